@@ -1,0 +1,44 @@
+"""The `runway-console` command: `serve` (the default) or `simulator` alone."""
+
+import argparse
+import sys
+from pathlib import Path
+
+import uvicorn
+
+from app.settings import Settings
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="runway-console", description=__doc__)
+    commands = parser.add_subparsers(dest="command")
+    for name, port, text in (
+        ("serve", 8000, "serve the console (the default)"),
+        ("simulator", 8099, "serve the Runway simulator alone"),
+    ):
+        sub = commands.add_parser(name, help=text)
+        sub.add_argument("--host", default="127.0.0.1")
+        sub.add_argument("--port", type=int, default=port)
+    parser.add_argument("--host", default="127.0.0.1", help=argparse.SUPPRESS)
+    parser.add_argument("--port", type=int, default=8000, help=argparse.SUPPRESS)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = _parser().parse_args(argv)
+    settings = Settings()
+    if args.command == "simulator":
+        from app.simulator.app import create_simulator_app
+
+        root = Path(settings.data_dir) / "simulator"
+        app = create_simulator_app(root, speed=settings.simulator_speed)
+        print(f"Runway simulator on http://{args.host}:{args.port} (tasks in {root})")
+        uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
+        return
+    problem = settings.startup_problem()
+    if problem:
+        sys.exit(f"runway-console: not starting. {problem}")
+    from app.main import create_app
+
+    print(f"Runway Console on http://{args.host}:{args.port}")
+    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="info")

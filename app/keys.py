@@ -1,0 +1,45 @@
+"""Key handling: masking for display and owner ids for scoping history.
+
+A personal key lives in the browser; the server holds it for one request. What may be stored
+or shown is only its mask or an HMAC of it.
+"""
+
+import hashlib
+import hmac
+import secrets
+from pathlib import Path
+
+ANONYMOUS_OWNER = "anonymous"
+OPERATOR_OWNER = "operator"
+
+
+def mask_key(key: str | None) -> str:
+    """`hk-…a1b2`: enough to recognise a key, never enough to use it."""
+    if not key:
+        return ""
+    prefix = key.split("-", 1)[0] + "-" if "-" in key[:8] else key[:2]
+    prefix = prefix if len(prefix) <= 8 else key[:2]
+    tail = key[-4:] if len(key) >= 12 else ""
+    return f"{prefix}…{tail}"
+
+
+def owner_of(key: str | None, secret: bytes, *, operator: bool = False) -> str:
+    """Who a task belongs to: an HMAC of the personal key, or the operator / anonymous owner."""
+    if key:
+        digest = hmac.new(secret, key.encode(), hashlib.sha256).hexdigest()
+        return f"key:{digest[:32]}"
+    return OPERATOR_OWNER if operator else ANONYMOUS_OWNER
+
+
+def load_or_create_secret(configured: str | None, data_dir: Path) -> bytes:
+    """The server secret: configured, or generated once into the data dir and kept."""
+    if configured:
+        return configured.encode()
+    path = data_dir / "secret.key"
+    if path.exists():
+        return path.read_bytes().strip()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    value = secrets.token_hex(32).encode()
+    path.touch(mode=0o600)
+    path.write_bytes(value)
+    return value

@@ -1,0 +1,89 @@
+"""The app factory: everything is built here from a Settings, nothing at import time."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import httpx
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from app.frames import FrameStore
+from app.keys import load_or_create_secret
+from app.resources import resource_dir
+from app.runway.client import RunwayClient
+from app.runway.endpoints import SIMULATOR_ORIGIN
+from app.runway.guard import GuardedTransport, GuardPolicy
+from app.settings import Settings
+from app.simulator.app import create_simulator_app
+from app.storage import Storage
+from app.tasks import TaskService
+from app.web import api, pages
+from app.web.body_limit import BodyLimitMiddleware
+from app.web.errors import install_error_handlers
+from app.web.headers import SecurityHeadersMiddleware
+from app.web.render import make_templates
+
+
+def _network_client(settings: Settings) -> httpx.AsyncClient:
+    """The pooled client for real upstreams: guarded at connect time, no redirects."""
+    policy = GuardPolicy(settings.allow_private_upstreams, tuple(settings.allowed_upstreams))
+    transport = GuardedTransport(policy, httpx.AsyncHTTPTransport(retries=0))
+    timeout = httpx.Timeout(settings.read_timeout_s, connect=settings.connect_timeout_s)
+    return httpx.AsyncClient(transport=transport, timeout=timeout, follow_redirects=False)
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the console; tests pass their own settings (a fresh data dir each)."""
+    settings = settings or Settings()
+    problem = settings.startup_problem()
+    if problem:
+        raise RuntimeError(problem)
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    simulator = create_simulator_app(
+        settings.data_dir / "simulator",
+        speed=settings.simulator_speed,
+        public_base=f"{settings.public_url.rstrip('/')}/simulator",
+    )
+    storage = Storage(settings.resolved_database_url)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        await storage.migrate()
+        network = _network_client(settings)
+        sim_client = httpx.AsyncClient(
+            transport=httpx.ASGITransport(simulator), base_url=SIMULATOR_ORIGIN, timeout=30
+        )
+        app.state.tasks = TaskService(
+            settings,
+            storage,
+            FrameStore(settings.data_dir / "frames"),
+            RunwayClient(network, sim_client),
+            load_or_create_secret(
+                settings.secret_key.get_secret_value() if settings.secret_key else None,
+                settings.data_dir,
+            ),
+        )
+        try:
+            yield
+        finally:
+            await network.aclose()
+            await sim_client.aclose()
+            await storage.close()
+            simulator.state.sim.renderer.shutdown()
+
+    app = FastAPI(title="Runway Console", version="0.1.0", lifespan=lifespan)
+    app.state.settings = settings
+    app.state.templates = make_templates()
+    app.add_middleware(BodyLimitMiddleware, limit_bytes=settings.max_upload_bytes)
+    app.add_middleware(SecurityHeadersMiddleware)
+    install_error_handlers(app)
+    app.include_router(api.router)
+    app.include_router(pages.router)
+    app.mount("/static", StaticFiles(directory=resource_dir("static")), name="static")
+    app.mount("/simulator", simulator, name="simulator")
+
+    @app.get("/healthz", include_in_schema=False)
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    return app

@@ -1,0 +1,1 @@
+"""The upstream side: where to send requests (`endpoints`) and how (`client`)."""

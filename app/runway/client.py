@@ -1,0 +1,207 @@
+"""The upstream client: create, read and cancel Runway tasks over httpx.
+
+One instance per app shares two pooled `httpx.AsyncClient`s: one for the network (behind the
+SSRF guard, redirects never followed) and one wired to the in-process simulator. Every failure
+becomes an `UpstreamError` carrying what the person needs to see. A create is never retried:
+Runway has no idempotency key, so a retried POST can start and bill a second task.
+"""
+
+import asyncio
+import json
+import random
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+
+from app.runway.endpoints import Upstream, UpstreamKind
+from app.runway.guard import UpstreamRefused
+
+BODY_LIMIT = 4000
+SIMULATOR_ANONYMOUS_KEY = "sim-anonymous"
+READ_ATTEMPTS = 3
+MAX_BACKOFF_S = 8.0
+
+
+@dataclass
+class Exchange:
+    """One request and its answer, kept for the inspector (bodies bounded, no key)."""
+
+    method: str
+    url: str
+    status: int | None
+    duration_ms: float
+    body: str
+    at: float = field(default_factory=time.time)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "method": self.method,
+            "url": self.url,
+            "status": self.status,
+            "durationMs": round(self.duration_ms, 1),
+            "body": self.body,
+            "at": self.at,
+        }
+
+
+class UpstreamError(Exception):
+    """Anything that went wrong upstream, shown to the person verbatim (bounded)."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int | None = None,
+        body: str = "",
+        retryable: bool = False,
+        retry_after: float | None = None,
+        exchange: Exchange | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.status = status
+        self.body = body[:BODY_LIMIT]
+        self.retryable = retryable
+        self.retry_after = retry_after
+        self.exchange = exchange
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"upstreamStatus": self.status, "message": self.message, "body": self.body}
+
+
+def error_message(status: int, text: str) -> str:
+    """The upstream's own words, whatever shape its error body has."""
+    try:
+        data = json.loads(text)
+    except ValueError:
+        data = None
+    if isinstance(data, dict):
+        inner = data.get("error", data.get("message"))
+        if isinstance(inner, dict):
+            inner = inner.get("message") or json.dumps(inner)
+        if inner:
+            return f"HTTP {status}: {inner}"[:500]
+    snippet = " ".join(text.split())[:300]
+    return f"HTTP {status}: {snippet}" if snippet else f"HTTP {status} with an empty body"
+
+
+def retry_after_seconds(response: httpx.Response) -> float | None:
+    value = response.headers.get("Retry-After", "")
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        return None
+
+
+class RunwayClient:
+    """Talks to one of the three kinds of upstream; never logs or stores the key."""
+
+    def __init__(self, network: httpx.AsyncClient, simulator: httpx.AsyncClient) -> None:
+        self._network = network
+        self._simulator = simulator
+
+    def _http(self, upstream: Upstream) -> httpx.AsyncClient:
+        return self._simulator if upstream.kind is UpstreamKind.SIMULATOR else self._network
+
+    @staticmethod
+    def _headers(upstream: Upstream, key: str | None) -> dict[str, str]:
+        token = key or (SIMULATOR_ANONYMOUS_KEY if upstream.kind is UpstreamKind.SIMULATOR else "")
+        return {
+            "Authorization": f"Bearer {token}",
+            "Accept": "application/json",
+            **upstream.headers,
+        }
+
+    async def _send(
+        self, upstream: Upstream, method: str, url: str, key: str | None, body: Any = None
+    ) -> tuple[httpx.Response, Exchange]:
+        started = time.perf_counter()
+        try:
+            response = await self._http(upstream).request(
+                method, url, headers=self._headers(upstream, key), json=body
+            )
+        except UpstreamRefused as exc:
+            raise UpstreamError(str(exc)) from None
+        except httpx.TimeoutException:
+            raise UpstreamError(
+                f"{upstream.label} did not answer in time", retryable=True
+            ) from None
+        except httpx.HTTPError as exc:
+            detail = type(exc).__name__
+            raise UpstreamError(
+                f"could not reach {upstream.label}: {detail}", retryable=True
+            ) from None
+        elapsed = (time.perf_counter() - started) * 1000
+        exchange = Exchange(method, url, response.status_code, elapsed, response.text[:BODY_LIMIT])
+        if response.is_success:
+            return response, exchange
+        raise UpstreamError(
+            error_message(response.status_code, response.text),
+            status=response.status_code,
+            body=response.text,
+            retryable=response.status_code == 429 or response.status_code >= 500,
+            retry_after=retry_after_seconds(response),
+            exchange=exchange,
+        )
+
+    @staticmethod
+    def _json(response: httpx.Response, exchange: Exchange) -> dict[str, Any]:
+        try:
+            data = response.json()
+        except ValueError:
+            data = None
+        if not isinstance(data, dict):
+            raise UpstreamError(
+                f"HTTP {response.status_code}, but the body is not a JSON object",
+                status=response.status_code,
+                body=response.text,
+                retryable=True,
+                exchange=exchange,
+            )
+        return data
+
+    async def create(
+        self, upstream: Upstream, key: str | None, body: dict[str, Any]
+    ) -> tuple[str, Exchange]:
+        """Start a task; exactly one POST, whatever happens."""
+        response, exchange = await self._send(upstream, "POST", upstream.create_url, key, body)
+        data = self._json(response, exchange)
+        task_id = data.get("id")
+        if not isinstance(task_id, str) or not task_id:
+            raise UpstreamError(
+                "the upstream accepted the task but gave no task id",
+                status=response.status_code,
+                body=response.text,
+                exchange=exchange,
+            )
+        return task_id, exchange
+
+    async def read(
+        self, upstream: Upstream, key: str | None, task_id: str
+    ) -> tuple[dict[str, Any], Exchange]:
+        """Read a task, retrying 429/5xx/timeouts with capped, jittered backoff."""
+        for attempt in range(READ_ATTEMPTS):
+            try:
+                response, exchange = await self._send(
+                    upstream, "GET", upstream.task_url(task_id), key
+                )
+                return self._json(response, exchange), exchange
+            except UpstreamError as exc:
+                if not exc.retryable or attempt == READ_ATTEMPTS - 1:
+                    raise
+                delay = exc.retry_after
+                if delay is None:
+                    delay = 0.25 * 2**attempt * (0.5 + random.random())
+                await asyncio.sleep(min(delay, MAX_BACKOFF_S))
+        raise AssertionError("unreachable")
+
+    async def cancel(self, upstream: Upstream, key: str | None, task_id: str) -> Exchange:
+        """Cancel a running task or delete a finished one upstream."""
+        _, exchange = await self._send(upstream, "DELETE", upstream.task_url(task_id), key)
+        return exchange
+
+    async def organization(self, upstream: Upstream, key: str | None) -> dict[str, Any]:
+        response, exchange = await self._send(upstream, "GET", upstream.organization_url, key)
+        return self._json(response, exchange)

@@ -1,0 +1,71 @@
+"""Which upstream an API address means, and the exact URLs to call on it (DESIGN §2)."""
+
+from dataclasses import dataclass
+from enum import StrEnum
+from urllib.parse import urlsplit
+
+OFFICIAL_HOST = "api.dev.runwayml.com"
+RUNWAY_VERSION = "2024-11-06"
+SIMULATOR_ORIGIN = "http://simulator.internal"
+
+
+class UpstreamKind(StrEnum):
+    SIMULATOR = "simulator"
+    OFFICIAL = "official"
+    RELAY = "relay"
+
+
+class BadAddress(ValueError):
+    """The API address cannot be an upstream at all (no scheme, no host, …)."""
+
+
+@dataclass(frozen=True)
+class Upstream:
+    """A resolved upstream: `api_root` ends just before `/image_to_video`."""
+
+    kind: UpstreamKind
+    base_url: str
+    api_root: str
+
+    @property
+    def create_url(self) -> str:
+        return f"{self.api_root}/image_to_video"
+
+    def task_url(self, task_id: str) -> str:
+        return f"{self.api_root}/tasks/{task_id}"
+
+    @property
+    def organization_url(self) -> str:
+        return f"{self.api_root}/organization"
+
+    @property
+    def headers(self) -> dict[str, str]:
+        """Headers beyond auth; the official API requires its version header."""
+        if self.kind is UpstreamKind.OFFICIAL:
+            return {"X-Runway-Version": RUNWAY_VERSION}
+        return {}
+
+    @property
+    def label(self) -> str:
+        return "built-in simulator" if self.kind is UpstreamKind.SIMULATOR else self.base_url
+
+
+def resolve_upstream(address: str | None) -> Upstream:
+    """Turn what the person typed into an Upstream, without doubling `/runwayml` or `/v1`."""
+    text = (address or "").strip()
+    if text.rstrip("/").lower() in ("", "simulator"):
+        return Upstream(UpstreamKind.SIMULATOR, "simulator", f"{SIMULATOR_ORIGIN}/v1")
+    if "://" not in text:
+        text = "https://" + text
+    parts = urlsplit(text)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise BadAddress("the API address must look like https://host")
+    if parts.query or parts.fragment or "@" in parts.netloc:
+        raise BadAddress("the API address may not carry credentials, a query or a fragment")
+    base = text.rstrip("/")
+    for suffix in ("/v1", "/runwayml"):
+        if base.lower().endswith(suffix):
+            base = base[: -len(suffix)]
+    if parts.hostname.lower() == OFFICIAL_HOST:
+        return Upstream(UpstreamKind.OFFICIAL, base, f"{base}/v1")
+    return Upstream(UpstreamKind.RELAY, base, f"{base}/runwayml/v1")

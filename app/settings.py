@@ -1,0 +1,66 @@
+"""All configuration, read once from the environment (and `.env`).
+
+Names follow DESIGN §7; `RUNWAYML_API_SECRET` and `RUNWAYML_BASE_URL` are the names the official
+SDK reads, so an operator can reuse an existing environment.
+"""
+
+from pathlib import Path
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Every knob of the console; defaults start it on the simulator with nothing configured."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", populate_by_name=True)
+
+    runwayml_api_secret: SecretStr | None = Field(default=None, alias="RUNWAYML_API_SECRET")
+    runwayml_base_url: str = Field(default="", alias="RUNWAYML_BASE_URL")
+    data_dir: Path = Field(default=Path("data"), alias="CONSOLE_DATA_DIR")
+    database_url: str = Field(default="", alias="CONSOLE_DATABASE_URL")
+    password: SecretStr | None = Field(default=None, alias="CONSOLE_PASSWORD")
+    allow_anonymous: bool = Field(default=False, alias="CONSOLE_ALLOW_ANONYMOUS")
+    allowed_upstreams: list[str] = Field(default_factory=list, alias="CONSOLE_ALLOWED_UPSTREAMS")
+    allow_private_upstreams: bool = Field(default=False, alias="CONSOLE_ALLOW_PRIVATE_UPSTREAMS")
+    max_upload_mb: float = Field(default=20.0, gt=0, alias="CONSOLE_MAX_UPLOAD_MB")
+    poll_interval_s: float = Field(default=5.0, ge=0, alias="CONSOLE_POLL_INTERVAL_S")
+    simulator_poll_interval_s: float = Field(
+        default=1.0, ge=0, alias="CONSOLE_SIMULATOR_POLL_INTERVAL_S"
+    )
+    secret_key: SecretStr | None = Field(default=None, alias="CONSOLE_SECRET_KEY")
+    public_url: str = Field(default="", alias="CONSOLE_PUBLIC_URL")
+    simulator_speed: float = Field(default=1.0, gt=0, alias="CONSOLE_SIMULATOR_SPEED")
+    connect_timeout_s: float = Field(default=5.0, gt=0, alias="CONSOLE_CONNECT_TIMEOUT_S")
+    read_timeout_s: float = Field(default=30.0, gt=0, alias="CONSOLE_READ_TIMEOUT_S")
+
+    @field_validator("allowed_upstreams", mode="before")
+    @classmethod
+    def _split_list(cls, value: object) -> object:
+        """Accept a comma-separated string as well as JSON, since env vars are mostly the former."""
+        if isinstance(value, str) and not value.strip().startswith("["):
+            return [part.strip().rstrip("/") for part in value.split(",") if part.strip()]
+        return value
+
+    @property
+    def max_upload_bytes(self) -> int:
+        return int(self.max_upload_mb * 1024 * 1024)
+
+    @property
+    def resolved_database_url(self) -> str:
+        """SQLite in the data dir unless a database URL is configured."""
+        return self.database_url or f"sqlite+aiosqlite:///{self.data_dir / 'console.db'}"
+
+    def startup_problem(self) -> str | None:
+        """Why the console must not start, or None.
+
+        An operator key on a console anyone can open is a credit-burning open relay, so it
+        needs a password or an explicit, deliberate opt-out.
+        """
+        if self.runwayml_api_secret and not self.password and not self.allow_anonymous:
+            return (
+                "RUNWAYML_API_SECRET is set, so the console would spend the operator's credits "
+                "for anyone who opens it. Set CONSOLE_PASSWORD, or CONSOLE_ALLOW_ANONYMOUS=true "
+                "if that is really what you want."
+            )
+        return None

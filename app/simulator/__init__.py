@@ -1,0 +1,1 @@
+"""A Runway-compatible upstream that runs anywhere: in process, mounted, or standalone."""

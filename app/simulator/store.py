@@ -1,0 +1,127 @@
+"""The simulator's memory: tasks as JSON files and frames as bytes in its data dir.
+
+A real upstream keeps its tasks when a client restarts; so does this one. A task's status is
+derived from its age (and the simulator's speed), so it moves on even while nothing watches it
+and a restart picks it up where the clock says it is.
+"""
+
+import base64
+import json
+import threading
+import time
+import uuid
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+# Where a task is, as a fraction of its whole run: queued, then running, then done.
+PENDING_END = 0.2
+THROTTLED_END = 0.5
+BASE_RUN_SECONDS = 5.0
+
+
+@dataclass
+class SimTask:
+    """One simulated task, as stored."""
+
+    id: str
+    created_at: float
+    model: str
+    ratio: str
+    duration: int
+    seed: int
+    prompt: str
+    frames: dict[str, str]
+    run_seconds: float
+    outcome: str = "SUCCEEDED"
+    failure_code: str | None = None
+    throttled: bool = False
+    cancelled_at: float | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def phase(self, now: float) -> tuple[str, float]:
+        """(status, fraction of the run elapsed) at `now`, ignoring whether the video exists."""
+        if self.cancelled_at is not None:
+            return "CANCELLED", 0.0
+        fraction = (now - self.created_at) / self.run_seconds
+        queued_until = THROTTLED_END if self.throttled else PENDING_END
+        if fraction < queued_until:
+            return ("THROTTLED" if self.throttled else "PENDING"), fraction
+        if fraction < 1:
+            return "RUNNING", (fraction - queued_until) / (1 - queued_until)
+        return self.outcome, 1.0
+
+
+class SimStore:
+    """Thread-safe file storage; the render worker reads frames from here."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.tasks_dir = root / "tasks"
+        self.frames_dir = root / "frames"
+        self.outputs_dir = root / "outputs"
+        for folder in (self.tasks_dir, self.frames_dir, self.outputs_dir):
+            folder.mkdir(parents=True, exist_ok=True)
+        self._lock = threading.Lock()
+
+    def new_id(self) -> str:
+        return str(uuid.uuid4())
+
+    def save(self, task: SimTask) -> None:
+        path = self.tasks_dir / f"{task.id}.json"
+        temporary = path.with_suffix(".tmp")
+        with self._lock:
+            temporary.write_text(json.dumps(asdict(task)))
+            temporary.replace(path)
+
+    def load(self, task_id: str) -> SimTask | None:
+        if not _is_uuid(task_id):
+            return None
+        try:
+            return SimTask(**json.loads((self.tasks_dir / f"{task_id}.json").read_text()))
+        except FileNotFoundError:
+            return None
+
+    def delete(self, task_id: str) -> None:
+        for path in (self.tasks_dir / f"{task_id}.json", self.video_path(task_id)):
+            path.unlink(missing_ok=True)
+        for path in self.frames_dir.glob(f"{task_id}-*"):
+            path.unlink(missing_ok=True)
+
+    def save_frame(self, task_id: str, position: str, uri: str) -> str:
+        """Keep a data-URI frame's bytes; an https URL is kept as text (never fetched)."""
+        if uri.startswith("data:"):
+            payload = uri.partition(",")[2]
+            (self.frames_dir / f"{task_id}-{position}.img").write_bytes(base64.b64decode(payload))
+            return "data"
+        return uri
+
+    def frame_bytes(self, task_id: str, position: str) -> bytes | None:
+        try:
+            return (self.frames_dir / f"{task_id}-{position}.img").read_bytes()
+        except FileNotFoundError:
+            return None
+
+    def video_path(self, task_id: str) -> Path:
+        return self.outputs_dir / f"{task_id}.mp4"
+
+    def all_tasks(self) -> list[SimTask]:
+        tasks = []
+        for path in self.tasks_dir.glob("*.json"):
+            try:
+                tasks.append(SimTask(**json.loads(path.read_text())))
+            except (OSError, ValueError, TypeError):
+                continue
+        return tasks
+
+
+def _is_uuid(value: str) -> bool:
+    try:
+        uuid.UUID(value)
+    except ValueError:
+        return False
+    return True
+
+
+def now() -> float:
+    return time.time()

@@ -1,0 +1,267 @@
+"""The task service: submit, refresh and delete tasks, and what a task looks like to the API.
+
+Routes stay thin and call these plain functions; tests can call them directly. The key passed
+in is held for the call alone: only its mask and an HMAC of it are ever stored.
+"""
+
+import asyncio
+import base64
+import binascii
+import copy
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+from app.failures import failure_hint, http_hint
+from app.frames import FrameStore
+from app.images import BadImage, prepare_image
+from app.keys import mask_key, owner_of
+from app.runway.client import RunwayClient, UpstreamError
+from app.runway.endpoints import BadAddress, Upstream, UpstreamKind, resolve_upstream
+from app.runway.guard import GuardPolicy, UpstreamRefused, address_refusal, resolve_checked
+from app.settings import Settings
+from app.storage import Storage, TaskRecord
+from app.validation import FieldError, Invalid, prompt_images, validate_create_body
+
+FRAME_PREFIX = "frame:"
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who is asking: the personal key for this request (if any) and the owner it maps to."""
+
+    key: str | None
+    owner: str
+
+
+class TaskService:
+    """Everything between a validated request and the upstream, with history kept in storage."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        storage: Storage,
+        frames: FrameStore,
+        client: RunwayClient,
+        secret: bytes,
+    ) -> None:
+        self.settings = settings
+        self.storage = storage
+        self.frames = frames
+        self.client = client
+        self.secret = secret
+        self.policy = GuardPolicy(
+            settings.allow_private_upstreams, tuple(settings.allowed_upstreams)
+        )
+        self.operator_upstream = (
+            resolve_upstream(settings.runwayml_base_url or "https://api.dev.runwayml.com")
+            if settings.runwayml_api_secret
+            else None
+        )
+
+    @property
+    def default_address(self) -> str:
+        return self.operator_upstream.base_url if self.operator_upstream else "simulator"
+
+    def caller(self, personal_key: str | None) -> Caller:
+        key = (personal_key or "").strip() or None
+        return Caller(key, owner_of(key, self.secret, operator=bool(self.operator_upstream)))
+
+    def key_for(self, upstream: Upstream, caller: Caller) -> str | None:
+        """The personal key, else the operator's, but only for the operator's own upstream."""
+        if caller.key:
+            return caller.key
+        if self.operator_upstream and upstream.base_url == self.operator_upstream.base_url:
+            secret = self.settings.runwayml_api_secret
+            return secret.get_secret_value() if secret else None
+        return None
+
+    async def resolve(self, address: str | None) -> Upstream:
+        """The upstream for an address, refused (as a `baseUrl` field error) if off-limits."""
+        try:
+            upstream = resolve_upstream(address or self.default_address)
+        except BadAddress as exc:
+            raise Invalid([FieldError("baseUrl", str(exc))]) from None
+        if upstream.kind is UpstreamKind.SIMULATOR:
+            return upstream
+        reason = address_refusal(upstream.base_url, self.policy)
+        if reason:
+            raise Invalid([FieldError("baseUrl", reason)])
+        parts = urlsplit(upstream.base_url)
+        try:
+            await resolve_checked(parts.hostname or "", parts.port or 443, self.policy)
+        except UpstreamRefused as exc:
+            raise Invalid([FieldError("baseUrl", str(exc))]) from None
+        return upstream
+
+    def _inline_frames(self, body: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+        """(body to send, body to store): frames as data URIs for upstream, references at home."""
+        images = prompt_images(body.get("promptImage"))
+        if not images:
+            return body, body
+        to_send, to_store = copy.deepcopy(body), copy.deepcopy(body)
+        send_list, store_list = [], []
+        for index, image in enumerate(images):
+            uri = image.get("uri")
+            field = (
+                f"promptImage[{index}].uri"
+                if isinstance(body["promptImage"], list)
+                else "promptImage"
+            )
+            sent, stored = self._frame_uri(uri, field)
+            send_list.append({**image, "uri": sent})
+            store_list.append({**image, "uri": stored})
+        to_send["promptImage"], to_store["promptImage"] = send_list, store_list
+        return to_send, to_store
+
+    def _frame_uri(self, uri: object, field: str) -> tuple[object, object]:
+        if not isinstance(uri, str):
+            return uri, uri
+        if uri.startswith(FRAME_PREFIX):
+            frame = self.frames.get(uri[len(FRAME_PREFIX) :])
+            if frame is None:
+                raise Invalid([FieldError(field, "this frame is no longer stored; add it again")])
+            return self.frames.data_uri(frame), uri
+        if uri.startswith("data:") and ";base64," in uri[:100]:
+            try:
+                raw = base64.b64decode(uri.partition(",")[2], validate=True)
+                frame = self.frames.put(prepare_image(raw))
+            except (binascii.Error, BadImage) as exc:
+                raise Invalid([FieldError(field, f"image data: {exc}")]) from None
+            return self.frames.data_uri(frame), frame.ref
+        return uri, uri
+
+    async def submit(self, body: dict[str, Any], address: str | None, caller: Caller) -> TaskRecord:
+        """Validate, send exactly one create upstream, and record the task."""
+        upstream = await self.resolve(address)
+        to_send, to_store = await asyncio.to_thread(self._inline_frames, body)
+        validate_create_body(to_send)
+        key = self.key_for(upstream, caller)
+        task_id, exchange = await self.client.create(upstream, key, to_send)
+        now = time.time()
+        record = TaskRecord(
+            id=task_id,
+            owner=caller.owner,
+            base_url=upstream.base_url,
+            key_mask=mask_key(key) if caller.key else ("operator" if key else ""),
+            model=to_send["model"],
+            prompt_text=to_send.get("promptText") or "",
+            ratio=to_send["ratio"],
+            duration=to_send["duration"],
+            seed=to_send.get("seed"),
+            request=to_store,
+            status="PENDING",
+            exchanges=[{**exchange.as_dict(), "body": exchange.body}],
+            created_at=now,
+            updated_at=now,
+        )
+        await self.storage.add(record)
+        return record
+
+    def poll_interval(self, record: TaskRecord) -> float:
+        if record.base_url == "simulator":
+            return self.settings.simulator_poll_interval_s
+        return self.settings.poll_interval_s
+
+    async def refresh(self, record: TaskRecord, caller: Caller) -> TaskRecord:
+        """Ask upstream for news, at most once per poll interval however many callers ask."""
+        if record.is_final:
+            return record
+        now = time.time()
+        if not await self.storage.claim_refresh(record.id, now, self.poll_interval(record)):
+            return await self.storage.get(record.id, record.owner) or record
+        upstream = resolve_upstream(record.base_url)
+        try:
+            data, exchange = await self.client.read(
+                upstream, self.key_for(upstream, caller), record.id
+            )
+        except UpstreamError as exc:
+            record.last_error = f"{exc.message} — {http_hint(exc.status)}"
+            if exc.exchange:
+                record.exchanges.append(exc.exchange.as_dict())
+        else:
+            apply_upstream_task(record, data, now)
+            record.exchanges.append(exchange.as_dict())
+        record.updated_at = now
+        await self.storage.save(record)
+        return record
+
+    async def get(self, task_id: str, caller: Caller, *, refresh: bool = True) -> TaskRecord | None:
+        record = await self.storage.get(task_id, caller.owner)
+        if record is not None and refresh:
+            record = await self.refresh(record, caller)
+        return record
+
+    async def cancel(self, task_id: str, caller: Caller) -> TaskRecord | None:
+        """Cancel a task that is not final; an upstream that no longer knows it counts as done."""
+        record = await self.storage.get(task_id, caller.owner)
+        if record is None or record.is_final:
+            return record
+        upstream = resolve_upstream(record.base_url)
+        try:
+            await self.client.cancel(upstream, self.key_for(upstream, caller), record.id)
+        except UpstreamError as exc:
+            if exc.status != 404:
+                raise
+        record.status = "CANCELLED"
+        record.finished_at = record.updated_at = time.time()
+        await self.storage.save(record)
+        return record
+
+    async def delete(self, task_id: str, caller: Caller) -> bool:
+        """Cancel upstream if still running, then forget the task."""
+        if await self.cancel(task_id, caller) is None:
+            return False
+        return await self.storage.delete(task_id, caller.owner)
+
+
+def apply_upstream_task(record: TaskRecord, data: dict[str, Any], now: float) -> None:
+    """Copy what an upstream read says into the record, keeping first-seen timings."""
+    status = str(data.get("status") or record.status).upper()
+    record.status = status
+    record.last_error = None
+    progress = data.get("progress")
+    record.progress = float(progress) if isinstance(progress, int | float) else record.progress
+    if status == "RUNNING" and record.started_at is None:
+        record.started_at = now
+    output = data.get("output")
+    if isinstance(output, list):
+        record.output = [str(url) for url in output if isinstance(url, str)]
+    elif isinstance(output, str):
+        record.output = [output]
+    if status == "FAILED":
+        record.failure = str(data.get("failure") or "The task failed.")
+        record.failure_code = data.get("failureCode")
+    if record.is_final and record.finished_at is None:
+        record.finished_at = now
+        if status == "SUCCEEDED":
+            record.progress = 1.0
+
+
+def iso_time(timestamp: float) -> str:
+    return datetime.fromtimestamp(timestamp, UTC).isoformat(timespec="milliseconds")
+
+
+def task_to_api(record: TaskRecord) -> dict[str, Any]:
+    """The task object of DESIGN §7."""
+    return {
+        "id": record.id,
+        "status": record.status,
+        "progress": record.progress,
+        "model": record.model,
+        "promptText": record.prompt_text,
+        "ratio": record.ratio,
+        "duration": record.duration,
+        "seed": record.seed,
+        "createdAt": iso_time(record.created_at),
+        "updatedAt": iso_time(record.updated_at),
+        "output": record.output,
+        "videoUrl": record.output[0] if record.output else None,
+        "failure": record.failure,
+        "failureCode": record.failure_code,
+        "failureHint": failure_hint(record.failure_code) if record.status == "FAILED" else None,
+        "baseUrl": record.base_url,
+        "lastError": record.last_error,
+    }

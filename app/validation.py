@@ -1,0 +1,137 @@
+"""Validation of a Runway create body against the model catalog.
+
+The console runs it before anything is sent upstream (answering each bad field by name), and
+the simulator runs the same rules to answer 400 the way the real API does.
+"""
+
+import ipaddress
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+from app.catalog import MODELS, PROMPT_MAX_CHARS, SEED_MAX
+
+DATA_URI_MAX_CHARS = 5 * 1024 * 1024
+URL_MAX_CHARS = 2048
+IMAGE_MEDIA_TYPES = ("image/jpeg", "image/png", "image/webp")
+POSITIONS = ("first", "last")
+
+
+@dataclass(frozen=True)
+class FieldError:
+    """One bad field: `field` uses the API's names (`promptImage[1].uri`)."""
+
+    field: str
+    message: str
+
+
+class Invalid(Exception):
+    """Raised with every field error at once, so the person fixes them in one go."""
+
+    def __init__(self, errors: list[FieldError]) -> None:
+        super().__init__("; ".join(f"{e.field}: {e.message}" for e in errors))
+        self.errors = errors
+
+
+def check_https_url(value: str, *, max_chars: int = URL_MAX_CHARS) -> str | None:
+    """Why `value` is not an acceptable public https URL, or None."""
+    if len(value) > max_chars:
+        return f"must be at most {max_chars} characters"
+    parts = urlsplit(value)
+    if parts.scheme != "https" or not parts.hostname:
+        return "must be an https:// URL"
+    try:
+        ipaddress.ip_address(parts.hostname)
+    except ValueError:
+        return None
+    return "must name a host, not an IP address"
+
+
+def check_image_uri(uri: object) -> str | None:
+    """Why an image reference is unusable: an https URL or a base64 image data URI."""
+    if not isinstance(uri, str) or not uri:
+        return "is required (an https URL or a data:image/...;base64 URI)"
+    if uri.startswith("data:"):
+        header, _, payload = uri.partition(",")
+        media_type = header[5:].split(";")[0].lower()
+        if media_type not in IMAGE_MEDIA_TYPES or ";base64" not in header.lower() or not payload:
+            return "data URI must be a base64 JPEG, PNG or WebP image"
+        if len(uri) > DATA_URI_MAX_CHARS:
+            return f"data URI is {len(uri) / 1e6:.1f} MB; the limit is 5 MB"
+        return None
+    return check_https_url(uri)
+
+
+def prompt_images(value: object) -> list[dict[str, Any]] | None:
+    """Normalise `promptImage` (a string or a list of {uri, position}) to a list, or None."""
+    if isinstance(value, str):
+        return [{"uri": value, "position": "first"}]
+    if isinstance(value, list) and all(isinstance(item, dict) for item in value):
+        return value
+    return None
+
+
+def _check_images(body: dict[str, Any], allow_last: bool) -> list[FieldError]:
+    images = prompt_images(body.get("promptImage"))
+    if images is None or not images:
+        return [FieldError("promptImage", "a first frame is required")]
+    errors: list[FieldError] = []
+    seen: set[str] = set()
+    for index, image in enumerate(images):
+        name = f"promptImage[{index}]" if not isinstance(body["promptImage"], str) else ""
+        position = image.get("position", "first")
+        if position not in POSITIONS:
+            errors.append(FieldError(f"{name}.position", "must be 'first' or 'last'"))
+        elif position in seen:
+            errors.append(FieldError(f"{name}.position", f"more than one '{position}' frame"))
+        elif position == "last" and not allow_last:
+            errors.append(FieldError(f"{name}.position", "this model takes no last frame"))
+        seen.add(str(position))
+        problem = check_image_uri(image.get("uri"))
+        if problem:
+            errors.append(FieldError(f"{name}.uri" if name else "promptImage", problem))
+    if "first" not in seen and not errors:
+        errors.append(FieldError("promptImage", "a first frame is required"))
+    return errors
+
+
+def _check_scalars(body: dict[str, Any]) -> list[FieldError]:
+    model = MODELS[body["model"]]
+    errors: list[FieldError] = []
+    prompt = body.get("promptText")
+    if prompt is not None and not isinstance(prompt, str):
+        errors.append(FieldError("promptText", "must be text"))
+    elif model.prompt_required and not (prompt or "").strip():
+        errors.append(FieldError("promptText", f"{model.name} needs a prompt"))
+    elif prompt and len(prompt) > PROMPT_MAX_CHARS:
+        errors.append(FieldError("promptText", f"{len(prompt)} characters; the limit is 1000"))
+    if body.get("ratio") not in model.ratios:
+        errors.append(FieldError("ratio", f"must be one of {', '.join(model.ratios)}"))
+    duration = body.get("duration")
+    if isinstance(duration, bool) or duration not in model.durations:
+        allowed = ", ".join(str(d) for d in model.durations)
+        errors.append(FieldError("duration", f"must be one of {allowed} seconds"))
+    seed = body.get("seed")
+    if seed is not None and (
+        isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed <= SEED_MAX
+    ):
+        errors.append(FieldError("seed", f"must be a whole number from 0 to {SEED_MAX}"))
+    if "watermark" in body and not isinstance(body["watermark"], bool):
+        errors.append(FieldError("watermark", "must be true or false"))
+    hook = body.get("notify_hook")
+    if hook not in (None, ""):
+        problem = check_https_url(hook) if isinstance(hook, str) else "must be a URL"
+        if problem:
+            errors.append(FieldError("notify_hook", problem))
+    return errors
+
+
+def validate_create_body(body: dict[str, Any]) -> None:
+    """Raise Invalid listing every problem with a create body; return quietly when it is good."""
+    model_name = body.get("model")
+    if model_name not in MODELS:
+        names = ", ".join(MODELS)
+        raise Invalid([FieldError("model", f"unknown model; choose one of {names}")])
+    errors = _check_images(body, MODELS[model_name].last_frame) + _check_scalars(body)
+    if errors:
+        raise Invalid(errors)

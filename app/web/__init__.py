@@ -1,0 +1,1 @@
+"""The HTTP surface: pages and htmx fragments (`pages`), the JSON API (`api`)."""

@@ -1,0 +1,73 @@
+"""The JSON API: the same actions as the page, for scripts and CI (OpenAPI at /docs)."""
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, HTTPException, Query, Response
+
+from app.storage import FINAL_STATUSES
+from app.tasks import task_to_api
+from app.web.deps import CallerDep, ServiceDep
+
+router = APIRouter(prefix="/api", tags=["tasks"])
+
+EXAMPLE_BODY = {
+    "model": "gen3a_turbo",
+    "promptImage": [
+        {"uri": "https://example.com/first.jpg", "position": "first"},
+        {"uri": "https://example.com/last.jpg", "position": "last"},
+    ],
+    "promptText": "A slow dolly shot across a misty lake at dawn",
+    "seed": 4294967295,
+    "watermark": False,
+    "duration": 5,
+    "ratio": "1280:768",
+}
+STATUSES = ("PENDING", "THROTTLED", "RUNNING", *FINAL_STATUSES)
+
+
+@router.post("/tasks", status_code=201)
+async def create_task(
+    service: ServiceDep,
+    caller: CallerDep,
+    body: Annotated[dict[str, Any], Body(examples=[{**EXAMPLE_BODY, "baseUrl": "simulator"}])],
+) -> dict[str, Any]:
+    """Start a task: a Runway create body as it is, plus an optional `baseUrl`.
+
+    422 lists each bad field (nothing is sent upstream); an upstream error comes back as 502
+    with the upstream's status and body.
+    """
+    body = dict(body)
+    address = body.pop("baseUrl", None)
+    record = await service.submit(body, address if isinstance(address, str) else None, caller)
+    return task_to_api(record)
+
+
+@router.get("/tasks")
+async def list_tasks(
+    service: ServiceDep,
+    caller: CallerDep,
+    status: Annotated[str | None, Query(description="only tasks with this status")] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> dict[str, list[dict[str, Any]]]:
+    """The caller's tasks, newest first."""
+    if status is not None and status not in STATUSES:
+        raise HTTPException(422, f"status must be one of {', '.join(STATUSES)}")
+    records = await service.storage.list(caller.owner, limit=limit, status=status)
+    return {"tasks": [task_to_api(record) for record in records]}
+
+
+@router.get("/tasks/{task_id}")
+async def read_task(task_id: str, service: ServiceDep, caller: CallerDep) -> dict[str, Any]:
+    """One task, refreshed from upstream when a poll is due."""
+    record = await service.get(task_id, caller)
+    if record is None:
+        raise HTTPException(404, "no such task for this key")
+    return task_to_api(record)
+
+
+@router.delete("/tasks/{task_id}", status_code=204)
+async def delete_task(task_id: str, service: ServiceDep, caller: CallerDep) -> Response:
+    """Cancel upstream if still running, and remove the task from history."""
+    if not await service.delete(task_id, caller):
+        raise HTTPException(404, "no such task for this key")
+    return Response(status_code=204)

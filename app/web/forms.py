@@ -1,0 +1,122 @@
+"""The page's form: what it holds, how it turns into a Runway create body, and its errors.
+
+Frames are held as references to stored frames (or https URLs), so re-rendering the form
+after an error keeps everything, images included.
+"""
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from starlette.datastructures import FormData
+
+from app.catalog import DEFAULT_MODEL, MODELS, Model
+from app.frames import FrameStore, StoredFrame
+from app.validation import FieldError
+
+FORM_FIELDS = ("model", "promptText", "ratio", "duration", "seed", "watermark", "notify_hook")
+
+
+@dataclass
+class FrameSlot:
+    """One frame input: a stored upload, an https URL, or empty."""
+
+    position: str
+    frame: StoredFrame | None = None
+    url: str = ""
+    error: str = ""
+
+    @property
+    def uri(self) -> str | None:
+        if self.frame is not None:
+            return self.frame.ref
+        return self.url or None
+
+
+@dataclass
+class FormState:
+    base_url: str = ""
+    model: str = DEFAULT_MODEL
+    prompt_text: str = ""
+    ratio: str = ""
+    duration: str = ""
+    seed: str = ""
+    watermark: bool = False
+    notify_hook: str = ""
+    first: FrameSlot = field(default_factory=lambda: FrameSlot("first"))
+    last: FrameSlot = field(default_factory=lambda: FrameSlot("last"))
+    errors: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def model_info(self) -> Model:
+        return MODELS.get(self.model) or MODELS[DEFAULT_MODEL]
+
+    def fit_to_model(self) -> None:
+        """Keep the ratio and duration when the model allows them, else take its defaults."""
+        model = self.model_info
+        if self.ratio not in model.ratios:
+            self.ratio = model.default_ratio
+        if not self.duration.isdigit() or int(self.duration) not in model.durations:
+            self.duration = str(model.default_duration)
+
+
+def slot_from_form(form: FormData, position: str, frames: FrameStore) -> FrameSlot:
+    ref = str(form.get(f"{position}_ref") or "")
+    frame = frames.get(ref.removeprefix("frame:")) if ref else None
+    return FrameSlot(position, frame=frame, url=str(form.get(f"{position}_url") or "").strip())
+
+
+def state_from_form(form: FormData, frames: FrameStore) -> FormState:
+    state = FormState(
+        base_url=str(form.get("baseUrl") or "").strip(),
+        model=str(form.get("model") or DEFAULT_MODEL),
+        prompt_text=str(form.get("promptText") or ""),
+        ratio=str(form.get("ratio") or ""),
+        duration=str(form.get("duration") or ""),
+        seed=str(form.get("seed") or "").strip(),
+        watermark=form.get("watermark") in ("on", "true", "1"),
+        notify_hook=str(form.get("notify_hook") or "").strip(),
+        first=slot_from_form(form, "first", frames),
+        last=slot_from_form(form, "last", frames),
+    )
+    return state
+
+
+def body_from_state(state: FormState) -> tuple[dict[str, Any], list[FieldError]]:
+    """The create body the form describes, and the errors found before validation proper."""
+    errors: list[FieldError] = []
+    images = [{"uri": state.first.uri or "", "position": "first"}]
+    if state.last.uri and state.model_info.last_frame:
+        images.append({"uri": state.last.uri, "position": "last"})
+    body: dict[str, Any] = {
+        "model": state.model,
+        "promptImage": images,
+        "promptText": state.prompt_text,
+        "ratio": state.ratio,
+        "watermark": state.watermark,
+    }
+    try:
+        body["duration"] = int(state.duration)
+    except ValueError:
+        errors.append(FieldError("duration", "choose a duration"))
+    if state.seed:
+        try:
+            body["seed"] = int(state.seed)
+        except ValueError:
+            errors.append(FieldError("seed", "must be a whole number, or empty for random"))
+    if state.notify_hook:
+        body["notify_hook"] = state.notify_hook
+    return body, errors
+
+
+def form_field(api_field: str) -> str:
+    """Where an API field's error shows on the form."""
+    if api_field.startswith("promptImage[1]"):
+        return "last"
+    if api_field.startswith("promptImage"):
+        return "first"
+    return api_field.split(".")[0]
+
+
+def attach_errors(state: FormState, errors: list[FieldError]) -> None:
+    for error in errors:
+        state.errors.setdefault(form_field(error.field), error.message)

@@ -1,0 +1,213 @@
+"""The page and its htmx fragments. Each fragment is a partial the page also includes."""
+
+import asyncio
+import time
+from typing import Annotated
+
+from fastapi import APIRouter, HTTPException, Query, Request, UploadFile
+from fastapi.responses import FileResponse, Response
+
+from app.failures import http_hint
+from app.images import BadImage, prepare_image
+from app.runway.client import UpstreamError
+from app.runway.endpoints import BadAddress, UpstreamKind, resolve_upstream
+from app.runway.guard import address_refusal
+from app.storage import FINAL_STATUSES, TaskRecord
+from app.validation import Invalid, check_https_url
+from app.web.deps import CallerDep, ServiceDep
+from app.web.forms import (
+    FormState,
+    FrameSlot,
+    attach_errors,
+    body_from_state,
+    state_from_form,
+)
+from app.web.render import is_htmx, render
+
+router = APIRouter(include_in_schema=False)
+POSITIONS = ("first", "last")
+
+
+def _fresh_state(service: ServiceDep) -> FormState:
+    state = FormState(base_url=service.default_address)
+    state.fit_to_model()
+    return state
+
+
+def _page_context(service: ServiceDep, task_id: str | None) -> dict[str, object]:
+    return {
+        "form": _fresh_state(service),
+        "task_id": task_id,
+        "upstream": resolve_upstream(service.default_address),
+        "error": None,
+        "now": time.time(),
+    }
+
+
+def _render_card(
+    request: Request,
+    service: ServiceDep,
+    record: TaskRecord | None,
+    task_id: str,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    context = {
+        "task": record,
+        "task_id": task_id,
+        "now": time.time(),
+        "poll_interval": service.poll_interval(record) if record else 0,
+    }
+    return render(request, "partials/_task_card.html", context, headers=headers)
+
+
+@router.get("/")
+async def index(request: Request, service: ServiceDep, task: str | None = None) -> Response:
+    """The console page; `?task=<id>` reopens a task's card (loaded with the browser's key)."""
+    return render(request, "index.html", _page_context(service, task))
+
+
+@router.get("/tasks/{task_id}")
+async def task_page(
+    request: Request, task_id: str, service: ServiceDep, caller: CallerDep
+) -> Response:
+    """A task's own address: the page around its card, or the card alone for htmx."""
+    if is_htmx(request):
+        return _render_card(request, service, await service.get(task_id, caller), task_id)
+    return render(request, "index.html", _page_context(service, task_id))
+
+
+@router.get("/form/model-fields")
+async def model_fields(request: Request, service: ServiceDep) -> Response:
+    """Re-render the fields that depend on the model, keeping what still fits."""
+    state = state_from_form(await request.form(), service.frames)
+    state.fit_to_model()
+    return render(request, "partials/_model_fields.html", {"form": state})
+
+
+@router.get("/form/url-preview")
+async def url_preview(request: Request, service: ServiceDep, baseUrl: str = "") -> Response:
+    """The exact URLs a task will call, live as the address is typed (no DNS lookups here)."""
+    context: dict[str, object] = {"error": None, "upstream": None}
+    try:
+        upstream = resolve_upstream(baseUrl or service.default_address)
+        context["upstream"] = upstream
+        if upstream.kind is not UpstreamKind.SIMULATOR:
+            context["error"] = address_refusal(upstream.base_url, service.policy)
+    except BadAddress as exc:
+        context["error"] = str(exc)
+    return render(request, "partials/_url_preview.html", context)
+
+
+@router.get("/form/slot/{position}")
+async def empty_slot(request: Request, position: str) -> Response:
+    if position not in POSITIONS:
+        raise HTTPException(404)
+    return render(request, "partials/_frame_slot.html", {"slot": FrameSlot(position)})
+
+
+@router.post("/frames")
+async def upload_frame(
+    request: Request,
+    service: ServiceDep,
+    file: UploadFile,
+    position: Annotated[str, Query(pattern="^(first|last)$")] = "first",
+) -> Response:
+    """Check an uploaded image and store it; answer with the filled frame slot."""
+    limit = service.settings.max_upload_bytes
+    data = await file.read(limit + 1)
+    slot = FrameSlot(position)
+    if len(data) > limit:
+        slot.error = f"the file is over the {service.settings.max_upload_mb:g} MB limit"
+    else:
+        try:
+            prepared = await asyncio.to_thread(prepare_image, data)
+            slot.frame = await asyncio.to_thread(service.frames.put, prepared)
+        except BadImage as exc:
+            slot.error = str(exc)
+    return render(request, "partials/_frame_slot.html", {"slot": slot})
+
+
+@router.post("/frames/url")
+async def frame_from_url(request: Request, position: str = "first") -> Response:
+    """Take an https image URL as it is: passed upstream untouched, never fetched here."""
+    position = position if position in POSITIONS else "first"
+    url = str((await request.form()).get(f"{position}_url") or "").strip()
+    slot = FrameSlot(position, url=url)
+    slot.error = (check_https_url(url) or "") if url else "paste an https:// image URL"
+    return render(request, "partials/_frame_slot.html", {"slot": slot})
+
+
+@router.get("/frames/{sha}/thumb")
+async def frame_thumbnail(sha: str, service: ServiceDep) -> Response:
+    path = service.frames.thumbnail_path(sha)
+    if path is None:
+        raise HTTPException(404)
+    return FileResponse(
+        path,
+        media_type="image/jpeg",
+        headers={"Cache-Control": "private, max-age=31536000, immutable"},
+    )
+
+
+@router.post("/tasks")
+async def submit_task(request: Request, service: ServiceDep, caller: CallerDep) -> Response:
+    """Generate: validate, create upstream once, answer with the task card (or the errors)."""
+    state = state_from_form(await request.form(), service.frames)
+    body, errors = body_from_state(state)
+    try:
+        if errors:
+            raise Invalid(errors)
+        record = await service.submit(body, state.base_url or None, caller)
+    except Invalid as exc:
+        attach_errors(state, exc.errors)
+        return render(
+            request,
+            "partials/_form.html",
+            {"form": state, "oob_preview": True},
+            status_code=200,
+            headers={"HX-Retarget": "#gen-form", "HX-Reswap": "outerHTML"},
+        )
+    except UpstreamError as exc:
+        context = {"error": exc, "hint": http_hint(exc.status)}
+        return render(request, "partials/_submit_error.html", context)
+    headers = {"HX-Push-Url": f"/?task={record.id}", "HX-Trigger": "taskChanged"}
+    return _render_card(request, service, record, record.id, headers)
+
+
+@router.post("/tasks/{task_id}/cancel")
+async def cancel_task(
+    request: Request, task_id: str, service: ServiceDep, caller: CallerDep
+) -> Response:
+    """Cancel from the card; an upstream refusal is shown on the card, which keeps polling."""
+    try:
+        record = await service.cancel(task_id, caller)
+    except UpstreamError as exc:
+        record = await service.get(task_id, caller, refresh=False)
+        if record is not None:
+            record.last_error = f"cancel failed: {exc.message} — {http_hint(exc.status)}"
+    if record is None:
+        raise HTTPException(404)
+    return _render_card(request, service, record, task_id, {"HX-Trigger": "taskChanged"})
+
+
+@router.delete("/tasks/{task_id}")
+async def delete_task_page(
+    request: Request, task_id: str, service: ServiceDep, caller: CallerDep
+) -> Response:
+    try:
+        await service.delete(task_id, caller)
+    except UpstreamError as exc:
+        return render(
+            request, "partials/_submit_error.html", {"error": exc, "hint": http_hint(exc.status)}
+        )
+    return Response("", headers={"HX-Trigger": "taskChanged", "HX-Push-Url": "/"})
+
+
+@router.get("/history")
+async def history(
+    request: Request, service: ServiceDep, caller: CallerDep, status: str = ""
+) -> Response:
+    status_filter = status if status in ("PENDING", "RUNNING", *FINAL_STATUSES) else None
+    records = await service.storage.list(caller.owner, limit=30, status=status_filter)
+    context = {"tasks": records, "now": time.time(), "status": status_filter or ""}
+    return render(request, "partials/_history.html", context)

@@ -1,0 +1,59 @@
+"""Template rendering: one place decides between a whole page and an htmx fragment."""
+
+from typing import Any
+
+from fastapi import Request
+from fastapi.templating import Jinja2Templates
+from starlette.responses import Response
+
+from app.catalog import DEFAULT_MODEL, MODELS, SEED_MAX, USD_PER_CREDIT, ratio_orientation
+from app.failures import failure_hint
+from app.keys import mask_key
+from app.resources import resource_dir
+from app.web.static_urls import static_url
+
+
+def _ago(seconds: float) -> str:
+    seconds = max(0, int(seconds))
+    if seconds < 60:
+        return f"{seconds}s"
+    if seconds < 3600:
+        return f"{seconds // 60}m {seconds % 60:02d}s"
+    if seconds < 86400:
+        return f"{seconds // 3600}h {seconds % 3600 // 60:02d}m"
+    return f"{seconds // 86400}d"
+
+
+def make_templates() -> Jinja2Templates:
+    """The Jinja environment with the catalog and helpers every template may use."""
+    templates = Jinja2Templates(directory=str(resource_dir("templates")))
+    templates.env.globals.update(
+        MODELS=MODELS,
+        DEFAULT_MODEL=DEFAULT_MODEL,
+        SEED_MAX=SEED_MAX,
+        USD_PER_CREDIT=USD_PER_CREDIT,
+        static_url=static_url,
+        failure_hint=failure_hint,
+        mask_key=mask_key,
+        ratio_orientation=ratio_orientation,
+    )
+    templates.env.filters["duration"] = _ago
+    return templates
+
+
+def is_htmx(request: Request) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def render(
+    request: Request,
+    template: str,
+    context: dict[str, Any],
+    *,
+    status_code: int = 200,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    templates: Jinja2Templates = request.app.state.templates
+    return templates.TemplateResponse(
+        request, template, context, status_code=status_code, headers=headers
+    )

@@ -1,0 +1,191 @@
+// Runway Console page behaviour. No inline script anywhere (CSP script-src 'self'):
+// everything is bound here, and re-bound after each htmx swap.
+(function () {
+  "use strict";
+  var KEY_STORE = "runway-console.key";
+  var $ = function (sel, root) { return (root || document).querySelector(sel); };
+  var $$ = function (sel, root) { return Array.prototype.slice.call((root || document).querySelectorAll(sel)); };
+
+  // --- the key: browser only, sent per request in a header -------------------------------
+  function keyField() { return $("#api-key"); }
+  function currentKey() { var f = keyField(); return f ? f.value.trim() : ""; }
+  function loadKey() {
+    var f = keyField(); if (!f) return;
+    var remembered = localStorage.getItem(KEY_STORE);
+    f.value = remembered || sessionStorage.getItem(KEY_STORE) || "";
+    $("#key-remember").checked = !!remembered;
+  }
+  var keyTimer = null;
+  function saveKey() {
+    var key = currentKey();
+    if (key) { sessionStorage.setItem(KEY_STORE, key); } else { sessionStorage.removeItem(KEY_STORE); }
+    if ($("#key-remember").checked && key) { localStorage.setItem(KEY_STORE, key); } else { localStorage.removeItem(KEY_STORE); }
+    clearTimeout(keyTimer);
+    keyTimer = setTimeout(function () { htmx.trigger(document.body, "keyChanged"); }, 400);
+  }
+  document.addEventListener("htmx:configRequest", function (evt) {
+    var key = currentKey();
+    if (key) evt.detail.headers["X-Runway-Key"] = key;
+  });
+
+  // --- frames: drop, paste or pick; uploaded at once, stored by hash ------------------------
+  function uploadFrame(file, position) {
+    var slot = $("#slot-" + position);
+    if (!slot || !file) return;
+    var body = new FormData();
+    body.append("file", file);
+    slot.classList.add("uploading");
+    var head = $(".slot-head", slot);
+    if (head) head.textContent = "Uploading " + file.name + "…";
+    fetch("/frames?position=" + position, { method: "POST", body: body, headers: { "HX-Request": "true" } })
+      .then(function (response) {
+        if (response.status === 413) throw new Error("The file is too large for this console.");
+        if (!response.ok) throw new Error("Upload failed: HTTP " + response.status);
+        return response.text();
+      })
+      .then(function (html) { replaceSlot(slot, html); })
+      .catch(function (err) {
+        slot.classList.remove("uploading");
+        if (head) head.textContent = err.message;
+        slot.classList.add("has-error");
+      });
+  }
+  function replaceSlot(slot, html) {
+    var holder = document.createElement("div");
+    holder.innerHTML = html.trim();
+    var fresh = holder.firstElementChild;
+    slot.replaceWith(fresh);
+    htmx.process(fresh);
+    checkRatios();
+  }
+  function emptySlotFor() {
+    var first = $("#slot-first"), last = $("#slot-last");
+    if (first && $(".drop", first)) return "first";
+    if (last && $(".drop", last)) return "last";
+    return first ? "first" : null;
+  }
+  document.addEventListener("change", function (evt) {
+    var input = evt.target;
+    if (input.classList && input.classList.contains("file-input") && input.files.length) {
+      uploadFrame(input.files[0], input.dataset.position);
+    }
+  });
+  document.addEventListener("dragover", function (evt) {
+    var zone = evt.target.closest && evt.target.closest(".drop");
+    if (zone) { evt.preventDefault(); zone.classList.add("dragover"); }
+  });
+  document.addEventListener("dragleave", function (evt) {
+    var zone = evt.target.closest && evt.target.closest(".drop");
+    if (zone) zone.classList.remove("dragover");
+  });
+  document.addEventListener("drop", function (evt) {
+    var zone = evt.target.closest && evt.target.closest(".drop");
+    if (!zone) return;
+    evt.preventDefault();
+    var file = evt.dataTransfer && evt.dataTransfer.files[0];
+    if (file) uploadFrame(file, zone.dataset.drop);
+  });
+  document.addEventListener("paste", function (evt) {
+    var items = (evt.clipboardData && evt.clipboardData.files) || [];
+    if (!items.length || !/^image\//.test(items[0].type)) return;
+    var position = emptySlotFor();
+    if (position) { evt.preventDefault(); uploadFrame(items[0], position); }
+  });
+
+  // --- form helpers ---------------------------------------------------------------------------
+  function updateCounter() {
+    var area = $("#promptText"), counter = $("#prompt-counter");
+    if (!area || !counter) return;
+    var limit = parseInt(area.dataset.limit || "1000", 10);
+    counter.textContent = area.value.length + " / " + limit;
+    counter.classList.toggle("over", area.value.length > limit);
+  }
+  function checkRatios() {
+    var checked = $("input[name=ratio]:checked");
+    if (!checked) return;
+    var parts = checked.value.split(":"), want = parts[0] / parts[1];
+    $$(".slot[data-aspect]").forEach(function (slot) {
+      var have = parseFloat(slot.dataset.aspect), warn = $(".ratio-warn", slot);
+      if (warn) warn.hidden = Math.abs(have / want - 1) < 0.06;
+    });
+  }
+  document.addEventListener("input", function (evt) {
+    if (evt.target.id === "promptText") updateCounter();
+    if (evt.target.id === "api-key") saveKey();
+  });
+  document.addEventListener("change", function (evt) {
+    if (evt.target.name === "ratio") checkRatios();
+    if (evt.target.id === "key-remember") saveKey();
+  });
+  document.addEventListener("click", function (evt) {
+    var target = evt.target.closest ? evt.target.closest("button") : null;
+    if (!target) return;
+    if (target.id === "dice") {
+      var seed = new Uint32Array(1);
+      crypto.getRandomValues(seed);
+      $("#seed").value = String(seed[0]);
+    } else if (target.id === "key-toggle") {
+      var f = keyField(), show = f.type === "password";
+      f.type = show ? "text" : "password";
+      target.textContent = show ? "Hide" : "Show";
+      target.setAttribute("aria-pressed", String(show));
+    } else if (target.dataset.preset) {
+      var address = $("#baseUrl");
+      address.value = target.dataset.preset;
+      address.dispatchEvent(new Event("input", { bubbles: true }));
+    } else if (target.dataset.copy !== undefined) {
+      copyText(target.dataset.copy, target);
+    }
+  });
+  function copyText(text, button) {
+    var done = function () {
+      var label = button.textContent;
+      button.textContent = "Copied"; button.classList.add("copied");
+      setTimeout(function () { button.textContent = label; button.classList.remove("copied"); }, 1200);
+    };
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(text).then(done);
+    } else {
+      var area = document.createElement("textarea");
+      area.value = text; document.body.appendChild(area); area.select();
+      document.execCommand("copy"); area.remove(); done();
+    }
+  }
+
+  // --- live elapsed time between polls ----------------------------------------------------------
+  function formatElapsed(seconds) {
+    seconds = Math.max(0, Math.floor(seconds));
+    if (seconds < 60) return seconds + "s";
+    if (seconds < 3600) return Math.floor(seconds / 60) + "m " + String(seconds % 60).padStart(2, "0") + "s";
+    return Math.floor(seconds / 3600) + "h " + String(Math.floor(seconds % 3600 / 60)).padStart(2, "0") + "m";
+  }
+  setInterval(function () {
+    $$(".elapsed[data-started]:not([data-final])").forEach(function (el) {
+      el.textContent = formatElapsed(Date.now() / 1000 - parseFloat(el.dataset.started));
+    });
+  }, 1000);
+
+  // --- errors the server could not render as a fragment ------------------------------------------
+  document.addEventListener("htmx:responseError", function (evt) {
+    var status = evt.detail.xhr.status;
+    if (evt.detail.elt && evt.detail.elt.id === "task-card") return;  // a poll; the next one retries
+    var result = $("#result");
+    if (!result) return;
+    var card = document.createElement("div");
+    card.className = "card upstream-error"; card.setAttribute("role", "alert");
+    var title = document.createElement("h2");
+    title.textContent = "The console answered HTTP " + status;
+    var text = document.createElement("p");
+    text.textContent = (evt.detail.xhr.responseText || "").slice(0, 500);
+    card.append(title, text);
+    result.replaceChildren(card);
+  });
+  document.addEventListener("htmx:sendError", function (evt) {
+    if (evt.detail.elt && evt.detail.elt.id === "task-card") return;
+    var result = $("#result");
+    if (result) result.textContent = "The console could not be reached. Is it still running?";
+  });
+
+  document.addEventListener("htmx:afterSettle", function () { updateCounter(); checkRatios(); });
+  document.addEventListener("DOMContentLoaded", function () { loadKey(); updateCounter(); checkRatios(); });
+})();

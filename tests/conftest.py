@@ -1,0 +1,59 @@
+"""Fixtures: a fresh app and data dir per test; live servers on 127.0.0.1 ports when asked."""
+
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from app.main import create_app
+from app.settings import Settings
+from tests.helpers import free_port, live_process
+
+FAST_ENV = {"CONSOLE_SIMULATOR_SPEED": "5", "CONSOLE_SIMULATOR_POLL_INTERVAL_S": "0.2",
+            "CONSOLE_POLL_INTERVAL_S": "0.2"}
+
+
+def make_settings(data_dir: Path, **overrides: object) -> Settings:
+    values: dict[str, object] = {
+        "CONSOLE_DATA_DIR": data_dir,
+        "CONSOLE_SIMULATOR_SPEED": 5,
+        "CONSOLE_SIMULATOR_POLL_INTERVAL_S": 0.2,
+        "CONSOLE_POLL_INTERVAL_S": 0.2,
+    }
+    values.update(overrides)
+    return Settings(_env_file=None, **values)
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return make_settings(tmp_path / "data")
+
+
+@pytest.fixture
+async def client(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
+    """The console in process (lifespan run), reached through httpx's ASGI transport."""
+    app = create_app(settings)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://console") as http:
+            yield http
+
+
+@pytest.fixture
+def live_simulator(tmp_path: Path) -> Iterator[str]:
+    """`runway-console simulator` on a 127.0.0.1 port; yields its base URL."""
+    port = free_port()
+    env = {**FAST_ENV, "CONSOLE_DATA_DIR": str(tmp_path / "simdata")}
+    with live_process(["simulator", "--port", str(port)], env, port, tmp_path / "sim.log"):
+        yield f"http://127.0.0.1:{port}"
+
+
+@pytest.fixture
+def live_console(tmp_path: Path) -> Iterator[str]:
+    """`runway-console serve` on a 127.0.0.1 port, allowed to call loopback upstreams."""
+    port = free_port()
+    env = {**FAST_ENV, "CONSOLE_DATA_DIR": str(tmp_path / "console"),
+           "CONSOLE_ALLOW_PRIVATE_UPSTREAMS": "true"}
+    with live_process(["serve", "--port", str(port)], env, port, tmp_path / "console.log"):
+        yield f"http://127.0.0.1:{port}"

@@ -1,0 +1,73 @@
+"""Task storage: records round-trip, history is scoped and ordered, refresh is coalesced."""
+
+import asyncio
+import time
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from app.storage import Storage, TaskRecord
+
+
+def record(task_id: str, owner: str = "key:a", created_at: float | None = None) -> TaskRecord:
+    now = created_at or time.time()
+    return TaskRecord(id=task_id, owner=owner, base_url="simulator", key_mask="hk-…a1b2",
+                      model="gen3a_turbo", prompt_text="waves", ratio="1280:768", duration=5,
+                      seed=7, request={"promptImage": [{"uri": "frame:abc"}]}, status="PENDING",
+                      created_at=now, updated_at=now)
+
+
+@pytest.fixture
+async def storage(tmp_path: Path) -> AsyncIterator[Storage]:
+    store = Storage(f"sqlite+aiosqlite:///{tmp_path / 'test.db'}")
+    await store.migrate()
+    yield store
+    await store.close()
+
+
+async def test_a_record_round_trips(storage: Storage) -> None:
+    original = record("t1")
+    original.output = ["https://x/y.mp4"]
+    await storage.add(original)
+    loaded = await storage.get("t1", "key:a")
+    assert loaded == original
+
+
+async def test_another_owner_cannot_see_a_task(storage: Storage) -> None:
+    await storage.add(record("t1", owner="key:a"))
+    assert await storage.get("t1", "key:b") is None
+    assert await storage.list("key:b") == []
+    assert not await storage.delete("t1", "key:b")
+
+
+async def test_history_is_newest_first_and_filterable(storage: Storage) -> None:
+    for index in range(3):
+        await storage.add(record(f"t{index}", created_at=1000 + index))
+    done = record("done", created_at=900)
+    done.status = "SUCCEEDED"
+    await storage.add(done)
+    assert [r.id for r in await storage.list("key:a")] == ["t2", "t1", "t0", "done"]
+    assert [r.id for r in await storage.list("key:a", status="SUCCEEDED")] == ["done"]
+
+
+async def test_refresh_is_claimed_once_per_interval_however_many_ask(storage: Storage) -> None:
+    await storage.add(record("t1"))
+    now = time.time()
+    claims = await asyncio.gather(*(storage.claim_refresh("t1", now, 5) for _ in range(20)))
+    assert claims.count(True) == 1
+    assert not await storage.claim_refresh("t1", now + 4, 5)
+    assert await storage.claim_refresh("t1", now + 5, 5)
+
+
+async def test_a_final_task_is_never_claimed(storage: Storage) -> None:
+    done = record("t1")
+    done.status = "FAILED"
+    await storage.add(done)
+    assert not await storage.claim_refresh("t1", time.time(), 0)
+
+
+async def test_the_database_is_in_wal_mode(storage: Storage) -> None:
+    async with storage.engine.connect() as conn:
+        mode = (await conn.exec_driver_sql("PRAGMA journal_mode")).scalar()
+    assert mode == "wal"

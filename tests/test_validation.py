@@ -1,0 +1,74 @@
+"""Validation of create bodies against the catalog: each bad field is named."""
+
+from typing import Any
+
+import pytest
+
+from app.catalog import MODELS
+from app.validation import Invalid, validate_create_body
+from tests.helpers import data_uri, image_bytes, seed_body
+
+GOOD_URI = "https://example.com/first.jpg"
+
+
+def fields(body: dict[str, Any]) -> list[str]:
+    try:
+        validate_create_body(body)
+    except Invalid as exc:
+        return [e.field for e in exc.errors]
+    return []
+
+
+def test_the_seed_body_is_valid() -> None:
+    assert fields(seed_body(data_uri(image_bytes()))) == []
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"model": "gen9"}, "model"),
+        ({"ratio": "1920:1080"}, "ratio"),
+        ({"duration": 7}, "duration"),
+        ({"duration": True}, "duration"),
+        ({"seed": -1}, "seed"),
+        ({"seed": 4294967296}, "seed"),
+        ({"seed": "12"}, "seed"),
+        ({"promptText": ""}, "promptText"),
+        ({"promptText": "x" * 1001}, "promptText"),
+        ({"watermark": "no"}, "watermark"),
+        ({"notify_hook": "http://example.com/hook"}, "notify_hook"),
+        ({"promptImage": []}, "promptImage"),
+        ({"promptImage": "http://example.com/a.jpg"}, "promptImage"),
+        ({"promptImage": "https://10.0.0.1/a.jpg"}, "promptImage"),
+        ({"promptImage": "data:text/html;base64,PGI+"}, "promptImage"),
+        ({"promptImage": [{"uri": GOOD_URI, "position": "middle"}]}, "promptImage[0].position"),
+        ({"promptImage": [{"uri": GOOD_URI, "position": "last"}]}, "promptImage"),
+        ({"promptImage": "https://example.com/" + "a" * 2048}, "promptImage"),
+    ],
+)
+def test_each_bad_field_is_named(change: dict[str, Any], field: str) -> None:
+    body = {**seed_body(GOOD_URI), **change}
+    assert field in fields(body)
+
+
+def test_a_last_frame_is_refused_for_models_without_one() -> None:
+    body = {**seed_body(GOOD_URI), "model": "gen4_turbo", "ratio": "1280:720"}
+    assert fields(body) == ["promptImage[1].position"]
+
+
+def test_an_oversized_data_uri_is_refused() -> None:
+    body = {**seed_body(GOOD_URI), "promptImage": "data:image/png;base64," + "A" * 5_300_000}
+    assert fields(body) == ["promptImage"]
+
+
+@pytest.mark.parametrize("name", list(MODELS))
+def test_every_model_accepts_its_own_defaults(name: str) -> None:
+    model = MODELS[name]
+    body = {"model": name, "promptImage": GOOD_URI, "promptText": "waves",
+            "ratio": model.default_ratio, "duration": model.default_duration}
+    assert fields(body) == []
+
+
+def test_all_errors_are_reported_at_once() -> None:
+    assert set(fields({"model": "gen3a_turbo"})) == {"promptImage", "promptText", "ratio",
+                                                     "duration"}
