@@ -133,11 +133,37 @@ class TaskService:
             return self.frames.data_uri(frame), frame.ref
         return uri, uri
 
-    async def submit(self, body: dict[str, Any], address: str | None, caller: Caller) -> TaskRecord:
+    async def prepare(
+        self, body: dict[str, Any], address: str | None, errors: list[FieldError] | None = None
+    ) -> tuple[Upstream, dict[str, Any], dict[str, Any]]:
+        """Check everything before anything is sent, raising Invalid with every problem at once."""
+        found = list(errors or [])
+        upstream: Upstream | None = None
+        to_send, to_store = body, body
+        for step in ("address", "frames", "body"):
+            try:
+                if step == "address":
+                    upstream = await self.resolve(address)
+                elif step == "frames":
+                    to_send, to_store = await asyncio.to_thread(self._inline_frames, body)
+                else:
+                    validate_create_body(to_send)
+            except Invalid as exc:
+                known = {e.field for e in found}
+                found.extend(e for e in exc.errors if e.field not in known)
+        if found or upstream is None:
+            raise Invalid(found)
+        return upstream, to_send, to_store
+
+    async def submit(
+        self,
+        body: dict[str, Any],
+        address: str | None,
+        caller: Caller,
+        errors: list[FieldError] | None = None,
+    ) -> TaskRecord:
         """Validate, send exactly one create upstream, and record the task."""
-        upstream = await self.resolve(address)
-        to_send, to_store = await asyncio.to_thread(self._inline_frames, body)
-        validate_create_body(to_send)
+        upstream, to_send, to_store = await self.prepare(body, address, errors)
         key = self.key_for(upstream, caller)
         task_id, exchange = await self.client.create(upstream, key, to_send)
         now = time.time()

@@ -7,7 +7,7 @@ after an error keeps everything, images included.
 from dataclasses import dataclass, field
 from typing import Any
 
-from starlette.datastructures import FormData
+from starlette.datastructures import ImmutableMultiDict
 
 from app.catalog import DEFAULT_MODEL, MODELS, Model
 from app.frames import FrameStore, StoredFrame
@@ -59,13 +59,13 @@ class FormState:
             self.duration = str(model.default_duration)
 
 
-def slot_from_form(form: FormData, position: str, frames: FrameStore) -> FrameSlot:
+def slot_from_form(form: ImmutableMultiDict, position: str, frames: FrameStore) -> FrameSlot:
     ref = str(form.get(f"{position}_ref") or "")
     frame = frames.get(ref.removeprefix("frame:")) if ref else None
     return FrameSlot(position, frame=frame, url=str(form.get(f"{position}_url") or "").strip())
 
 
-def state_from_form(form: FormData, frames: FrameStore) -> FormState:
+def state_from_form(form: ImmutableMultiDict, frames: FrameStore) -> FormState:
     state = FormState(
         base_url=str(form.get("baseUrl") or "").strip(),
         model=str(form.get("model") or DEFAULT_MODEL),

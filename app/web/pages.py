@@ -68,18 +68,24 @@ async def index(request: Request, service: ServiceDep, task: str | None = None) 
 
 @router.get("/tasks/{task_id}")
 async def task_page(
-    request: Request, task_id: str, service: ServiceDep, caller: CallerDep
+    request: Request, task_id: str, service: ServiceDep, caller: CallerDep, seen: str = ""
 ) -> Response:
-    """A task's own address: the page around its card, or the card alone for htmx."""
+    """A task's own address: the page around its card, or the card alone for htmx.
+
+    A poll says which status it last showed (`seen`); when that changed, the history hears of it.
+    """
     if is_htmx(request):
-        return _render_card(request, service, await service.get(task_id, caller), task_id)
+        record = await service.get(task_id, caller)
+        changed = record is not None and bool(seen) and seen != record.status
+        headers = {"HX-Trigger": "taskChanged"} if changed else None
+        return _render_card(request, service, record, task_id, headers)
     return render(request, "index.html", _page_context(service, task_id))
 
 
 @router.get("/form/model-fields")
 async def model_fields(request: Request, service: ServiceDep) -> Response:
     """Re-render the fields that depend on the model, keeping what still fits."""
-    state = state_from_form(await request.form(), service.frames)
+    state = state_from_form(request.query_params, service.frames)
     state.fit_to_model()
     return render(request, "partials/_model_fields.html", {"form": state})
 
@@ -155,9 +161,7 @@ async def submit_task(request: Request, service: ServiceDep, caller: CallerDep) 
     state = state_from_form(await request.form(), service.frames)
     body, errors = body_from_state(state)
     try:
-        if errors:
-            raise Invalid(errors)
-        record = await service.submit(body, state.base_url or None, caller)
+        record = await service.submit(body, state.base_url or None, caller, errors)
     except Invalid as exc:
         attach_errors(state, exc.errors)
         return render(

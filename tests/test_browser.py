@@ -1,0 +1,186 @@
+"""A person's path through the page, in headless Debian Chromium (never a downloaded browser)."""
+
+import os
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import ROOT, free_port, image_bytes, live_process
+
+pytestmark = pytest.mark.browser
+CHROMIUM = "/usr/bin/chromium"
+ARTIFACTS = ROOT / "test-artifacts"
+
+if not Path(CHROMIUM).exists():
+    if os.environ.get("CI") == "true":
+        raise RuntimeError(f"CI=true but {CHROMIUM} is missing: install Debian's chromium")
+    pytest.skip("Debian chromium is not installed", allow_module_level=True)
+
+from playwright.sync_api import Browser, ConsoleMessage, Page, sync_playwright  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-first-run",
+                  "--autoplay-policy=no-user-gesture-required"],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def console_url(tmp_path: Path) -> Iterator[str]:
+    """The console at real-time simulator speed, so RUNNING is visible between polls."""
+    port = free_port()
+    env = {"CONSOLE_DATA_DIR": str(tmp_path / "data"), "CONSOLE_SIMULATOR_SPEED": "1",
+           "CONSOLE_SIMULATOR_POLL_INTERVAL_S": "0.5"}
+    with live_process(["serve", "--port", str(port)], env, port, tmp_path / "console.log"):
+        yield f"http://127.0.0.1:{port}"
+
+
+class Watched:
+    """A page with every request and console error recorded."""
+
+    def __init__(self, page: Page) -> None:
+        self.page = page
+        self.requests: list[str] = []
+        self.errors: list[str] = []
+        page.on("request", lambda r: self.requests.append(r.url))
+        page.on("console", self._console)
+        page.on("pageerror", lambda exc: self.errors.append(str(exc)))
+
+    def _console(self, message: ConsoleMessage) -> None:
+        if message.type == "error":
+            self.errors.append(message.text)
+
+
+@pytest.fixture
+def watched(browser: Browser) -> Iterator[Watched]:
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    yield Watched(context.new_page())
+    context.close()
+
+
+def wait_for_video(page: Page, prop: str, at_least: float, timeout_s: float = 15) -> None:
+    """Poll a property of the card's video from outside the page (the CSP forbids eval)."""
+    video = page.locator("#task-card video")
+    for _ in range(int(timeout_s * 10)):
+        if video.evaluate(f"v => v.{prop}") >= at_least:
+            return
+        page.wait_for_timeout(100)
+    raise AssertionError(f"video.{prop} stayed below {at_least}")
+
+
+def frame_file(tmp_path: Path) -> Path:
+    path = tmp_path / "first.png"
+    path.write_bytes(image_bytes((1280, 768), (30, 120, 200)))
+    return path
+
+
+def test_upload_generate_watch_and_play(watched: Watched, console_url: str, tmp_path: Path) -> None:
+    page = watched.page
+    page.goto(console_url)
+    page.set_input_files(".file-input[data-position=first]", str(frame_file(tmp_path)))
+    page.wait_for_selector("#slot-first img.thumb")
+    assert "1280×768" in page.inner_text("#slot-first .meta")
+    page.fill("#promptText", "A calm lake, slow dolly-in")
+    assert page.inner_text("#prompt-counter") == "26 / 1000"
+    page.click("#generate")
+    page.wait_for_selector("#task-card .badge[data-status=PENDING], #task-card .badge[data-status=RUNNING]")
+    assert "?task=" in page.url
+    page.wait_for_selector("#task-card .badge[data-status=RUNNING]", timeout=15_000)
+    page.wait_for_selector("#task-card .badge[data-status=SUCCEEDED]", timeout=30_000)
+    video = page.wait_for_selector("#task-card video")
+    assert video.get_attribute("loop") is not None and video.get_attribute("controls") is not None
+    wait_for_video(page, "readyState", 2)
+    video.evaluate("v => { v.muted = true; return v.play(); }")
+    wait_for_video(page, "currentTime", 0.5)
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "after-success.png"), full_page=True)
+    origin = console_url.rstrip("/")
+    foreign = [url for url in watched.requests if not url.startswith(origin)]
+    assert foreign == [], f"requests to other hosts: {foreign}"
+    assert watched.errors == [], watched.errors
+
+
+def test_reload_keeps_the_card(watched: Watched, console_url: str) -> None:
+    page = watched.page
+    page.goto(console_url)
+    page.fill("#first_url", "https://example.com/first.jpg")
+    page.click("#slot-first button:has-text('Use URL')")
+    page.wait_for_selector("#slot-first .url-frame")
+    page.fill("#promptText", "reload me")
+    page.click("#generate")
+    page.wait_for_selector("#task-card[data-task-id]")
+    task_id = page.get_attribute("#task-card", "data-task-id")
+    page.reload()
+    page.wait_for_selector(f"#task-card[data-task-id='{task_id}']")
+    page.wait_for_selector("#history .history-row")
+    assert "reload me" in page.inner_text("#history")
+    assert watched.errors == [], watched.errors
+
+
+def test_bad_fields_are_named_and_the_form_keeps_what_was_typed(
+    watched: Watched, console_url: str
+) -> None:
+    page = watched.page
+    page.goto(console_url)
+    page.fill("#promptText", "no frame yet")
+    page.fill("#seed", "12abc")
+    page.click("#generate")
+    page.wait_for_selector(".form-alert")
+    assert page.is_visible("[data-error-for=first]")
+    assert page.is_visible("[data-error-for=seed]")
+    assert page.input_value("#promptText") == "no frame yet"
+    assert page.input_value("#seed") == "12abc"
+    assert page.query_selector("#task-card") is None
+
+
+def test_model_switch_changes_the_options(watched: Watched, console_url: str) -> None:
+    page = watched.page
+    page.goto(console_url)
+    page.select_option("#model", "veo3.1")
+    page.wait_for_selector("input[name=ratio][value='1080:1920']")
+    durations = page.eval_on_selector_all("input[name=duration]", "els => els.map(e => e.value)")
+    assert durations == ["4", "6", "8"]
+    page.select_option("#model", "gen4_turbo")
+    page.wait_for_selector("#slot-last", state="detached")
+    assert "first frame only" in page.inner_text(".model-note")
+
+
+def test_key_is_sent_in_a_header_and_not_kept_unless_asked(
+    watched: Watched, console_url: str
+) -> None:
+    page = watched.page
+    seen: list[str | None] = []
+    page.on("request", lambda r: seen.append(r.headers.get("x-runway-key"))
+            if "/history" in r.url else None)
+    page.goto(console_url)
+    page.fill("#api-key", "hk-browser-test-key-1234")
+    page.wait_for_timeout(800)
+    assert "hk-browser-test-key-1234" in seen
+    assert page.evaluate("localStorage.getItem('runway-console.key')") is None
+    page.check("#key-remember")
+    assert page.evaluate("localStorage.getItem('runway-console.key')") == "hk-browser-test-key-1234"
+    html = page.content()
+    assert 'value="hk-browser-test-key-1234"' not in html
+
+
+def test_the_failure_is_explained(watched: Watched, console_url: str) -> None:
+    page = watched.page
+    page.goto(console_url)
+    page.fill("#first_url", "https://example.com/first.jpg")
+    page.fill("#promptText", "please refuse [sim:moderation]")
+    page.click("#generate")
+    page.wait_for_selector("#task-card .badge[data-status=FAILED]", timeout=30_000)
+    text = page.inner_text("#task-card .failure")
+    assert "SAFETY.INPUT.TEXT" in text
+    assert "moderation" in text.lower()
+
+
