@@ -81,6 +81,14 @@ class FrameStore:
         path = self.root / f"{sha}.thumb.jpg"
         return path if SHA_PATTERN.match(sha) and path.exists() else None
 
+    def remove(self, sha: str) -> None:
+        """Delete a frame no task uses any more."""
+        frame = self.get(sha)
+        if frame is None:
+            return
+        for path in (self.path(frame), self.root / f"{sha}.json", self.root / f"{sha}.thumb.jpg"):
+            path.unlink(missing_ok=True)
+
     def data_uri(self, frame: StoredFrame) -> str:
         return data_uri(self.path(frame).read_bytes(), frame.media_type)
 

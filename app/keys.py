@@ -43,3 +43,9 @@ def load_or_create_secret(configured: str | None, data_dir: Path) -> bytes:
     path.touch(mode=0o600)
     path.write_bytes(value)
     return value
+
+
+def media_token(secret: bytes, task_id: str, owner: str) -> str:
+    """A capability for one task's video: a <video> element cannot send the key header."""
+    message = f"media:{task_id}:{owner}".encode()
+    return hmac.new(secret, message, hashlib.sha256).hexdigest()[:32]

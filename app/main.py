@@ -9,6 +9,7 @@ from fastapi.staticfiles import StaticFiles
 
 from app.frames import FrameStore
 from app.keys import load_or_create_secret
+from app.media import MediaStore
 from app.resources import resource_dir
 from app.runway.client import RunwayClient
 from app.runway.endpoints import SIMULATOR_ORIGIN
@@ -17,7 +18,7 @@ from app.settings import Settings
 from app.simulator.app import create_simulator_app
 from app.storage import Storage
 from app.tasks import TaskService
-from app.web import api, pages
+from app.web import api, media_routes, pages
 from app.web.body_limit import BodyLimitMiddleware
 from app.web.errors import install_error_handlers
 from app.web.headers import SecurityHeadersMiddleware
@@ -62,10 +63,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 settings.secret_key.get_secret_value() if settings.secret_key else None,
                 settings.data_dir,
             ),
+            MediaStore(settings.data_dir / "videos"),
         )
+        await app.state.tasks.saver.resume()
         try:
             yield
         finally:
+            await app.state.tasks.saver.close()
             await network.aclose()
             await sim_client.aclose()
             await storage.close()
@@ -77,6 +81,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(BodyLimitMiddleware, limit_bytes=settings.max_upload_bytes)
     app.add_middleware(SecurityHeadersMiddleware)
     install_error_handlers(app)
+    app.include_router(media_routes.router)
     app.include_router(api.router)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=resource_dir("static")), name="static")

@@ -1,7 +1,7 @@
 """Task history in SQL through SQLAlchemy 2 async Core: SQLite (WAL) by default, PostgreSQL-ready.
 
-Only portable SQL is used. The refresh coalescing is a compare-and-set on `last_checked_at`,
-so however many browsers (or processes) watch a task, one of them asks upstream per interval.
+The one owner of the database. Refresh coalescing is a compare-and-set on `last_checked_at`, so
+however many browsers (or processes) watch a task, one of them asks upstream per interval.
 """
 
 import json
@@ -9,58 +9,15 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import (
-    Column,
-    Float,
-    Integer,
-    MetaData,
-    String,
-    Table,
-    Text,
-    and_,
-    delete,
-    event,
-    insert,
-    or_,
-    select,
-    update,
-)
+from sqlalchemy import and_, delete, event, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
-SCHEMA_VERSION = 1
+from app.schema import migrate, task_events_table, task_frames_table, tasks_table
+
 FINAL_STATUSES = ("SUCCEEDED", "FAILED", "CANCELLED")
+STATUSES = ("PENDING", "THROTTLED", "RUNNING", *FINAL_STATUSES)
 MAX_EXCHANGES = 40
-
-metadata = MetaData()
-
-tasks_table = Table(
-    "tasks",
-    metadata,
-    Column("id", String(64), primary_key=True),
-    Column("owner", String(80), nullable=False, index=True),
-    Column("base_url", Text, nullable=False),
-    Column("key_mask", String(40), nullable=False, default=""),
-    Column("model", String(40), nullable=False),
-    Column("prompt_text", Text, nullable=False, default=""),
-    Column("ratio", String(20), nullable=False),
-    Column("duration", Integer, nullable=False),
-    Column("seed", Integer),
-    Column("request_json", Text, nullable=False),
-    Column("status", String(20), nullable=False),
-    Column("progress", Float),
-    Column("output_json", Text, nullable=False, default="[]"),
-    Column("failure", Text),
-    Column("failure_code", String(120)),
-    Column("last_error", Text),
-    Column("exchanges_json", Text, nullable=False, default="[]"),
-    Column("created_at", Float, nullable=False, index=True),
-    Column("updated_at", Float, nullable=False),
-    Column("started_at", Float),
-    Column("finished_at", Float),
-    Column("last_checked_at", Float),
-)
-
-schema_table = Table("schema_version", metadata, Column("version", Integer, nullable=False))
+JSON_FIELDS = {"request": "request_json", "output": "output_json", "exchanges": "exchanges_json"}
 
 
 @dataclass
@@ -89,15 +46,33 @@ class TaskRecord:
     started_at: float | None = None
     finished_at: float | None = None
     last_checked_at: float | None = None
+    video_path: str | None = None
+    video_bytes: int | None = None
+    video_error: str | None = None
+    video_attempts: int = 0
 
     @property
     def is_final(self) -> bool:
         return self.status in FINAL_STATUSES
 
+    @property
+    def first_frame(self) -> str:
+        """The first frame's reference or URL, for thumbnails."""
+        images = self.request.get("promptImage")
+        if isinstance(images, str):
+            return images
+        if isinstance(images, list):
+            for image in images:
+                if isinstance(image, dict) and image.get("position", "first") == "first":
+                    return str(image.get("uri") or "")
+        return ""
+
+    @property
+    def video_saved(self) -> bool:
+        return self.video_path is not None
+
     def to_row(self) -> dict[str, Any]:
-        row = {
-            k: v for k, v in self.__dict__.items() if k not in ("request", "output", "exchanges")
-        }
+        row = {k: v for k, v in self.__dict__.items() if k not in JSON_FIELDS}
         row["request_json"] = json.dumps(self.request)
         row["output_json"] = json.dumps(self.output)
         row["exchanges_json"] = json.dumps(self.exchanges[-MAX_EXCHANGES:])
@@ -106,9 +81,8 @@ class TaskRecord:
     @classmethod
     def from_row(cls, row: Any) -> "TaskRecord":
         data = dict(row._mapping)
-        data["request"] = json.loads(data.pop("request_json"))
-        data["output"] = json.loads(data.pop("output_json"))
-        data["exchanges"] = json.loads(data.pop("exchanges_json"))
+        for name, column in JSON_FIELDS.items():
+            data[name] = json.loads(data.pop(column))
         return cls(**data)
 
 
@@ -120,8 +94,12 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def _mine(task_id: str, owner: str) -> Any:
+    return and_(tasks_table.c.id == task_id, tasks_table.c.owner == owner)
+
+
 class Storage:
-    """The one owner of the database: schema, reads and writes of task records."""
+    """Reads and writes of task records, their status events and the frames they use."""
 
     def __init__(self, url: str) -> None:
         self.engine: AsyncEngine = create_async_engine(url)
@@ -129,57 +107,104 @@ class Storage:
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
 
     async def migrate(self) -> None:
-        """Create the schema, or check the stored version matches what this code reads."""
         async with self.engine.begin() as conn:
-            await conn.run_sync(metadata.create_all)
-            version = (await conn.execute(select(schema_table.c.version))).scalar()
-            if version is None:
-                await conn.execute(insert(schema_table).values(version=SCHEMA_VERSION))
-            elif version > SCHEMA_VERSION:
-                raise RuntimeError(f"database schema {version} is newer than this console")
+            await migrate(conn)
 
     async def close(self) -> None:
         await self.engine.dispose()
 
-    async def add(self, record: TaskRecord) -> None:
+    async def add(
+        self, record: TaskRecord, frame_shas: frozenset[str] | set[str] = frozenset()
+    ) -> None:
+        """Insert a new task with its first status event and the frames it uses."""
         async with self.engine.begin() as conn:
             await conn.execute(insert(tasks_table).values(**record.to_row()))
+            await conn.execute(
+                insert(task_events_table).values(
+                    task_id=record.id,
+                    at=record.created_at,
+                    status=record.status,
+                    progress=record.progress,
+                )
+            )
+            if frame_shas:
+                await conn.execute(
+                    insert(task_frames_table),
+                    [{"task_id": record.id, "sha256": sha} for sha in frame_shas],
+                )
 
-    async def save(self, record: TaskRecord) -> None:
+    async def save(self, record: TaskRecord, *, status_changed: bool = False) -> None:
+        """Write a record back (not its refresh claim); log an event when the status changed."""
         row = record.to_row()
         row.pop("last_checked_at")
         async with self.engine.begin() as conn:
             await conn.execute(
                 update(tasks_table).where(tasks_table.c.id == record.id).values(**row)
             )
+            if status_changed:
+                await conn.execute(
+                    insert(task_events_table).values(
+                        task_id=record.id,
+                        at=record.updated_at,
+                        status=record.status,
+                        progress=record.progress,
+                    )
+                )
 
     async def get(self, task_id: str, owner: str) -> TaskRecord | None:
-        query = select(tasks_table).where(
-            and_(tasks_table.c.id == task_id, tasks_table.c.owner == owner)
-        )
         async with self.engine.connect() as conn:
-            row = (await conn.execute(query)).first()
+            row = (await conn.execute(select(tasks_table).where(_mine(task_id, owner)))).first()
         return TaskRecord.from_row(row) if row else None
 
-    async def list(
-        self, owner: str, limit: int = 50, status: str | None = None
+    async def get_any(self, task_id: str) -> TaskRecord | None:
+        """Regardless of owner: for background work that has no caller (video copies)."""
+        async with self.engine.connect() as conn:
+            row = (
+                await conn.execute(select(tasks_table).where(tasks_table.c.id == task_id))
+            ).first()
+        return TaskRecord.from_row(row) if row else None
+
+    async def list_tasks(
+        self,
+        owner: str,
+        limit: int = 50,
+        status: str | None = None,
+        before: float | None = None,
     ) -> list[TaskRecord]:
+        """Newest first; `before` (a created_at) pages on: deep pages are as fast as the first."""
         query = select(tasks_table).where(tasks_table.c.owner == owner)
         if status:
             query = query.where(tasks_table.c.status == status)
+        if before is not None:
+            query = query.where(tasks_table.c.created_at < before)
         query = query.order_by(tasks_table.c.created_at.desc()).limit(limit)
         async with self.engine.connect() as conn:
             rows = (await conn.execute(query)).all()
         return [TaskRecord.from_row(row) for row in rows]
 
-    async def claim_refresh(self, task_id: str, now: float, interval_s: float) -> bool:
-        """Compare-and-set: True for exactly one caller per interval for a task not yet final."""
+    async def events(self, task_id: str) -> list[dict[str, Any]]:
+        query = (
+            select(task_events_table.c.at, task_events_table.c.status, task_events_table.c.progress)
+            .where(task_events_table.c.task_id == task_id)
+            .order_by(task_events_table.c.id)
+        )
+        async with self.engine.connect() as conn:
+            return [dict(row._mapping) for row in (await conn.execute(query)).all()]
+
+    async def claim_refresh(
+        self, task_id: str, now: float, interval_s: float, *, include_final: bool = False
+    ) -> bool:
+        """Compare-and-set: True for exactly one caller per interval for a task not yet final.
+
+        `include_final` lets a finished task be read again, only to get fresh output URLs.
+        """
+        statuses = () if include_final else FINAL_STATUSES
         query = (
             update(tasks_table)
             .where(
                 and_(
                     tasks_table.c.id == task_id,
-                    tasks_table.c.status.not_in(FINAL_STATUSES),
+                    tasks_table.c.status.not_in(statuses),
                     or_(
                         tasks_table.c.last_checked_at.is_(None),
                         tasks_table.c.last_checked_at <= now - interval_s,
@@ -192,10 +217,58 @@ class Storage:
             result = await conn.execute(query)
         return result.rowcount == 1
 
-    async def delete(self, task_id: str, owner: str) -> bool:
-        query = delete(tasks_table).where(
-            and_(tasks_table.c.id == task_id, tasks_table.c.owner == owner)
-        )
+    async def delete(self, task_id: str, owner: str) -> list[str] | None:
+        """Remove a task; returns the frame hashes no other task uses (None if not found)."""
         async with self.engine.begin() as conn:
-            result = await conn.execute(query)
-        return result.rowcount == 1
+            shas = (
+                (
+                    await conn.execute(
+                        select(task_frames_table.c.sha256).where(
+                            task_frames_table.c.task_id == task_id
+                        )
+                    )
+                )
+                .scalars()
+                .all()
+            )
+            await conn.execute(
+                delete(task_events_table).where(task_events_table.c.task_id == task_id)
+            )
+            await conn.execute(
+                delete(task_frames_table).where(task_frames_table.c.task_id == task_id)
+            )
+            result = await conn.execute(delete(tasks_table).where(_mine(task_id, owner)))
+            if result.rowcount != 1:
+                await conn.rollback()
+                return None
+            still_used = (
+                (
+                    await conn.execute(
+                        select(task_frames_table.c.sha256).where(
+                            task_frames_table.c.sha256.in_(shas)
+                        )
+                    )
+                )
+                .scalars()
+                .all()
+                if shas
+                else []
+            )
+        return sorted(set(shas) - set(still_used))
+
+    async def awaiting_video(self, max_attempts: int) -> list[TaskRecord]:
+        """Succeeded tasks whose video copy is not saved yet (e.g. after a restart)."""
+        query = select(tasks_table).where(
+            and_(
+                tasks_table.c.status == "SUCCEEDED",
+                tasks_table.c.video_path.is_(None),
+                tasks_table.c.video_attempts < max_attempts,
+            )
+        )
+        async with self.engine.connect() as conn:
+            return [TaskRecord.from_row(row) for row in (await conn.execute(query)).all()]
+
+    async def count(self, owner: str) -> int:
+        query = select(func.count()).select_from(tasks_table).where(tasks_table.c.owner == owner)
+        async with self.engine.connect() as conn:
+            return int((await conn.execute(query)).scalar() or 0)

@@ -17,7 +17,9 @@ from urllib.parse import urlsplit
 from app.failures import failure_hint, http_hint
 from app.frames import FrameStore
 from app.images import BadImage, prepare_image
-from app.keys import mask_key, owner_of
+from app.keys import mask_key, media_token, owner_of
+from app.media import EXPIRED_NOTE, MediaStore, VideoSaver
+from app.media import MAX_ATTEMPTS as MAX_VIDEO_ATTEMPTS
 from app.runway.client import RunwayClient, UpstreamError
 from app.runway.endpoints import BadAddress, Upstream, UpstreamKind, resolve_upstream
 from app.runway.guard import GuardPolicy, UpstreamRefused, address_refusal, resolve_checked
@@ -26,6 +28,7 @@ from app.storage import Storage, TaskRecord
 from app.validation import FieldError, Invalid, prompt_images, validate_create_body
 
 FRAME_PREFIX = "frame:"
+VIDEO_LIMIT_BYTES = 512 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -46,12 +49,15 @@ class TaskService:
         frames: FrameStore,
         client: RunwayClient,
         secret: bytes,
+        media: MediaStore,
     ) -> None:
         self.settings = settings
         self.storage = storage
         self.frames = frames
         self.client = client
         self.secret = secret
+        self.media = media
+        self.saver = VideoSaver(storage, media, client, VIDEO_LIMIT_BYTES)
         self.policy = GuardPolicy(
             settings.allow_private_upstreams, tuple(settings.allowed_upstreams)
         )
@@ -183,7 +189,7 @@ class TaskService:
             created_at=now,
             updated_at=now,
         )
-        await self.storage.add(record)
+        await self.storage.add(record, frame_refs(to_store))
         return record
 
     def poll_interval(self, record: TaskRecord) -> float:
@@ -194,10 +200,26 @@ class TaskService:
     async def refresh(self, record: TaskRecord, caller: Caller) -> TaskRecord:
         """Ask upstream for news, at most once per poll interval however many callers ask."""
         if record.is_final:
-            return record
+            return await self._renew_output(record, caller)
         now = time.time()
         if not await self.storage.claim_refresh(record.id, now, self.poll_interval(record)):
             return await self.storage.get(record.id, record.owner) or record
+        return await self._read_upstream(record, caller, now)
+
+    async def _renew_output(self, record: TaskRecord, caller: Caller) -> TaskRecord:
+        """A finished task is read again only when its video copy needs a fresh output URL."""
+        if record.video_error != EXPIRED_NOTE or self.saver.busy(record.id):
+            return record
+        if record.video_attempts >= MAX_VIDEO_ATTEMPTS:
+            return record
+        now = time.time()
+        interval = self.poll_interval(record)
+        if not await self.storage.claim_refresh(record.id, now, interval, include_final=True):
+            return record
+        return await self._read_upstream(record, caller, now)
+
+    async def _read_upstream(self, record: TaskRecord, caller: Caller, now: float) -> TaskRecord:
+        before = record.status
         upstream = resolve_upstream(record.base_url)
         try:
             data, exchange = await self.client.read(
@@ -211,7 +233,8 @@ class TaskService:
             apply_upstream_task(record, data, now)
             record.exchanges.append(exchange.as_dict())
         record.updated_at = now
-        await self.storage.save(record)
+        await self.storage.save(record, status_changed=record.status != before)
+        self.saver.schedule(record)
         return record
 
     async def get(self, task_id: str, caller: Caller, *, refresh: bool = True) -> TaskRecord | None:
@@ -233,14 +256,29 @@ class TaskService:
                 raise
         record.status = "CANCELLED"
         record.finished_at = record.updated_at = time.time()
-        await self.storage.save(record)
+        await self.storage.save(record, status_changed=True)
         return record
 
     async def delete(self, task_id: str, caller: Caller) -> bool:
-        """Cancel upstream if still running, then forget the task."""
+        """Cancel upstream if still running, then forget the task, its video and unused frames."""
         if await self.cancel(task_id, caller) is None:
             return False
-        return await self.storage.delete(task_id, caller.owner)
+        unused = await self.storage.delete(task_id, caller.owner)
+        if unused is None:
+            return False
+        self.media.remove(task_id)
+        for sha in unused:
+            self.frames.remove(sha)
+        return True
+
+    def video_url(self, record: TaskRecord) -> str | None:
+        """The console's own copy once saved (with its access token), else the upstream URL."""
+        if record.video_saved:
+            return f"/media/{record.id}.mp4?t={media_token(self.secret, record.id, record.owner)}"
+        return record.output[0] if record.output else None
+
+    def to_api(self, record: TaskRecord) -> dict[str, Any]:
+        return task_to_api(record, self.video_url(record))
 
 
 def apply_upstream_task(record: TaskRecord, data: dict[str, Any], now: float) -> None:
@@ -270,7 +308,17 @@ def iso_time(timestamp: float) -> str:
     return datetime.fromtimestamp(timestamp, UTC).isoformat(timespec="milliseconds")
 
 
-def task_to_api(record: TaskRecord) -> dict[str, Any]:
+def frame_refs(request: dict[str, Any]) -> set[str]:
+    """The stored frames a request refers to."""
+    images = prompt_images(request.get("promptImage")) or []
+    return {
+        str(image["uri"])[len(FRAME_PREFIX) :]
+        for image in images
+        if str(image.get("uri", "")).startswith(FRAME_PREFIX)
+    }
+
+
+def task_to_api(record: TaskRecord, video_url: str | None) -> dict[str, Any]:
     """The task object of DESIGN §7."""
     return {
         "id": record.id,
@@ -284,7 +332,8 @@ def task_to_api(record: TaskRecord) -> dict[str, Any]:
         "createdAt": iso_time(record.created_at),
         "updatedAt": iso_time(record.updated_at),
         "output": record.output,
-        "videoUrl": record.output[0] if record.output else None,
+        "videoUrl": video_url,
+        "videoSaved": record.video_saved,
         "failure": record.failure,
         "failureCode": record.failure_code,
         "failureHint": failure_hint(record.failure_code) if record.status == "FAILED" else None,

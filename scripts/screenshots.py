@@ -16,8 +16,14 @@ sys.path.insert(0, str(ROOT))
 
 from tests.helpers import free_port, live_process  # noqa: E402
 
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 
 def scene(path: Path, sun: float, hue: int) -> Path:
@@ -27,7 +33,10 @@ def scene(path: Path, sun: float, hue: int) -> Path:
     draw = ImageDraw.Draw(image)
     for y in range(height):
         t = y / height
-        draw.line([(0, y), (width, y)], fill=(int(40 + 180 * t), int(60 + 90 * t), 140 + hue - int(60 * t)))
+        draw.line(
+            [(0, y), (width, y)],
+            fill=(int(40 + 180 * t), int(60 + 90 * t), 140 + hue - int(60 * t)),
+        )
     draw.ellipse([sun * width - 70, 180, sun * width + 70, 320], fill=(255, 214, 120))
     for layer, shade in ((520, (40, 90, 70)), (600, (25, 60, 50))):
         points = [(x, layer + 40 * math.sin(x / 140 + layer)) for x in range(0, width + 20, 20)]
@@ -42,9 +51,14 @@ def main() -> None:
         tmp_path = Path(tmp)
         first, last = scene(tmp_path / "first.png", 0.25, 0), scene(tmp_path / "last.png", 0.7, 60)
         port = free_port()
-        env = {"CONSOLE_DATA_DIR": str(tmp_path / "data"), "CONSOLE_SIMULATOR_POLL_INTERVAL_S": "0.5"}
-        with live_process(["serve", "--port", str(port)], env, port, tmp_path / "log"), \
-                sync_playwright() as playwright:
+        env = {
+            "CONSOLE_DATA_DIR": str(tmp_path / "data"),
+            "CONSOLE_SIMULATOR_POLL_INTERVAL_S": "0.5",
+        }
+        with (
+            live_process(["serve", "--port", str(port)], env, port, tmp_path / "log"),
+            sync_playwright() as playwright,
+        ):
             browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
             page.goto(f"http://127.0.0.1:{port}/")

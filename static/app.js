@@ -189,3 +189,30 @@
   document.addEventListener("htmx:afterSettle", function () { updateCounter(); checkRatios(); });
   document.addEventListener("DOMContentLoaded", function () { loadKey(); updateCounter(); checkRatios(); });
 })();
+
+// Downloads that need the key (exports): fetched with the header, then saved from a blob.
+(function () {
+  "use strict";
+  document.addEventListener("click", function (evt) {
+    var link = evt.target.closest ? evt.target.closest("a[data-keyed-download]") : null;
+    if (!link) return;
+    evt.preventDefault();
+    var field = document.querySelector("#api-key"), headers = {};
+    if (field && field.value.trim()) headers["X-Runway-Key"] = field.value.trim();
+    var label = link.textContent;
+    link.textContent = "Preparing…";
+    fetch(link.getAttribute("href"), { headers: headers })
+      .then(function (response) {
+        if (!response.ok) throw new Error("HTTP " + response.status);
+        var name = (response.headers.get("Content-Disposition") || "").match(/filename="([^"]+)"/);
+        return response.blob().then(function (blob) { return [blob, name ? name[1] : "export.zip"]; });
+      })
+      .then(function (pair) {
+        var url = URL.createObjectURL(pair[0]), a = document.createElement("a");
+        a.href = url; a.download = pair[1]; document.body.appendChild(a); a.click(); a.remove();
+        setTimeout(function () { URL.revokeObjectURL(url); }, 10000);
+        link.textContent = label;
+      })
+      .catch(function (err) { link.textContent = label + " failed (" + err.message + ")"; });
+  });
+})();

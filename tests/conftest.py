@@ -10,8 +10,11 @@ from app.main import create_app
 from app.settings import Settings
 from tests.helpers import free_port, live_process
 
-FAST_ENV = {"CONSOLE_SIMULATOR_SPEED": "5", "CONSOLE_SIMULATOR_POLL_INTERVAL_S": "0.2",
-            "CONSOLE_POLL_INTERVAL_S": "0.2"}
+FAST_ENV = {
+    "CONSOLE_SIMULATOR_SPEED": "5",
+    "CONSOLE_SIMULATOR_POLL_INTERVAL_S": "0.2",
+    "CONSOLE_POLL_INTERVAL_S": "0.2",
+}
 
 
 def make_settings(data_dir: Path, **overrides: object) -> Settings:
@@ -53,7 +56,10 @@ def live_simulator(tmp_path: Path) -> Iterator[str]:
 def live_console(tmp_path: Path) -> Iterator[str]:
     """`runway-console serve` on a 127.0.0.1 port, allowed to call loopback upstreams."""
     port = free_port()
-    env = {**FAST_ENV, "CONSOLE_DATA_DIR": str(tmp_path / "console"),
-           "CONSOLE_ALLOW_PRIVATE_UPSTREAMS": "true"}
+    env = {
+        **FAST_ENV,
+        "CONSOLE_DATA_DIR": str(tmp_path / "console"),
+        "CONSOLE_ALLOW_PRIVATE_UPSTREAMS": "true",
+    }
     with live_process(["serve", "--port", str(port)], env, port, tmp_path / "console.log"):
         yield f"http://127.0.0.1:{port}"

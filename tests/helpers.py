@@ -17,8 +17,11 @@ from PIL import Image
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def image_bytes(size: tuple[int, int] = (640, 384), color: tuple[int, int, int] = (200, 90, 40),
-                fmt: str = "PNG") -> bytes:
+def image_bytes(
+    size: tuple[int, int] = (640, 384),
+    color: tuple[int, int, int] = (200, 90, 40),
+    fmt: str = "PNG",
+) -> bytes:
     buffer = io.BytesIO()
     Image.new("RGB", size, color).save(buffer, fmt)
     return buffer.getvalue()
@@ -51,13 +54,19 @@ def free_port() -> int:
 
 
 @contextmanager
-def live_process(args: list[str], env: dict[str, str], port: int,
-                 log: Path) -> Iterator[subprocess.Popen]:
+def live_process(
+    args: list[str], env: dict[str, str], port: int, log: Path
+) -> Iterator[subprocess.Popen]:
     """Run `python -m app ARGS` until /healthz or / answers; stop it afterwards."""
     full_env = {**os.environ, **env}
     with log.open("wb") as out:
-        process = subprocess.Popen([sys.executable, "-m", "app", *args], env=full_env,
-                                   stdout=out, stderr=subprocess.STDOUT, cwd=str(ROOT))
+        process = subprocess.Popen(
+            [sys.executable, "-m", "app", *args],
+            env=full_env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            cwd=str(ROOT),
+        )
         try:
             wait_until_up(f"http://127.0.0.1:{port}/", process)
             yield process

@@ -38,8 +38,9 @@ async def test_the_seed_body_runs_to_a_video(client: httpx.AsyncClient) -> None:
 
 async def test_bad_input_is_422_per_field_and_nothing_is_sent(client: httpx.AsyncClient) -> None:
     await client.delete("/simulator/_sim/stats")
-    response = await client.post("/api/tasks", json={**seed_body("https://example.com/a.jpg"),
-                                                     "ratio": "1:1", "seed": -5})
+    response = await client.post(
+        "/api/tasks", json={**seed_body("https://example.com/a.jpg"), "ratio": "1:1", "seed": -5}
+    )
     assert response.status_code == 422
     assert {e["field"] for e in response.json()["errors"]} == {"ratio", "seed"}
     assert (await client.get("/simulator/_sim/stats")).json().get("create", 0) == 0
@@ -74,8 +75,9 @@ async def test_a_failed_task_carries_its_code_and_a_hint(client: httpx.AsyncClie
 async def test_history_is_per_key(client: httpx.AsyncClient) -> None:
     mine = {"X-Runway-Key": "sim-key-one-0001"}
     theirs = {"X-Runway-Key": "sim-key-two-0002"}
-    task = (await client.post("/api/tasks", headers=mine,
-                              json=seed_body("https://example.com/a.jpg"))).json()
+    task = (
+        await client.post("/api/tasks", headers=mine, json=seed_body("https://example.com/a.jpg"))
+    ).json()
     assert [t["id"] for t in (await client.get("/api/tasks", headers=mine)).json()["tasks"]] == [
         task["id"]
     ]
@@ -111,8 +113,10 @@ async def test_a_finished_task_is_never_asked_for_again(client: httpx.AsyncClien
 
 async def test_a_failing_read_is_shown_and_polling_goes_on(client: httpx.AsyncClient) -> None:
     task = (await client.post("/api/tasks", json=seed_body("https://example.com/a.jpg"))).json()
-    await client.post("/simulator/_sim/faults", json={"rules": [
-        {"target": "read", "kind": "status", "status": 503, "remaining": 3}]})
+    await client.post(
+        "/simulator/_sim/faults",
+        json={"rules": [{"target": "read", "kind": "status", "status": 503, "remaining": 3}]},
+    )
     failed = (await client.get(f"/api/tasks/{task['id']}")).json()
     assert failed["status"] == "PENDING"
     assert "503" in failed["lastError"]

@@ -1,7 +1,6 @@
 """A person's path through the page, in headless Debian Chromium (never a downloaded browser)."""
 
 import os
-
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -26,9 +25,15 @@ def browser() -> Iterator[Browser]:
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run",
-                  "--autoplay-policy=no-user-gesture-required"],
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+                "--autoplay-policy=no-user-gesture-required",
+            ],
         )
         yield browser
         browser.close()
@@ -38,8 +43,11 @@ def browser() -> Iterator[Browser]:
 def console_url(tmp_path: Path) -> Iterator[str]:
     """The console at real-time simulator speed, so RUNNING is visible between polls."""
     port = free_port()
-    env = {"CONSOLE_DATA_DIR": str(tmp_path / "data"), "CONSOLE_SIMULATOR_SPEED": "1",
-           "CONSOLE_SIMULATOR_POLL_INTERVAL_S": "0.5"}
+    env = {
+        "CONSOLE_DATA_DIR": str(tmp_path / "data"),
+        "CONSOLE_SIMULATOR_SPEED": "1",
+        "CONSOLE_SIMULATOR_POLL_INTERVAL_S": "0.5",
+    }
     with live_process(["serve", "--port", str(port)], env, port, tmp_path / "console.log"):
         yield f"http://127.0.0.1:{port}"
 
@@ -92,7 +100,9 @@ def test_upload_generate_watch_and_play(watched: Watched, console_url: str, tmp_
     page.fill("#promptText", "A calm lake, slow dolly-in")
     assert page.inner_text("#prompt-counter") == "26 / 1000"
     page.click("#generate")
-    page.wait_for_selector("#task-card .badge[data-status=PENDING], #task-card .badge[data-status=RUNNING]")
+    page.wait_for_selector(
+        "#task-card .badge[data-status=PENDING], #task-card .badge[data-status=RUNNING]"
+    )
     assert "?task=" in page.url
     page.wait_for_selector("#task-card .badge[data-status=RUNNING]", timeout=15_000)
     page.wait_for_selector("#task-card .badge[data-status=SUCCEEDED]", timeout=30_000)
@@ -159,8 +169,10 @@ def test_key_is_sent_in_a_header_and_not_kept_unless_asked(
 ) -> None:
     page = watched.page
     seen: list[str | None] = []
-    page.on("request", lambda r: seen.append(r.headers.get("x-runway-key"))
-            if "/history" in r.url else None)
+    page.on(
+        "request",
+        lambda r: seen.append(r.headers.get("x-runway-key")) if "/history" in r.url else None,
+    )
     page.goto(console_url)
     page.fill("#api-key", "hk-browser-test-key-1234")
     page.wait_for_timeout(800)
@@ -184,3 +196,40 @@ def test_the_failure_is_explained(watched: Watched, console_url: str) -> None:
     assert "moderation" in text.lower()
 
 
+def test_history_open_reuse_and_run_again(
+    watched: Watched, console_url: str, tmp_path: Path
+) -> None:
+    page = watched.page
+    page.goto(console_url)
+    first = frame_file(tmp_path)
+    last = tmp_path / "last.png"
+    last.write_bytes(image_bytes((1280, 768), (220, 60, 90)))
+    page.set_input_files(".file-input[data-position=first]", str(first))
+    page.wait_for_selector("#slot-first img.thumb")
+    page.set_input_files(".file-input[data-position=last]", str(last))
+    page.wait_for_selector("#slot-last img.thumb")
+    page.fill("#promptText", "history round trip")
+    page.fill("#seed", "1234")
+    page.click("#generate")
+    page.wait_for_selector("#task-card .badge[data-status=SUCCEEDED]", timeout=30_000)
+    task_id = page.get_attribute("#task-card", "data-task-id")
+    page.wait_for_selector("#video-state.saved", timeout=15_000)
+
+    page.goto(console_url)  # a fresh page: empty form, history below
+    page.wait_for_selector(f".history-row[data-task-id='{task_id}'] .badge-succeeded")
+    page.click(f".history-row[data-task-id='{task_id}'] .history-link")
+    page.wait_for_selector(f"#task-card[data-task-id='{task_id}'] video")
+    assert f"/media/{task_id}.mp4" in page.get_attribute("#task-card video", "src")
+    wait_for_video(page, "readyState", 2)
+
+    page.click(f".history-row[data-task-id='{task_id}'] button:has-text('Reuse')")
+    page.wait_for_selector("#slot-last img.thumb")
+    assert page.is_visible("#slot-first img.thumb")
+    assert page.input_value("#promptText") == "history round trip"
+    assert page.input_value("#seed") == "1234"
+    page.click("#generate")
+    page.wait_for_selector(f"#task-card:not([data-task-id='{task_id}'])")
+    page.wait_for_selector("#task-card .badge[data-status=SUCCEEDED]", timeout=30_000)
+    assert page.locator(".history-row").count() == 2
+    page.screenshot(path=str(ARTIFACTS / "history-reuse.png"), full_page=True)
+    assert watched.errors == [], watched.errors

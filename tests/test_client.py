@@ -26,8 +26,9 @@ async def test_relay_create_sends_bearer_json_to_the_relay_path() -> None:
         return httpx.Response(200, json={"id": "task-1"})
 
     client = make_client(handler)
-    task_id, exchange = await client.create(resolve_upstream("https://api.openai-hk.com"),
-                                            "hk-secret", {"model": "gen3a_turbo"})
+    task_id, exchange = await client.create(
+        resolve_upstream("https://api.openai-hk.com"), "hk-secret", {"model": "gen3a_turbo"}
+    )
     assert task_id == "task-1"
     request = seen[0]
     assert str(request.url) == "https://api.openai-hk.com/runwayml/v1/image_to_video"
@@ -43,8 +44,9 @@ async def test_official_reads_carry_the_version_header() -> None:
         assert request.url.path == "/v1/tasks/t1"
         return httpx.Response(200, json={"id": "t1", "status": "RUNNING", "progress": 0.5})
 
-    data, _ = await make_client(handler).read(resolve_upstream("https://api.dev.runwayml.com"),
-                                              "key_x", "t1")
+    data, _ = await make_client(handler).read(
+        resolve_upstream("https://api.dev.runwayml.com"), "key_x", "t1"
+    )
     assert data["progress"] == 0.5
 
 
@@ -63,8 +65,10 @@ async def test_a_create_is_never_retried() -> None:
 
 
 async def test_a_read_is_retried_after_429_honouring_retry_after() -> None:
-    answers = [httpx.Response(429, headers={"Retry-After": "0"}, json={"error": "slow down"}),
-               httpx.Response(200, json={"id": "t", "status": "PENDING"})]
+    answers = [
+        httpx.Response(429, headers={"Retry-After": "0"}, json={"error": "slow down"}),
+        httpx.Response(200, json={"id": "t", "status": "PENDING"}),
+    ]
 
     def handler(request: httpx.Request) -> httpx.Response:
         return answers.pop(0)
@@ -125,7 +129,11 @@ async def test_a_refused_connection_is_an_upstream_error() -> None:
         (400, '{"error": "Invalid parameter \'ratio\'"}', "HTTP 400: Invalid parameter 'ratio'"),
         (401, '{"error": {"message": "bad key", "type": "auth"}}', "HTTP 401: bad key"),
         (500, '{"message": "boom"}', "HTTP 500: boom"),
-        (502, "<html><body>Bad   Gateway</body></html>", "HTTP 502: <html><body>Bad Gateway</body></html>"),
+        (
+            502,
+            "<html><body>Bad   Gateway</body></html>",
+            "HTTP 502: <html><body>Bad Gateway</body></html>",
+        ),
         (503, "", "HTTP 503 with an empty body"),
     ],
 )

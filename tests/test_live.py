@@ -40,15 +40,30 @@ def test_seed_json_with_curl_against_the_standalone_simulator(
     body_file = tmp_path / "body.json"
     body_file.write_text(json.dumps(seed_body(data_uri(image_bytes((1280, 768))))))
     created = subprocess.run(
-        ["curl", "-sS", "-X", "POST", f"{live_simulator}/runwayml/v1/image_to_video",
-         "-H", "Authorization: Bearer hk-test-0000", "-H", "Content-Type: application/json",
-         "--data-binary", f"@{body_file}"],
-        capture_output=True, text=True, check=True,
+        [
+            "curl",
+            "-sS",
+            "-X",
+            "POST",
+            f"{live_simulator}/runwayml/v1/image_to_video",
+            "-H",
+            "Authorization: Bearer hk-test-0000",
+            "-H",
+            "Content-Type: application/json",
+            "--data-binary",
+            f"@{body_file}",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
     )
     task_id = json.loads(created.stdout)["id"]
     with httpx.Client() as http:
-        task = poll_until_final(http, f"{live_simulator}/runwayml/v1/tasks/{task_id}",
-                                {"Authorization": "Bearer hk-test-0000"})
+        task = poll_until_final(
+            http,
+            f"{live_simulator}/runwayml/v1/tasks/{task_id}",
+            {"Authorization": "Bearer hk-test-0000"},
+        )
         assert task["status"] == "SUCCEEDED"
         video = http.get(task["output"][0])
     assert task["output"][0].startswith(live_simulator)

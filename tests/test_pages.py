@@ -14,9 +14,22 @@ def soup(response: httpx.Response) -> BeautifulSoup:
 
 async def test_the_page_has_every_field(client: httpx.AsyncClient) -> None:
     page = soup(await client.get("/"))
-    for selector in ("#baseUrl", "#api-key", "#model", "#slot-first", "#slot-last", "#promptText",
-                     "input[name=ratio]", "input[name=duration]", "#seed", "#dice",
-                     "input[name=watermark]", "#notify_hook", "#generate", "#url-preview"):
+    for selector in (
+        "#baseUrl",
+        "#api-key",
+        "#model",
+        "#slot-first",
+        "#slot-last",
+        "#promptText",
+        "input[name=ratio]",
+        "input[name=duration]",
+        "#seed",
+        "#dice",
+        "input[name=watermark]",
+        "#notify_hook",
+        "#generate",
+        "#url-preview",
+    ):
         assert page.select_one(selector) is not None, selector
     assert page.select_one("#api-key")["type"] == "password"
     assert not page.select_one("#api-key").get("name"), "the key must never be a form field"
@@ -44,24 +57,32 @@ async def test_model_change_updates_the_options(client: httpx.AsyncClient) -> No
     assert [i["value"] for i in fields.select("input[name=ratio]")][:2] == ["1280:720", "720:1280"]
     assert len(fields.select("input[name=duration]")) == 9
     assert fields.select_one("#slot-last") is None
-    veo = soup(await client.get("/form/model-fields", params={"model": "veo3", "ratio": "1280:720"}))
+    veo = soup(
+        await client.get("/form/model-fields", params={"model": "veo3", "ratio": "1280:720"})
+    )
     assert veo.select_one("input[name=ratio][checked]")["value"] == "1280:720"
     assert [i["value"] for i in veo.select("input[name=duration]")] == ["8"]
 
 
 async def test_url_preview_shows_the_exact_url(client: httpx.AsyncClient) -> None:
-    relay = soup(await client.get("/form/url-preview", params={"baseUrl": "https://api.openai-hk.com/"}))
+    relay = soup(
+        await client.get("/form/url-preview", params={"baseUrl": "https://api.openai-hk.com/"})
+    )
     assert "https://api.openai-hk.com/runwayml/v1/image_to_video" in relay.text
-    official = soup(await client.get("/form/url-preview",
-                                     params={"baseUrl": "https://api.dev.runwayml.com"}))
+    official = soup(
+        await client.get("/form/url-preview", params={"baseUrl": "https://api.dev.runwayml.com"})
+    )
     assert "X-Runway-Version: 2024-11-06" in official.text
     bad = soup(await client.get("/form/url-preview", params={"baseUrl": "http://example.com"}))
     assert "https" in bad.select_one(".error-text").text
 
 
 async def test_an_upload_becomes_a_stored_frame_with_a_thumbnail(client: httpx.AsyncClient) -> None:
-    response = await client.post("/frames", params={"position": "first"},
-                                  files={"file": ("a.png", image_bytes((1280, 768)), "image/png")})
+    response = await client.post(
+        "/frames",
+        params={"position": "first"},
+        files={"file": ("a.png", image_bytes((1280, 768)), "image/png")},
+    )
     slot = soup(response)
     assert "1280×768" in slot.select_one(".meta").text
     ref = slot.select_one("input[name=first_ref]")["value"]
@@ -71,8 +92,11 @@ async def test_an_upload_becomes_a_stored_frame_with_a_thumbnail(client: httpx.A
 
 
 async def test_a_fake_image_upload_is_refused_by_name(client: httpx.AsyncClient) -> None:
-    response = await client.post("/frames", params={"position": "first"},
-                                 files={"file": ("x.png", b"<svg></svg>", "image/png")})
+    response = await client.post(
+        "/frames",
+        params={"position": "first"},
+        files={"file": ("x.png", b"<svg></svg>", "image/png")},
+    )
     slot = soup(response)
     assert "not a JPEG, PNG or WebP" in slot.select_one(".error-text").text
     assert slot.select_one("input[name=first_ref]") is None
@@ -84,13 +108,26 @@ async def test_an_oversized_upload_is_cut_off_with_413(client: httpx.AsyncClient
     assert response.status_code == 413
 
 
-async def test_bad_fields_come_back_by_name_keeping_what_was_typed(client: httpx.AsyncClient) -> None:
-    upload = soup(await client.post("/frames", params={"position": "first"},
-                                    files={"file": ("a.png", image_bytes(), "image/png")}))
+async def test_bad_fields_come_back_by_name_keeping_what_was_typed(
+    client: httpx.AsyncClient,
+) -> None:
+    upload = soup(
+        await client.post(
+            "/frames",
+            params={"position": "first"},
+            files={"file": ("a.png", image_bytes(), "image/png")},
+        )
+    )
     ref = upload.select_one("input[name=first_ref]")["value"]
-    form = {"baseUrl": "simulator", "model": "gen3a_turbo", "first_ref": ref,
-            "promptText": "<b>bold</b> lake", "ratio": "1280:768", "duration": "5",
-            "seed": "99999999999"}
+    form = {
+        "baseUrl": "simulator",
+        "model": "gen3a_turbo",
+        "first_ref": ref,
+        "promptText": "<b>bold</b> lake",
+        "ratio": "1280:768",
+        "duration": "5",
+        "seed": "99999999999",
+    }
     response = await client.post("/tasks", data=form, headers=HX)
     assert response.headers["HX-Retarget"] == "#gen-form"
     page = soup(response)
@@ -102,8 +139,13 @@ async def test_bad_fields_come_back_by_name_keeping_what_was_typed(client: httpx
 
 
 async def test_generate_answers_with_a_polling_card(client: httpx.AsyncClient) -> None:
-    form = {"model": "gen3a_turbo", "first_url": "https://example.com/a.jpg",
-            "promptText": "waves", "ratio": "1280:768", "duration": "5"}
+    form = {
+        "model": "gen3a_turbo",
+        "first_url": "https://example.com/a.jpg",
+        "promptText": "waves",
+        "ratio": "1280:768",
+        "duration": "5",
+    }
     response = await client.post("/tasks", data=form, headers=HX)
     card = soup(response).select_one("#task-card")
     assert card["hx-trigger"] == "every 2s"
@@ -117,8 +159,13 @@ async def test_generate_answers_with_a_polling_card(client: httpx.AsyncClient) -
 
 
 async def test_an_upstream_refusal_shows_status_and_body(client: httpx.AsyncClient) -> None:
-    form = {"model": "gen3a_turbo", "first_url": "https://example.com/a.jpg",
-            "promptText": "now [sim:503]", "ratio": "1280:768", "duration": "5"}
+    form = {
+        "model": "gen3a_turbo",
+        "first_url": "https://example.com/a.jpg",
+        "promptText": "now [sim:503]",
+        "ratio": "1280:768",
+        "duration": "5",
+    }
     page = soup(await client.post("/tasks", data=form, headers=HX))
     assert "HTTP 503" in page.select_one(".upstream-error h2").text
     assert "Simulated 503" in page.select_one("pre.body").text

@@ -35,8 +35,9 @@ async def wait_final(sim: httpx.AsyncClient, task_id: str, prefix: str = "") -> 
 
 @pytest.mark.parametrize("prefix", ["", "/runwayml"])
 async def test_a_task_moves_pending_running_succeeded(sim: httpx.AsyncClient, prefix: str) -> None:
-    created = await sim.post(f"{prefix}/v1/image_to_video", headers=AUTH,
-                             json=seed_body(data_uri(image_bytes())))
+    created = await sim.post(
+        f"{prefix}/v1/image_to_video", headers=AUTH, json=seed_body(data_uri(image_bytes()))
+    )
     assert created.status_code == 200
     seen = await wait_final(sim, created.json()["id"], prefix)
     statuses = [s["status"] for s in seen]
@@ -65,8 +66,15 @@ async def test_the_output_is_an_mp4_of_the_right_length_and_shape(
         assert float(stream.duration * stream.time_base) == pytest.approx(10, abs=0.1)
 
 
-@pytest.mark.parametrize("auth", [{}, {"Authorization": "Bearer "}, {"Authorization": "Basic x"},
-                                  {"Authorization": "Bearer hk-invalid"}])
+@pytest.mark.parametrize(
+    "auth",
+    [
+        {},
+        {"Authorization": "Bearer "},
+        {"Authorization": "Basic x"},
+        {"Authorization": "Bearer hk-invalid"},
+    ],
+)
 async def test_a_missing_or_bad_key_gets_401(sim: httpx.AsyncClient, auth: dict) -> None:
     response = await sim.post("/v1/image_to_video", headers=auth, json={})
     assert response.status_code == 401
@@ -118,8 +126,11 @@ async def test_the_credit_balance_goes_down_per_second_generated(sim: httpx.Asyn
 
 async def test_output_urls_expire_and_a_fresh_read_gives_a_new_one(sim: httpx.AsyncClient) -> None:
     await sim.post("/_sim/faults", json={"output_ttl_s": -1})
-    task_id = (await sim.post("/v1/image_to_video", headers=AUTH,
-                              json=seed_body("https://example.com/a.jpg"))).json()["id"]
+    task_id = (
+        await sim.post(
+            "/v1/image_to_video", headers=AUTH, json=seed_body("https://example.com/a.jpg")
+        )
+    ).json()["id"]
     url = (await wait_final(sim, task_id))[-1]["output"][0]
     assert (await sim.get(url)).status_code == 403
     await sim.delete("/_sim/faults")
@@ -132,8 +143,11 @@ async def test_output_urls_expire_and_a_fresh_read_gives_a_new_one(sim: httpx.As
 @pytest.mark.parametrize(
     ("rule", "status", "check"),
     [
-        ({"target": "read", "kind": "status", "status": 429, "retry_after": 3}, 429,
-         lambda r: r.headers["Retry-After"] == "3"),
+        (
+            {"target": "read", "kind": "status", "status": 429, "retry_after": 3},
+            429,
+            lambda r: r.headers["Retry-After"] == "3",
+        ),
         ({"target": "read", "kind": "status", "status": 503}, 503, lambda r: "503" in r.text),
         ({"target": "read", "kind": "malformed"}, 200, lambda r: r.text == '{"id": "oops'),
         ({"target": "read", "kind": "html", "status": 502}, 502, lambda r: "<html>" in r.text),
@@ -142,8 +156,11 @@ async def test_output_urls_expire_and_a_fresh_read_gives_a_new_one(sim: httpx.As
 async def test_fault_switches_fire_once_then_clear(
     sim: httpx.AsyncClient, rule: dict, status: int, check: object
 ) -> None:
-    task_id = (await sim.post("/v1/image_to_video", headers=AUTH,
-                              json=seed_body("https://example.com/a.jpg"))).json()["id"]
+    task_id = (
+        await sim.post(
+            "/v1/image_to_video", headers=AUTH, json=seed_body("https://example.com/a.jpg")
+        )
+    ).json()["id"]
     await sim.post("/_sim/faults", json={"rules": [rule]})
     faulty = await sim.get(f"/v1/tasks/{task_id}", headers=AUTH)
     assert faulty.status_code == status
@@ -152,8 +169,9 @@ async def test_fault_switches_fire_once_then_clear(
 
 
 async def test_latency_fault_delays_the_answer(sim: httpx.AsyncClient) -> None:
-    await sim.post("/_sim/faults", json={"rules": [{"target": "create", "kind": "latency",
-                                                    "latency_ms": 300}]})
+    await sim.post(
+        "/_sim/faults", json={"rules": [{"target": "create", "kind": "latency", "latency_ms": 300}]}
+    )
     started = time.monotonic()
     await sim.post("/v1/image_to_video", headers=AUTH, json=seed_body("https://example.com/a.jpg"))
     assert time.monotonic() - started >= 0.3
@@ -162,8 +180,11 @@ async def test_latency_fault_delays_the_answer(sim: httpx.AsyncClient) -> None:
 async def test_a_restarted_simulator_still_knows_its_tasks(tmp_path: Path) -> None:
     first = create_simulator_app(tmp_path / "sim", speed=10)
     async with httpx.AsyncClient(transport=httpx.ASGITransport(first), base_url="http://s") as c:
-        task_id = (await c.post("/v1/image_to_video", headers=AUTH,
-                                json=seed_body("https://example.com/a.jpg"))).json()["id"]
+        task_id = (
+            await c.post(
+                "/v1/image_to_video", headers=AUTH, json=seed_body("https://example.com/a.jpg")
+            )
+        ).json()["id"]
     second = create_simulator_app(tmp_path / "sim", speed=10)
     async with httpx.AsyncClient(transport=httpx.ASGITransport(second), base_url="http://s") as c:
         assert (await wait_final(c, task_id))[-1]["status"] == "SUCCEEDED"

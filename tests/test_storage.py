@@ -12,10 +12,21 @@ from app.storage import Storage, TaskRecord
 
 def record(task_id: str, owner: str = "key:a", created_at: float | None = None) -> TaskRecord:
     now = created_at or time.time()
-    return TaskRecord(id=task_id, owner=owner, base_url="simulator", key_mask="hk-…a1b2",
-                      model="gen3a_turbo", prompt_text="waves", ratio="1280:768", duration=5,
-                      seed=7, request={"promptImage": [{"uri": "frame:abc"}]}, status="PENDING",
-                      created_at=now, updated_at=now)
+    return TaskRecord(
+        id=task_id,
+        owner=owner,
+        base_url="simulator",
+        key_mask="hk-…a1b2",
+        model="gen3a_turbo",
+        prompt_text="waves",
+        ratio="1280:768",
+        duration=5,
+        seed=7,
+        request={"promptImage": [{"uri": "frame:abc"}]},
+        status="PENDING",
+        created_at=now,
+        updated_at=now,
+    )
 
 
 @pytest.fixture
@@ -37,7 +48,7 @@ async def test_a_record_round_trips(storage: Storage) -> None:
 async def test_another_owner_cannot_see_a_task(storage: Storage) -> None:
     await storage.add(record("t1", owner="key:a"))
     assert await storage.get("t1", "key:b") is None
-    assert await storage.list("key:b") == []
+    assert await storage.list_tasks("key:b") == []
     assert not await storage.delete("t1", "key:b")
 
 
@@ -47,8 +58,8 @@ async def test_history_is_newest_first_and_filterable(storage: Storage) -> None:
     done = record("done", created_at=900)
     done.status = "SUCCEEDED"
     await storage.add(done)
-    assert [r.id for r in await storage.list("key:a")] == ["t2", "t1", "t0", "done"]
-    assert [r.id for r in await storage.list("key:a", status="SUCCEEDED")] == ["done"]
+    assert [r.id for r in await storage.list_tasks("key:a")] == ["t2", "t1", "t0", "done"]
+    assert [r.id for r in await storage.list_tasks("key:a", status="SUCCEEDED")] == ["done"]
 
 
 async def test_refresh_is_claimed_once_per_interval_however_many_ask(storage: Storage) -> None:

@@ -64,11 +64,20 @@ def test_an_oversized_data_uri_is_refused() -> None:
 @pytest.mark.parametrize("name", list(MODELS))
 def test_every_model_accepts_its_own_defaults(name: str) -> None:
     model = MODELS[name]
-    body = {"model": name, "promptImage": GOOD_URI, "promptText": "waves",
-            "ratio": model.default_ratio, "duration": model.default_duration}
+    body = {
+        "model": name,
+        "promptImage": GOOD_URI,
+        "promptText": "waves",
+        "ratio": model.default_ratio,
+        "duration": model.default_duration,
+    }
     assert fields(body) == []
 
 
 def test_all_errors_are_reported_at_once() -> None:
-    assert set(fields({"model": "gen3a_turbo"})) == {"promptImage", "promptText", "ratio",
-                                                     "duration"}
+    assert set(fields({"model": "gen3a_turbo"})) == {
+        "promptImage",
+        "promptText",
+        "ratio",
+        "duration",
+    }

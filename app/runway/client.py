@@ -12,6 +12,7 @@ import random
 import time
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -205,3 +206,11 @@ class RunwayClient:
     async def organization(self, upstream: Upstream, key: str | None) -> dict[str, Any]:
         response, exchange = await self._send(upstream, "GET", upstream.organization_url, key)
         return self._json(response, exchange)
+
+    def stream_output(self, upstream: Upstream, url: str) -> Any:
+        """A streamed GET of an output video; the simulator's are served in process."""
+        if upstream.kind is UpstreamKind.SIMULATOR:
+            parts = urlsplit(url)
+            path = parts.path[parts.path.find("/outputs/") :]
+            return self._simulator.stream("GET", f"{path}?{parts.query}")
+        return self._network.stream("GET", url)

@@ -4,8 +4,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, HTTPException, Query, Response
 
-from app.storage import FINAL_STATUSES
-from app.tasks import task_to_api
+from app.storage import STATUSES
 from app.web.deps import CallerDep, ServiceDep
 
 router = APIRouter(prefix="/api", tags=["tasks"])
@@ -22,7 +21,6 @@ EXAMPLE_BODY = {
     "duration": 5,
     "ratio": "1280:768",
 }
-STATUSES = ("PENDING", "THROTTLED", "RUNNING", *FINAL_STATUSES)
 
 
 @router.post("/tasks", status_code=201)
@@ -39,7 +37,7 @@ async def create_task(
     body = dict(body)
     address = body.pop("baseUrl", None)
     record = await service.submit(body, address if isinstance(address, str) else None, caller)
-    return task_to_api(record)
+    return service.to_api(record)
 
 
 @router.get("/tasks")
@@ -52,8 +50,8 @@ async def list_tasks(
     """The caller's tasks, newest first."""
     if status is not None and status not in STATUSES:
         raise HTTPException(422, f"status must be one of {', '.join(STATUSES)}")
-    records = await service.storage.list(caller.owner, limit=limit, status=status)
-    return {"tasks": [task_to_api(record) for record in records]}
+    records = await service.storage.list_tasks(caller.owner, limit=limit, status=status)
+    return {"tasks": [service.to_api(record) for record in records]}
 
 
 @router.get("/tasks/{task_id}")
@@ -62,7 +60,7 @@ async def read_task(task_id: str, service: ServiceDep, caller: CallerDep) -> dic
     record = await service.get(task_id, caller)
     if record is None:
         raise HTTPException(404, "no such task for this key")
-    return task_to_api(record)
+    return service.to_api(record)
 
 
 @router.delete("/tasks/{task_id}", status_code=204)

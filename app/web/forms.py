@@ -4,14 +4,16 @@ Frames are held as references to stored frames (or https URLs), so re-rendering 
 after an error keeps everything, images included.
 """
 
+import secrets
 from dataclasses import dataclass, field
 from typing import Any
 
 from starlette.datastructures import ImmutableMultiDict
 
-from app.catalog import DEFAULT_MODEL, MODELS, Model
+from app.catalog import DEFAULT_MODEL, MODELS, SEED_MAX, Model
 from app.frames import FrameStore, StoredFrame
-from app.validation import FieldError
+from app.storage import TaskRecord
+from app.validation import FieldError, prompt_images
 
 FORM_FIELDS = ("model", "promptText", "ratio", "duration", "seed", "watermark", "notify_hook")
 
@@ -120,3 +122,35 @@ def form_field(api_field: str) -> str:
 def attach_errors(state: FormState, errors: list[FieldError]) -> None:
     for error in errors:
         state.errors.setdefault(form_field(error.field), error.message)
+
+
+def state_from_record(record: TaskRecord, frames: FrameStore, new_seed: bool) -> FormState:
+    """Every setting of a past task, both frames included, ready to run again."""
+    request = record.request
+    state = FormState(
+        base_url=record.base_url,
+        model=record.model,
+        prompt_text=record.prompt_text,
+        ratio=record.ratio,
+        duration=str(record.duration),
+        seed=str(secrets.randbelow(SEED_MAX + 1)) if new_seed else _text(record.seed),
+        watermark=bool(request.get("watermark")),
+        notify_hook=_text(request.get("notify_hook")),
+    )
+    for image in prompt_images(request.get("promptImage")) or []:
+        position = image.get("position", "first")
+        if position not in ("first", "last"):
+            continue
+        slot = FrameSlot(position)
+        uri = str(image.get("uri") or "")
+        if uri.startswith("frame:"):
+            slot.frame = frames.get(uri.removeprefix("frame:"))
+            slot.error = "" if slot.frame else "this frame is no longer stored; add it again"
+        else:
+            slot.url = uri
+        setattr(state, position, slot)
+    return state
+
+
+def _text(value: object) -> str:
+    return "" if value is None else str(value)

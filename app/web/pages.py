@@ -12,7 +12,7 @@ from app.images import BadImage, prepare_image
 from app.runway.client import UpstreamError
 from app.runway.endpoints import BadAddress, UpstreamKind, resolve_upstream
 from app.runway.guard import address_refusal
-from app.storage import FINAL_STATUSES, TaskRecord
+from app.storage import STATUSES, TaskRecord
 from app.validation import Invalid, check_https_url
 from app.web.deps import CallerDep, ServiceDep
 from app.web.forms import (
@@ -21,6 +21,7 @@ from app.web.forms import (
     attach_errors,
     body_from_state,
     state_from_form,
+    state_from_record,
 )
 from app.web.render import is_htmx, render
 
@@ -56,6 +57,7 @@ def _render_card(
         "task_id": task_id,
         "now": time.time(),
         "poll_interval": service.poll_interval(record) if record else 0,
+        "video_url": service.video_url(record) if record else None,
     }
     return render(request, "partials/_task_card.html", context, headers=headers)
 
@@ -204,14 +206,80 @@ async def delete_task_page(
         return render(
             request, "partials/_submit_error.html", {"error": exc, "hint": http_hint(exc.status)}
         )
-    return Response("", headers={"HX-Trigger": "taskChanged", "HX-Push-Url": "/"})
+    return Response("", headers={"HX-Trigger": "taskChanged"})
+
+
+@router.get("/tasks/{task_id}/video-state")
+async def video_state(
+    request: Request, task_id: str, service: ServiceDep, caller: CallerDep
+) -> Response:
+    """Whether the console's own copy of the video is saved yet (the player is left alone)."""
+    record = await service.get(task_id, caller)
+    if record is None or not record.output:
+        raise HTTPException(404)
+    context = {"task": record, "video_url": service.video_url(record)}
+    return render(request, "partials/_video_state.html", context)
+
+
+@router.get("/form/reuse/{task_id}")
+async def reuse_form(
+    request: Request, task_id: str, service: ServiceDep, caller: CallerDep, new_seed: bool = False
+) -> Response:
+    """The form filled with a past task's settings and frames (and its address, out of band)."""
+    record = await service.storage.get(task_id, caller.owner)
+    if record is None:
+        raise HTTPException(404)
+    state = state_from_record(record, service.frames, new_seed)
+    context = {
+        "form": state,
+        "oob": True,
+        "upstream": resolve_upstream(state.base_url),
+        "error": None,
+    }
+    return render(request, "partials/_form_reuse.html", context)
+
+
+HISTORY_PAGE = 25
+REFRESH_ON_VIEW = 10
+
+
+async def _history_page(
+    service: ServiceDep, caller: CallerDep, status: str, before: float | None
+) -> dict[str, object]:
+    """One page of history; tasks still running on it are refreshed (coalesced) as it is read."""
+    status_filter = status if status in STATUSES else None
+    records = await service.storage.list_tasks(
+        caller.owner, limit=HISTORY_PAGE + 1, status=status_filter, before=before
+    )
+    more = len(records) > HISTORY_PAGE
+    records = records[:HISTORY_PAGE]
+    active = [r for r in records if not r.is_final][:REFRESH_ON_VIEW]
+    refreshed = {
+        r.id: r for r in await asyncio.gather(*(service.refresh(r, caller) for r in active))
+    }
+    records = [refreshed.get(r.id, r) for r in records]
+    return {
+        "tasks": records,
+        "more": more,
+        "now": time.time(),
+        "status": status_filter or "",
+        "active": any(not r.is_final for r in records),
+    }
 
 
 @router.get("/history")
 async def history(
     request: Request, service: ServiceDep, caller: CallerDep, status: str = ""
 ) -> Response:
-    status_filter = status if status in ("PENDING", "RUNNING", *FINAL_STATUSES) else None
-    records = await service.storage.list(caller.owner, limit=30, status=status_filter)
-    context = {"tasks": records, "now": time.time(), "status": status_filter or ""}
+    context = await _history_page(service, caller, status, None)
+    context["total"] = await service.storage.count(caller.owner)
     return render(request, "partials/_history.html", context)
+
+
+@router.get("/history/rows")
+async def history_rows(
+    request: Request, service: ServiceDep, caller: CallerDep, before: float, status: str = ""
+) -> Response:
+    """The next page of rows, for "Load more"."""
+    context = await _history_page(service, caller, status, before)
+    return render(request, "partials/_history_rows.html", context)

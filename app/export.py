@@ -1,0 +1,61 @@
+"""Export tasks as a zip: `task.json` (request, responses, timings; no key), frames, video."""
+
+import json
+import tempfile
+import zipfile
+from typing import IO, Any
+
+from app.frames import EXTENSIONS, FrameStore
+from app.media import MediaStore
+from app.storage import TaskRecord
+from app.tasks import frame_refs
+
+SPOOL_BYTES = 16 * 1024 * 1024
+
+
+def task_document(record: TaskRecord, api: dict[str, Any], events: list[dict[str, Any]]) -> dict:
+    """Everything known about a task, as a person would file it in a bug report."""
+    return {
+        "task": api,
+        "request": record.request,
+        "key": record.key_mask or None,
+        "timings": {
+            "submittedAt": record.created_at,
+            "firstRunningAt": record.started_at,
+            "finishedAt": record.finished_at,
+        },
+        "statusChanges": events,
+        "upstreamExchanges": record.exchanges,
+    }
+
+
+def write_task(
+    archive: zipfile.ZipFile,
+    prefix: str,
+    record: TaskRecord,
+    document: dict,
+    frames: FrameStore,
+    media: MediaStore,
+) -> None:
+    archive.writestr(f"{prefix}task.json", json.dumps(document, indent=2))
+    for sha in sorted(frame_refs(record.request)):
+        frame = frames.get(sha)
+        if frame is not None:
+            name = f"{prefix}frames/{sha}.{EXTENSIONS[frame.media_type]}"
+            archive.write(frames.path(frame), name, compress_type=zipfile.ZIP_STORED)
+    video = media.path(record.id)
+    if record.video_saved and video.exists():
+        archive.write(video, f"{prefix}video.mp4", compress_type=zipfile.ZIP_STORED)
+
+
+def build_zip(
+    items: list[tuple[TaskRecord, dict]], frames: FrameStore, media: MediaStore, *, folders: bool
+) -> IO[bytes]:
+    """A zip in a spooled temporary file (memory for small ones, disk for big), rewound."""
+    spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115 (returned open)
+    with zipfile.ZipFile(spool, "w", zipfile.ZIP_DEFLATED) as archive:
+        for record, document in items:
+            prefix = f"{record.id}/" if folders else ""
+            write_task(archive, prefix, record, document, frames, media)
+    spool.seek(0)
+    return spool  # type: ignore[return-value]

@@ -1,0 +1,141 @@
+"""Local copies of output videos, so history plays after the upstream's URL expires.
+
+A copy is streamed to a temporary file, bounded in size, and moved into place only when whole,
+so no half file is ever served under its final name. It runs in the background without the
+person's key: when the upstream URL has expired, the copy waits for the next request that
+carries the key to read the task again for a fresh URL.
+"""
+
+import asyncio
+import hashlib
+import logging
+import os
+import re
+import secrets
+from pathlib import Path
+
+import httpx
+
+from app.runway.client import RunwayClient
+from app.runway.endpoints import resolve_upstream
+from app.storage import Storage, TaskRecord
+
+log = logging.getLogger(__name__)
+SAFE_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+EXPIRED_STATUSES = (401, 403, 404, 410)
+MAX_ATTEMPTS = 3
+EXPIRED_NOTE = "the output link has expired"
+
+
+class DownloadError(Exception):
+    def __init__(self, message: str, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+
+    @property
+    def expired(self) -> bool:
+        return self.status in EXPIRED_STATUSES
+
+
+class MediaStore:
+    """Videos as `<task id>.mp4` under one folder."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        root.mkdir(parents=True, exist_ok=True)
+
+    def path(self, task_id: str) -> Path:
+        name = task_id if SAFE_ID.match(task_id) else hashlib.sha256(task_id.encode()).hexdigest()
+        return self.root / f"{name}.mp4"
+
+    def remove(self, task_id: str) -> None:
+        self.path(task_id).unlink(missing_ok=True)
+
+    async def download(self, response_cm: object, dest: Path, limit_bytes: int) -> int:
+        """Stream an opened response into `dest`; returns the size written."""
+        temporary = dest.with_name(f"{dest.name}.{secrets.token_hex(4)}.part")
+        written = 0
+        try:
+            async with response_cm as response:  # type: ignore[attr-defined]
+                if response.status_code != 200:
+                    raise DownloadError(f"HTTP {response.status_code}", response.status_code)
+                declared = int(response.headers.get("content-length") or 0)
+                if declared > limit_bytes:
+                    raise DownloadError(f"the video is {declared} bytes, over the limit")
+                with temporary.open("wb") as out:
+                    async for chunk in response.aiter_bytes(256 * 1024):
+                        written += len(chunk)
+                        if written > limit_bytes:
+                            raise DownloadError("the video is over the size limit")
+                        out.write(chunk)
+            os.replace(temporary, dest)
+            return written
+        except httpx.HTTPError as exc:
+            raise DownloadError(f"download failed: {type(exc).__name__}") from None
+        finally:
+            temporary.unlink(missing_ok=True)
+
+
+class VideoSaver:
+    """Runs at most one copy per task in the background, with retries."""
+
+    def __init__(
+        self,
+        storage: Storage,
+        media: MediaStore,
+        client: RunwayClient,
+        limit_bytes: int,
+        retry_delay_s: float = 1.0,
+    ) -> None:
+        self.storage = storage
+        self.media = media
+        self.client = client
+        self.limit_bytes = limit_bytes
+        self.retry_delay_s = retry_delay_s
+        self._jobs: dict[str, asyncio.Task[None]] = {}
+
+    def busy(self, task_id: str) -> bool:
+        return task_id in self._jobs
+
+    def schedule(self, record: TaskRecord) -> None:
+        if record.status != "SUCCEEDED" or record.video_saved or not record.output:
+            return
+        if record.id in self._jobs:
+            return
+        job = asyncio.create_task(self._save(record.id))
+        self._jobs[record.id] = job
+        job.add_done_callback(lambda _: self._jobs.pop(record.id, None))
+
+    async def resume(self) -> None:
+        """After a start: copy what finished while the console was down or mid-copy."""
+        for record in await self.storage.awaiting_video(MAX_ATTEMPTS):
+            self.schedule(record)
+
+    async def _save(self, task_id: str) -> None:
+        for attempt in range(MAX_ATTEMPTS):
+            record = await self.storage.get_any(task_id)
+            if record is None or record.video_saved or not record.output:
+                return
+            try:
+                upstream = resolve_upstream(record.base_url)
+                stream = self.client.stream_output(upstream, record.output[0])
+                size = await self.media.download(stream, self.media.path(task_id), self.limit_bytes)
+            except DownloadError as exc:
+                record.video_attempts += 1
+                record.video_error = EXPIRED_NOTE if exc.expired else str(exc)
+                await self.storage.save(record)
+                log.info("video copy of %s failed (attempt %d): %s", task_id, attempt + 1, exc)
+                if exc.expired:
+                    return
+                await asyncio.sleep(self.retry_delay_s * 2**attempt)
+                continue
+            record.video_path = self.media.path(task_id).name
+            record.video_bytes = size
+            record.video_error = None
+            await self.storage.save(record)
+            return
+
+    async def close(self) -> None:
+        for job in list(self._jobs.values()):
+            job.cancel()
+        await asyncio.gather(*self._jobs.values(), return_exceptions=True)

@@ -1,0 +1,73 @@
+"""The stored videos (with Range, for seeking) and zip exports of history."""
+
+import asyncio
+import hmac
+from collections.abc import Iterator
+from typing import IO
+
+from fastapi import APIRouter, HTTPException
+from fastapi.responses import FileResponse, StreamingResponse
+
+from app.export import build_zip, task_document
+from app.keys import media_token
+from app.storage import TaskRecord
+from app.web.deps import CallerDep, ServiceDep
+
+router = APIRouter()
+
+
+@router.get("/media/{task_id}.mp4", tags=["media"])
+async def read_media(
+    task_id: str, service: ServiceDep, caller: CallerDep, t: str = ""
+) -> FileResponse:
+    """The console's copy of a task's video: for its owner's key, or with the task's token."""
+    record = await service.storage.get_any(task_id)
+    if record is None or not record.video_saved:
+        raise HTTPException(404, "no stored video for this task")
+    expected = media_token(service.secret, record.id, record.owner)
+    if record.owner != caller.owner and not hmac.compare_digest(t, expected):
+        raise HTTPException(404, "no stored video for this task")
+    return FileResponse(
+        service.media.path(task_id),
+        media_type="video/mp4",
+        headers={"Cache-Control": "private, max-age=86400"},
+    )
+
+
+router.add_api_route("/media/{task_id}.mp4", read_media, methods=["HEAD"], include_in_schema=False)
+
+
+def _chunks(spool: IO[bytes]) -> Iterator[bytes]:
+    with spool:
+        while chunk := spool.read(256 * 1024):
+            yield chunk
+
+
+async def _zip_response(
+    service: ServiceDep, records: list[TaskRecord], name: str, folders: bool
+) -> StreamingResponse:
+    items = []
+    for record in records:
+        events = await service.storage.events(record.id)
+        items.append((record, task_document(record, service.to_api(record), events)))
+    spool = await asyncio.to_thread(
+        build_zip, items, service.frames, service.media, folders=folders
+    )
+    headers = {"Content-Disposition": f'attachment; filename="{name}"'}
+    return StreamingResponse(_chunks(spool), media_type="application/zip", headers=headers)
+
+
+@router.get("/api/tasks/export.zip", tags=["tasks"])
+async def export_all(service: ServiceDep, caller: CallerDep) -> StreamingResponse:
+    """All of the caller's tasks, one folder each."""
+    records = await service.storage.list_tasks(caller.owner, limit=10_000)
+    return await _zip_response(service, records, "runway-console-history.zip", folders=True)
+
+
+@router.get("/api/tasks/{task_id}/export.zip", tags=["tasks"])
+async def export_task(task_id: str, service: ServiceDep, caller: CallerDep) -> StreamingResponse:
+    """One task: task.json (key masked), its frames and its video."""
+    record = await service.storage.get(task_id, caller.owner)
+    if record is None:
+        raise HTTPException(404, "no such task for this key")
+    return await _zip_response(service, [record], f"runway-task-{task_id}.zip", folders=False)

@@ -1,0 +1,198 @@
+"""History that lasts: video copies, Range, scoping, delete, export, events, paging, reuse."""
+
+import asyncio
+import io
+import json
+import time
+import zipfile
+from pathlib import Path
+
+import httpx
+from bs4 import BeautifulSoup
+
+from app.settings import Settings
+from tests.helpers import data_uri, image_bytes, seed_body
+
+KEY = {"X-Runway-Key": "hk-history-test-key-7c1d"}
+OTHER = {"X-Runway-Key": "hk-someone-else-key-0000"}
+
+
+async def run_to_saved(client: httpx.AsyncClient, body: dict, headers: dict = KEY) -> dict:
+    created = await client.post("/api/tasks", json=body, headers=headers)
+    assert created.status_code == 201, created.text
+    for _ in range(300):
+        task = (await client.get(f"/api/tasks/{created.json()['id']}", headers=headers)).json()
+        if task["status"] == "SUCCEEDED" and task["videoSaved"]:
+            return task
+        assert task["status"] in ("PENDING", "RUNNING", "SUCCEEDED"), task
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"video never saved: {task}")
+
+
+async def test_the_video_plays_from_media_after_the_upstream_url_expired(
+    client: httpx.AsyncClient,
+) -> None:
+    await client.post("/simulator/_sim/faults", json={"output_ttl_s": 1})
+    task = await run_to_saved(client, seed_body(data_uri(image_bytes())))
+    assert task["videoUrl"].startswith(f"/media/{task['id']}.mp4?t=")
+    await asyncio.sleep(1.2)
+    assert (await client.get(task["output"][0])).status_code == 403
+    video = await client.get(task["videoUrl"])
+    assert video.status_code == 200
+    assert video.headers["content-type"] == "video/mp4"
+    assert "max-age" in video.headers["cache-control"]
+    assert video.content[4:8] == b"ftyp"
+
+
+async def test_range_requests_get_206_with_the_right_bytes(client: httpx.AsyncClient) -> None:
+    task = await run_to_saved(client, seed_body("https://example.com/a.jpg"))
+    whole = (await client.get(task["videoUrl"])).content
+    part = await client.get(task["videoUrl"], headers={"Range": "bytes=100-199"})
+    assert part.status_code == 206
+    assert part.headers["content-range"] == f"bytes 100-199/{len(whole)}"
+    assert part.content == whole[100:200]
+    tail = await client.get(task["videoUrl"], headers={"Range": "bytes=-50"})
+    assert tail.content == whole[-50:]
+
+
+async def test_an_expired_url_is_renewed_by_reading_the_task_again(
+    client: httpx.AsyncClient,
+) -> None:
+    await client.post("/simulator/_sim/faults", json={"output_ttl_s": -1})
+    created = (
+        await client.post("/api/tasks", json=seed_body("https://example.com/a.jpg"), headers=KEY)
+    ).json()
+    for _ in range(300):
+        task = (await client.get(f"/api/tasks/{created['id']}", headers=KEY)).json()
+        if task["status"] == "SUCCEEDED":
+            break
+        await asyncio.sleep(0.05)
+    await asyncio.sleep(0.5)  # the background copy meets the expired link
+    await client.delete("/simulator/_sim/faults")
+    task = await run_to_saved_existing(client, created["id"])
+    assert task["videoSaved"]
+
+
+async def run_to_saved_existing(client: httpx.AsyncClient, task_id: str) -> dict:
+    for _ in range(300):
+        task = (await client.get(f"/api/tasks/{task_id}", headers=KEY)).json()
+        if task["videoSaved"]:
+            return task
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"never saved: {task}")
+
+
+async def test_another_key_sees_nothing_and_cannot_fetch_the_video(
+    client: httpx.AsyncClient,
+) -> None:
+    task = await run_to_saved(client, seed_body("https://example.com/a.jpg"))
+    assert (await client.get("/api/tasks", headers=OTHER)).json()["tasks"] == []
+    bare = f"/media/{task['id']}.mp4"
+    assert (await client.get(bare, headers=OTHER)).status_code == 404
+    assert (await client.get(bare + "?t=forged", headers=OTHER)).status_code == 404
+    assert (await client.get(bare, headers=KEY)).status_code == 200
+    assert (await client.get(task["videoUrl"], headers=OTHER)).status_code == 200  # the token
+    assert (
+        await client.get(f"/api/tasks/{task['id']}/export.zip", headers=OTHER)
+    ).status_code == 404
+
+
+async def test_delete_removes_video_and_frames_no_other_task_uses(
+    client: httpx.AsyncClient, settings: Settings
+) -> None:
+    shared = data_uri(image_bytes(color=(1, 2, 3)))
+    only_mine = data_uri(image_bytes(color=(4, 5, 6)))
+    keep = await run_to_saved(client, seed_body(shared))
+    drop = await run_to_saved(
+        client,
+        {
+            **seed_body(shared),
+            "promptImage": [
+                {"uri": shared, "position": "first"},
+                {"uri": only_mine, "position": "last"},
+            ],
+        },
+    )
+    frames_dir, videos_dir = settings.data_dir / "frames", settings.data_dir / "videos"
+    assert len(list(frames_dir.glob("*.json"))) == 2
+    assert (await client.delete(f"/api/tasks/{drop['id']}", headers=KEY)).status_code == 204
+    assert len(list(frames_dir.glob("*.json"))) == 1
+    assert [p.name for p in videos_dir.iterdir()] == [f"{keep['id']}.mp4"]
+    assert (await client.get(keep["videoUrl"])).status_code == 200
+
+
+async def test_export_has_the_task_json_frames_and_video_and_no_key(
+    client: httpx.AsyncClient,
+) -> None:
+    task = await run_to_saved(client, seed_body(data_uri(image_bytes())))
+    response = await client.get(f"/api/tasks/{task['id']}/export.zip", headers=KEY)
+    assert response.headers["content-type"] == "application/zip"
+    assert KEY["X-Runway-Key"].encode() not in response.content
+    archive = zipfile.ZipFile(io.BytesIO(response.content))
+    names = archive.namelist()
+    assert "task.json" in names and "video.mp4" in names
+    assert any(n.startswith("frames/") and n.endswith(".png") for n in names)
+    document = json.loads(archive.read("task.json"))
+    assert document["key"] == "hk-…7c1d"
+    assert [e["status"] for e in document["statusChanges"]][0] == "PENDING"
+    assert [e["status"] for e in document["statusChanges"]][-1] == "SUCCEEDED"
+    assert "RUNNING" in [e["status"] for e in document["statusChanges"]]
+    assert document["upstreamExchanges"][0]["method"] == "POST"
+    everything = await client.get("/api/tasks/export.zip", headers=KEY)
+    assert f"{task['id']}/task.json" in zipfile.ZipFile(io.BytesIO(everything.content)).namelist()
+
+
+async def test_history_pages_newest_first(client: httpx.AsyncClient) -> None:
+    app_service = client._transport.app.state.tasks  # type: ignore[attr-defined]
+    from tests.test_storage import record
+
+    owner = app_service.caller(KEY["X-Runway-Key"]).owner
+    for index in range(60):
+        done = record(f"task-{index:03d}", owner=owner, created_at=1000.0 + index)
+        done.status = "SUCCEEDED"
+        await app_service.storage.add(done)
+    first = BeautifulSoup((await client.get("/history", headers=KEY)).text, "html.parser")
+    ids = [row["data-task-id"] for row in first.select(".history-row")]
+    assert ids[:2] == ["task-059", "task-058"] and len(ids) == 25
+    more = first.select_one(".history-more button")["hx-get"]
+    second = BeautifulSoup((await client.get(more, headers=KEY)).text, "html.parser")
+    assert [row["data-task-id"] for row in second.select(".history-row")][0] == "task-034"
+    failed = BeautifulSoup(
+        (await client.get("/history?status=FAILED", headers=KEY)).text, "html.parser"
+    )
+    assert failed.select(".history-row") == []
+
+
+async def test_reuse_fills_every_setting_and_both_frames(client: httpx.AsyncClient) -> None:
+    body = {
+        **seed_body(data_uri(image_bytes())),
+        "promptText": "reuse me",
+        "seed": 42,
+        "watermark": True,
+    }
+    body["promptImage"][1]["uri"] = data_uri(image_bytes(color=(9, 9, 9)))
+    task = (await client.post("/api/tasks", json=body, headers=KEY)).json()
+    page = BeautifulSoup(
+        (await client.get(f"/form/reuse/{task['id']}", headers=KEY)).text, "html.parser"
+    )
+    assert page.select_one("#promptText").text == "reuse me"
+    assert page.select_one("#seed")["value"] == "42"
+    assert page.select_one("input[name=watermark]").has_attr("checked")
+    assert page.select_one("input[name=first_ref]")["value"].startswith("frame:")
+    assert page.select_one("input[name=last_ref]")["value"].startswith("frame:")
+    assert page.select_one("#baseUrl")["hx-swap-oob"] == "true"
+    fresh = BeautifulSoup(
+        (await client.get(f"/form/reuse/{task['id']}?new_seed=1", headers=KEY)).text, "html.parser"
+    )
+    assert fresh.select_one("#seed")["value"] != "42"
+    assert (await client.get(f"/form/reuse/{task['id']}", headers=OTHER)).status_code == 404
+
+
+async def test_a_saved_copy_survives_in_the_data_dir(
+    client: httpx.AsyncClient, settings: Settings
+) -> None:
+    task = await run_to_saved(client, seed_body("https://example.com/a.jpg"))
+    stored = Path(settings.data_dir / "videos" / f"{task['id']}.mp4")
+    assert stored.stat().st_size > 1000
+    assert not list(stored.parent.glob("*.part"))
+    assert time.time() - stored.stat().st_mtime < 60
