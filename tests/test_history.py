@@ -134,9 +134,8 @@ async def test_export_has_the_task_json_frames_and_video_and_no_key(
     assert any(n.startswith("frames/") and n.endswith(".png") for n in names)
     document = json.loads(archive.read("task.json"))
     assert document["key"] == "hk-…7c1d"
-    assert [e["status"] for e in document["statusChanges"]][0] == "PENDING"
-    assert [e["status"] for e in document["statusChanges"]][-1] == "SUCCEEDED"
-    assert "RUNNING" in [e["status"] for e in document["statusChanges"]]
+    statuses = [e["status"] for e in document["statusChanges"]]
+    assert statuses[0] == "PENDING" and statuses[-1] == "SUCCEEDED" and "RUNNING" in statuses
     assert document["upstreamExchanges"][0]["method"] == "POST"
     everything = await client.get("/api/tasks/export.zip", headers=KEY)
     assert f"{task['id']}/task.json" in zipfile.ZipFile(io.BytesIO(everything.content)).namelist()
@@ -156,7 +155,7 @@ async def test_history_pages_newest_first(client: httpx.AsyncClient) -> None:
     assert ids[:2] == ["task-059", "task-058"] and len(ids) == 25
     more = first.select_one(".history-more button")["hx-get"]
     second = BeautifulSoup((await client.get(more, headers=KEY)).text, "html.parser")
-    assert [row["data-task-id"] for row in second.select(".history-row")][0] == "task-034"
+    assert second.select(".history-row")[0]["data-task-id"] == "task-034"
     failed = BeautifulSoup(
         (await client.get("/history?status=FAILED", headers=KEY)).text, "html.parser"
     )
