@@ -18,8 +18,10 @@ from app.settings import Settings
 from app.simulator.app import create_simulator_app
 from app.storage import Storage
 from app.tasks import TaskService
-from app.web import api, media_routes, pages
+from app.web import api, login, media_routes, pages
+from app.web.access import AccessMiddleware, LoginLimiter
 from app.web.body_limit import BodyLimitMiddleware
+from app.web.csrf import CsrfMiddleware
 from app.web.errors import install_error_handlers
 from app.web.headers import SecurityHeadersMiddleware
 from app.web.render import make_templates
@@ -46,6 +48,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         public_base=f"{settings.public_url.rstrip('/')}/simulator",
     )
     storage = Storage(settings.resolved_database_url)
+    secret = load_or_create_secret(
+        settings.secret_key.get_secret_value() if settings.secret_key else None, settings.data_dir
+    )
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -59,10 +64,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             storage,
             FrameStore(settings.data_dir / "frames"),
             RunwayClient(network, sim_client),
-            load_or_create_secret(
-                settings.secret_key.get_secret_value() if settings.secret_key else None,
-                settings.data_dir,
-            ),
+            secret,
             MediaStore(settings.data_dir / "videos"),
         )
         await app.state.tasks.saver.resume()
@@ -78,9 +80,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(title="Runway Console", version="0.1.0", lifespan=lifespan)
     app.state.settings = settings
     app.state.templates = make_templates()
+    app.state.session_secret = secret + b":session"
+    app.state.login_limiter = LoginLimiter()
+    password = settings.password.get_secret_value() if settings.password else None
+    app.add_middleware(CsrfMiddleware)
+    app.add_middleware(AccessMiddleware, password=password, secret=app.state.session_secret)
     app.add_middleware(BodyLimitMiddleware, limit_bytes=settings.max_upload_bytes)
     app.add_middleware(SecurityHeadersMiddleware)
     install_error_handlers(app)
+    app.include_router(login.router)
     app.include_router(media_routes.router)
     app.include_router(api.router)
     app.include_router(pages.router)

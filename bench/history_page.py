@@ -17,10 +17,10 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from app.main import create_app  # noqa: E402
-from app.schema import tasks_table  # noqa: E402
-from app.settings import Settings  # noqa: E402
-from app.storage import TaskRecord  # noqa: E402
+from app.main import create_app
+from app.schema import tasks_table
+from app.settings import Settings
+from app.storage import TaskRecord
 
 KEY = "hk-bench-history-key-0001"
 
@@ -28,12 +28,22 @@ KEY = "hk-bench-history-key-0001"
 def fake(index: int, owner: str) -> dict:
     now = 1_700_000_000.0 + index
     record = TaskRecord(
-        id=f"bench-{index:06d}", owner=owner, base_url="simulator", key_mask="hk-…0001",
-        model="gen3a_turbo", prompt_text=f"benchmark prompt number {index} with some words",
-        ratio="1280:768", duration=5, seed=index,
+        id=f"bench-{index:06d}",
+        owner=owner,
+        base_url="simulator",
+        key_mask="hk-…0001",
+        model="gen3a_turbo",
+        prompt_text=f"benchmark prompt number {index} with some words",
+        ratio="1280:768",
+        duration=5,
+        seed=index,
         request={"promptImage": [{"uri": "https://example.com/a.jpg", "position": "first"}]},
-        status="SUCCEEDED" if index % 10 else "FAILED", progress=1.0,
-        output=["https://example.com/out.mp4"], created_at=now, updated_at=now, finished_at=now,
+        status="SUCCEEDED" if index % 10 else "FAILED",
+        progress=1.0,
+        output=["https://example.com/out.mp4"],
+        created_at=now,
+        updated_at=now,
+        finished_at=now,
     )
     return record.to_row()
 
@@ -58,15 +68,17 @@ async def main(tasks: int, runs: int) -> None:
             rows = [fake(i, owner) for i in range(tasks)]
             async with service.storage.engine.begin() as conn:
                 for start in range(0, len(rows), 1000):
-                    await conn.execute(tasks_table.insert(), rows[start:start + 1000])
+                    await conn.execute(tasks_table.insert(), rows[start : start + 1000])
             transport = httpx.ASGITransport(app)
             async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
                 await timed(client, "/history", 5)  # warm up
                 for url in ("/history", "/api/tasks?limit=25"):
                     samples = sorted(await timed(client, url, runs))
                     p95 = samples[int(len(samples) * 0.95) - 1]
-                    print(f"{url:24} tasks={tasks} runs={runs} "
-                          f"median={statistics.median(samples):.1f} ms p95={p95:.1f} ms")
+                    print(
+                        f"{url:24} tasks={tasks} runs={runs} "
+                        f"median={statistics.median(samples):.1f} ms p95={p95:.1f} ms"
+                    )
 
 
 if __name__ == "__main__":

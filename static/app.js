@@ -23,9 +23,14 @@
     clearTimeout(keyTimer);
     keyTimer = setTimeout(function () { htmx.trigger(document.body, "keyChanged"); }, 400);
   }
+  function csrfToken() {
+    var meta = document.querySelector("meta[name=csrf-token]");
+    return meta ? meta.content : "";
+  }
   document.addEventListener("htmx:configRequest", function (evt) {
     var key = currentKey();
     if (key) evt.detail.headers["X-Runway-Key"] = key;
+    evt.detail.headers["X-CSRF-Token"] = csrfToken();
   });
 
   // --- frames: drop, paste or pick; uploaded at once, stored by hash ------------------------
@@ -37,7 +42,9 @@
     slot.classList.add("uploading");
     var head = $(".slot-head", slot);
     if (head) head.textContent = "Uploading " + file.name + "…";
-    fetch("/frames?position=" + position, { method: "POST", body: body, headers: { "HX-Request": "true" } })
+    fetch("/frames?position=" + position, {
+      method: "POST", body: body, headers: { "HX-Request": "true", "X-CSRF-Token": csrfToken() }
+    })
       .then(function (response) {
         if (response.status === 413) throw new Error("The file is too large for this console.");
         if (!response.ok) throw new Error("Upload failed: HTTP " + response.status);

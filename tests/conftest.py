@@ -40,6 +40,8 @@ async def client(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app)
         async with httpx.AsyncClient(transport=transport, base_url="http://console") as http:
+            await http.get("/")  # the page sets the CSRF cookie; its htmx requests echo it
+            http.headers["X-CSRF-Token"] = http.cookies["rc_csrf"]
             yield http
 
 

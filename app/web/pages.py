@@ -23,7 +23,7 @@ from app.web.forms import (
     state_from_form,
     state_from_record,
 )
-from app.web.render import is_htmx, render
+from app.web.render import is_htmx, render, render_page
 
 router = APIRouter(include_in_schema=False)
 POSITIONS = ("first", "last")
@@ -65,7 +65,7 @@ def _render_card(
 @router.get("/")
 async def index(request: Request, service: ServiceDep, task: str | None = None) -> Response:
     """The console page; `?task=<id>` reopens a task's card (loaded with the browser's key)."""
-    return render(request, "index.html", _page_context(service, task))
+    return render_page(request, "index.html", _page_context(service, task))
 
 
 @router.get("/tasks/{task_id}")
@@ -81,7 +81,7 @@ async def task_page(
         changed = record is not None and bool(seen) and seen != record.status
         headers = {"HX-Trigger": "taskChanged"} if changed else None
         return _render_card(request, service, record, task_id, headers)
-    return render(request, "index.html", _page_context(service, task_id))
+    return render_page(request, "index.html", _page_context(service, task_id))
 
 
 @router.get("/form/model-fields")

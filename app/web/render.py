@@ -10,6 +10,7 @@ from app.catalog import DEFAULT_MODEL, MODELS, SEED_MAX, USD_PER_CREDIT, ratio_o
 from app.failures import failure_hint
 from app.keys import mask_key
 from app.resources import resource_dir
+from app.web.csrf import csrf_token, set_csrf_cookie
 from app.web.static_urls import static_url
 
 
@@ -57,3 +58,20 @@ def render(
     return templates.TemplateResponse(
         request, template, context, status_code=status_code, headers=headers
     )
+
+
+def render_page(
+    request: Request, template: str, context: dict[str, Any], status_code: int = 200
+) -> Response:
+    """A whole page: carries the CSRF token (meta tag and cookie) its htmx requests send back."""
+    token, is_new = csrf_token(request)
+    response = render(
+        request,
+        template,
+        {**context, "csrf_token": token},
+        status_code=status_code,
+        headers={"Cache-Control": "no-store"},
+    )
+    if is_new:
+        set_csrf_cookie(response, token, secure=request.url.scheme == "https")
+    return response

@@ -1,0 +1,140 @@
+"""Access control and CSRF: a password when the operator asks for one, tokens on page forms."""
+
+import os
+import subprocess
+import sys
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import httpx
+import pytest
+from bs4 import BeautifulSoup
+
+from app.main import create_app
+from tests.conftest import make_settings
+from tests.helpers import ROOT
+
+PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture
+async def locked(tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
+    settings = make_settings(tmp_path / "data", RUNWAYML_API_SECRET="key_operator_fake_0000",
+                             CONSOLE_PASSWORD=PASSWORD)
+    app = create_app(settings)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app)
+        async with httpx.AsyncClient(transport=transport, base_url="https://console") as http:
+            yield http
+
+
+async def log_in(client: httpx.AsyncClient, password: str = PASSWORD,
+                 next_path: str = "/") -> httpx.Response:
+    page = BeautifulSoup((await client.get("/login")).text, "html.parser")
+    token = page.select_one("input[name=csrf_token]")["value"]
+    return await client.post("/login", data={"password": password, "csrf_token": token,
+                                             "next": next_path})
+
+
+@pytest.mark.parametrize(
+    ("path", "headers", "status"),
+    [
+        ("/", {}, 303),
+        ("/api/tasks", {}, 401),
+        ("/history", {"HX-Request": "true"}, 401),
+        ("/simulator/_sim/stats", {}, 303),
+        ("/media/x.mp4", {}, 303),
+        ("/healthz", {}, 200),
+        ("/login", {}, 200),
+    ],
+)
+async def test_everything_but_login_and_health_needs_the_password(
+    locked: httpx.AsyncClient, path: str, headers: dict, status: int
+) -> None:
+    response = await locked.get(path, headers=headers)
+    assert response.status_code == status
+    if status == 303:
+        assert response.headers["location"].startswith("/login?next=")
+    if "HX-Request" in headers:
+        assert response.headers["HX-Redirect"] == "/login"
+
+
+async def test_login_sets_a_strict_http_only_session(locked: httpx.AsyncClient) -> None:
+    response = await log_in(locked, next_path="/?task=abc")
+    assert response.status_code == 303
+    assert response.headers["location"] == "/?task=abc"
+    cookie = response.headers["set-cookie"]
+    assert "rc_session=" in cookie and "HttpOnly" in cookie and "SameSite=strict" in cookie
+    assert "Secure" in cookie
+    assert PASSWORD not in cookie
+    assert (await locked.get("/")).status_code == 200
+    assert (await locked.get("/api/tasks")).status_code == 200
+    logout = await locked.post("/logout", headers={"X-CSRF-Token": locked.cookies["rc_csrf"]})
+    assert logout.status_code == 303
+    locked.cookies.delete("rc_session")
+    assert (await locked.get("/api/tasks")).status_code == 401
+
+
+async def test_a_wrong_password_is_refused_and_then_rate_limited(
+    locked: httpx.AsyncClient,
+) -> None:
+    for _ in range(5):
+        assert (await log_in(locked, "wrong")).status_code == 401
+    limited = await log_in(locked, PASSWORD)
+    assert limited.status_code == 429
+    assert int(limited.headers["Retry-After"]) > 0
+
+
+async def test_the_api_takes_the_password_as_a_bearer_token(locked: httpx.AsyncClient) -> None:
+    good = await locked.get("/api/tasks", headers={"Authorization": f"Bearer {PASSWORD}"})
+    assert good.status_code == 200
+    bad = await locked.get("/api/tasks", headers={"Authorization": "Bearer nope"})
+    assert bad.status_code == 401
+
+
+async def test_login_never_redirects_off_site(locked: httpx.AsyncClient) -> None:
+    for target in ("//evil.example/", "https://evil.example/"):
+        response = await log_in(locked, next_path=target)
+        assert response.headers["location"] == "/"
+
+
+async def test_a_forged_session_cookie_is_refused(locked: httpx.AsyncClient) -> None:
+    locked.cookies.set("rc_session", "9999999999.deadbeef", domain="console")
+    assert (await locked.get("/api/tasks")).status_code == 401
+
+
+def test_an_operator_key_without_password_refuses_to_start(tmp_path: Path) -> None:
+    settings = make_settings(tmp_path, RUNWAYML_API_SECRET="key_operator_fake_0000")
+    with pytest.raises(RuntimeError, match="CONSOLE_PASSWORD"):
+        create_app(settings)
+    env = {**os.environ, "RUNWAYML_API_SECRET": "key_operator_fake_0000",
+           "CONSOLE_DATA_DIR": str(tmp_path / "d")}
+    result = subprocess.run([sys.executable, "-m", "app"], env=env, cwd=ROOT,
+                            capture_output=True, text=True, timeout=30)
+    assert result.returncode != 0
+    assert "CONSOLE_PASSWORD" in result.stderr
+    anonymous = make_settings(tmp_path, RUNWAYML_API_SECRET="key_operator_fake_0000",
+                              CONSOLE_ALLOW_ANONYMOUS=True)
+    assert create_app(anonymous) is not None
+
+
+@pytest.mark.parametrize("token", [None, "", "forged-token-value"])
+async def test_page_forms_need_the_csrf_token(client: httpx.AsyncClient, token: str | None) -> None:
+    headers = {"HX-Request": "true"}
+    del client.headers["X-CSRF-Token"]
+    if token is not None:
+        headers["X-CSRF-Token"] = token
+    form = {"model": "gen3a_turbo", "first_url": "https://example.com/a.jpg",
+            "promptText": "x", "ratio": "1280:768", "duration": "5"}
+    response = await client.post("/tasks", data=form, headers=headers)
+    assert response.status_code == 403
+    assert "CSRF" in response.text
+    assert (await client.get("/api/tasks")).json()["tasks"] == []
+
+
+async def test_the_json_api_refuses_a_cross_site_simple_form_body(client: httpx.AsyncClient) -> None:
+    del client.headers["X-CSRF-Token"]
+    response = await client.post("/api/tasks", content=b'{"model": "gen3a_turbo"}',
+                                 headers={"Content-Type": "text/plain"})
+    assert response.status_code == 422
+    assert (await client.get("/simulator/_sim/stats")).json().get("create", 0) == 0
