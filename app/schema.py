@@ -79,6 +79,15 @@ task_frames_table = Table(
     Column("sha256", String(64), primary_key=True, index=True),
 )
 
+submissions_table = Table(
+    "submissions",
+    metadata,
+    Column("owner", String(80), primary_key=True),
+    Column("token", String(100), primary_key=True),
+    Column("task_id", String(64)),
+    Column("created_at", Float, nullable=False),
+)
+
 schema_table = Table("schema_version", metadata, Column("version", Integer, nullable=False))
 
 SCHEMA_VERSION = 1

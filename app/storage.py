@@ -10,11 +10,20 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import and_, delete, event, func, insert, or_, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
-from app.schema import migrate, task_events_table, task_frames_table, tasks_table
+from app.schema import (
+    migrate,
+    submissions_table,
+    task_events_table,
+    task_frames_table,
+    tasks_table,
+)
 
 FINAL_STATUSES = ("SUCCEEDED", "FAILED", "CANCELLED")
+CLAIMED = "claimed"
+IN_FLIGHT = "in-flight"
 STATUSES = ("PENDING", "THROTTLED", "RUNNING", *FINAL_STATUSES)
 MAX_EXCHANGES = 40
 JSON_FIELDS = {"request": "request_json", "output": "output_json", "exchanges": "exchanges_json"}
@@ -272,3 +281,34 @@ class Storage:
         query = select(func.count()).select_from(tasks_table).where(tasks_table.c.owner == owner)
         async with self.engine.connect() as conn:
             return int((await conn.execute(query)).scalar() or 0)
+
+    async def claim_submission(self, owner: str, token: str, now: float) -> str:
+        """CLAIMED for the first caller with this token; then IN_FLIGHT, or the task id made.
+
+        The primary key makes the insert the lock, so it holds across processes too.
+        """
+        try:
+            async with self.engine.begin() as conn:
+                await conn.execute(
+                    insert(submissions_table).values(
+                        owner=owner, token=token, task_id=None, created_at=now
+                    )
+                )
+            return CLAIMED
+        except IntegrityError:
+            pass
+        query = select(submissions_table.c.task_id).where(
+            and_(submissions_table.c.owner == owner, submissions_table.c.token == token)
+        )
+        async with self.engine.connect() as conn:
+            task_id = (await conn.execute(query)).scalar()
+        return task_id or IN_FLIGHT
+
+    async def finish_submission(self, owner: str, token: str, task_id: str | None) -> None:
+        """Record the task a token made, or (None) release the token after a refused create."""
+        where = and_(submissions_table.c.owner == owner, submissions_table.c.token == token)
+        async with self.engine.begin() as conn:
+            if task_id is None:
+                await conn.execute(delete(submissions_table).where(where))
+            else:
+                await conn.execute(update(submissions_table).where(where).values(task_id=task_id))

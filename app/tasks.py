@@ -24,10 +24,17 @@ from app.runway.client import RunwayClient, UpstreamError
 from app.runway.endpoints import BadAddress, Upstream, UpstreamKind, resolve_upstream
 from app.runway.guard import GuardPolicy, UpstreamRefused, address_refusal, resolve_checked
 from app.settings import Settings
-from app.storage import Storage, TaskRecord
+from app.storage import CLAIMED, IN_FLIGHT, Storage, TaskRecord
 from app.validation import FieldError, Invalid, prompt_images, validate_create_body
 
 FRAME_PREFIX = "frame:"
+SUBMIT_WAIT_STEPS = 150  # × 0.1 s: how long a repeat waits for the first request's create
+
+
+class AlreadySubmitted(Exception):
+    """A request with this submit token is still being sent, or failed just now; not resent."""
+
+
 VIDEO_LIMIT_BYTES = 512 * 1024 * 1024
 
 
@@ -167,8 +174,52 @@ class TaskService:
         address: str | None,
         caller: Caller,
         errors: list[FieldError] | None = None,
+        once_token: str | None = None,
     ) -> TaskRecord:
-        """Validate, send exactly one create upstream, and record the task."""
+        """Validate and start a task; with `once_token`, a repeat returns the first task instead.
+
+        A double click, a second tab or a retried request carrying the same token never starts
+        (and bills) a second upstream task.
+        """
+        if not once_token:
+            return await self._submit(body, address, caller, errors)
+        token = once_token[:100]
+        earlier = await self._claim_or_wait(caller, token)
+        if earlier is not None:
+            return earlier
+        try:
+            record = await self._submit(body, address, caller, errors)
+        except BaseException:
+            await self.storage.finish_submission(caller.owner, token, None)
+            raise
+        await self.storage.finish_submission(caller.owner, token, record.id)
+        return record
+
+    async def _claim_or_wait(self, caller: Caller, token: str) -> TaskRecord | None:
+        """None when this request may create; else the task an earlier one with the token made.
+
+        An earlier request still sending is waited for; one that failed let go of the token,
+        and then this request claims it and tries for itself.
+        """
+        for _ in range(SUBMIT_WAIT_STEPS):
+            claim = await self.storage.claim_submission(caller.owner, token, time.time())
+            if claim == CLAIMED:
+                return None
+            if claim != IN_FLIGHT:
+                record = await self.storage.get(claim, caller.owner)
+                if record is None:
+                    raise AlreadySubmitted()
+                return record
+            await asyncio.sleep(0.1)
+        raise AlreadySubmitted()
+
+    async def _submit(
+        self,
+        body: dict[str, Any],
+        address: str | None,
+        caller: Caller,
+        errors: list[FieldError] | None,
+    ) -> TaskRecord:
         upstream, to_send, to_store = await self.prepare(body, address, errors)
         key = self.key_for(upstream, caller)
         task_id, exchange = await self.client.create(upstream, key, to_send)

@@ -19,8 +19,9 @@ PASSWORD = "correct horse battery staple"
 
 @pytest.fixture
 async def locked(tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
-    settings = make_settings(tmp_path / "data", RUNWAYML_API_SECRET="key_operator_fake_0000",
-                             CONSOLE_PASSWORD=PASSWORD)
+    settings = make_settings(
+        tmp_path / "data", RUNWAYML_API_SECRET="key_operator_fake_0000", CONSOLE_PASSWORD=PASSWORD
+    )
     app = create_app(settings)
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app)
@@ -28,12 +29,14 @@ async def locked(tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
             yield http
 
 
-async def log_in(client: httpx.AsyncClient, password: str = PASSWORD,
-                 next_path: str = "/") -> httpx.Response:
+async def log_in(
+    client: httpx.AsyncClient, password: str = PASSWORD, next_path: str = "/"
+) -> httpx.Response:
     page = BeautifulSoup((await client.get("/login")).text, "html.parser")
     token = page.select_one("input[name=csrf_token]")["value"]
-    return await client.post("/login", data={"password": password, "csrf_token": token,
-                                             "next": next_path})
+    return await client.post(
+        "/login", data={"password": password, "csrf_token": token, "next": next_path}
+    )
 
 
 @pytest.mark.parametrize(
@@ -107,14 +110,19 @@ def test_an_operator_key_without_password_refuses_to_start(tmp_path: Path) -> No
     settings = make_settings(tmp_path, RUNWAYML_API_SECRET="key_operator_fake_0000")
     with pytest.raises(RuntimeError, match="CONSOLE_PASSWORD"):
         create_app(settings)
-    env = {**os.environ, "RUNWAYML_API_SECRET": "key_operator_fake_0000",
-           "CONSOLE_DATA_DIR": str(tmp_path / "d")}
-    result = subprocess.run([sys.executable, "-m", "app"], env=env, cwd=ROOT,
-                            capture_output=True, text=True, timeout=30)
+    env = {
+        **os.environ,
+        "RUNWAYML_API_SECRET": "key_operator_fake_0000",
+        "CONSOLE_DATA_DIR": str(tmp_path / "d"),
+    }
+    result = subprocess.run(
+        [sys.executable, "-m", "app"], env=env, cwd=ROOT, capture_output=True, text=True, timeout=30
+    )
     assert result.returncode != 0
     assert "CONSOLE_PASSWORD" in result.stderr
-    anonymous = make_settings(tmp_path, RUNWAYML_API_SECRET="key_operator_fake_0000",
-                              CONSOLE_ALLOW_ANONYMOUS=True)
+    anonymous = make_settings(
+        tmp_path, RUNWAYML_API_SECRET="key_operator_fake_0000", CONSOLE_ALLOW_ANONYMOUS=True
+    )
     assert create_app(anonymous) is not None
 
 
@@ -124,17 +132,25 @@ async def test_page_forms_need_the_csrf_token(client: httpx.AsyncClient, token: 
     del client.headers["X-CSRF-Token"]
     if token is not None:
         headers["X-CSRF-Token"] = token
-    form = {"model": "gen3a_turbo", "first_url": "https://example.com/a.jpg",
-            "promptText": "x", "ratio": "1280:768", "duration": "5"}
+    form = {
+        "model": "gen3a_turbo",
+        "first_url": "https://example.com/a.jpg",
+        "promptText": "x",
+        "ratio": "1280:768",
+        "duration": "5",
+    }
     response = await client.post("/tasks", data=form, headers=headers)
     assert response.status_code == 403
     assert "CSRF" in response.text
     assert (await client.get("/api/tasks")).json()["tasks"] == []
 
 
-async def test_the_json_api_refuses_a_cross_site_simple_form_body(client: httpx.AsyncClient) -> None:
+async def test_the_json_api_refuses_a_cross_site_simple_form_body(
+    client: httpx.AsyncClient,
+) -> None:
     del client.headers["X-CSRF-Token"]
-    response = await client.post("/api/tasks", content=b'{"model": "gen3a_turbo"}',
-                                 headers={"Content-Type": "text/plain"})
+    response = await client.post(
+        "/api/tasks", content=b'{"model": "gen3a_turbo"}', headers={"Content-Type": "text/plain"}
+    )
     assert response.status_code == 422
     assert (await client.get("/simulator/_sim/stats")).json().get("create", 0) == 0

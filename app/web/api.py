@@ -2,9 +2,10 @@
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, HTTPException, Query, Response
+from fastapi import APIRouter, Body, Header, HTTPException, Query, Response
 
 from app.storage import STATUSES
+from app.tasks import AlreadySubmitted
 from app.web.deps import CallerDep, ServiceDep
 
 router = APIRouter(prefix="/api", tags=["tasks"])
@@ -28,15 +29,24 @@ async def create_task(
     service: ServiceDep,
     caller: CallerDep,
     body: Annotated[dict[str, Any], Body(examples=[{**EXAMPLE_BODY, "baseUrl": "simulator"}])],
+    idempotency_key: Annotated[str | None, Header(max_length=100)] = None,
 ) -> dict[str, Any]:
     """Start a task: a Runway create body as it is, plus an optional `baseUrl`.
 
     422 lists each bad field (nothing is sent upstream); an upstream error comes back as 502
-    with the upstream's status and body.
+    with the upstream's status and body. With an `Idempotency-Key` header, a repeat of the same
+    key returns the task the first request made instead of starting another (409 while the
+    first is still being sent).
     """
     body = dict(body)
     address = body.pop("baseUrl", None)
-    record = await service.submit(body, address if isinstance(address, str) else None, caller)
+    address = address if isinstance(address, str) else None
+    try:
+        record = await service.submit(body, address, caller, once_token=idempotency_key)
+    except AlreadySubmitted:
+        raise HTTPException(
+            409, "a request with this Idempotency-Key is still being sent"
+        ) from None
     return service.to_api(record)
 
 

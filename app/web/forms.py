@@ -47,6 +47,7 @@ class FormState:
     first: FrameSlot = field(default_factory=lambda: FrameSlot("first"))
     last: FrameSlot = field(default_factory=lambda: FrameSlot("last"))
     errors: dict[str, str] = field(default_factory=dict)
+    form_token: str = field(default_factory=lambda: secrets.token_urlsafe(16))
 
     @property
     def model_info(self) -> Model:
@@ -80,6 +81,8 @@ def state_from_form(form: ImmutableMultiDict, frames: FrameStore) -> FormState:
         first=slot_from_form(form, "first", frames),
         last=slot_from_form(form, "last", frames),
     )
+    if form.get("form_token"):
+        state.form_token = str(form.get("form_token"))[:100]
     return state
 
 

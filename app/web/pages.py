@@ -13,6 +13,7 @@ from app.runway.client import UpstreamError
 from app.runway.endpoints import BadAddress, UpstreamKind, resolve_upstream
 from app.runway.guard import address_refusal
 from app.storage import STATUSES, TaskRecord
+from app.tasks import AlreadySubmitted
 from app.validation import Invalid, check_https_url
 from app.web.deps import CallerDep, ServiceDep
 from app.web.forms import (
@@ -51,6 +52,7 @@ def _render_card(
     record: TaskRecord | None,
     task_id: str,
     headers: dict[str, str] | None = None,
+    template: str = "partials/_task_card.html",
 ) -> Response:
     context = {
         "task": record,
@@ -58,8 +60,9 @@ def _render_card(
         "now": time.time(),
         "poll_interval": service.poll_interval(record) if record else 0,
         "video_url": service.video_url(record) if record else None,
+        "next_form_token": FormState().form_token,
     }
-    return render(request, "partials/_task_card.html", context, headers=headers)
+    return render(request, template, context, headers=headers)
 
 
 @router.get("/")
@@ -163,7 +166,9 @@ async def submit_task(request: Request, service: ServiceDep, caller: CallerDep) 
     state = state_from_form(await request.form(), service.frames)
     body, errors = body_from_state(state)
     try:
-        record = await service.submit(body, state.base_url or None, caller, errors)
+        record = await service.submit(
+            body, state.base_url or None, caller, errors, once_token=state.form_token
+        )
     except Invalid as exc:
         attach_errors(state, exc.errors)
         return render(
@@ -176,8 +181,12 @@ async def submit_task(request: Request, service: ServiceDep, caller: CallerDep) 
     except UpstreamError as exc:
         context = {"error": exc, "hint": http_hint(exc.status)}
         return render(request, "partials/_submit_error.html", context)
+    except AlreadySubmitted:
+        return render(request, "partials/_submit_error.html", {"error": None, "busy": True})
     headers = {"HX-Push-Url": f"/?task={record.id}", "HX-Trigger": "taskChanged"}
-    return _render_card(request, service, record, record.id, headers)
+    return _render_card(
+        request, service, record, record.id, headers, template="partials/_submitted.html"
+    )
 
 
 @router.post("/tasks/{task_id}/cancel")
