@@ -57,13 +57,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         await storage.migrate()
         network = _network_client(settings)
         sim_client = httpx.AsyncClient(
-            transport=httpx.ASGITransport(simulator), base_url=SIMULATOR_ORIGIN, timeout=30
+            transport=httpx.ASGITransport(simulator, raise_app_exceptions=False),
+            base_url=SIMULATOR_ORIGIN,
         )
         app.state.tasks = TaskService(
             settings,
             storage,
             FrameStore(settings.data_dir / "frames"),
-            RunwayClient(network, sim_client),
+            RunwayClient(network, sim_client, settings.read_timeout_s + settings.connect_timeout_s),
             secret,
             MediaStore(settings.data_dir / "videos"),
         )

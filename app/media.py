@@ -14,6 +14,7 @@ import re
 import secrets
 from pathlib import Path
 
+import av
 import httpx
 
 from app.runway.client import RunwayClient
@@ -35,6 +36,21 @@ class DownloadError(Exception):
     @property
     def expired(self) -> bool:
         return self.status in EXPIRED_STATUSES
+
+
+def mp4_problem(path: Path) -> str | None:
+    """Why a downloaded file is not a whole, playable MP4 (None when it is one)."""
+    with path.open("rb") as handle:
+        head = handle.read(12)
+    if head[4:8] != b"ftyp":
+        return "the download is not an MP4 file"
+    try:
+        with av.open(str(path)) as container:
+            if not container.streams.video:
+                return "the MP4 has no video stream"
+    except (av.error.FFmpegError, OSError, ValueError):
+        return "the MP4 is damaged or incomplete"
+    return None
 
 
 class MediaStore:
@@ -68,6 +84,11 @@ class MediaStore:
                         if written > limit_bytes:
                             raise DownloadError("the video is over the size limit")
                         out.write(chunk)
+            if declared and written != declared:
+                raise DownloadError(f"got {written} of {declared} bytes; the download was cut")
+            problem = await asyncio.to_thread(mp4_problem, temporary)
+            if problem:
+                raise DownloadError(problem)
             os.replace(temporary, dest)
             return written
         except httpx.HTTPError as exc:

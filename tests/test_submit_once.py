@@ -8,8 +8,14 @@ from bs4 import BeautifulSoup
 from tests.helpers import seed_body
 
 HX = {"HX-Request": "true"}
-FORM = {"model": "gen3a_turbo", "first_url": "https://example.com/a.jpg", "promptText": "once",
-        "ratio": "1280:768", "duration": "5", "form_token": "form-token-abc"}
+FORM = {
+    "model": "gen3a_turbo",
+    "first_url": "https://example.com/a.jpg",
+    "promptText": "once",
+    "ratio": "1280:768",
+    "duration": "5",
+    "form_token": "form-token-abc",
+}
 
 
 async def creates(client: httpx.AsyncClient) -> int:
@@ -17,16 +23,19 @@ async def creates(client: httpx.AsyncClient) -> int:
 
 
 async def slow_next_create(client: httpx.AsyncClient) -> None:
-    await client.post("/simulator/_sim/faults", json={"rules": [
-        {"target": "create", "kind": "latency", "latency_ms": 400}]})
+    await client.post(
+        "/simulator/_sim/faults",
+        json={"rules": [{"target": "create", "kind": "latency", "latency_ms": 400}]},
+    )
 
 
 async def test_concurrent_api_repeats_make_one_task(client: httpx.AsyncClient) -> None:
     await slow_next_create(client)
     headers = {"Idempotency-Key": "retry-me-123"}
     body = seed_body("https://example.com/a.jpg")
-    answers = await asyncio.gather(*(client.post("/api/tasks", json=body, headers=headers)
-                                     for _ in range(8)))
+    answers = await asyncio.gather(
+        *(client.post("/api/tasks", json=body, headers=headers) for _ in range(8))
+    )
     assert {a.status_code for a in answers} == {201}
     assert len({a.json()["id"] for a in answers}) == 1
     assert await creates(client) == 1
@@ -35,10 +44,13 @@ async def test_concurrent_api_repeats_make_one_task(client: httpx.AsyncClient) -
 
 async def test_a_double_clicked_form_makes_one_task(client: httpx.AsyncClient) -> None:
     await slow_next_create(client)
-    first, second = await asyncio.gather(client.post("/tasks", data=FORM, headers=HX),
-                                         client.post("/tasks", data=FORM, headers=HX))
-    ids = {BeautifulSoup(r.text, "html.parser").select_one("#task-card")["data-task-id"]
-           for r in (first, second)}
+    first, second = await asyncio.gather(
+        client.post("/tasks", data=FORM, headers=HX), client.post("/tasks", data=FORM, headers=HX)
+    )
+    ids = {
+        BeautifulSoup(r.text, "html.parser").select_one("#task-card")["data-task-id"]
+        for r in (first, second)
+    }
     assert len(ids) == 1
     assert await creates(client) == 1
     fresh = BeautifulSoup(first.text, "html.parser").select_one("#form-token")
@@ -64,8 +76,10 @@ async def test_bad_fields_do_not_use_up_the_token(client: httpx.AsyncClient) -> 
 async def test_tokens_are_per_key(client: httpx.AsyncClient) -> None:
     headers = {"Idempotency-Key": "same-key"}
     body = seed_body("https://example.com/a.jpg")
-    mine = await client.post("/api/tasks", json=body,
-                             headers={**headers, "X-Runway-Key": "hk-one-0000-0001"})
-    theirs = await client.post("/api/tasks", json=body,
-                               headers={**headers, "X-Runway-Key": "hk-two-0000-0002"})
+    mine = await client.post(
+        "/api/tasks", json=body, headers={**headers, "X-Runway-Key": "hk-one-0000-0001"}
+    )
+    theirs = await client.post(
+        "/api/tasks", json=body, headers={**headers, "X-Runway-Key": "hk-two-0000-0002"}
+    )
     assert mine.json()["id"] != theirs.json()["id"]

@@ -88,6 +88,17 @@ def error_message(status: int, text: str) -> str:
     return f"HTTP {status}: {snippet}" if snippet else f"HTTP {status} with an empty body"
 
 
+def timeout_message(upstream: Upstream, method: str, seconds: float) -> str:
+    """A timed-out create may still have started a task upstream; say so, since it may bill."""
+    text = f"{upstream.label} did not answer within {seconds:g} s"
+    if method == "POST":
+        text += (
+            "; the task may still have been created upstream, so check its history or "
+            "account before trying again"
+        )
+    return text
+
+
 def retry_after_seconds(response: httpx.Response) -> float | None:
     value = response.headers.get("Retry-After", "")
     try:
@@ -99,9 +110,12 @@ def retry_after_seconds(response: httpx.Response) -> float | None:
 class RunwayClient:
     """Talks to one of the three kinds of upstream; never logs or stores the key."""
 
-    def __init__(self, network: httpx.AsyncClient, simulator: httpx.AsyncClient) -> None:
+    def __init__(
+        self, network: httpx.AsyncClient, simulator: httpx.AsyncClient, timeout_s: float = 35.0
+    ) -> None:
         self._network = network
         self._simulator = simulator
+        self._timeout_s = timeout_s
 
     def _http(self, upstream: Upstream) -> httpx.AsyncClient:
         return self._simulator if upstream.kind is UpstreamKind.SIMULATOR else self._network
@@ -120,15 +134,18 @@ class RunwayClient:
     ) -> tuple[httpx.Response, Exchange]:
         started = time.perf_counter()
         try:
-            response = await self._http(upstream).request(
-                method, url, headers=self._headers(upstream, key), json=body
-            )
+            async with asyncio.timeout(self._timeout_s):
+                response = await self._http(upstream).request(
+                    method, url, headers=self._headers(upstream, key), json=body
+                )
         except UpstreamRefused as exc:
             raise UpstreamError(str(exc)) from None
-        except httpx.TimeoutException:
-            raise UpstreamError(
-                f"{upstream.label} did not answer in time", retryable=True
-            ) from None
+        except (httpx.TimeoutException, TimeoutError):
+            message = timeout_message(upstream, method, self._timeout_s)
+            raise UpstreamError(message, retryable=True) from None
+        except httpx.RemoteProtocolError:
+            message = f"{upstream.label} dropped the connection before the answer was complete"
+            raise UpstreamError(message, retryable=True) from None
         except httpx.HTTPError as exc:
             detail = type(exc).__name__
             raise UpstreamError(

@@ -10,6 +10,7 @@ import hmac
 import random
 import secrets
 import time
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -17,7 +18,13 @@ from typing import Any
 
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import FileResponse, JSONResponse, PlainTextResponse, Response
+from starlette.responses import (
+    FileResponse,
+    JSONResponse,
+    PlainTextResponse,
+    Response,
+    StreamingResponse,
+)
 from starlette.routing import Route
 
 from app.catalog import MODELS, SEED_MAX
@@ -71,6 +78,8 @@ async def _apply_faults(state: SimState, target: str) -> Response | None:
     for rule in state.faults.take(target):
         if rule.latency_ms:
             await asyncio.sleep(rule.latency_ms / 1000)
+        if rule.kind == "drop":
+            return StreamingResponse(_dropped_body(), media_type="application/json")
         if rule.kind == "malformed":
             return Response('{"id": "oops', media_type="application/json")
         if rule.kind == "html":
@@ -83,6 +92,12 @@ async def _apply_faults(state: SimState, target: str) -> Response | None:
             message = "Too many requests" if rule.status == 429 else f"Simulated {rule.status}"
             return JSONResponse({"error": message}, status_code=rule.status, headers=headers)
     return None
+
+
+async def _dropped_body() -> AsyncIterator[bytes]:
+    """Half an answer, then the connection goes: what a crashing gateway does."""
+    yield b'{"id": "0000", "status": "RUNN'
+    raise ConnectionAbortedError("simulated dropped connection")
 
 
 def output_url(state: SimState, request: Request, task_id: str) -> str:

@@ -10,7 +10,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 TARGETS = ("create", "read", "cancel", "output", "any")
-KINDS = ("status", "malformed", "html", "latency")
+KINDS = ("status", "malformed", "html", "latency", "drop")
 
 # Prompt markers that decide how a task ends, or how its create is answered.
 FAILURE_MARKERS = {
