@@ -107,7 +107,9 @@ class VideoSaver:
         client: RunwayClient,
         limit_bytes: int,
         retry_delay_s: float = 1.0,
+        timeout_s: float = 300.0,
     ) -> None:
+        self.timeout_s = timeout_s
         self.storage = storage
         self.media = media
         self.client = client
@@ -138,9 +140,7 @@ class VideoSaver:
             if record is None or record.video_saved or not record.output:
                 return
             try:
-                upstream = resolve_upstream(record.base_url)
-                stream = self.client.stream_output(upstream, record.output[0])
-                size = await self.media.download(stream, self.media.path(task_id), self.limit_bytes)
+                size = await self._copy(record)
             except DownloadError as exc:
                 record.video_attempts += 1
                 record.video_error = EXPIRED_NOTE if exc.expired else str(exc)
@@ -155,6 +155,16 @@ class VideoSaver:
             record.video_error = None
             await self.storage.save(record)
             return
+
+    async def _copy(self, record: TaskRecord) -> int:
+        stream = self.client.stream_output(resolve_upstream(record.base_url), record.output[0])
+        try:
+            async with asyncio.timeout(self.timeout_s):
+                return await self.media.download(
+                    stream, self.media.path(record.id), self.limit_bytes
+                )
+        except TimeoutError:
+            raise DownloadError(f"no whole video within {self.timeout_s:g} s") from None
 
     async def close(self) -> None:
         for job in list(self._jobs.values()):

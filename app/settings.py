@@ -5,9 +5,10 @@ SDK reads, so an operator can reuse an existing environment.
 """
 
 from pathlib import Path
+from typing import Annotated
 
 from pydantic import Field, SecretStr, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
 class Settings(BaseSettings):
@@ -21,7 +22,9 @@ class Settings(BaseSettings):
     database_url: str = Field(default="", alias="CONSOLE_DATABASE_URL")
     password: SecretStr | None = Field(default=None, alias="CONSOLE_PASSWORD")
     allow_anonymous: bool = Field(default=False, alias="CONSOLE_ALLOW_ANONYMOUS")
-    allowed_upstreams: list[str] = Field(default_factory=list, alias="CONSOLE_ALLOWED_UPSTREAMS")
+    allowed_upstreams: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, alias="CONSOLE_ALLOWED_UPSTREAMS"
+    )
     allow_private_upstreams: bool = Field(default=False, alias="CONSOLE_ALLOW_PRIVATE_UPSTREAMS")
     max_upload_mb: float = Field(default=20.0, gt=0, alias="CONSOLE_MAX_UPLOAD_MB")
     poll_interval_s: float = Field(default=5.0, ge=0, alias="CONSOLE_POLL_INTERVAL_S")

@@ -64,7 +64,9 @@ class TaskService:
         self.client = client
         self.secret = secret
         self.media = media
-        self.saver = VideoSaver(storage, media, client, VIDEO_LIMIT_BYTES)
+        self.saver = VideoSaver(
+            storage, media, client, VIDEO_LIMIT_BYTES, timeout_s=settings.read_timeout_s * 10
+        )
         self.policy = GuardPolicy(
             settings.allow_private_upstreams, tuple(settings.allowed_upstreams)
         )

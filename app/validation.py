@@ -37,7 +37,11 @@ def check_https_url(value: str, *, max_chars: int = URL_MAX_CHARS) -> str | None
     """Why `value` is not an acceptable public https URL, or None."""
     if len(value) > max_chars:
         return f"must be at most {max_chars} characters"
-    parts = urlsplit(value)
+    try:
+        parts = urlsplit(value)
+        _ = parts.port
+    except ValueError:
+        return "is not a valid URL"
     if parts.scheme != "https" or not parts.hostname:
         return "must be an https:// URL"
     try:
@@ -129,7 +133,7 @@ def _check_scalars(body: dict[str, Any]) -> list[FieldError]:
 def validate_create_body(body: dict[str, Any]) -> None:
     """Raise Invalid listing every problem with a create body; return quietly when it is good."""
     model_name = body.get("model")
-    if model_name not in MODELS:
+    if not isinstance(model_name, str) or model_name not in MODELS:
         names = ", ".join(MODELS)
         raise Invalid([FieldError("model", f"unknown model; choose one of {names}")])
     errors = _check_images(body, MODELS[model_name].last_frame) + _check_scalars(body)

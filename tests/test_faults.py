@@ -184,3 +184,38 @@ def test_dropped_connections_over_a_real_socket(live_simulator: str, live_consol
         )
         seen = http.get(f"/api/tasks/{task['id']}", headers=key).json()
         assert "dropped the connection" in seen["lastError"]
+
+
+async def wait_saved(client: httpx.AsyncClient, task_id: str) -> dict:
+    for _ in range(200):
+        current = (await client.get(f"/api/tasks/{task_id}")).json()
+        if current["videoSaved"]:
+            return current
+        await asyncio.sleep(0.1)
+    raise AssertionError(current)
+
+
+@pytest.mark.parametrize(
+    "rule",
+    [
+        {"kind": "status", "status": 429, "retry_after": 0},
+        {"kind": "status", "status": 503},
+        {"kind": "status", "status": 401},
+        {"kind": "html", "status": 502},
+    ],
+)
+async def test_download_faults_end_with_a_saved_copy(client: httpx.AsyncClient, rule: dict) -> None:
+    await set_fault(client, target="output", **rule)
+    task = (await client.post("/api/tasks", json=BODY)).json()
+    await wait_final(client, task["id"])
+    saved = await wait_saved(client, task["id"])
+    assert (await client.get(saved["videoUrl"])).content[4:8] == b"ftyp"
+    assert await calls(client, "output") == 2
+
+
+async def test_a_download_timeout_is_retried(impatient: httpx.AsyncClient) -> None:
+    await set_fault(impatient, target="output", kind="latency", latency_ms=6000)
+    task = (await impatient.post("/api/tasks", json=BODY)).json()
+    await wait_final(impatient, task["id"])
+    saved = await wait_saved(impatient, task["id"])
+    assert saved["videoSaved"]

@@ -57,7 +57,11 @@ def resolve_upstream(address: str | None) -> Upstream:
         return Upstream(UpstreamKind.SIMULATOR, "simulator", f"{SIMULATOR_ORIGIN}/v1")
     if "://" not in text:
         text = "https://" + text
-    parts = urlsplit(text)
+    try:
+        parts = urlsplit(text)
+        _ = parts.port
+    except ValueError as exc:
+        raise BadAddress(f"the API address is not a valid URL ({exc})") from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise BadAddress("the API address must look like https://host")
     if parts.query or parts.fragment or "@" in parts.netloc:

@@ -1,0 +1,100 @@
+"""Property tests: the validators, URL parser and guard hold for any input, not just examples."""
+
+import ipaddress
+import string
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from app.keys import mask_key
+from app.runway.endpoints import BadAddress, UpstreamKind, resolve_upstream
+from app.runway.guard import GuardPolicy, ip_refusal
+from app.validation import Invalid, check_https_url, validate_create_body
+
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=30),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=12), children, max_size=4)
+    ),
+    max_leaves=12,
+)
+FIELDS = st.sampled_from(
+    [
+        "model",
+        "promptImage",
+        "promptText",
+        "ratio",
+        "duration",
+        "seed",
+        "watermark",
+        "notify_hook",
+        "contentModeration",
+    ]
+)
+NON_PUBLIC = [
+    ipaddress.ip_network(n)
+    for n in (
+        "10.0.0.0/8",
+        "172.16.0.0/12",
+        "192.168.0.0/16",
+        "127.0.0.0/8",
+        "169.254.0.0/16",
+        "100.64.0.0/10",
+        "0.0.0.0/8",
+        "224.0.0.0/4",
+        "240.0.0.0/4",
+        "fc00::/7",
+        "fe80::/10",
+        "::1/128",
+        "ff00::/8",
+    )
+]
+
+
+@settings(max_examples=400, suppress_health_check=[HealthCheck.too_slow])
+@given(st.dictionaries(FIELDS, JSON, max_size=9))
+def test_validation_only_ever_raises_invalid(body: dict) -> None:
+    try:
+        validate_create_body(body)
+    except Invalid as exc:
+        assert exc.errors and all(e.field and e.message for e in exc.errors)
+
+
+@settings(max_examples=400)
+@given(st.text(max_size=120))
+def test_address_parsing_only_ever_raises_bad_address(address: str) -> None:
+    try:
+        upstream = resolve_upstream(address)
+    except BadAddress:
+        return
+    assert upstream.create_url.endswith("/v1/image_to_video")
+    assert "/runwayml/runwayml" not in upstream.create_url
+    assert "/v1/v1" not in upstream.create_url
+    if upstream.kind is not UpstreamKind.SIMULATOR:
+        assert upstream.create_url.startswith(("http://", "https://"))
+
+
+@given(
+    st.sampled_from(NON_PUBLIC).flatmap(
+        lambda net: st.integers(0, net.num_addresses - 1).map(lambda i: net[i])
+    )
+)
+def test_every_non_public_address_is_refused(ip: ipaddress.IPv4Address) -> None:
+    assert ip_refusal(ip, GuardPolicy()) is not None
+    if ip.version == 4:
+        mapped = ipaddress.IPv6Address(f"::ffff:{ip}")
+        assert ip_refusal(mapped, GuardPolicy()) is not None
+
+
+@given(st.text(alphabet=string.ascii_letters + string.digits + "-_", min_size=12, max_size=140))
+def test_a_mask_never_reveals_the_middle_of_a_key(key: str) -> None:
+    masked = mask_key(key)
+    middle = key[8:-4]
+    assert len(middle) < 4 or middle not in masked
+    assert len(masked) <= 14
+
+
+@given(st.text(max_size=300))
+def test_only_https_host_urls_pass(url: str) -> None:
+    if check_https_url(url) is None:
+        assert url.startswith("https://") or url.lower().startswith("https://")
