@@ -111,7 +111,7 @@ class TaskService:
             raise Invalid([FieldError("baseUrl", str(exc))]) from None
         return upstream
 
-    def _inline_frames(self, body: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    def inline_frames(self, body: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
         """(body to send, body to store): frames as data URIs for upstream, references at home."""
         images = prompt_images(body.get("promptImage"))
         if not images:
@@ -160,7 +160,7 @@ class TaskService:
                 if step == "address":
                     upstream = await self.resolve(address)
                 elif step == "frames":
-                    to_send, to_store = await asyncio.to_thread(self._inline_frames, body)
+                    to_send, to_store = await asyncio.to_thread(self.inline_frames, body)
                 else:
                     validate_create_body(to_send)
             except Invalid as exc:

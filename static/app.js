@@ -142,8 +142,33 @@
       address.dispatchEvent(new Event("input", { bubbles: true }));
     } else if (target.dataset.copy !== undefined) {
       copyText(target.dataset.copy, target);
+    } else if (target.dataset.copyUrl) {
+      copyFromServer(target);
     }
   });
+  // Code snippets carry whole data URIs, so they are fetched when asked for, not kept in the page.
+  function copyFromServer(button) {
+    var mode = $("input[name='" + button.dataset.keyModeName + "']:checked");
+    var url = button.dataset.copyUrl + "?key=" + (mode ? mode.value : "env");
+    var headers = {};
+    if (currentKey()) headers["X-Runway-Key"] = currentKey();
+    var text = fetch(url, { headers: headers }).then(function (response) {
+      if (!response.ok) throw new Error("HTTP " + response.status);
+      return response.text();
+    });
+    if (window.ClipboardItem && navigator.clipboard && navigator.clipboard.write) {
+      var item = new ClipboardItem({ "text/plain": text.then(function (t) { return new Blob([t], { type: "text/plain" }); }) });
+      navigator.clipboard.write([item]).then(function () { flash(button, "Copied"); },
+        function () { text.then(function (t) { copyText(t, button); }); });
+    } else {
+      text.then(function (t) { copyText(t, button); });
+    }
+  }
+  function flash(button, word) {
+    var label = button.textContent;
+    button.textContent = word; button.classList.add("copied");
+    setTimeout(function () { button.textContent = label; button.classList.remove("copied"); }, 1200);
+  }
   function copyText(text, button) {
     var done = function () {
       var label = button.textContent;
@@ -193,6 +218,32 @@
     if (result) result.textContent = "The console could not be reached. Is it still running?";
   });
 
+  // Polling replaces the card every 2 s; panels the person opened stay open. What is open is
+  // learnt from toggle events (which do not bubble, hence capture) and re-applied to new content.
+  var keptOpen = {};
+  function panelKey(d) {
+    if (d.hasAttribute("data-keep-open")) return d.id;
+    var parent = d.parentElement && d.parentElement.closest("details[data-keep-open]");
+    var li = d.closest("li");
+    if (!parent || !li) return null;
+    return parent.id + ":" + Array.prototype.indexOf.call(li.parentNode.children, li);
+  }
+  document.addEventListener("toggle", function (evt) {
+    var d = evt.target;
+    if (!d.matches || !d.matches("details")) return;
+    var key = panelKey(d);
+    if (!key) return;
+    if (d.open) { keptOpen[key] = true; } else { delete keptOpen[key]; }
+  }, true);
+  document.addEventListener("htmx:load", function (evt) {
+    var root = evt.detail.elt;
+    var panels = $$("details", root);
+    if (root.matches && root.matches("details")) panels.push(root);
+    panels.forEach(function (d) {
+      var key = panelKey(d);
+      if (key && keptOpen[key]) d.open = true;
+    });
+  });
   document.addEventListener("htmx:afterSettle", function () { updateCounter(); checkRatios(); });
   document.addEventListener("DOMContentLoaded", function () { loadKey(); updateCounter(); checkRatios(); });
 })();

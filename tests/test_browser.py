@@ -233,3 +233,58 @@ def test_history_open_reuse_and_run_again(
     assert page.locator(".history-row").count() == 2
     page.screenshot(path=str(ARTIFACTS / "history-reuse.png"), full_page=True)
     assert watched.errors == [], watched.errors
+
+
+def test_inspector_and_copy_buttons(browser: Browser, console_url: str, tmp_path: Path) -> None:
+    context = browser.new_context(
+        viewport={"width": 1400, "height": 1000}, permissions=["clipboard-read", "clipboard-write"]
+    )
+    watched = Watched(context.new_page())
+    page = watched.page
+    page.goto(console_url)
+    page.set_input_files(".file-input[data-position=first]", str(frame_file(tmp_path)))
+    page.wait_for_selector("#slot-first img.thumb")
+    page.fill("#promptText", "inspect me")
+    page.click("#generate")
+    page.wait_for_selector("#task-card .inspector")
+    page.click("#task-card .inspector > summary")
+    page.wait_for_selector("#task-card .badge[data-status=RUNNING]", timeout=15_000)
+    assert page.locator("#task-card .inspector").get_attribute("open") is not None, (
+        "the inspector stays open while the card polls"
+    )
+    page.wait_for_selector("#task-card .badge[data-status=SUCCEEDED]", timeout=30_000)
+    inspector = page.locator("#task-card .inspector")
+    if inspector.get_attribute("open") is None:
+        page.click("#task-card .inspector > summary")
+    page.click("#task-card .exchange:first-child summary")
+    text = inspector.inner_text()
+    assert "POST http://127.0.0.1" in text and "/simulator/v1/image_to_video" in text
+    assert "Authorization: Bearer sim-…" in text
+    assert "data:image/png;base64,…(" in text
+    assert "Submit latency" in text and "Reads" in text
+
+    def clipboard() -> str:
+        return page.evaluate("navigator.clipboard.readText()")
+
+    page.click("#task-card .exchange button:has-text('Copy') >> nth=0")
+    page.wait_for_timeout(300)
+    assert '"model": "gen3a_turbo"' in clipboard()
+    for language, expected in (
+        ("curl", "curl -sS"),
+        ("python", "import httpx"),
+        ("js", "await fetch("),
+    ):
+        page.click(f"#task-card [data-lang={language}]")
+        page.wait_for_timeout(500)
+        copied = clipboard()
+        assert expected in copied, (language, copied[:200])
+        assert "RUNWAYML_API_SECRET" in copied
+        assert "data:image/png;base64,iVBOR" in copied, "the copied code carries the whole frame"
+    page.check("#task-card input[value=masked]")
+    page.click("#task-card [data-lang=curl]")
+    page.wait_for_timeout(500)
+    assert "RUNWAYML_API_SECRET" not in clipboard()
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "inspector.png"), full_page=True)
+    assert watched.errors == [], watched.errors
+    context.close()

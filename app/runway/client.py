@@ -18,6 +18,7 @@ import httpx
 
 from app.runway.endpoints import Upstream, UpstreamKind
 from app.runway.guard import UpstreamRefused
+from app.transcript import masked_headers, shorten_data_uris
 
 BODY_LIMIT = 4000
 SIMULATOR_ANONYMOUS_KEY = "sim-anonymous"
@@ -35,6 +36,8 @@ class Exchange:
     duration_ms: float
     body: str
     at: float = field(default_factory=time.time)
+    request_headers: dict[str, str] = field(default_factory=dict)
+    request_body: Any = None
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -44,6 +47,8 @@ class Exchange:
             "durationMs": round(self.duration_ms, 1),
             "body": self.body,
             "at": self.at,
+            "requestHeaders": self.request_headers,
+            "requestBody": self.request_body,
         }
 
 
@@ -152,7 +157,18 @@ class RunwayClient:
                 f"could not reach {upstream.label}: {detail}", retryable=True
             ) from None
         elapsed = (time.perf_counter() - started) * 1000
-        exchange = Exchange(method, url, response.status_code, elapsed, response.text[:BODY_LIMIT])
+        exchange = Exchange(
+            method,
+            url,
+            response.status_code,
+            elapsed,
+            response.text[:BODY_LIMIT],
+            request_headers=masked_headers(
+                {**self._headers(upstream, key)}
+                | ({"Content-Type": "application/json"} if body is not None else {})
+            ),
+            request_body=shorten_data_uris(body) if body is not None else None,
+        )
         if response.is_success:
             return response, exchange
         raise UpstreamError(

@@ -5,13 +5,14 @@ import time
 from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Query, Request, UploadFile
-from fastapi.responses import FileResponse, Response
+from fastapi.responses import FileResponse, PlainTextResponse, Response
 
 from app.failures import http_hint
 from app.images import BadImage, prepare_image
 from app.runway.client import UpstreamError
 from app.runway.endpoints import BadAddress, UpstreamKind, resolve_upstream
 from app.runway.guard import address_refusal
+from app.snippets import LANGUAGES, snippet
 from app.storage import STATUSES, TaskRecord
 from app.tasks import AlreadySubmitted
 from app.validation import Invalid, check_https_url
@@ -216,6 +217,38 @@ async def delete_task_page(
             request, "partials/_submit_error.html", {"error": exc, "hint": http_hint(exc.status)}
         )
     return Response("", headers={"HX-Trigger": "taskChanged"})
+
+
+@router.get("/tasks/{task_id}/code/{language}")
+async def task_code(
+    request: Request,
+    task_id: str,
+    language: str,
+    service: ServiceDep,
+    caller: CallerDep,
+    key: str = "env",
+) -> PlainTextResponse:
+    """The task's create and read as code, body in full so it runs as it is."""
+    record = await service.storage.get(task_id, caller.owner)
+    if record is None or language not in LANGUAGES:
+        raise HTTPException(404)
+    upstream = resolve_upstream(record.base_url)
+    api_root = upstream.api_root
+    if upstream.kind is UpstreamKind.SIMULATOR:
+        api_root = str(request.base_url).rstrip("/") + "/simulator/v1"
+    body, _ = await asyncio.to_thread(service.inline_frames, record.request)
+    text = snippet(
+        language,
+        upstream,
+        api_root,
+        body,
+        record.id,
+        "masked" if key == "masked" else "env",
+        record.key_mask,
+    )
+    if text is None:
+        raise HTTPException(404, f"the official SDK does not know {record.model}")
+    return PlainTextResponse(text)
 
 
 @router.get("/tasks/{task_id}/video-state")

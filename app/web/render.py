@@ -1,5 +1,6 @@
 """Template rendering: one place decides between a whole page and an htmx fragment."""
 
+import json
 from typing import Any
 
 from fastapi import Request
@@ -10,6 +11,8 @@ from app.catalog import DEFAULT_MODEL, MODELS, SEED_MAX, USD_PER_CREDIT, ratio_o
 from app.failures import failure_hint
 from app.keys import mask_key
 from app.resources import resource_dir
+from app.runway.endpoints import SIMULATOR_ORIGIN
+from app.snippets import SDK_MODELS
 from app.web.csrf import csrf_token, set_csrf_cookie
 from app.web.static_urls import static_url
 
@@ -23,6 +26,20 @@ def _ago(seconds: float) -> str:
     if seconds < 86400:
         return f"{seconds // 3600}h {seconds % 3600 // 60:02d}m"
     return f"{seconds // 86400}d"
+
+
+def _wire_url(url: str, origin: str) -> str:
+    """The simulator's in-process address, shown as where the console serves it."""
+    if url.startswith(SIMULATOR_ORIGIN):
+        return origin.rstrip("/") + "/simulator" + url[len(SIMULATOR_ORIGIN) :]
+    return url
+
+
+def _pretty_json(text: str) -> str:
+    try:
+        return json.dumps(json.loads(text), indent=2, ensure_ascii=False)
+    except ValueError:
+        return text
 
 
 def make_templates() -> Jinja2Templates:
@@ -39,6 +56,10 @@ def make_templates() -> Jinja2Templates:
         ratio_orientation=ratio_orientation,
     )
     templates.env.filters["duration"] = _ago
+    templates.env.filters["wire_url"] = _wire_url
+    templates.env.filters["pretty_json"] = _pretty_json
+    templates.env.filters["as_json"] = lambda value: json.dumps(value, indent=2, ensure_ascii=False)
+    templates.env.globals["SDK_MODELS"] = SDK_MODELS
     return templates
 
 
