@@ -20,6 +20,7 @@ from app.images import BadImage, prepare_image
 from app.keys import mask_key, media_token, owner_of
 from app.media import EXPIRED_NOTE, MediaStore, VideoSaver
 from app.media import MAX_ATTEMPTS as MAX_VIDEO_ATTEMPTS
+from app.relay_check import Report, probe_address, run_tiny_task
 from app.runway.client import RunwayClient, UpstreamError
 from app.runway.endpoints import BadAddress, Upstream, UpstreamKind, resolve_upstream
 from app.runway.guard import GuardPolicy, UpstreamRefused, address_refusal, resolve_checked
@@ -324,6 +325,23 @@ class TaskService:
             self.frames.remove(sha)
         return True
 
+    async def account(self, address: str | None, caller: Caller) -> dict[str, Any]:
+        """The organisation's credits and limits, where the upstream offers them."""
+        upstream = await self.resolve(address)
+        return await self.client.organization(upstream, self.key_for(upstream, caller))
+
+    async def check_relay(self, address: str | None, caller: Caller, tiny_task: bool) -> Report:
+        """Probe an address and key, and with the person's consent run one tiny real task."""
+        upstream = await self.resolve(address)
+        key = self.key_for(upstream, caller)
+        report = await probe_address(self.client, upstream, key)
+        if tiny_task:
+            poll = max(self.settings.poll_interval_s, 0.2)
+            if upstream.kind is UpstreamKind.SIMULATOR:
+                poll = self.settings.simulator_poll_interval_s or 0.5
+            await run_tiny_task(self.client, upstream, key, report, poll)
+        return report
+
     def video_url(self, record: TaskRecord) -> str | None:
         """The console's own copy once saved (with its access token), else the upstream URL."""
         if record.video_saved:
@@ -340,7 +358,9 @@ def apply_upstream_task(record: TaskRecord, data: dict[str, Any], now: float) ->
     record.status = status
     record.last_error = None
     progress = data.get("progress")
-    record.progress = float(progress) if isinstance(progress, int | float) else record.progress
+    if isinstance(progress, int | float) and not isinstance(progress, bool):
+        # Some relays report percent (0..100) where Runway reports a fraction (0..1).
+        record.progress = min(1.0, float(progress) / 100 if progress > 1 else float(progress))
     if status == "RUNNING" and record.started_at is None:
         record.started_at = now
     output = data.get("output")

@@ -116,12 +116,24 @@
       if (warn) warn.hidden = Math.abs(have / want - 1) < 0.06;
     });
   }
+  // The cost of pressing Generate: the catalog's credits per second × duration × runs.
+  function updateCost() {
+    var out = $("#cost-estimate"), chosen = $("input[name=duration]:checked");
+    if (!out || !chosen) return;
+    var runs = parseInt(($("#runs") || {}).value || "1", 10) || 1;
+    var credits = parseInt(chosen.dataset.credits, 10) * runs;
+    out.textContent = "Estimate: " + credits + " credits ≈ $" + (credits / 100).toFixed(2) +
+      (runs > 1 ? " for " + runs + " runs" : "") +
+      (chosen.dataset.estimate === "yes" ? " (price not confirmed)" : "");
+  }
   document.addEventListener("input", function (evt) {
     if (evt.target.id === "promptText") updateCounter();
+    if (evt.target.id === "runs") updateCost();
     if (evt.target.id === "api-key") saveKey();
   });
   document.addEventListener("change", function (evt) {
     if (evt.target.name === "ratio") checkRatios();
+    if (evt.target.name === "duration") updateCost();
     if (evt.target.id === "key-remember") saveKey();
   });
   document.addEventListener("click", function (evt) {
@@ -244,8 +256,8 @@
       if (key && keptOpen[key]) d.open = true;
     });
   });
-  document.addEventListener("htmx:afterSettle", function () { updateCounter(); checkRatios(); });
-  document.addEventListener("DOMContentLoaded", function () { loadKey(); updateCounter(); checkRatios(); });
+  document.addEventListener("htmx:afterSettle", function () { updateCounter(); checkRatios(); updateCost(); });
+  document.addEventListener("DOMContentLoaded", function () { loadKey(); updateCounter(); checkRatios(); updateCost(); });
 })();
 
 // Downloads that need the key (exports): fetched with the header, then saved from a blob.

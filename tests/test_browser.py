@@ -288,3 +288,29 @@ def test_inspector_and_copy_buttons(browser: Browser, console_url: str, tmp_path
     page.screenshot(path=str(ARTIFACTS / "inspector.png"), full_page=True)
     assert watched.errors == [], watched.errors
     context.close()
+
+
+def test_the_cost_estimate_follows_the_duration(watched: Watched, console_url: str) -> None:
+    page = watched.page
+    page.goto(console_url)
+    assert page.inner_text("#cost-estimate") == "Estimate: 25 credits ≈ $0.25"
+    page.check("input[name=duration][value='10']")
+    assert page.inner_text("#cost-estimate") == "Estimate: 50 credits ≈ $0.50"
+    page.wait_for_selector("#account .account-balance")
+    assert "credits" in page.inner_text("#account")
+
+
+def test_the_relay_check_report(watched: Watched, console_url: str) -> None:
+    page = watched.page
+    page.goto(console_url)
+    page.click("button:has-text('Check this address')")
+    page.wait_for_selector("#relay-report .report-items")
+    assert page.locator("#relay-report li.verdict-ok").count() == 5
+    assert "5 like Runway, 0 different, 0 failed" in page.inner_text("#relay-report")
+    page.on("dialog", lambda dialog: dialog.accept())
+    page.click("button:has-text('with a real tiny task')")
+    page.wait_for_selector("#relay-report .report-head code", timeout=30_000)
+    assert "Output is a list of URLs" in page.inner_text("#relay-report")
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "relay-check.png"), full_page=False)
+    assert watched.errors == [], watched.errors

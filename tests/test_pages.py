@@ -169,3 +169,36 @@ async def test_an_upstream_refusal_shows_status_and_body(client: httpx.AsyncClie
     page = soup(await client.post("/tasks", data=form, headers=HX))
     assert "HTTP 503" in page.select_one(".upstream-error h2").text
     assert "Simulated 503" in page.select_one("pre.body").text
+
+
+async def test_the_account_panel_shows_the_simulated_balance(client: httpx.AsyncClient) -> None:
+    before = soup(await client.get("/account", params={"model": "gen3a_turbo"}))
+    assert "10,000" in before.select_one(".account-balance").text
+    assert "0 / 200 today" in before.text
+    await client.post(
+        "/api/tasks",
+        json={
+            "model": "gen3a_turbo",
+            "promptText": "x",
+            "promptImage": "https://example.com/a.jpg",
+            "ratio": "1280:768",
+            "duration": 10,
+        },
+    )
+    after = soup(await client.get("/account", params={"model": "gen3a_turbo"}))
+    assert "9,950" in after.select_one(".account-balance").text
+    assert "1 / 200 today" in after.text
+
+
+async def test_the_account_panel_explains_a_refused_address(client: httpx.AsyncClient) -> None:
+    panel = soup(await client.get("/account", params={"baseUrl": "https://127.0.0.1"}))
+    assert "loopback" in panel.text
+
+
+async def test_durations_carry_their_price_for_the_estimate(client: httpx.AsyncClient) -> None:
+    fields = soup(await client.get("/form/model-fields", params={"model": "veo3.1"}))
+    credits = {
+        i["value"]: (i["data-credits"], i["data-estimate"])
+        for i in fields.select("input[name=duration]")
+    }
+    assert credits == {"4": ("160", "yes"), "6": ("240", "yes"), "8": ("320", "yes")}

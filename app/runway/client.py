@@ -64,6 +64,7 @@ class UpstreamError(Exception):
         retryable: bool = False,
         retry_after: float | None = None,
         exchange: Exchange | None = None,
+        headers: dict[str, str] | None = None,
     ) -> None:
         super().__init__(message)
         self.message = message
@@ -72,6 +73,7 @@ class UpstreamError(Exception):
         self.retryable = retryable
         self.retry_after = retry_after
         self.exchange = exchange
+        self.headers = headers or {}
 
     def as_dict(self) -> dict[str, Any]:
         return {"upstreamStatus": self.status, "message": self.message, "body": self.body}
@@ -178,6 +180,7 @@ class RunwayClient:
             retryable=response.status_code == 429 or response.status_code >= 500,
             retry_after=retry_after_seconds(response),
             exchange=exchange,
+            headers=dict(response.headers),
         )
 
     @staticmethod
@@ -247,3 +250,35 @@ class RunwayClient:
             path = parts.path[parts.path.find("/outputs/") :]
             return self._simulator.stream("GET", f"{path}?{parts.query}")
         return self._network.stream("GET", url)
+
+    async def probe(
+        self, upstream: Upstream, method: str, url: str, key: str | None, body: Any = None
+    ) -> "Probe":
+        """One request whose answer is returned whatever its status (for the relay check)."""
+        try:
+            response, exchange = await self._send(upstream, method, url, key, body)
+        except UpstreamError as exc:
+            if exc.exchange is None:
+                raise
+            return Probe(exc.exchange, exc.headers)
+        return Probe(exchange, dict(response.headers))
+
+
+@dataclass
+class Probe:
+    exchange: Exchange
+    headers: dict[str, str]
+
+    @property
+    def status(self) -> int | None:
+        return self.exchange.status
+
+    @property
+    def text(self) -> str:
+        return self.exchange.body
+
+    def json(self) -> Any:
+        try:
+            return json.loads(self.exchange.body)
+        except ValueError:
+            return None

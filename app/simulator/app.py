@@ -34,7 +34,7 @@ from app.simulator.store import BASE_RUN_SECONDS, SimStore, SimTask
 from app.validation import Invalid, prompt_images, validate_create_body
 
 STARTING_CREDITS = 10_000
-DEFAULT_OUTPUT_TTL_S = 3600.0
+DEFAULT_OUTPUT_TTL_S = 24 * 3600.0  # Runway: 24–48 h
 FINAL = ("SUCCEEDED", "FAILED", "CANCELLED")
 
 
@@ -50,13 +50,25 @@ class SimState:
     public_base: str | None
     output_ttl_s: float = DEFAULT_OUTPUT_TTL_S
     counts: dict[str, int] = field(default_factory=dict)
+    quirks: set[str] = field(default_factory=set)
 
 
 def _iso(ts: float) -> str:
     return datetime.fromtimestamp(ts, UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
-def _error(status: int, message: str, **extra: Any) -> JSONResponse:
+QUIRKS = ("error_object", "auth_403", "progress_percent", "output_string", "status_lowercase")
+
+
+def _error(request: Request, status: int, message: str, **extra: Any) -> Response:
+    """Runway's error shape, or a non-conforming relay's when a quirk asks for it."""
+    quirks = request.app.state.sim.quirks
+    if status == 401 and "auth_403" in quirks:
+        return PlainTextResponse("Forbidden", status_code=403)
+    if "error_object" in quirks:
+        return JSONResponse(
+            {"error": {"message": message, "type": "invalid_request_error"}}, status_code=status
+        )
     return JSONResponse({"error": message, **extra}, status_code=status)
 
 
@@ -118,8 +130,13 @@ def task_body(state: SimState, request: Request, task: SimTask) -> dict[str, Any
     body: dict[str, Any] = {"id": task.id, "status": status, "createdAt": _iso(task.created_at)}
     if status == "RUNNING":
         body["progress"] = round(min(progress, 0.99), 3)
+        if "progress_percent" in state.quirks:
+            body["progress"] = round(body["progress"] * 100, 1)
     elif status == "SUCCEEDED":
-        body["output"] = [output_url(state, request, task.id)]
+        url = output_url(state, request, task.id)
+        body["output"] = url if "output_string" in state.quirks else [url]
+    if "status_lowercase" in state.quirks:
+        body["status"] = status.lower()
     elif status == "FAILED":
         body["failure"] = task.extra.get("failure", "Generation failed.")
         body["failureCode"] = task.failure_code
@@ -156,19 +173,19 @@ async def create_task(request: Request) -> Response:
     if fault := await _apply_faults(state, "create"):
         return fault
     if not _authorised(request):
-        return _error(401, "Invalid API key")
+        return _error(request, 401, "Invalid API key")
     try:
         body = await request.json()
     except ValueError:
-        return _error(400, "Request body must be JSON")
+        return _error(request, 400, "Request body must be JSON")
     if not isinstance(body, dict):
-        return _error(400, "Request body must be a JSON object")
+        return _error(request, 400, "Request body must be a JSON object")
     try:
         validate_create_body(body)
     except Invalid as exc:
         first = exc.errors[0].field.split("[")[0].split(".")[0]
         issues = [{"path": e.field, "message": e.message} for e in exc.errors]
-        return _error(400, f"Invalid parameter '{first}'", issues=issues)
+        return _error(request, 400, f"Invalid parameter '{first}'", issues=issues)
     if status := marker_create_status(body.get("promptText") or ""):
         headers = {"Retry-After": "5"} if status == 429 else {}
         return JSONResponse({"error": f"Simulated {status}"}, status_code=status, headers=headers)
@@ -184,10 +201,10 @@ async def read_task(request: Request) -> Response:
     if fault := await _apply_faults(state, "read"):
         return fault
     if not _authorised(request):
-        return _error(401, "Invalid API key")
+        return _error(request, 401, "Invalid API key")
     task = state.store.load(request.path_params["task_id"])
     if task is None:
-        return _error(404, "Task not found")
+        return _error(request, 404, "Task not found")
     return JSONResponse(task_body(state, request, task))
 
 
@@ -196,10 +213,10 @@ async def delete_task(request: Request) -> Response:
     if fault := await _apply_faults(state, "cancel"):
         return fault
     if not _authorised(request):
-        return _error(401, "Invalid API key")
+        return _error(request, 401, "Invalid API key")
     task = state.store.load(request.path_params["task_id"])
     if task is None:
-        return _error(404, "Task not found")
+        return _error(request, 404, "Task not found")
     status, _ = task.phase(time.time())
     if status in FINAL:
         await asyncio.to_thread(state.store.delete, task.id)
@@ -212,7 +229,7 @@ async def delete_task(request: Request) -> Response:
 async def read_organization(request: Request) -> Response:
     state = _state(request)
     if not _authorised(request):
-        return _error(401, "Invalid API key")
+        return _error(request, 401, "Invalid API key")
     tasks = await asyncio.to_thread(state.store.all_tasks)
     spent = sum(MODELS[t.model].credits(t.duration) for t in tasks if t.model in MODELS)
     today = time.time() - 86_400
@@ -252,6 +269,7 @@ async def control_faults(request: Request) -> Response:
     state = _state(request)
     if request.method == "DELETE":
         state.faults.clear()
+        state.quirks.clear()
         state.output_ttl_s = DEFAULT_OUTPUT_TTL_S
     elif request.method == "POST":
         try:
@@ -260,9 +278,19 @@ async def control_faults(request: Request) -> Response:
                 state.faults.add(FaultRule(**rule))
             if "output_ttl_s" in payload:
                 state.output_ttl_s = float(payload["output_ttl_s"])
+            unknown = set(payload.get("quirks", [])) - set(QUIRKS)
+            if unknown:
+                raise ValueError(f"unknown quirks {sorted(unknown)}; known: {QUIRKS}")
+            state.quirks.update(payload.get("quirks", []))
         except (ValueError, TypeError, AttributeError) as exc:
-            return _error(400, f"bad fault switch: {exc}")
-    return JSONResponse({"rules": state.faults.describe(), "output_ttl_s": state.output_ttl_s})
+            return _error(request, 400, f"bad fault switch: {exc}")
+    return JSONResponse(
+        {
+            "rules": state.faults.describe(),
+            "output_ttl_s": state.output_ttl_s,
+            "quirks": sorted(state.quirks),
+        }
+    )
 
 
 async def read_stats(request: Request) -> Response:

@@ -79,3 +79,20 @@ async def delete_task(task_id: str, service: ServiceDep, caller: CallerDep) -> R
     if not await service.delete(task_id, caller):
         raise HTTPException(404, "no such task for this key")
     return Response(status_code=204)
+
+
+@router.post("/relay-check", tags=["tools"])
+async def check_relay(
+    service: ServiceDep,
+    caller: CallerDep,
+    base_url: Annotated[str | None, Body(alias="baseUrl", embed=True)] = None,
+    tiny_task: Annotated[bool, Body(alias="tinyTask", embed=True)] = False,
+) -> dict[str, Any]:
+    """Probe an address and key; `tinyTask: true` also runs one real 5 s task (it costs)."""
+    report = await service.check_relay(base_url, caller, tiny_task)
+    return {
+        "address": report.address,
+        "summary": report.summary,
+        "taskId": report.task_id,
+        "items": [item.__dict__ for item in report.items],
+    }

@@ -251,6 +251,37 @@ async def task_code(
     return PlainTextResponse(text)
 
 
+@router.get("/account")
+async def account_panel(
+    request: Request, service: ServiceDep, caller: CallerDep, baseUrl: str = "", model: str = ""
+) -> Response:
+    """Credits and daily limits for the address and key in use (official API and simulator)."""
+    context: dict[str, object] = {"account": None, "error": None, "model": model}
+    try:
+        context["account"] = await service.account(baseUrl or None, caller)
+    except Invalid as exc:
+        context["error"] = exc.errors[0].message
+    except UpstreamError as exc:
+        context["error"] = exc.message
+        context["status"] = exc.status
+    return render(request, "partials/_account.html", context)
+
+
+@router.post("/relay-check")
+async def relay_check(request: Request, service: ServiceDep, caller: CallerDep) -> Response:
+    """Probe the address in the form and report where it differs from the official API."""
+    form = await request.form()
+    address = str(form.get("baseUrl") or "") or None
+    context: dict[str, object] = {"report": None, "error": None}
+    try:
+        context["report"] = await service.check_relay(address, caller, form.get("tiny") == "1")
+    except Invalid as exc:
+        context["error"] = exc.errors[0].message
+    except UpstreamError as exc:
+        context["error"] = exc.message
+    return render(request, "partials/_relay_report.html", context)
+
+
 @router.get("/tasks/{task_id}/video-state")
 async def video_state(
     request: Request, task_id: str, service: ServiceDep, caller: CallerDep
