@@ -195,3 +195,22 @@ async def test_a_saved_copy_survives_in_the_data_dir(
     assert stored.stat().st_size > 1000
     assert not list(stored.parent.glob("*.part"))
     assert time.time() - stored.stat().st_mtime < 60
+
+
+async def test_a_shared_run_is_one_self_contained_html_file(client: httpx.AsyncClient) -> None:
+    task = await run_to_saved(client, seed_body(data_uri(image_bytes())))
+    response = await client.get(f"/api/tasks/{task['id']}/share.html", headers=KEY)
+    assert response.status_code == 200
+    assert "attachment" in response.headers["content-disposition"]
+    page = BeautifulSoup(response.text, "html.parser")
+    assert page.select_one("video")["src"].startswith("data:video/mp4;base64,")
+    assert page.select_one("img")["src"].startswith("data:image/png;base64,")
+    assert not page.select("script"), "the shared file runs no script"
+    for element in page.select("[src], [href]"):
+        link = element.get("src") or element.get("href")
+        assert link.startswith(("data:", "https://example.com/")), link
+    assert KEY["X-Runway-Key"] not in response.text
+    assert "hk-…7c1d" in response.text
+    assert "SUCCEEDED" in page.select_one("h1").text
+    assert "POST" in page.text and "RUNNING" in page.text
+    assert (await client.get(f"/api/tasks/{task['id']}/share.html", headers=OTHER)).status_code == 404

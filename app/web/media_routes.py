@@ -5,13 +5,15 @@ import hmac
 from collections.abc import Iterator
 from typing import IO
 
-from fastapi import APIRouter, HTTPException
+from fastapi import APIRouter, HTTPException, Request, Response
 from fastapi.responses import FileResponse, StreamingResponse
 
 from app.export import build_zip, task_document
 from app.keys import media_token
+from app.share import share_context
 from app.storage import TaskRecord
 from app.web.deps import CallerDep, ServiceDep
+from app.web.render import render
 
 router = APIRouter()
 
@@ -55,6 +57,22 @@ async def _zip_response(
     )
     headers = {"Content-Disposition": f'attachment; filename="{name}"'}
     return StreamingResponse(_chunks(spool), media_type="application/zip", headers=headers)
+
+
+@router.get("/api/tasks/{task_id}/share.html", tags=["tasks"])
+async def share_task(
+    request: Request, task_id: str, service: ServiceDep, caller: CallerDep
+) -> Response:
+    """One self-contained HTML file: settings, frames, video, transcript (key masked)."""
+    record = await service.storage.get(task_id, caller.owner)
+    if record is None:
+        raise HTTPException(404, "no such task for this key")
+    events = await service.storage.events(record.id)
+    context = await asyncio.to_thread(share_context, record, service.frames, service.media, events)
+    context["origin"] = str(request.base_url)
+    response = render(request, "share.html", context)
+    response.headers["Content-Disposition"] = f'attachment; filename="runway-task-{task_id}.html"'
+    return response
 
 
 @router.get("/api/tasks/export.zip", tags=["tasks"])
