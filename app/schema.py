@@ -53,7 +53,9 @@ tasks_table = Table(
     Column("video_bytes", Integer),
     Column("video_error", Text),
     Column("video_attempts", Integer, nullable=False, default=0),
+    Column("group_id", String(64)),
     Index("ix_tasks_owner_created", "owner", "created_at"),
+    Index("ix_tasks_group", "group_id"),
 )
 
 task_events_table = Table(

@@ -59,6 +59,7 @@ class TaskRecord:
     video_bytes: int | None = None
     video_error: str | None = None
     video_attempts: int = 0
+    group_id: str | None = None
 
     @property
     def is_final(self) -> bool:
@@ -190,6 +191,16 @@ class Storage:
         async with self.engine.connect() as conn:
             rows = (await conn.execute(query)).all()
         return [TaskRecord.from_row(row) for row in rows]
+
+    async def list_group(self, group_id: str, owner: str) -> list[TaskRecord]:
+        """The runs of one side-by-side group, in the order they were started."""
+        query = (
+            select(tasks_table)
+            .where(and_(tasks_table.c.group_id == group_id, tasks_table.c.owner == owner))
+            .order_by(tasks_table.c.created_at)
+        )
+        async with self.engine.connect() as conn:
+            return [TaskRecord.from_row(row) for row in (await conn.execute(query)).all()]
 
     async def events(self, task_id: str) -> list[dict[str, Any]]:
         query = (

@@ -9,6 +9,7 @@ import base64
 import binascii
 import copy
 import time
+import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -216,12 +217,38 @@ class TaskService:
             await asyncio.sleep(0.1)
         raise AlreadySubmitted()
 
+    async def submit_group(
+        self, runs: list[tuple[dict[str, Any], str | None]], caller: Caller, once_token: str
+    ) -> tuple[list[TaskRecord], list[str]]:
+        """Side by side: several runs as one group; every run is checked before any is sent.
+
+        Returns the tasks started and the upstream's refusals of the others. The form token
+        covers the whole group: a repeat returns the group the first request made.
+        """
+        for body, address in runs:
+            await self.prepare(body, address)
+        earlier = await self._claim_or_wait(caller, once_token)
+        if earlier is not None:
+            return await self.storage.list_group(earlier.group_id or "", caller.owner), []
+        group_id = str(uuid.uuid4())
+        started: list[TaskRecord] = []
+        refusals: list[str] = []
+        for body, address in runs:
+            try:
+                started.append(await self._submit(body, address, caller, None, group_id))
+            except UpstreamError as exc:
+                refusals.append(f"{address or 'simulator'}: {exc.message}")
+        first = started[0].id if started else None
+        await self.storage.finish_submission(caller.owner, once_token, first)
+        return started, refusals
+
     async def _submit(
         self,
         body: dict[str, Any],
         address: str | None,
         caller: Caller,
         errors: list[FieldError] | None,
+        group_id: str | None = None,
     ) -> TaskRecord:
         upstream, to_send, to_store = await self.prepare(body, address, errors)
         key = self.key_for(upstream, caller)
@@ -242,6 +269,7 @@ class TaskService:
             exchanges=[{**exchange.as_dict(), "body": exchange.body}],
             created_at=now,
             updated_at=now,
+            group_id=group_id,
         )
         await self.storage.add(record, frame_refs(to_store))
         return record
@@ -412,4 +440,5 @@ def task_to_api(record: TaskRecord, video_url: str | None) -> dict[str, Any]:
         "failureHint": failure_hint(record.failure_code) if record.status == "FAILED" else None,
         "baseUrl": record.base_url,
         "lastError": record.last_error,
+        "groupId": record.group_id,
     }

@@ -286,3 +286,66 @@
       .catch(function (err) { link.textContent = label + " failed (" + err.message + ")"; });
   });
 })();
+
+// Side by side: the videos of a group play, pause and seek together.
+(function () {
+  "use strict";
+  function groupVideos(el) {
+    var group = el.closest && el.closest(".group[data-sync]");
+    return group ? Array.prototype.slice.call(group.querySelectorAll("video")) : [];
+  }
+  // Changes we make ourselves fire events on that video (`events` of them: a seek then a play
+  // is two); those must not echo back to the rest of the group.
+  function quietly(video, action, events) {
+    video.dataset.syncIgnore = String((parseInt(video.dataset.syncIgnore || "0", 10)) + (events === undefined ? 1 : events));
+    action(video);
+  }
+  function follow(source, type) {
+    groupVideos(source).forEach(function (other) {
+      if (other === source) return;
+      if (type === "seeked") {
+        quietly(other, function (v) { v.currentTime = Math.min(source.currentTime, v.duration || source.currentTime); });
+      } else if (type === "play") {
+        quietly(other, function (v) { v.muted = true; v.currentTime = source.currentTime; v.play().catch(function () {}); },
+                other.paused ? 2 : 1);
+      } else if (type === "pause") {
+        quietly(other, function (v) { v.pause(); });
+      }
+    });
+  }
+  ["play", "pause", "seeked"].forEach(function (type) {
+    document.addEventListener(type, function (evt) {
+      var video = evt.target;
+      if (!video.matches || !video.matches(".group[data-sync] video")) return;
+      var pending = parseInt(video.dataset.syncIgnore || "0", 10);
+      if (pending > 0) { video.dataset.syncIgnore = String(pending - 1); return; }
+      follow(video, type);
+    }, true);
+  });
+  document.addEventListener("click", function (evt) {
+    var button = evt.target.closest ? evt.target.closest("[data-sync-action]") : null;
+    if (!button) return;
+    var videos = groupVideos(button), action = button.dataset.syncAction;
+    videos.forEach(function (v) {
+      var events = (action === "restart" ? 1 : 0) + ((action === "pause") !== v.paused ? 1 : 0);
+      quietly(v, function (video) {
+        if (action === "pause") { video.pause(); return; }
+        video.muted = true;
+        if (action === "restart") video.currentTime = 0;
+        video.play().catch(function () {});
+      }, events);
+    });
+  });
+  // Keep playing groups within a frame or two of their first video.
+  setInterval(function () {
+    document.querySelectorAll(".group[data-sync]").forEach(function (group) {
+      var videos = group.querySelectorAll("video");
+      if (videos.length < 2 || videos[0].paused) return;
+      for (var i = 1; i < videos.length; i++) {
+        if (!videos[i].paused && Math.abs(videos[i].currentTime - videos[0].currentTime) > 0.15) {
+          quietly(videos[i], function (v) { v.currentTime = videos[0].currentTime; });
+        }
+      }
+    });
+  }, 1000);
+})();

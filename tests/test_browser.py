@@ -314,3 +314,46 @@ def test_the_relay_check_report(watched: Watched, console_url: str) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "relay-check.png"), full_page=False)
     assert watched.errors == [], watched.errors
+
+
+def test_a_four_seed_group_plays_in_sync(
+    watched: Watched, console_url: str, tmp_path: Path
+) -> None:
+    page = watched.page
+    page.goto(console_url)
+    page.set_input_files(".file-input[data-position=first]", str(frame_file(tmp_path)))
+    page.wait_for_selector("#slot-first img.thumb")
+    page.fill("#promptText", "four seeds")
+    page.fill("#runs", "4")
+    assert page.inner_text("#cost-estimate") == "Estimate: 100 credits ≈ $1.00 for 4 runs"
+    page.click("#generate")
+    page.wait_for_selector(".group-grid .task-card")
+    assert "?group=" in page.url
+    for _ in range(300):
+        if page.locator(".group-grid .badge[data-status=SUCCEEDED]").count() == 4:
+            break
+        page.wait_for_timeout(100)
+    videos = page.locator(".group-grid video")
+    assert videos.count() == 4
+    for index in range(4):
+        for _ in range(100):
+            if videos.nth(index).evaluate("v => v.readyState") >= 2:
+                break
+            page.wait_for_timeout(100)
+    page.click("[data-sync-action=play]")
+    page.wait_for_timeout(1500)
+    times = [videos.nth(i).evaluate("v => v.currentTime") for i in range(4)]
+    assert min(times) > 0.5, times
+    assert max(times) - min(times) < 0.3, times
+    videos.nth(2).evaluate("v => { v.currentTime = 3.5; }")
+    page.wait_for_timeout(600)
+    times = [videos.nth(i).evaluate("v => v.currentTime") for i in range(4)]
+    assert all(3.4 < t < 4.6 for t in times), times
+    page.click("[data-sync-action=pause]")
+    page.wait_for_timeout(300)
+    assert all(videos.nth(i).evaluate("v => v.paused") for i in range(4))
+    page.screenshot(path=str(ARTIFACTS / "side-by-side.png"), full_page=True)
+    page.reload()
+    page.wait_for_selector(".group-grid .task-card")
+    assert page.locator(".group-grid .task-card").count() == 4
+    assert watched.errors == [], watched.errors

@@ -213,4 +213,6 @@ async def test_a_shared_run_is_one_self_contained_html_file(client: httpx.AsyncC
     assert "hk-…7c1d" in response.text
     assert "SUCCEEDED" in page.select_one("h1").text
     assert "POST" in page.text and "RUNNING" in page.text
-    assert (await client.get(f"/api/tasks/{task['id']}/share.html", headers=OTHER)).status_code == 404
+    assert (
+        await client.get(f"/api/tasks/{task['id']}/share.html", headers=OTHER)
+    ).status_code == 404

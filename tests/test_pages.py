@@ -202,3 +202,57 @@ async def test_durations_carry_their_price_for_the_estimate(client: httpx.AsyncC
         for i in fields.select("input[name=duration]")
     }
     assert credits == {"4": ("160", "yes"), "6": ("240", "yes"), "8": ("320", "yes")}
+
+
+async def test_a_four_seed_group_is_one_submission(client: httpx.AsyncClient) -> None:
+    form = {
+        "model": "gen3a_turbo",
+        "first_url": "https://example.com/a.jpg",
+        "promptText": "group",
+        "ratio": "1280:768",
+        "duration": "5",
+        "runs": "4",
+        "form_token": "group-token-1",
+    }
+    response = await client.post("/tasks", data=form, headers=HX)
+    group = soup(response)
+    cards = group.select(".group-grid .task-card")
+    assert len(cards) == 4
+    assert len({c["id"] for c in cards}) == 4, "card ids are unique in a grid"
+    group_id = response.headers["HX-Push-Url"].split("=")[1]
+    tasks = (await client.get("/api/tasks")).json()["tasks"]
+    assert len(tasks) == 4 and {t["groupId"] for t in tasks} == {group_id}
+    assert len({t["seed"] for t in tasks}) == 4
+    again = soup(await client.post("/tasks", data=form, headers=HX))
+    assert len(again.select(".group-grid .task-card")) == 4
+    assert len((await client.get("/api/tasks")).json()["tasks"]) == 4, "a repeat starts nothing"
+    reopened = soup(await client.get(f"/groups/{group_id}", headers=HX))
+    assert len(reopened.select(".group-grid .task-card")) == 4
+
+
+async def test_comparing_two_addresses_uses_one_seed(client: httpx.AsyncClient) -> None:
+    form = {
+        "model": "gen3a_turbo",
+        "first_url": "https://example.com/a.jpg",
+        "promptText": "compare",
+        "ratio": "1280:768",
+        "duration": "5",
+        "compare_base_url": "simulator",
+        "seed": "77",
+    }
+    group = soup(await client.post("/tasks", data=form, headers=HX))
+    assert len(group.select(".group-grid .task-card")) == 2
+    assert {t["seed"] for t in (await client.get("/api/tasks")).json()["tasks"]} == {77}
+
+
+async def test_a_bad_run_count_is_named(client: httpx.AsyncClient) -> None:
+    form = {
+        "model": "gen3a_turbo",
+        "first_url": "https://example.com/a.jpg",
+        "promptText": "x",
+        "ratio": "1280:768",
+        "duration": "5",
+        "runs": "9",
+    }
+    page = soup(await client.post("/tasks", data=form, headers=HX))
+    assert page.select_one("[data-error-for=runs]") is not None

@@ -44,6 +44,8 @@ class FormState:
     seed: str = ""
     watermark: bool = False
     notify_hook: str = ""
+    runs: str = "1"
+    compare_base_url: str = ""
     first: FrameSlot = field(default_factory=lambda: FrameSlot("first"))
     last: FrameSlot = field(default_factory=lambda: FrameSlot("last"))
     errors: dict[str, str] = field(default_factory=dict)
@@ -78,6 +80,8 @@ def state_from_form(form: ImmutableMultiDict, frames: FrameStore) -> FormState:
         seed=str(form.get("seed") or "").strip(),
         watermark=form.get("watermark") in ("on", "true", "1"),
         notify_hook=str(form.get("notify_hook") or "").strip(),
+        runs=str(form.get("runs") or "1").strip(),
+        compare_base_url=str(form.get("compare_base_url") or "").strip(),
         first=slot_from_form(form, "first", frames),
         last=slot_from_form(form, "last", frames),
     )
@@ -111,6 +115,33 @@ def body_from_state(state: FormState) -> tuple[dict[str, Any], list[FieldError]]
     if state.notify_hook:
         body["notify_hook"] = state.notify_hook
     return body, errors
+
+
+MAX_RUNS = 8
+
+
+def group_runs(
+    state: FormState, body: dict[str, Any]
+) -> tuple[list[tuple[dict[str, Any], str | None]], list[FieldError]]:
+    """The runs a side-by-side group is made of: N seeds, or the same seed on two addresses.
+
+    One run (and no second address) is not a group: the list is empty.
+    """
+    if state.compare_base_url:
+        seed = body.get("seed", secrets.randbelow(SEED_MAX + 1))
+        same = {**body, "seed": seed}
+        return [(same, state.base_url or None), (same, state.compare_base_url)], []
+    if not state.runs.isdigit() or not 1 <= int(state.runs) <= MAX_RUNS:
+        return [], [FieldError("runs", f"choose 1 to {MAX_RUNS} runs")]
+    count = int(state.runs)
+    if count == 1:
+        return [], []
+    seeds = [body["seed"]] if "seed" in body else []
+    while len(seeds) < count:
+        seed = secrets.randbelow(SEED_MAX + 1)
+        if seed not in seeds:
+            seeds.append(seed)
+    return [({**body, "seed": seed}, state.base_url or None) for seed in seeds], []
 
 
 def form_field(api_field: str) -> str:

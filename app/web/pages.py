@@ -22,6 +22,7 @@ from app.web.forms import (
     FrameSlot,
     attach_errors,
     body_from_state,
+    group_runs,
     state_from_form,
     state_from_record,
 )
@@ -37,10 +38,13 @@ def _fresh_state(service: ServiceDep) -> FormState:
     return state
 
 
-def _page_context(service: ServiceDep, task_id: str | None) -> dict[str, object]:
+def _page_context(
+    service: ServiceDep, task_id: str | None, group_id: str | None = None
+) -> dict[str, object]:
     return {
         "form": _fresh_state(service),
         "task_id": task_id,
+        "group_id": group_id,
         "upstream": resolve_upstream(service.default_address),
         "error": None,
         "now": time.time(),
@@ -54,8 +58,10 @@ def _render_card(
     task_id: str,
     headers: dict[str, str] | None = None,
     template: str = "partials/_task_card.html",
+    compact: bool = False,
 ) -> Response:
     context = {
+        "compact": compact,
         "task": record,
         "task_id": task_id,
         "now": time.time(),
@@ -67,14 +73,22 @@ def _render_card(
 
 
 @router.get("/")
-async def index(request: Request, service: ServiceDep, task: str | None = None) -> Response:
-    """The console page; `?task=<id>` reopens a task's card (loaded with the browser's key)."""
-    return render_page(request, "index.html", _page_context(service, task))
+async def index(
+    request: Request, service: ServiceDep, task: str | None = None, group: str | None = None
+) -> Response:
+    """The console page; `?task=<id>` or `?group=<id>` reopens a card or a side-by-side grid
+    (loaded by htmx, so with the browser's key)."""
+    return render_page(request, "index.html", _page_context(service, task, group))
 
 
 @router.get("/tasks/{task_id}")
 async def task_page(
-    request: Request, task_id: str, service: ServiceDep, caller: CallerDep, seen: str = ""
+    request: Request,
+    task_id: str,
+    service: ServiceDep,
+    caller: CallerDep,
+    seen: str = "",
+    compact: bool = False,
 ) -> Response:
     """A task's own address: the page around its card, or the card alone for htmx.
 
@@ -84,7 +98,7 @@ async def task_page(
         record = await service.get(task_id, caller)
         changed = record is not None and bool(seen) and seen != record.status
         headers = {"HX-Trigger": "taskChanged"} if changed else None
-        return _render_card(request, service, record, task_id, headers)
+        return _render_card(request, service, record, task_id, headers, compact=compact)
     return render_page(request, "index.html", _page_context(service, task_id))
 
 
@@ -166,6 +180,10 @@ async def submit_task(request: Request, service: ServiceDep, caller: CallerDep) 
     """Generate: validate, create upstream once, answer with the task card (or the errors)."""
     state = state_from_form(await request.form(), service.frames)
     body, errors = body_from_state(state)
+    runs, run_errors = group_runs(state, body)
+    if runs and not errors:
+        return await _submit_group(request, service, caller, state, runs)
+    errors += run_errors
     try:
         record = await service.submit(
             body, state.base_url or None, caller, errors, once_token=state.form_token
@@ -188,6 +206,63 @@ async def submit_task(request: Request, service: ServiceDep, caller: CallerDep) 
     return _render_card(
         request, service, record, record.id, headers, template="partials/_submitted.html"
     )
+
+
+async def _submit_group(
+    request: Request,
+    service: ServiceDep,
+    caller: CallerDep,
+    state: FormState,
+    runs: list[tuple[dict[str, object], str | None]],
+) -> Response:
+    """Side by side: every run checked first, then started as one group."""
+    try:
+        records, refusals = await service.submit_group(runs, caller, state.form_token)
+    except Invalid as exc:
+        attach_errors(state, exc.errors)
+        return render(
+            request,
+            "partials/_form.html",
+            {"form": state, "oob_preview": True},
+            headers={"HX-Retarget": "#gen-form", "HX-Reswap": "outerHTML"},
+        )
+    except AlreadySubmitted:
+        return render(request, "partials/_submit_error.html", {"error": None, "busy": True})
+    if not records:
+        error = UpstreamError("; ".join(refusals))
+        return render(request, "partials/_submit_error.html", {"error": error, "hint": ""})
+    group_id = records[0].group_id
+    headers = {"HX-Push-Url": f"/?group={group_id}", "HX-Trigger": "taskChanged"}
+    return _render_group(request, service, records, refusals, headers)
+
+
+def _render_group(
+    request: Request,
+    service: ServiceDep,
+    records: list[TaskRecord],
+    refusals: list[str],
+    headers: dict[str, str] | None = None,
+) -> Response:
+    context = {
+        "tasks": records,
+        "refusals": refusals,
+        "now": time.time(),
+        "service": service,
+        "group_id": records[0].group_id if records else "",
+        "next_form_token": FormState().form_token,
+    }
+    return render(request, "partials/_group.html", context, headers=headers)
+
+
+@router.get("/groups/{group_id}")
+async def read_group(
+    request: Request, group_id: str, service: ServiceDep, caller: CallerDep
+) -> Response:
+    """A side-by-side group's grid (each card polls itself)."""
+    records = await service.storage.list_group(group_id, caller.owner)
+    if not records:
+        raise HTTPException(404)
+    return _render_group(request, service, records, [])
 
 
 @router.post("/tasks/{task_id}/cancel")
