@@ -7,6 +7,8 @@ estimates, and the page labels them so.
 
 from dataclasses import dataclass
 
+from app.i18n import N_
+
 SEED_MAX = 4_294_967_295
 PROMPT_MAX_CHARS = 1000
 USD_PER_CREDIT = 0.01
@@ -52,7 +54,7 @@ MODELS: dict[str, Model] = {
             last_frame=True,
             prompt_required=True,
             credits_per_second=5,
-            note="Relays; retired from the official API in 2026.",
+            note=N_("Relays; retired from the official API in 2026."),
         ),
         Model(
             "gen4_turbo",
@@ -118,4 +120,4 @@ def ratio_size(ratio: str) -> tuple[int, int]:
 
 def ratio_orientation(ratio: str) -> str:
     w, h = ratio_size(ratio)
-    return "landscape" if w > h else "portrait" if h > w else "square"
+    return N_("landscape") if w > h else N_("portrait") if h > w else N_("square")

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from PIL import Image, ImageOps
 
+from app.i18n import gettext as _
 from app.validation import DATA_URI_MAX_CHARS
 
 MAX_PIXELS = 40_000_000
@@ -53,14 +54,14 @@ def _open_checked(data: bytes) -> Image.Image:
         try:
             image = Image.open(io.BytesIO(data), formats=list(FORMATS))
             if image.width * image.height > MAX_PIXELS:
-                raise BadImage(f"{image.width}×{image.height} is too many pixels")
+                raise BadImage(_("{w}×{h} is too many pixels", w=image.width, h=image.height))
             image.load()
         except BadImage:
             raise
         except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
-            raise BadImage("the image has too many pixels") from exc
+            raise BadImage(_("the image has too many pixels")) from exc
         except Exception as exc:
-            raise BadImage("not a JPEG, PNG or WebP image (or a damaged one)") from exc
+            raise BadImage(_("not a JPEG, PNG or WebP image (or a damaged one)")) from exc
     return image
 
 
@@ -81,10 +82,10 @@ def prepare_image(data: bytes) -> PreparedImage:
     upright = image
     if image.getexif().get(EXIF_ORIENTATION, 1) != 1:
         upright = ImageOps.exif_transpose(image)
-        notes.append("rotated upright from its EXIF orientation")
+        notes.append(_("rotated upright from its EXIF orientation"))
     if max(upright.size) > MAX_SIDE:
         upright.thumbnail((MAX_SIDE, MAX_SIDE), Image.Resampling.LANCZOS)
-        notes.append(f"scaled down to {upright.width}×{upright.height}")
+        notes.append(_("scaled down to {w}×{h}", w=upright.width, h=upright.height))
     out, media_type = data, FORMATS[kind]
     if notes:
         out = _encode(upright, kind)
@@ -92,10 +93,12 @@ def prepare_image(data: bytes) -> PreparedImage:
         if media_type != "image/jpeg":
             media_type, kind = "image/jpeg", "JPEG"
             out = _encode(upright, kind)
-            notes.append("re-encoded as JPEG to fit the 5 MB limit")
+            notes.append(_("re-encoded as JPEG to fit the 5 MB limit"))
             continue
         upright.thumbnail((int(upright.width * 0.8), int(upright.height * 0.8)))
         out = _encode(upright, kind, quality=85)
-        notes.append(f"scaled to {upright.width}×{upright.height} to fit the 5 MB limit")
+        notes.append(
+            _("scaled to {w}×{h} to fit the 5 MB limit", w=upright.width, h=upright.height)
+        )
     note = "; ".join(dict.fromkeys(notes[:1] + notes[-1:])) if notes else ""
     return PreparedImage(out, media_type, upright.width, upright.height, len(data), note)

@@ -8,6 +8,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from app.frames import FrameStore
+from app.i18n import LanguageMiddleware
 from app.keys import load_or_create_secret
 from app.media import MediaStore
 from app.resources import resource_dir
@@ -87,6 +88,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(CsrfMiddleware)
     app.add_middleware(AccessMiddleware, password=password, secret=app.state.session_secret)
     app.add_middleware(BodyLimitMiddleware, limit_bytes=settings.max_upload_bytes)
+    app.add_middleware(LanguageMiddleware)
     app.add_middleware(SecurityHeadersMiddleware)
     install_error_handlers(app)
     app.include_router(login.router)

@@ -17,6 +17,8 @@ from pathlib import Path
 import av
 import httpx
 
+from app.i18n import N_
+from app.i18n import gettext as _
 from app.runway.client import RunwayClient
 from app.runway.endpoints import resolve_upstream
 from app.storage import Storage, TaskRecord
@@ -25,7 +27,7 @@ log = logging.getLogger(__name__)
 SAFE_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 EXPIRED_STATUSES = (401, 403, 404, 410)
 MAX_ATTEMPTS = 3
-EXPIRED_NOTE = "the output link has expired"
+EXPIRED_NOTE = N_("the output link has expired")
 
 
 class DownloadError(Exception):
@@ -43,13 +45,13 @@ def mp4_problem(path: Path) -> str | None:
     with path.open("rb") as handle:
         head = handle.read(12)
     if head[4:8] != b"ftyp":
-        return "the download is not an MP4 file"
+        return _("the download is not an MP4 file")
     try:
         with av.open(str(path)) as container:
             if not container.streams.video:
-                return "the MP4 has no video stream"
+                return _("the MP4 has no video stream")
     except (av.error.FFmpegError, OSError, ValueError):
-        return "the MP4 is damaged or incomplete"
+        return _("the MP4 is damaged or incomplete")
     return None
 
 
@@ -77,7 +79,7 @@ class MediaStore:
                     raise DownloadError(f"HTTP {response.status_code}", response.status_code)
                 declared = int(response.headers.get("content-length") or 0)
                 if declared > limit_bytes:
-                    raise DownloadError(f"the video is {declared} bytes, over the limit")
+                    raise DownloadError(_("the video is {n} bytes, over the limit", n=declared))
                 with temporary.open("wb") as out:
                     async for chunk in response.aiter_bytes(256 * 1024):
                         written += len(chunk)
@@ -85,14 +87,16 @@ class MediaStore:
                             raise DownloadError("the video is over the size limit")
                         out.write(chunk)
             if declared and written != declared:
-                raise DownloadError(f"got {written} of {declared} bytes; the download was cut")
+                raise DownloadError(
+                    _("got {got} of {want} bytes; the download was cut", got=written, want=declared)
+                )
             problem = await asyncio.to_thread(mp4_problem, temporary)
             if problem:
                 raise DownloadError(problem)
             os.replace(temporary, dest)
             return written
         except httpx.HTTPError as exc:
-            raise DownloadError(f"download failed: {type(exc).__name__}") from None
+            raise DownloadError(_("download failed: {error}", error=type(exc).__name__)) from None
         finally:
             temporary.unlink(missing_ok=True)
 
@@ -164,7 +168,9 @@ class VideoSaver:
                     stream, self.media.path(record.id), self.limit_bytes
                 )
         except TimeoutError:
-            raise DownloadError(f"no whole video within {self.timeout_s:g} s") from None
+            raise DownloadError(
+                _("no whole video within {seconds} s", seconds=f"{self.timeout_s:g}")
+            ) from None
 
     async def close(self) -> None:
         for job in list(self._jobs.values()):

@@ -16,6 +16,8 @@ from urllib.parse import parse_qs, urlsplit
 
 from PIL import Image
 
+from app.i18n import N_
+from app.i18n import gettext as _
 from app.runway.client import Probe, RunwayClient, UpstreamError
 from app.runway.endpoints import Upstream
 
@@ -74,31 +76,36 @@ async def probe_address(client: RunwayClient, upstream: Upstream, key: str | Non
     unknown = upstream.task_url(str(uuid.uuid4()))
     wrong = await client.probe(upstream, "GET", unknown, WRONG_KEY)
     report.add(
-        "A wrong key is refused",
+        N_("A wrong key is refused"),
         wrong.status == 401,
         "401",
         str(wrong.status),
         failed=wrong.status is not None and wrong.status < 400,
     )
     ok, shape = error_shape(wrong)
-    report.add("Error body shape", ok, '{"error": "…"}', shape)
+    report.add(N_("Error body shape"), ok, '{"error": "…"}', shape)
     missing = await client.probe(upstream, "GET", unknown, key)
     if missing.status == 401:
         report.add(
-            "Your key is accepted", False, "not 401", "401", "the key was refused", failed=True
+            N_("Your key is accepted"),
+            False,
+            "not 401",
+            "401",
+            N_("the key was refused"),
+            failed=True,
         )
     else:
-        report.add("An unknown task is 404", missing.status == 404, "404", str(missing.status))
+        report.add(N_("An unknown task is 404"), missing.status == 404, "404", str(missing.status))
     invalid = await client.probe(
         upstream, "POST", upstream.create_url, key, {"model": "gen3a_turbo"}
     )
     accepted = invalid.status is not None and invalid.status < 300
     report.add(
-        "An invalid body is refused",
+        N_("An invalid body is refused"),
         invalid.status == 400,
         "400 naming the field",
         f"{invalid.status}: {invalid.text[:120]}",
-        "it accepted a body with no image: a task may have started" if accepted else "",
+        N_("it accepted a body with no image: a task may have started") if accepted else "",
         failed=accepted,
     )
     json_answers = [
@@ -107,7 +114,7 @@ async def probe_address(client: RunwayClient, upstream: Upstream, key: str | Non
         if p.headers.get("content-type", "").startswith("application/json")
     ]
     report.add(
-        "Errors are JSON",
+        N_("Errors are JSON"),
         len(json_answers) == 3,
         "application/json on every error",
         f"{len(json_answers)} of 3",
@@ -138,7 +145,7 @@ def check_task_answers(report: Report, answers: list[dict[str, Any]]) -> None:
     statuses = [str(a.get("status")) for a in answers]
     odd = sorted({s for s in statuses if s not in OFFICIAL_STATUSES})
     report.add(
-        "Status values",
+        N_("Status values"),
         not odd,
         "PENDING, THROTTLED, RUNNING, SUCCEEDED, FAILED, CANCELLED",
         ", ".join(dict.fromkeys(statuses)),
@@ -146,16 +153,16 @@ def check_task_answers(report: Report, answers: list[dict[str, Any]]) -> None:
     )
     progress = [a["progress"] for a in answers if isinstance(a.get("progress"), int | float)]
     report.add(
-        "Progress is a fraction 0..1",
+        N_("Progress is a fraction 0..1"),
         all(0 <= p <= 1 for p in progress),
         "0..1",
-        ", ".join(f"{p:g}" for p in progress[:6]) or "never reported",
+        ", ".join(f"{p:g}" for p in progress[:6]) or _("never reported"),
     )
     final = answers[-1] if answers else {}
     output = final.get("output")
     if str(final.get("status")).upper() == "SUCCEEDED":
         report.add(
-            "Output is a list of URLs",
+            N_("Output is a list of URLs"),
             isinstance(output, list),
             '["https://…mp4"]',
             type(output).__name__,
@@ -163,11 +170,13 @@ def check_task_answers(report: Report, answers: list[dict[str, Any]]) -> None:
         url = output[0] if isinstance(output, list) and output else output
         hours = url_lifetime_hours(str(url), time.time()) if url else None
         report.add(
-            "Output URL lifetime",
+            N_("Output URL lifetime"),
             hours is None or hours >= 12,
             "24–48 h",
-            "not stated in the URL" if hours is None else f"about {hours:.1f} h",
-            "download the video soon" if hours is not None and hours < 12 else "",
+            _("not stated in the URL")
+            if hours is None
+            else _("about {hours} h", hours=f"{hours:.1f}"),
+            N_("download the video soon") if hours is not None and hours < 12 else "",
         )
 
 
@@ -190,10 +199,10 @@ async def run_tiny_task(
     try:
         task_id, exchange = await client.create(upstream, key, body)
     except UpstreamError as exc:
-        report.add("A real task starts", False, '200 {"id": …}', exc.message, failed=True)
+        report.add(N_("A real task starts"), False, '200 {"id": …}', exc.message, failed=True)
         return
     report.task_id = task_id
-    report.add("A real task starts", True, '200 {"id": …}', f"{exchange.status}, id {task_id}")
+    report.add(N_("A real task starts"), True, '200 {"id": …}', f"{exchange.status}, id {task_id}")
     answers: list[dict[str, Any]] = []
     deadline = time.monotonic() + limit_s
     while time.monotonic() < deadline:
@@ -203,5 +212,5 @@ async def run_tiny_task(
             break
         await asyncio.sleep(poll_s)
     else:
-        report.add("The task finishes", False, f"within {limit_s:g} s", "still running")
+        report.add(N_("The task finishes"), False, f"≤ {limit_s:g} s", _("still running"))
     check_task_answers(report, answers)

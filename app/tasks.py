@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 
 from app.failures import failure_hint, http_hint
 from app.frames import FrameStore
+from app.i18n import gettext as _
 from app.images import BadImage, prepare_image
 from app.keys import mask_key, media_token, owner_of
 from app.media import EXPIRED_NOTE, MediaStore, VideoSaver
@@ -139,14 +140,16 @@ class TaskService:
         if uri.startswith(FRAME_PREFIX):
             frame = self.frames.get(uri[len(FRAME_PREFIX) :])
             if frame is None:
-                raise Invalid([FieldError(field, "this frame is no longer stored; add it again")])
+                raise Invalid(
+                    [FieldError(field, _("this frame is no longer stored; add it again"))]
+                )
             return self.frames.data_uri(frame), uri
         if uri.startswith("data:") and ";base64," in uri[:100]:
             try:
                 raw = base64.b64decode(uri.partition(",")[2], validate=True)
                 frame = self.frames.put(prepare_image(raw))
             except (binascii.Error, BadImage) as exc:
-                raise Invalid([FieldError(field, f"image data: {exc}")]) from None
+                raise Invalid([FieldError(field, _("image data: {error}", error=exc))]) from None
             return self.frames.data_uri(frame), frame.ref
         return uri, uri
 
@@ -205,7 +208,7 @@ class TaskService:
         An earlier request still sending is waited for; one that failed let go of the token,
         and then this request claims it and tries for itself.
         """
-        for _ in range(SUBMIT_WAIT_STEPS):
+        for _step in range(SUBMIT_WAIT_STEPS):
             claim = await self.storage.claim_submission(caller.owner, token, time.time())
             if claim == CLAIMED:
                 return None
@@ -397,7 +400,7 @@ def apply_upstream_task(record: TaskRecord, data: dict[str, Any], now: float) ->
     elif isinstance(output, str):
         record.output = [output]
     if status == "FAILED":
-        record.failure = str(data.get("failure") or "The task failed.")
+        record.failure = str(data.get("failure") or _("The task failed."))
         record.failure_code = data.get("failureCode")
     if record.is_final and record.finished_at is None:
         record.finished_at = now

@@ -10,6 +10,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from app.catalog import MODELS, PROMPT_MAX_CHARS, SEED_MAX
+from app.i18n import gettext as _
 
 DATA_URI_MAX_CHARS = 5 * 1024 * 1024
 URL_MAX_CHARS = 2048
@@ -36,32 +37,32 @@ class Invalid(Exception):
 def check_https_url(value: str, *, max_chars: int = URL_MAX_CHARS) -> str | None:
     """Why `value` is not an acceptable public https URL, or None."""
     if len(value) > max_chars:
-        return f"must be at most {max_chars} characters"
+        return _("must be at most {n} characters", n=max_chars)
     try:
         parts = urlsplit(value)
-        _ = parts.port
+        _port = parts.port  # raises ValueError for a bad port
     except ValueError:
-        return "is not a valid URL"
+        return _("is not a valid URL")
     if parts.scheme != "https" or not parts.hostname:
-        return "must be an https:// URL"
+        return _("must be an https:// URL")
     try:
         ipaddress.ip_address(parts.hostname)
     except ValueError:
         return None
-    return "must name a host, not an IP address"
+    return _("must name a host, not an IP address")
 
 
 def check_image_uri(uri: object) -> str | None:
     """Why an image reference is unusable: an https URL or a base64 image data URI."""
     if not isinstance(uri, str) or not uri:
-        return "is required (an https URL or a data:image/...;base64 URI)"
+        return _("is required (an https URL or a data:image/...;base64 URI)")
     if uri.startswith("data:"):
-        header, _, payload = uri.partition(",")
+        header, _sep, payload = uri.partition(",")
         media_type = header[5:].split(";")[0].lower()
         if media_type not in IMAGE_MEDIA_TYPES or ";base64" not in header.lower() or not payload:
-            return "data URI must be a base64 JPEG, PNG or WebP image"
+            return _("data URI must be a base64 JPEG, PNG or WebP image")
         if len(uri) > DATA_URI_MAX_CHARS:
-            return f"data URI is {len(uri) / 1e6:.1f} MB; the limit is 5 MB"
+            return _("data URI is {size} MB; the limit is 5 MB", size=f"{len(uri) / 1e6:.1f}")
         return None
     return check_https_url(uri)
 
@@ -78,24 +79,28 @@ def prompt_images(value: object) -> list[dict[str, Any]] | None:
 def _check_images(body: dict[str, Any], allow_last: bool) -> list[FieldError]:
     images = prompt_images(body.get("promptImage"))
     if images is None or not images:
-        return [FieldError("promptImage", "a first frame is required")]
+        return [FieldError("promptImage", _("a first frame is required"))]
     errors: list[FieldError] = []
     seen: set[str] = set()
     for index, image in enumerate(images):
         name = f"promptImage[{index}]" if not isinstance(body["promptImage"], str) else ""
         position = image.get("position", "first")
         if position not in POSITIONS:
-            errors.append(FieldError(f"{name}.position", "must be 'first' or 'last'"))
+            errors.append(FieldError(f"{name}.position", _("must be 'first' or 'last'")))
         elif position in seen:
-            errors.append(FieldError(f"{name}.position", f"more than one '{position}' frame"))
+            errors.append(
+                FieldError(
+                    f"{name}.position", _("more than one '{position}' frame", position=position)
+                )
+            )
         elif position == "last" and not allow_last:
-            errors.append(FieldError(f"{name}.position", "this model takes no last frame"))
+            errors.append(FieldError(f"{name}.position", _("this model takes no last frame")))
         seen.add(str(position))
         problem = check_image_uri(image.get("uri"))
         if problem:
             errors.append(FieldError(f"{name}.uri" if name else "promptImage", problem))
     if "first" not in seen and not errors:
-        errors.append(FieldError("promptImage", "a first frame is required"))
+        errors.append(FieldError("promptImage", _("a first frame is required")))
     return errors
 
 
@@ -104,27 +109,31 @@ def _check_scalars(body: dict[str, Any]) -> list[FieldError]:
     errors: list[FieldError] = []
     prompt = body.get("promptText")
     if prompt is not None and not isinstance(prompt, str):
-        errors.append(FieldError("promptText", "must be text"))
+        errors.append(FieldError("promptText", _("must be text")))
     elif model.prompt_required and not (prompt or "").strip():
-        errors.append(FieldError("promptText", f"{model.name} needs a prompt"))
+        errors.append(FieldError("promptText", _("{model} needs a prompt", model=model.name)))
     elif prompt and len(prompt) > PROMPT_MAX_CHARS:
-        errors.append(FieldError("promptText", f"{len(prompt)} characters; the limit is 1000"))
+        errors.append(
+            FieldError("promptText", _("{n} characters; the limit is 1000", n=len(prompt)))
+        )
     if body.get("ratio") not in model.ratios:
-        errors.append(FieldError("ratio", f"must be one of {', '.join(model.ratios)}"))
+        errors.append(
+            FieldError("ratio", _("must be one of {values}", values=", ".join(model.ratios)))
+        )
     duration = body.get("duration")
     if isinstance(duration, bool) or duration not in model.durations:
         allowed = ", ".join(str(d) for d in model.durations)
-        errors.append(FieldError("duration", f"must be one of {allowed} seconds"))
+        errors.append(FieldError("duration", _("must be one of {values} seconds", values=allowed)))
     seed = body.get("seed")
     if seed is not None and (
         isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed <= SEED_MAX
     ):
-        errors.append(FieldError("seed", f"must be a whole number from 0 to {SEED_MAX}"))
+        errors.append(FieldError("seed", _("must be a whole number from 0 to {max}", max=SEED_MAX)))
     if "watermark" in body and not isinstance(body["watermark"], bool):
-        errors.append(FieldError("watermark", "must be true or false"))
+        errors.append(FieldError("watermark", _("must be true or false")))
     hook = body.get("notify_hook")
     if hook not in (None, ""):
-        problem = check_https_url(hook) if isinstance(hook, str) else "must be a URL"
+        problem = check_https_url(hook) if isinstance(hook, str) else _("must be a URL")
         if problem:
             errors.append(FieldError("notify_hook", problem))
     return errors
@@ -135,7 +144,7 @@ def validate_create_body(body: dict[str, Any]) -> None:
     model_name = body.get("model")
     if not isinstance(model_name, str) or model_name not in MODELS:
         names = ", ".join(MODELS)
-        raise Invalid([FieldError("model", f"unknown model; choose one of {names}")])
+        raise Invalid([FieldError("model", _("unknown model; choose one of {names}", names=names))])
     errors = _check_images(body, MODELS[model_name].last_frame) + _check_scalars(body)
     if errors:
         raise Invalid(errors)

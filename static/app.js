@@ -1,5 +1,16 @@
 // Runway Console page behaviour. No inline script anywhere (CSP script-src 'self'):
 // everything is bound here, and re-bound after each htmx swap.
+
+// The page's language: the server puts this script's strings, translated, on <body>.
+var trCatalog = null;
+function tr(text, values) {
+  if (trCatalog === null) {
+    try { trCatalog = JSON.parse(document.body.dataset.i18n || "{}"); } catch (e) { trCatalog = {}; }
+  }
+  var out = trCatalog[text] || text;
+  Object.keys(values || {}).forEach(function (name) { out = out.split("{" + name + "}").join(values[name]); });
+  return out;
+}
 (function () {
   "use strict";
   var KEY_STORE = "runway-console.key";
@@ -41,13 +52,13 @@
     body.append("file", file);
     slot.classList.add("uploading");
     var head = $(".slot-head", slot);
-    if (head) head.textContent = "Uploading " + file.name + "…";
+    if (head) head.textContent = tr("Uploading {name}…", { name: file.name });
     fetch("/frames?position=" + position, {
       method: "POST", body: body, headers: { "HX-Request": "true", "X-CSRF-Token": csrfToken() }
     })
       .then(function (response) {
-        if (response.status === 413) throw new Error("The file is too large for this console.");
-        if (!response.ok) throw new Error("Upload failed: HTTP " + response.status);
+        if (response.status === 413) throw new Error(tr("The file is too large for this console."));
+        if (!response.ok) throw new Error(tr("Upload failed: HTTP {status}", { status: response.status }));
         return response.text();
       })
       .then(function (html) { replaceSlot(slot, html); })
@@ -122,9 +133,11 @@
     if (!out || !chosen) return;
     var runs = parseInt(($("#runs") || {}).value || "1", 10) || 1;
     var credits = parseInt(chosen.dataset.credits, 10) * runs;
-    out.textContent = "Estimate: " + credits + " credits ≈ $" + (credits / 100).toFixed(2) +
-      (runs > 1 ? " for " + runs + " runs" : "") +
-      (chosen.dataset.estimate === "yes" ? " (price not confirmed)" : "");
+    var usd = (credits / 100).toFixed(2);
+    out.textContent = runs > 1
+      ? tr("Estimate: {credits} credits ≈ ${usd} for {runs} runs", { credits: credits, usd: usd, runs: runs })
+      : tr("Estimate: {credits} credits ≈ ${usd}", { credits: credits, usd: usd });
+    if (chosen.dataset.estimate === "yes") out.textContent += " " + tr("(price not confirmed)");
   }
   document.addEventListener("input", function (evt) {
     if (evt.target.id === "promptText") updateCounter();
@@ -146,7 +159,7 @@
     } else if (target.id === "key-toggle") {
       var f = keyField(), show = f.type === "password";
       f.type = show ? "text" : "password";
-      target.textContent = show ? "Hide" : "Show";
+      target.textContent = show ? tr("Hide") : tr("Show");
       target.setAttribute("aria-pressed", String(show));
     } else if (target.dataset.preset) {
       var address = $("#baseUrl");
@@ -170,7 +183,7 @@
     });
     if (window.ClipboardItem && navigator.clipboard && navigator.clipboard.write) {
       var item = new ClipboardItem({ "text/plain": text.then(function (t) { return new Blob([t], { type: "text/plain" }); }) });
-      navigator.clipboard.write([item]).then(function () { flash(button, "Copied"); },
+      navigator.clipboard.write([item]).then(function () { flash(button, tr("Copied")); },
         function () { text.then(function (t) { copyText(t, button); }); });
     } else {
       text.then(function (t) { copyText(t, button); });
@@ -184,7 +197,7 @@
   function copyText(text, button) {
     var done = function () {
       var label = button.textContent;
-      button.textContent = "Copied"; button.classList.add("copied");
+      button.textContent = tr("Copied"); button.classList.add("copied");
       setTimeout(function () { button.textContent = label; button.classList.remove("copied"); }, 1200);
     };
     if (navigator.clipboard && window.isSecureContext) {
@@ -218,7 +231,7 @@
     var card = document.createElement("div");
     card.className = "card upstream-error"; card.setAttribute("role", "alert");
     var title = document.createElement("h2");
-    title.textContent = "The console answered HTTP " + status;
+    title.textContent = tr("The console answered HTTP {status}", { status: status });
     var text = document.createElement("p");
     text.textContent = (evt.detail.xhr.responseText || "").slice(0, 500);
     card.append(title, text);
@@ -227,7 +240,7 @@
   document.addEventListener("htmx:sendError", function (evt) {
     if (evt.detail.elt && evt.detail.elt.id === "task-card") return;
     var result = $("#result");
-    if (result) result.textContent = "The console could not be reached. Is it still running?";
+    if (result) result.textContent = tr("The console could not be reached. Is it still running?");
   });
 
   // Polling replaces the card every 2 s; panels the person opened stay open. What is open is
@@ -270,7 +283,7 @@
     var field = document.querySelector("#api-key"), headers = {};
     if (field && field.value.trim()) headers["X-Runway-Key"] = field.value.trim();
     var label = link.textContent;
-    link.textContent = "Preparing…";
+    link.textContent = tr("Preparing…");
     fetch(link.getAttribute("href"), { headers: headers })
       .then(function (response) {
         if (!response.ok) throw new Error("HTTP " + response.status);
@@ -283,7 +296,7 @@
         setTimeout(function () { URL.revokeObjectURL(url); }, 10000);
         link.textContent = label;
       })
-      .catch(function (err) { link.textContent = label + " failed (" + err.message + ")"; });
+      .catch(function (err) { link.textContent = tr("{label} failed ({error})", { label: label, error: err.message }); });
   });
 })();
 

@@ -357,3 +357,33 @@ def test_a_four_seed_group_plays_in_sync(
     page.wait_for_selector(".group-grid .task-card")
     assert page.locator(".group-grid .task-card").count() == 4
     assert watched.errors == [], watched.errors
+
+
+def test_the_chinese_page(browser: Browser, console_url: str, tmp_path: Path) -> None:
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
+    watched = Watched(context.new_page())
+    page = watched.page
+    page.goto(console_url)
+    assert page.get_attribute("html", "lang") == "zh-CN"
+    assert page.inner_text("#generate") == "生成"
+    assert page.inner_text("#cost-estimate") == "估算：25 积分 ≈ $0.25"
+    page.click("#generate")
+    page.wait_for_selector(".form-alert")
+    assert "必填" in page.inner_text("[data-error-for=first]")
+    page.set_input_files(".file-input[data-position=first]", str(frame_file(tmp_path)))
+    page.wait_for_selector("#slot-first img.thumb")
+    page.fill("#promptText", "湖面上的晨雾，镜头缓慢推进")
+    page.click("#generate")
+    page.wait_for_selector("#task-card .badge[data-status=SUCCEEDED]", timeout=30_000)
+    assert page.query_selector(".form-alert") is None, "a successful run clears the old errors"
+    assert "已保存在本服务器" in page.inner_text("#task-card") or "正在保存副本" in page.inner_text(
+        "#task-card")
+    page.wait_for_timeout(1500)
+    page.screenshot(path=str(ARTIFACTS / "chinese.png"), full_page=True)
+    page.click(".languages a[hreflang=en]")
+    page.wait_for_selector("#generate")
+    assert page.inner_text("#generate") == "Generate"
+    page.reload()
+    assert page.inner_text("#generate") == "Generate", "the switch sticks"
+    assert watched.errors == [], watched.errors
+    context.close()

@@ -53,8 +53,9 @@ async def test_a_double_clicked_form_makes_one_task(client: httpx.AsyncClient) -
     }
     assert len(ids) == 1
     assert await creates(client) == 1
-    fresh = BeautifulSoup(first.text, "html.parser").select_one("#form-token")
-    assert fresh["hx-swap-oob"] == "true" and fresh["value"] != FORM["form_token"]
+    form = BeautifulSoup(first.text, "html.parser").select_one("#gen-form")
+    assert form["hx-swap-oob"] == "true"
+    assert form.select_one("#form-token")["value"] != FORM["form_token"]
 
 
 async def test_a_refused_create_lets_the_same_form_try_again(client: httpx.AsyncClient) -> None:

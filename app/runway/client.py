@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from app.i18n import gettext as _
 from app.runway.endpoints import Upstream, UpstreamKind
 from app.runway.guard import UpstreamRefused
 from app.transcript import masked_headers, shorten_data_uris
@@ -97,7 +98,11 @@ def error_message(status: int, text: str) -> str:
 
 def timeout_message(upstream: Upstream, method: str, seconds: float) -> str:
     """A timed-out create may still have started a task upstream; say so, since it may bill."""
-    text = f"{upstream.label} did not answer within {seconds:g} s"
+    text = _(
+        "{upstream} did not answer within {seconds} s",
+        upstream=_(upstream.label),
+        seconds=f"{seconds:g}",
+    )
     if method == "POST":
         text += (
             "; the task may still have been created upstream, so check its history or "
@@ -151,12 +156,20 @@ class RunwayClient:
             message = timeout_message(upstream, method, self._timeout_s)
             raise UpstreamError(message, retryable=True) from None
         except httpx.RemoteProtocolError:
-            message = f"{upstream.label} dropped the connection before the answer was complete"
+            message = _(
+                "{upstream} dropped the connection before the answer was complete",
+                upstream=_(upstream.label),
+            )
             raise UpstreamError(message, retryable=True) from None
         except httpx.HTTPError as exc:
             detail = type(exc).__name__
             raise UpstreamError(
-                f"could not reach {upstream.label}: {detail}", retryable=True
+                _(
+                    "could not reach {upstream}: {detail}",
+                    upstream=_(upstream.label),
+                    detail=detail,
+                ),
+                retryable=True,
             ) from None
         elapsed = (time.perf_counter() - started) * 1000
         exchange = Exchange(
@@ -191,7 +204,7 @@ class RunwayClient:
             data = None
         if not isinstance(data, dict):
             raise UpstreamError(
-                f"HTTP {response.status_code}, but the body is not a JSON object",
+                _("HTTP {status}, but the body is not a JSON object", status=response.status_code),
                 status=response.status_code,
                 body=response.text,
                 retryable=True,
@@ -208,7 +221,7 @@ class RunwayClient:
         task_id = data.get("id")
         if not isinstance(task_id, str) or not task_id:
             raise UpstreamError(
-                "the upstream accepted the task but gave no task id",
+                _("the upstream accepted the task but gave no task id"),
                 status=response.status_code,
                 body=response.text,
                 exchange=exchange,

@@ -4,9 +4,15 @@ from dataclasses import dataclass
 from enum import StrEnum
 from urllib.parse import urlsplit
 
+from app.i18n import N_
+from app.i18n import gettext as _
+
 OFFICIAL_HOST = "api.dev.runwayml.com"
 RUNWAY_VERSION = "2024-11-06"
 SIMULATOR_ORIGIN = "http://simulator.internal"
+
+
+KIND_LABELS = (N_("simulator"), N_("official"), N_("relay"))  # shown translated on the page
 
 
 class UpstreamKind(StrEnum):
@@ -47,7 +53,7 @@ class Upstream:
 
     @property
     def label(self) -> str:
-        return "built-in simulator" if self.kind is UpstreamKind.SIMULATOR else self.base_url
+        return N_("built-in simulator") if self.kind is UpstreamKind.SIMULATOR else self.base_url
 
 
 def resolve_upstream(address: str | None) -> Upstream:
@@ -59,13 +65,13 @@ def resolve_upstream(address: str | None) -> Upstream:
         text = "https://" + text
     try:
         parts = urlsplit(text)
-        _ = parts.port
+        _port = parts.port  # raises ValueError for a bad port
     except ValueError as exc:
-        raise BadAddress(f"the API address is not a valid URL ({exc})") from None
+        raise BadAddress(_("the API address is not a valid URL ({error})", error=exc)) from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise BadAddress("the API address must look like https://host")
+        raise BadAddress(_("the API address must look like https://host"))
     if parts.query or parts.fragment or "@" in parts.netloc:
-        raise BadAddress("the API address may not carry credentials, a query or a fragment")
+        raise BadAddress(_("the API address may not carry credentials, a query or a fragment"))
     base = text.rstrip("/")
     for suffix in ("/v1", "/runwayml"):
         if base.lower().endswith(suffix):

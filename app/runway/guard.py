@@ -14,6 +14,8 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from app.i18n import gettext as _
+
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 METADATA_ADDRESSES = {
     ipaddress.ip_address("169.254.169.254"),
@@ -37,24 +39,24 @@ def ip_refusal(ip: IPAddress, policy: GuardPolicy) -> str | None:
     if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
         ip = ip.ipv4_mapped
     if ip in METADATA_ADDRESSES:
-        return f"{ip} is a cloud metadata address"
+        return _("{ip} is a cloud metadata address", ip=ip)
     if ip.is_global and not ip.is_multicast:
         return None
     if policy.allow_private and (ip.is_loopback or ip.is_private) and not ip.is_multicast:
         return None
-    return f"{ip} is a loopback, private, link-local or reserved address"
+    return _("{ip} is a loopback, private, link-local or reserved address", ip=ip)
 
 
 def address_refusal(base_url: str, policy: GuardPolicy) -> str | None:
     """Checks that need no DNS: the allow-list and the scheme."""
     if policy.allowed_bases and base_url.rstrip("/") not in policy.allowed_bases:
-        return "this console only calls the addresses its operator allowed"
+        return _("this console only calls the addresses its operator allowed")
     parts = urlsplit(base_url)
     if parts.scheme == "https":
         return None
     if parts.scheme == "http" and policy.allow_private:
         return None
-    return "the API address must use https://"
+    return _("the API address must use https://")
 
 
 async def resolve_checked(host: str, port: int, policy: GuardPolicy) -> IPAddress:
@@ -67,12 +69,14 @@ async def resolve_checked(host: str, port: int, policy: GuardPolicy) -> IPAddres
     try:
         infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except OSError as exc:
-        raise UpstreamRefused(f"cannot resolve {host}: {exc.strerror or exc}") from exc
+        raise UpstreamRefused(
+            _("cannot resolve {host}: {error}", host=host, error=exc.strerror or exc)
+        ) from exc
     addresses = [ipaddress.ip_address(info[4][0].split("%")[0]) for info in infos]
     for ip in addresses:
         reason = ip_refusal(ip, policy)
         if reason:
-            raise UpstreamRefused(f"refused {host}: {reason}")
+            raise UpstreamRefused(_("refused {host}: {reason}", host=host, reason=reason))
     return addresses[0]
 
 
@@ -86,7 +90,9 @@ class GuardedTransport(httpx.AsyncBaseTransport):
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         host = request.url.host
         if request.url.scheme != "https" and not self._policy.allow_private:
-            raise UpstreamRefused(f"refused {request.url.scheme}://{host}: https is required")
+            raise UpstreamRefused(
+                _("refused {address}: https is required", address=f"{request.url.scheme}://{host}")
+            )
         ip = await resolve_checked(host, request.url.port or 443, self._policy)
         if request.url.scheme == "https":
             request.extensions = {**request.extensions, "sni_hostname": host}

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import (
     FileResponse,
@@ -26,8 +27,10 @@ from starlette.responses import (
     StreamingResponse,
 )
 from starlette.routing import Route
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app.catalog import MODELS, SEED_MAX
+from app.i18n import language
 from app.simulator.faults import FaultBoard, FaultRule, marker_create_status, marker_outcome
 from app.simulator.renderer import Renderer
 from app.simulator.store import BASE_RUN_SECONDS, SimStore, SimTask
@@ -314,6 +317,15 @@ def _api_routes(prefix: str) -> list[Route]:
     ]
 
 
+class EnglishOnly:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        with language("en"):
+            await self.app(scope, receive, send)
+
+
 def load_secret(root: Path) -> bytes:
     path = root / "secret"
     if not path.exists():
@@ -335,7 +347,8 @@ def create_simulator_app(
         Route("/_sim/faults", control_faults, methods=["GET", "POST", "DELETE"]),
         Route("/_sim/stats", read_stats, methods=["GET", "DELETE"]),
     ]
-    app = Starlette(routes=routes)
+    # Runway answers in English, whatever language the console's page is in.
+    app = Starlette(routes=routes, middleware=[Middleware(EnglishOnly)])
     renderer = Renderer(store)
     app.state.sim = SimState(store, renderer, FaultBoard(), load_secret(root), speed, public_base)
     return app

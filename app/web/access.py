@@ -17,7 +17,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 SESSION_COOKIE = "rc_session"
 SESSION_SECONDS = 7 * 24 * 3600
-OPEN_PATHS = ("/login", "/healthz", "/static/")
+OPEN_PATHS = ("/login", "/healthz", "/static/", "/lang/")
 LOGIN_FAILURES_ALLOWED = 5
 LOGIN_WINDOW_S = 300.0
 

@@ -13,6 +13,8 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from app.i18n import gettext as _
+
 CSRF_COOKIE = "rc_csrf"
 CSRF_HEADER = "x-csrf-token"
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
@@ -47,8 +49,10 @@ class CsrfMiddleware:
             return
         if not token_matches(request, request.headers.get(CSRF_HEADER, "")):
             response = PlainTextResponse(
-                "This form is stale or came from another site (CSRF check failed). "
-                "Reload the page and try again.",
+                _(
+                    "This form is stale or came from another site (CSRF check failed). "
+                    "Reload the page and try again."
+                ),
                 status_code=403,
             )
             await response(scope, receive, send)

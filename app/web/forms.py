@@ -12,6 +12,7 @@ from starlette.datastructures import ImmutableMultiDict
 
 from app.catalog import DEFAULT_MODEL, MODELS, SEED_MAX, Model
 from app.frames import FrameStore, StoredFrame
+from app.i18n import gettext as _
 from app.storage import TaskRecord
 from app.validation import FieldError, prompt_images
 
@@ -106,12 +107,12 @@ def body_from_state(state: FormState) -> tuple[dict[str, Any], list[FieldError]]
     try:
         body["duration"] = int(state.duration)
     except ValueError:
-        errors.append(FieldError("duration", "choose a duration"))
+        errors.append(FieldError("duration", _("choose a duration")))
     if state.seed:
         try:
             body["seed"] = int(state.seed)
         except ValueError:
-            errors.append(FieldError("seed", "must be a whole number, or empty for random"))
+            errors.append(FieldError("seed", _("must be a whole number, or empty for random")))
     if state.notify_hook:
         body["notify_hook"] = state.notify_hook
     return body, errors
@@ -132,7 +133,7 @@ def group_runs(
         same = {**body, "seed": seed}
         return [(same, state.base_url or None), (same, state.compare_base_url)], []
     if not state.runs.isdigit() or not 1 <= int(state.runs) <= MAX_RUNS:
-        return [], [FieldError("runs", f"choose 1 to {MAX_RUNS} runs")]
+        return [], [FieldError("runs", _("choose 1 to {n} runs", n=MAX_RUNS))]
     count = int(state.runs)
     if count == 1:
         return [], []
@@ -179,7 +180,7 @@ def state_from_record(record: TaskRecord, frames: FrameStore, new_seed: bool) ->
         uri = str(image.get("uri") or "")
         if uri.startswith("frame:"):
             slot.frame = frames.get(uri.removeprefix("frame:"))
-            slot.error = "" if slot.frame else "this frame is no longer stored; add it again"
+            slot.error = "" if slot.frame else _("this frame is no longer stored; add it again")
         else:
             slot.url = uri
         setattr(state, position, slot)

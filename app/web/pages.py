@@ -8,6 +8,7 @@ from fastapi import APIRouter, HTTPException, Query, Request, UploadFile
 from fastapi.responses import FileResponse, PlainTextResponse, Response
 
 from app.failures import http_hint
+from app.i18n import gettext as _
 from app.images import BadImage, prepare_image
 from app.runway.client import UpstreamError
 from app.runway.endpoints import BadAddress, UpstreamKind, resolve_upstream
@@ -59,15 +60,16 @@ def _render_card(
     headers: dict[str, str] | None = None,
     template: str = "partials/_task_card.html",
     compact: bool = False,
+    form: FormState | None = None,
 ) -> Response:
     context = {
+        "form": form,
         "compact": compact,
         "task": record,
         "task_id": task_id,
         "now": time.time(),
         "poll_interval": service.poll_interval(record) if record else 0,
         "video_url": service.video_url(record) if record else None,
-        "next_form_token": FormState().form_token,
     }
     return render(request, template, context, headers=headers)
 
@@ -143,7 +145,9 @@ async def upload_frame(
     data = await file.read(limit + 1)
     slot = FrameSlot(position)
     if len(data) > limit:
-        slot.error = f"the file is over the {service.settings.max_upload_mb:g} MB limit"
+        slot.error = _(
+            "the file is over the {mb} MB limit", mb=f"{service.settings.max_upload_mb:g}"
+        )
     else:
         try:
             prepared = await asyncio.to_thread(prepare_image, data)
@@ -159,7 +163,7 @@ async def frame_from_url(request: Request, position: str = "first") -> Response:
     position = position if position in POSITIONS else "first"
     url = str((await request.form()).get(f"{position}_url") or "").strip()
     slot = FrameSlot(position, url=url)
-    slot.error = (check_https_url(url) or "") if url else "paste an https:// image URL"
+    slot.error = (check_https_url(url) or "") if url else _("paste an https:// image URL")
     return render(request, "partials/_frame_slot.html", {"slot": slot})
 
 
@@ -203,8 +207,16 @@ async def submit_task(request: Request, service: ServiceDep, caller: CallerDep) 
     except AlreadySubmitted:
         return render(request, "partials/_submit_error.html", {"error": None, "busy": True})
     headers = {"HX-Push-Url": f"/?task={record.id}", "HX-Trigger": "taskChanged"}
+    state.errors.clear()
+    state.form_token = FormState().form_token
     return _render_card(
-        request, service, record, record.id, headers, template="partials/_submitted.html"
+        request,
+        service,
+        record,
+        record.id,
+        headers,
+        template="partials/_submitted.html",
+        form=state,
     )
 
 
@@ -275,7 +287,9 @@ async def cancel_task(
     except UpstreamError as exc:
         record = await service.get(task_id, caller, refresh=False)
         if record is not None:
-            record.last_error = f"cancel failed: {exc.message} — {http_hint(exc.status)}"
+            record.last_error = _(
+                "cancel failed: {error} — {hint}", error=exc.message, hint=http_hint(exc.status)
+            )
     if record is None:
         raise HTTPException(404)
     return _render_card(request, service, record, task_id, {"HX-Trigger": "taskChanged"})

@@ -1,6 +1,8 @@
 """Template rendering: one place decides between a whole page and an htmx fragment."""
 
 import json
+import re
+from functools import cache
 from typing import Any
 
 from fastapi import Request
@@ -9,6 +11,7 @@ from starlette.responses import Response
 
 from app.catalog import DEFAULT_MODEL, MODELS, SEED_MAX, USD_PER_CREDIT, ratio_orientation
 from app.failures import failure_hint
+from app.i18n import LANGUAGES, current_language, gettext
 from app.keys import mask_key
 from app.resources import resource_dir
 from app.runway.endpoints import SIMULATOR_ORIGIN
@@ -42,10 +45,24 @@ def _pretty_json(text: str) -> str:
         return text
 
 
+@cache
+def _js_keys() -> tuple[str, ...]:
+    """The strings app.js shows, marked there as tr("…"): one source, no list to keep in step."""
+    script = (resource_dir("static") / "app.js").read_text("utf-8")
+    return tuple(dict.fromkeys(re.findall(r'\btr\("((?:[^"\\]|\\.)*)"', script)))
+
+
+def js_catalog() -> str:
+    """Translations of app.js's strings for the current language, for a data attribute."""
+    return json.dumps({key: gettext(key) for key in _js_keys()}, ensure_ascii=False)
+
+
 def make_templates() -> Jinja2Templates:
     """The Jinja environment with the catalog and helpers every template may use."""
     templates = Jinja2Templates(directory=str(resource_dir("templates")))
     templates.env.globals.update(
+        _=gettext,
+        LANGUAGES=LANGUAGES,
         MODELS=MODELS,
         DEFAULT_MODEL=DEFAULT_MODEL,
         SEED_MAX=SEED_MAX,
@@ -76,6 +93,7 @@ def render(
     headers: dict[str, str] | None = None,
 ) -> Response:
     templates: Jinja2Templates = request.app.state.templates
+    context = {"lang": current_language(), "js_catalog": js_catalog(), **context}
     return templates.TemplateResponse(
         request, template, context, status_code=status_code, headers=headers
     )
