@@ -269,6 +269,12 @@ def test_inspector_and_copy_buttons(browser: Browser, console_url: str, tmp_path
     page.click("#task-card .exchange button:has-text('Copy') >> nth=0")
     page.wait_for_timeout(300)
     assert '"model": "gen3a_turbo"' in clipboard()
+    page.click("#task-card .exchange button:has-text('Copy') >> nth=1")
+    page.wait_for_timeout(300)
+    assert '"id":' in clipboard()
+    page.click("#task-card .facts button[data-copy]")
+    page.wait_for_timeout(300)
+    assert clipboard() == page.get_attribute("#task-card", "data-task-id")
     for language, expected in (
         ("curl", "curl -sS"),
         ("python", "import httpx"),
@@ -377,7 +383,8 @@ def test_the_chinese_page(browser: Browser, console_url: str, tmp_path: Path) ->
     page.wait_for_selector("#task-card .badge[data-status=SUCCEEDED]", timeout=30_000)
     assert page.query_selector(".form-alert") is None, "a successful run clears the old errors"
     assert "已保存在本服务器" in page.inner_text("#task-card") or "正在保存副本" in page.inner_text(
-        "#task-card")
+        "#task-card"
+    )
     page.wait_for_timeout(1500)
     page.screenshot(path=str(ARTIFACTS / "chinese.png"), full_page=True)
     page.click(".languages a[hreflang=en]")
