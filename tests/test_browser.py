@@ -266,10 +266,10 @@ def test_inspector_and_copy_buttons(browser: Browser, console_url: str, tmp_path
     def clipboard() -> str:
         return page.evaluate("navigator.clipboard.readText()")
 
-    page.click("#task-card .exchange button:has-text('Copy') >> nth=0")
+    page.click("#task-card .exchange:first-child button:has-text('Copy') >> nth=0")
     page.wait_for_timeout(300)
     assert '"model": "gen3a_turbo"' in clipboard()
-    page.click("#task-card .exchange button:has-text('Copy') >> nth=1")
+    page.click("#task-card .exchange:first-child button:has-text('Copy') >> nth=1")
     page.wait_for_timeout(300)
     assert '"id":' in clipboard()
     page.click("#task-card .facts button[data-copy]")
