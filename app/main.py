@@ -5,7 +5,6 @@ from contextlib import asynccontextmanager
 
 import httpx
 from fastapi import FastAPI
-from fastapi.staticfiles import StaticFiles
 
 from app.frames import FrameStore
 from app.i18n import LanguageMiddleware
@@ -22,10 +21,12 @@ from app.tasks import TaskService
 from app.web import api, login, media_routes, pages
 from app.web.access import AccessMiddleware, LoginLimiter
 from app.web.body_limit import BodyLimitMiddleware
+from app.web.compression import CompressionMiddleware
 from app.web.csrf import CsrfMiddleware
 from app.web.errors import install_error_handlers
 from app.web.headers import SecurityHeadersMiddleware
 from app.web.render import make_templates
+from app.web.static_urls import VersionedStaticFiles
 
 
 def _network_client(settings: Settings) -> httpx.AsyncClient:
@@ -90,12 +91,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(BodyLimitMiddleware, limit_bytes=settings.max_upload_bytes)
     app.add_middleware(LanguageMiddleware)
     app.add_middleware(SecurityHeadersMiddleware)
+    app.add_middleware(CompressionMiddleware)
     install_error_handlers(app)
     app.include_router(login.router)
     app.include_router(media_routes.router)
     app.include_router(api.router)
     app.include_router(pages.router)
-    app.mount("/static", StaticFiles(directory=resource_dir("static")), name="static")
+    app.mount("/static", VersionedStaticFiles(directory=resource_dir("static")), name="static")
     app.mount("/simulator", simulator, name="simulator")
 
     @app.get("/healthz", include_in_schema=False)

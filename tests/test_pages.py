@@ -1,5 +1,7 @@
 """The page and its htmx fragments, checked with selectors."""
 
+import asyncio
+
 import httpx
 from bs4 import BeautifulSoup
 
@@ -256,3 +258,29 @@ async def test_a_bad_run_count_is_named(client: httpx.AsyncClient) -> None:
     }
     page = soup(await client.post("/tasks", data=form, headers=HX))
     assert page.select_one("[data-error-for=runs]") is not None
+
+
+async def test_text_is_compressed_and_static_files_cached(client: httpx.AsyncClient) -> None:
+    page = await client.get("/", headers={"Accept-Encoding": "gzip"})
+    assert page.headers["content-encoding"] == "gzip"
+    css = soup(page).select_one("link[rel=stylesheet]")["href"]
+    asset = await client.get(css, headers={"Accept-Encoding": "gzip"})
+    assert asset.headers["cache-control"] == "public, max-age=31536000, immutable"
+    assert asset.headers["content-encoding"] == "gzip"
+    unversioned = await client.get("/static/app.css")
+    assert unversioned.headers["cache-control"] == "no-cache"
+
+
+async def test_videos_are_never_compressed(client: httpx.AsyncClient) -> None:
+    created = (await client.post("/api/tasks", json={
+        "model": "gen3a_turbo", "promptImage": "https://example.com/a.jpg", "promptText": "x",
+        "ratio": "1280:768", "duration": 5})).json()
+    for _ in range(200):
+        task = (await client.get(f"/api/tasks/{created['id']}")).json()
+        if task["videoSaved"]:
+            break
+        await asyncio.sleep(0.05)
+    video = await client.get(task["videoUrl"], headers={"Accept-Encoding": "gzip",
+                                                         "Range": "bytes=0-99"})
+    assert video.status_code == 206 and "content-encoding" not in video.headers
+    assert len(video.content) == 100

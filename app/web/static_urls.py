@@ -3,6 +3,10 @@
 import hashlib
 from functools import cache
 
+from starlette.responses import Response
+from starlette.staticfiles import StaticFiles
+from starlette.types import Scope
+
 from app.resources import resource_dir
 
 
@@ -14,3 +18,15 @@ def _digest(path: str) -> str:
 
 def static_url(path: str) -> str:
     return f"/static/{path}?v={_digest(path)}"
+
+
+class VersionedStaticFiles(StaticFiles):
+    """Static files; a URL with the content hash (`?v=`) may be cached for a year."""
+
+    async def get_response(self, path: str, scope: Scope) -> Response:
+        response = await super().get_response(path, scope)
+        versioned = b"v=" in scope.get("query_string", b"")
+        response.headers["Cache-Control"] = (
+            "public, max-age=31536000, immutable" if versioned else "no-cache"
+        )
+        return response
