@@ -31,6 +31,7 @@ from app.storage import CLAIMED, IN_FLIGHT, Storage, TaskRecord
 from app.validation import FieldError, Invalid, prompt_images, validate_create_body
 
 FRAME_PREFIX = "frame:"
+CLAIM_MEMORY = 10_000  # task ids whose last claim this process remembers
 SUBMIT_WAIT_STEPS = 150  # × 0.1 s: how long a repeat waits for the first request's create
 
 
@@ -67,6 +68,7 @@ class TaskService:
         self.client = client
         self.secret = secret
         self.media = media
+        self._claimed_at: dict[str, float] = {}
         self.saver = VideoSaver(
             storage, media, client, VIDEO_LIMIT_BYTES, timeout_s=settings.read_timeout_s * 10
         )
@@ -287,8 +289,14 @@ class TaskService:
         if record.is_final:
             return await self._renew_output(record, caller)
         now = time.time()
-        if not await self.storage.claim_refresh(record.id, now, self.poll_interval(record)):
-            return await self.storage.get(record.id, record.owner) or record
+        interval = self.poll_interval(record)
+        if now - self._claimed_at.get(record.id, 0.0) < interval:
+            return record  # this process asked upstream moments ago: not due, no write needed
+        if not await self.storage.claim_refresh(record.id, now, interval):
+            return record
+        self._claimed_at[record.id] = now
+        if len(self._claimed_at) > CLAIM_MEMORY:
+            self._claimed_at.clear()
         return await self._read_upstream(record, caller, now)
 
     async def _renew_output(self, record: TaskRecord, caller: Caller) -> TaskRecord:

@@ -139,3 +139,13 @@ async def test_a_refused_connection_is_an_upstream_error() -> None:
 )
 def test_error_messages_come_from_any_error_shape(status: int, text: str, expected: str) -> None:
     assert error_message(status, text) == expected
+
+
+async def test_no_key_sends_no_authorization_header() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        assert "Authorization" not in request.headers
+        return httpx.Response(401, json={"error": "Invalid API key"})
+
+    with pytest.raises(UpstreamError) as caught:
+        await make_client(handler).create(resolve_upstream("https://r.example.com"), None, {})
+    assert caught.value.status == 401

@@ -272,15 +272,25 @@ async def test_text_is_compressed_and_static_files_cached(client: httpx.AsyncCli
 
 
 async def test_videos_are_never_compressed(client: httpx.AsyncClient) -> None:
-    created = (await client.post("/api/tasks", json={
-        "model": "gen3a_turbo", "promptImage": "https://example.com/a.jpg", "promptText": "x",
-        "ratio": "1280:768", "duration": 5})).json()
+    created = (
+        await client.post(
+            "/api/tasks",
+            json={
+                "model": "gen3a_turbo",
+                "promptImage": "https://example.com/a.jpg",
+                "promptText": "x",
+                "ratio": "1280:768",
+                "duration": 5,
+            },
+        )
+    ).json()
     for _ in range(200):
         task = (await client.get(f"/api/tasks/{created['id']}")).json()
         if task["videoSaved"]:
             break
         await asyncio.sleep(0.05)
-    video = await client.get(task["videoUrl"], headers={"Accept-Encoding": "gzip",
-                                                         "Range": "bytes=0-99"})
+    video = await client.get(
+        task["videoUrl"], headers={"Accept-Encoding": "gzip", "Range": "bytes=0-99"}
+    )
     assert video.status_code == 206 and "content-encoding" not in video.headers
     assert len(video.content) == 100

@@ -135,11 +135,10 @@ class RunwayClient:
     @staticmethod
     def _headers(upstream: Upstream, key: str | None) -> dict[str, str]:
         token = key or (SIMULATOR_ANONYMOUS_KEY if upstream.kind is UpstreamKind.SIMULATOR else "")
-        return {
-            "Authorization": f"Bearer {token}",
-            "Accept": "application/json",
-            **upstream.headers,
-        }
+        headers = {"Accept": "application/json", **upstream.headers}
+        if token:  # no key: no header at all, and the upstream's own 401 is what is shown
+            headers["Authorization"] = f"Bearer {token}"
+        return headers
 
     async def _send(
         self, upstream: Upstream, method: str, url: str, key: str | None, body: Any = None

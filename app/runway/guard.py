@@ -65,6 +65,15 @@ async def resolve_checked(host: str, port: int, policy: GuardPolicy) -> IPAddres
     Every answer is checked, not just the first, so a name that mixes public and private
     addresses cannot be used to reach the private one.
     """
+    try:
+        literal = ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        literal = None
+    if literal is not None:  # nothing to resolve: decide at once, with no thread hop
+        reason = ip_refusal(literal, policy)
+        if reason:
+            raise UpstreamRefused(_("refused {host}: {reason}", host=host, reason=reason))
+        return literal
     loop = asyncio.get_running_loop()
     try:
         infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)

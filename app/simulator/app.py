@@ -127,8 +127,11 @@ def output_url(state: SimState, request: Request, task_id: str) -> str:
 
 def task_body(state: SimState, request: Request, task: SimTask) -> dict[str, Any]:
     status, progress = task.phase(time.time())
-    if status == "SUCCEEDED" and not state.renderer.is_ready(task.id):
+    if task.outcome == "SUCCEEDED" and status in ("RUNNING", "SUCCEEDED"):
+        # Rendered for tasks someone watches, starting while they run: a create stays cheap
+        # and a thousand unwatched tasks cost no CPU, as on a real upstream.
         state.renderer.ensure(task)
+    if status == "SUCCEEDED" and not state.renderer.is_ready(task.id):
         status, progress = "RUNNING", 0.99
     body: dict[str, Any] = {"id": task.id, "status": status, "createdAt": _iso(task.created_at)}
     if status == "RUNNING":
@@ -194,8 +197,6 @@ async def create_task(request: Request) -> Response:
         return JSONResponse({"error": f"Simulated {status}"}, status_code=status, headers=headers)
     task = await asyncio.to_thread(_new_task, state, body)
     await asyncio.to_thread(state.store.save, task)
-    if task.outcome == "SUCCEEDED":
-        state.renderer.ensure(task)
     return JSONResponse({"id": task.id})
 
 

@@ -1,0 +1,168 @@
+"""Target 1: what the console adds between the person and Runway, against nginx doing the same.
+
+Usage: python bench/proxy_overhead.py [--pairs 300]
+The same create + read, at concurrency 1 and 50, straight to the standalone simulator, through
+nginx (a plain reverse proxy) and through the console (`POST /api/tasks` + `GET /api/tasks/{id}`
+with the simulator as a relay). Then reads per second the console serves from its store.
+"""
+
+import argparse
+import asyncio
+import json
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.common import Connection, free_port, json_body, nginx_proxy, server, summary
+
+# `[sim:internal]`: the simulator fails these tasks instead of rendering hundreds of videos,
+# whose CPU would otherwise be measured as if it were the console's overhead.
+BODY = {
+    "model": "gen3a_turbo",
+    "promptImage": "https://example.com/first.jpg",
+    "promptText": "bench [sim:internal]",
+    "ratio": "1280:768",
+    "duration": 5,
+}
+AUTH = {"Authorization": "Bearer hk-bench-0000"}
+KEY = {"X-Runway-Key": "hk-bench-0000"}
+
+
+async def pair_direct(conn: Connection) -> float:
+    started = time.perf_counter()
+    created = await conn.request("POST", "/runwayml/v1/image_to_video", json_body(BODY), AUTH)
+    task_id = json.loads(created.body)["id"]
+    read = await conn.request("GET", f"/runwayml/v1/tasks/{task_id}", headers=AUTH)
+    assert created.status == 200 and read.status == 200, (created, read)
+    return (time.perf_counter() - started) * 1000
+
+
+def pair_console(sim_base: str):
+    body = json_body({**BODY, "baseUrl": sim_base})
+
+    async def pair(conn: Connection) -> float:
+        started = time.perf_counter()
+        created = await conn.request("POST", "/api/tasks", body, KEY)
+        task_id = json.loads(created.body)["id"]
+        read = await conn.request("GET", f"/api/tasks/{task_id}", headers=KEY)
+        assert created.status == 201 and read.status == 200, (created, read)
+        return (time.perf_counter() - started) * 1000
+
+    return pair
+
+
+async def measure(port: int, pair, pairs: int, concurrency: int) -> dict[str, float]:
+    connections = [await Connection.open(port) for _ in range(concurrency)]
+    for conn in connections:  # warm up every connection (and the server's caches)
+        await pair(conn)
+    samples: list[float] = []
+    remaining = pairs
+
+    async def worker(conn: Connection) -> None:
+        nonlocal remaining
+        while remaining > 0:
+            remaining -= 1
+            samples.append(await pair(conn))
+
+    await asyncio.gather(*(worker(c) for c in connections))
+    for conn in connections:
+        conn.close()
+    return summary(samples)
+
+
+async def reads_per_second(port: int, task_id: str, seconds: float, concurrency: int) -> float:
+    connections = [await Connection.open(port) for _ in range(concurrency)]
+    done = 0
+    deadline = time.perf_counter() + seconds
+
+    async def worker(conn: Connection) -> None:
+        nonlocal done
+        while time.perf_counter() < deadline:
+            reply = await conn.request("GET", f"/api/tasks/{task_id}", headers=KEY)
+            assert reply.status == 200
+            done += 1
+
+    started = time.perf_counter()
+    await asyncio.gather(*(worker(c) for c in connections))
+    elapsed = time.perf_counter() - started
+    for conn in connections:
+        conn.close()
+    return done / elapsed
+
+
+async def finished_task(port: int, sim_base: str) -> str:
+    conn = await Connection.open(port)
+    created = await conn.request(
+        "POST", "/api/tasks", json_body({**BODY, "baseUrl": sim_base}), KEY
+    )
+    task_id = json.loads(created.body)["id"]
+    for _ in range(200):
+        task = json.loads((await conn.request("GET", f"/api/tasks/{task_id}", headers=KEY)).body)
+        if task["status"] in ("SUCCEEDED", "FAILED"):
+            break
+        await asyncio.sleep(0.1)
+    conn.close()
+    return task_id
+
+
+def run(pairs: int) -> dict[str, object]:
+    results: dict[str, object] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        sim_port, console_port = free_port(), free_port()
+        sim_env = {"CONSOLE_DATA_DIR": f"{tmp}/sim", "CONSOLE_SIMULATOR_SPEED": "5"}
+        console_env = {
+            "CONSOLE_DATA_DIR": f"{tmp}/console",
+            "CONSOLE_ALLOW_PRIVATE_UPSTREAMS": "true",
+            "CONSOLE_POLL_INTERVAL_S": "5",
+        }
+        with (
+            server(["simulator"], sim_env, sim_port),
+            server(["serve"], console_env, console_port),
+            nginx_proxy(sim_port) as nginx_port,
+        ):
+            sim_base = f"http://127.0.0.1:{sim_port}"
+            for concurrency in (1, 50):
+                n = pairs if concurrency == 1 else pairs * 3
+                row = {
+                    "direct": asyncio.run(measure(sim_port, pair_direct, n, concurrency)),
+                    "nginx": asyncio.run(measure(nginx_port, pair_direct, n, concurrency)),
+                    "console": asyncio.run(
+                        measure(console_port, pair_console(sim_base), n, concurrency)
+                    ),
+                }
+                results[f"c{concurrency}"] = row
+            task_id = asyncio.run(finished_task(console_port, sim_base))
+            results["reads_per_s"] = asyncio.run(reads_per_second(console_port, task_id, 5, 50))
+    return results
+
+
+def report(results: dict) -> list[tuple[str, str]]:
+    rows = []
+    for key in ("c1", "c50"):
+        row = results[key]
+        added = {m: row["console"][m] - row["direct"][m] for m in ("median", "p99")}
+        nginx = {m: row["nginx"][m] - row["direct"][m] for m in ("median", "p99")}
+        multiple = added["median"] / nginx["median"] if nginx["median"] > 0 else float("inf")
+        rows.append(
+            (
+                f"create+read, concurrency {key[1:]}",
+                f"direct {row['direct']['median']:.2f}/{row['direct']['p99']:.2f} ms, "
+                f"nginx {row['nginx']['median']:.2f}/{row['nginx']['p99']:.2f}, "
+                f"console {row['console']['median']:.2f}/{row['console']['p99']:.2f} "
+                f"(median/p99); console adds {added['median']:.2f} ms median, "
+                f"{added['p99']:.2f} ms p99; nginx adds {nginx['median']:.2f} ms median "
+                f"({multiple:.1f}× nginx's overhead)",
+            )
+        )
+    rows.append(("task reads/s from the store (c=50)", f"{results['reads_per_s']:.0f}/s"))
+    return rows
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--pairs", type=int, default=300)
+    for name, value in report(run(parser.parse_args().pairs)):
+        print(f"{name}: {value}")
