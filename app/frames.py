@@ -95,6 +95,7 @@ class FrameStore:
 
 def _thumbnail(data: bytes) -> bytes:
     with Image.open(io.BytesIO(data)) as image:
+        image.draft("RGB", (THUMB_SIDE, THUMB_SIDE))  # JPEG decodes at ~thumbnail scale
         image.thumbnail((THUMB_SIDE, THUMB_SIDE))
         buffer = io.BytesIO()
         image.convert("RGB").save(buffer, "JPEG", quality=80)
