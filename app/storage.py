@@ -107,6 +107,15 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+async def _log_status(conn: AsyncConnection, record: TaskRecord, at: float) -> None:
+    """One line of the task's status history (shown in exports and shared runs)."""
+    await conn.execute(
+        insert(task_events_table).values(
+            task_id=record.id, at=at, status=record.status, progress=record.progress
+        )
+    )
+
+
 def _mine(task_id: str, owner: str) -> Any:
     return and_(tasks_table.c.id == task_id, tasks_table.c.owner == owner)
 
@@ -146,14 +155,7 @@ class Storage:
         """Insert a new task with its first status event and the frames it uses."""
         async with self._writing() as conn:
             await conn.execute(insert(tasks_table).values(**record.to_row()))
-            await conn.execute(
-                insert(task_events_table).values(
-                    task_id=record.id,
-                    at=record.created_at,
-                    status=record.status,
-                    progress=record.progress,
-                )
-            )
+            await _log_status(conn, record, record.created_at)
             if frame_shas:
                 await conn.execute(
                     insert(task_frames_table),
@@ -169,14 +171,7 @@ class Storage:
                 update(tasks_table).where(tasks_table.c.id == record.id).values(**row)
             )
             if status_changed:
-                await conn.execute(
-                    insert(task_events_table).values(
-                        task_id=record.id,
-                        at=record.updated_at,
-                        status=record.status,
-                        progress=record.progress,
-                    )
-                )
+                await _log_status(conn, record, record.updated_at)
 
     async def get(self, task_id: str, owner: str) -> TaskRecord | None:
         async with self.engine.connect() as conn:

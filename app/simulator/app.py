@@ -200,33 +200,37 @@ async def create_task(request: Request) -> Response:
     return JSONResponse({"id": task.id})
 
 
-async def read_task(request: Request) -> Response:
+async def _known_task(request: Request, target: str) -> SimTask | Response:
+    """Faults, auth and the lookup every task route starts with: the task, or the answer."""
     state = _state(request)
-    if fault := await _apply_faults(state, "read"):
+    if fault := await _apply_faults(state, target):
         return fault
     if not _authorised(request):
         return _error(request, 401, "Invalid API key")
     task = state.store.load(request.path_params["task_id"])
     if task is None:
         return _error(request, 404, "Task not found")
-    return JSONResponse(task_body(state, request, task))
+    return task
+
+
+async def read_task(request: Request) -> Response:
+    task = await _known_task(request, "read")
+    if isinstance(task, Response):
+        return task
+    return JSONResponse(task_body(_state(request), request, task))
 
 
 async def delete_task(request: Request) -> Response:
-    state = _state(request)
-    if fault := await _apply_faults(state, "cancel"):
-        return fault
-    if not _authorised(request):
-        return _error(request, 401, "Invalid API key")
-    task = state.store.load(request.path_params["task_id"])
-    if task is None:
-        return _error(request, 404, "Task not found")
+    task = await _known_task(request, "cancel")
+    if isinstance(task, Response):
+        return task
+    store = _state(request).store
     status, _ = task.phase(time.time())
     if status in FINAL:
-        await asyncio.to_thread(state.store.delete, task.id)
+        await asyncio.to_thread(store.delete, task.id)
     else:
         task.cancelled_at = time.time()
-        await asyncio.to_thread(state.store.save, task)
+        await asyncio.to_thread(store.save, task)
     return Response(status_code=204)
 
 
