@@ -5,6 +5,7 @@ however many browsers (or processes) watch a task, one of them asks upstream per
 """
 
 import asyncio
+import copy
 import json
 import time
 from collections.abc import AsyncIterator
@@ -29,6 +30,7 @@ CLAIMED = "claimed"
 IN_FLIGHT = "in-flight"
 STATUSES = ("PENDING", "THROTTLED", "RUNNING", *FINAL_STATUSES)
 MAX_EXCHANGES = 40
+SETTLED_CACHE_SIZE = 10_000
 JSON_FIELDS = {"request": "request_json", "output": "output_json", "exchanges": "exchanges_json"}
 
 
@@ -81,6 +83,11 @@ class TaskRecord:
         return ""
 
     @property
+    def is_settled(self) -> bool:
+        """Final, and nothing left to do for it: no video copy still to make."""
+        return self.is_final and (self.status != "SUCCEEDED" or self.video_path is not None)
+
+    @property
     def video_saved(self) -> bool:
         return self.video_path is not None
 
@@ -129,6 +136,10 @@ class Storage:
         if self._sqlite:
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
         self._write_lock = asyncio.Lock()
+        # Settled tasks (final, video copied or none to copy) no longer change upstream; with
+        # SQLite this is the only process writing, so its own saves and deletes keep this
+        # exact. PostgreSQL may have several replicas, so it is not cached there.
+        self._settled: dict[str, TaskRecord] = {}
 
     @asynccontextmanager
     async def _writing(self) -> AsyncIterator[AsyncConnection]:
@@ -164,6 +175,7 @@ class Storage:
 
     async def save(self, record: TaskRecord, *, status_changed: bool = False) -> None:
         """Write a record back (not its refresh claim); log an event when the status changed."""
+        self._settled.pop(record.id, None)
         row = record.to_row()
         row.pop("last_checked_at")
         async with self._writing() as conn:
@@ -174,9 +186,17 @@ class Storage:
                 await _log_status(conn, record, record.updated_at)
 
     async def get(self, task_id: str, owner: str) -> TaskRecord | None:
+        cached = self._settled.get(task_id)
+        if cached is not None:
+            return copy.copy(cached) if cached.owner == owner else None
         async with self.engine.connect() as conn:
             row = (await conn.execute(select(tasks_table).where(_mine(task_id, owner)))).first()
-        return TaskRecord.from_row(row) if row else None
+        record = TaskRecord.from_row(row) if row else None
+        if record is not None and self._sqlite and record.is_settled:
+            if len(self._settled) >= SETTLED_CACHE_SIZE:
+                self._settled.clear()
+            self._settled[task_id] = copy.copy(record)
+        return record
 
     async def get_any(self, task_id: str) -> TaskRecord | None:
         """Regardless of owner: for background work that has no caller (video copies)."""
@@ -251,6 +271,7 @@ class Storage:
 
     async def delete(self, task_id: str, owner: str) -> list[str] | None:
         """Remove a task; returns the frame hashes no other task uses (None if not found)."""
+        self._settled.pop(task_id, None)
         async with self._writing() as conn:
             shas = (
                 (

@@ -82,3 +82,19 @@ async def test_the_database_is_in_wal_mode(storage: Storage) -> None:
     async with storage.engine.connect() as conn:
         mode = (await conn.exec_driver_sql("PRAGMA journal_mode")).scalar()
     assert mode == "wal"
+
+
+async def test_settled_tasks_are_served_from_memory_but_stay_exact(storage: Storage) -> None:
+    done = record("t1")
+    done.status, done.failure = "FAILED", "nope"
+    await storage.add(done)
+    first = await storage.get("t1", "key:a")
+    assert first is not None and first.status == "FAILED"
+    first.failure = "changed by a caller"  # a caller's changes never leak into the cache
+    assert (await storage.get("t1", "key:a")).failure == "nope"
+    assert await storage.get("t1", "key:b") is None, "the owner check still applies"
+    done.failure = "saved again"
+    await storage.save(done)
+    assert (await storage.get("t1", "key:a")).failure == "saved again"
+    await storage.delete("t1", "key:a")
+    assert await storage.get("t1", "key:a") is None
