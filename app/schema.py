@@ -20,7 +20,7 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.engine import Connection
 
 metadata = MetaData()
 
@@ -98,17 +98,17 @@ MIGRATIONS: dict[int, list[str]] = {
 }
 
 
-async def migrate(conn: AsyncConnection) -> int:
+def migrate(conn: Connection) -> int:
     """Bring the schema to SCHEMA_VERSION; returns the version found before."""
-    await conn.run_sync(metadata.create_all)
-    found = (await conn.execute(select(schema_table.c.version))).scalar()
+    metadata.create_all(conn)
+    found = conn.execute(select(schema_table.c.version)).scalar()
     if found is None:
-        await conn.execute(insert(schema_table).values(version=SCHEMA_VERSION))
+        conn.execute(insert(schema_table).values(version=SCHEMA_VERSION))
         return 0
     if found > SCHEMA_VERSION:
         raise RuntimeError(f"database schema {found} is newer than this console ({SCHEMA_VERSION})")
     for version in range(found + 1, SCHEMA_VERSION + 1):
         for statement in MIGRATIONS[version]:
-            await conn.exec_driver_sql(statement)
-    await conn.execute(update(schema_table).values(version=SCHEMA_VERSION))
+            conn.exec_driver_sql(statement)
+    conn.execute(update(schema_table).values(version=SCHEMA_VERSION))
     return found

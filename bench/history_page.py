@@ -66,9 +66,9 @@ async def main(tasks: int, runs: int) -> None:
             service = app.state.tasks
             owner = service.caller(KEY).owner
             rows = [fake(i, owner) for i in range(tasks)]
-            async with service.storage.engine.begin() as conn:
-                for start in range(0, len(rows), 1000):
-                    await conn.execute(tasks_table.insert(), rows[start : start + 1000])
+            await service.storage.run(
+                lambda conn: conn.execute(tasks_table.insert(), rows), write=True
+            )
             transport = httpx.ASGITransport(app)
             async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
                 await timed(client, "/history", 5)  # warm up

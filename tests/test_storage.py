@@ -79,8 +79,7 @@ async def test_a_final_task_is_never_claimed(storage: Storage) -> None:
 
 
 async def test_the_database_is_in_wal_mode(storage: Storage) -> None:
-    async with storage.engine.connect() as conn:
-        mode = (await conn.exec_driver_sql("PRAGMA journal_mode")).scalar()
+    mode = await storage.run(lambda conn: conn.exec_driver_sql("PRAGMA journal_mode").scalar())
     assert mode == "wal"
 
 
