@@ -52,7 +52,7 @@ class Settings(BaseSettings):
     @property
     def resolved_database_url(self) -> str:
         """SQLite in the data dir unless a database URL is configured."""
-        return self.database_url or f"sqlite+aiosqlite:///{self.data_dir / 'console.db'}"
+        return self.database_url or f"sqlite:///{self.data_dir / 'console.db'}"
 
     def startup_problem(self) -> str | None:
         """Why the console must not start, or None.

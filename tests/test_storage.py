@@ -31,7 +31,7 @@ def record(task_id: str, owner: str = "key:a", created_at: float | None = None) 
 
 @pytest.fixture
 async def storage(tmp_path: Path) -> AsyncIterator[Storage]:
-    store = Storage(f"sqlite+aiosqlite:///{tmp_path / 'test.db'}")
+    store = Storage(f"sqlite:///{tmp_path / 'test.db'}")
     await store.migrate()
     yield store
     await store.close()
