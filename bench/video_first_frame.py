@@ -19,15 +19,8 @@ from playwright.sync_api import sync_playwright
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import free_port, server
+from tests.helpers import CHROMIUM_ARGS as ARGS
 
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 MEASURE = """async (url) => {
   const video = document.createElement("video");
   video.muted = true; video.preload = "auto";

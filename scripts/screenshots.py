@@ -14,16 +14,8 @@ from playwright.sync_api import sync_playwright
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from tests.helpers import CHROMIUM_ARGS as ARGS  # noqa: E402
 from tests.helpers import free_port, live_process  # noqa: E402
-
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 
 def scene(path: Path, sun: float, hue: int) -> Path:

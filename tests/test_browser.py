@@ -6,10 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import ROOT, free_port, image_bytes, live_process
+from tests.helpers import CHROMIUM, CHROMIUM_ARGS, ROOT, free_port, image_bytes, live_process
 
 pytestmark = pytest.mark.browser
-CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = ROOT / "test-artifacts"
 
 if not Path(CHROMIUM).exists():
@@ -25,15 +24,7 @@ def browser() -> Iterator[Browser]:
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-                "--autoplay-policy=no-user-gesture-required",
-            ],
+            args=[*CHROMIUM_ARGS, "--autoplay-policy=no-user-gesture-required"],
         )
         yield browser
         browser.close()
