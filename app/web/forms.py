@@ -16,8 +16,6 @@ from app.i18n import gettext as _
 from app.storage import TaskRecord
 from app.validation import FieldError, prompt_images
 
-FORM_FIELDS = ("model", "promptText", "ratio", "duration", "seed", "watermark", "notify_hook")
-
 
 @dataclass
 class FrameSlot:

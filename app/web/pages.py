@@ -193,19 +193,12 @@ async def submit_task(request: Request, service: ServiceDep, caller: CallerDep) 
             body, state.base_url or None, caller, errors, once_token=state.form_token
         )
     except Invalid as exc:
-        attach_errors(state, exc.errors)
-        return render(
-            request,
-            "partials/_form.html",
-            {"form": state, "oob_preview": True},
-            status_code=200,
-            headers={"HX-Retarget": "#gen-form", "HX-Reswap": "outerHTML"},
-        )
+        return _form_with_errors(request, state, exc)
     except UpstreamError as exc:
         context = {"error": exc, "hint": http_hint(exc.status)}
         return render(request, "partials/_submit_error.html", context)
     except AlreadySubmitted:
-        return render(request, "partials/_submit_error.html", {"error": None, "busy": True})
+        return _already_sent(request)
     headers = {"HX-Push-Url": f"/?task={record.id}", "HX-Trigger": "taskChanged"}
     state.errors.clear()
     state.form_token = FormState().form_token
@@ -220,6 +213,21 @@ async def submit_task(request: Request, service: ServiceDep, caller: CallerDep) 
     )
 
 
+def _form_with_errors(request: Request, state: FormState, exc: Invalid) -> Response:
+    """The form again, each bad field named, everything typed kept; nothing was sent."""
+    attach_errors(state, exc.errors)
+    return render(
+        request,
+        "partials/_form.html",
+        {"form": state, "oob_preview": True},
+        headers={"HX-Retarget": "#gen-form", "HX-Reswap": "outerHTML"},
+    )
+
+
+def _already_sent(request: Request) -> Response:
+    return render(request, "partials/_submit_error.html", {"error": None, "busy": True})
+
+
 async def _submit_group(
     request: Request,
     service: ServiceDep,
@@ -231,15 +239,9 @@ async def _submit_group(
     try:
         records, refusals = await service.submit_group(runs, caller, state.form_token)
     except Invalid as exc:
-        attach_errors(state, exc.errors)
-        return render(
-            request,
-            "partials/_form.html",
-            {"form": state, "oob_preview": True},
-            headers={"HX-Retarget": "#gen-form", "HX-Reswap": "outerHTML"},
-        )
+        return _form_with_errors(request, state, exc)
     except AlreadySubmitted:
-        return render(request, "partials/_submit_error.html", {"error": None, "busy": True})
+        return _already_sent(request)
     if not records:
         error = UpstreamError("; ".join(refusals))
         return render(request, "partials/_submit_error.html", {"error": error, "hint": ""})

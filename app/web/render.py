@@ -93,7 +93,7 @@ def render(
     headers: dict[str, str] | None = None,
 ) -> Response:
     templates: Jinja2Templates = request.app.state.templates
-    context = {"lang": current_language(), "js_catalog": js_catalog(), **context}
+    context = {"lang": current_language(), **context}
     return templates.TemplateResponse(
         request, template, context, status_code=status_code, headers=headers
     )
@@ -107,7 +107,7 @@ def render_page(
     response = render(
         request,
         template,
-        {**context, "csrf_token": token},
+        {**context, "csrf_token": token, "js_catalog": js_catalog()},
         status_code=status_code,
         headers={"Cache-Control": "no-store"},
     )
