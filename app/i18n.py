@@ -14,6 +14,8 @@ from pathlib import Path
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from app.web.scope import cookie, header
+
 LANGUAGES = {"en": "English", "zh-CN": "简体中文"}
 DEFAULT = "en"
 COOKIE = "lang"
@@ -72,11 +74,6 @@ class LanguageMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
-        cookies = dict(
-            part.strip().split("=", 1)
-            for part in headers.get("cookie", "").split(";")
-            if "=" in part
-        )
-        with language(choose(cookies.get(COOKIE), headers.get("accept-language", ""))):
+        chosen = choose(cookie(scope, COOKIE), header(scope, b"accept-language"))
+        with language(chosen):
             await self.app(scope, receive, send)

@@ -80,7 +80,7 @@ class AccessMiddleware:
         return scheme.lower() == "bearer" and password_matches(self.password, token.strip())
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] != "http" or self.password is None:
             await self.app(scope, receive, send)
             return
         request = Request(scope)

@@ -40,13 +40,11 @@ class CsrfMiddleware:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] in SAFE_METHODS:
+        exempt = scope["type"] != "http" or scope["method"] in SAFE_METHODS
+        if exempt or scope["path"].startswith(EXEMPT_PREFIXES):
             await self.app(scope, receive, send)
             return
         request = Request(scope)
-        if request.url.path.startswith(EXEMPT_PREFIXES):
-            await self.app(scope, receive, send)
-            return
         if not token_matches(request, request.headers.get(CSRF_HEADER, "")):
             response = PlainTextResponse(
                 _(

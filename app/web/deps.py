@@ -7,11 +7,13 @@ from fastapi import Depends, Header, Request
 from app.tasks import Caller, TaskService
 
 
-def get_service(request: Request) -> TaskService:
+async def get_service(request: Request) -> TaskService:
+    """Async on purpose: FastAPI runs a plain `def` dependency on a worker thread, a hop per
+    request for a lookup that takes microseconds."""
     return request.app.state.tasks
 
 
-def get_caller(
+async def get_caller(
     service: Annotated[TaskService, Depends(get_service)],
     x_runway_key: Annotated[str | None, Header(include_in_schema=True)] = None,
 ) -> Caller:
