@@ -166,7 +166,7 @@ class TaskService:
             try:
                 if step == "address":
                     upstream = await self.resolve(address)
-                elif step == "frames":
+                elif step == "frames" and has_local_frames(body):
                     to_send, to_store = await asyncio.to_thread(self.inline_frames, body)
                 else:
                     validate_create_body(to_send)
@@ -275,8 +275,12 @@ class TaskService:
             created_at=now,
             updated_at=now,
             group_id=group_id,
+            # The create's answer is a fresh PENDING from upstream: it counts as this poll
+            # interval's check, so a read straight after it is served from the store.
+            last_checked_at=now,
         )
         await self.storage.add(record, frame_refs(to_store))
+        self._remember_claim(task_id, now)
         return record
 
     def poll_interval(self, record: TaskRecord) -> float:
@@ -294,10 +298,13 @@ class TaskService:
             return record  # this process asked upstream moments ago: not due, no write needed
         if not await self.storage.claim_refresh(record.id, now, interval):
             return record
-        self._claimed_at[record.id] = now
+        self._remember_claim(record.id, now)
+        return await self._read_upstream(record, caller, now)
+
+    def _remember_claim(self, task_id: str, now: float) -> None:
+        self._claimed_at[task_id] = now
         if len(self._claimed_at) > CLAIM_MEMORY:
             self._claimed_at.clear()
-        return await self._read_upstream(record, caller, now)
 
     async def _renew_output(self, record: TaskRecord, caller: Caller) -> TaskRecord:
         """A finished task is read again only when its video copy needs a fresh output URL."""
@@ -414,6 +421,18 @@ def apply_upstream_task(record: TaskRecord, data: dict[str, Any], now: float) ->
         record.finished_at = now
         if status == "SUCCEEDED":
             record.progress = 1.0
+
+
+def has_local_frames(body: dict[str, Any]) -> bool:
+    """Whether the body carries image data or stored-frame references (work for a thread).
+
+    Plain URLs pass through untouched, so a URL-only create skips the thread hop.
+    """
+    images = prompt_images(body.get("promptImage")) or []
+    return any(
+        isinstance(image.get("uri"), str) and image["uri"].startswith(("data:", FRAME_PREFIX))
+        for image in images
+    )
 
 
 def iso_time(timestamp: float) -> str:

@@ -16,6 +16,9 @@ from PIL import Image
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
+# The test settings poll upstream at most every 0.2 s, and a create counts as the first check:
+# a test that needs its next read to reach upstream waits this long after the create.
+POLL_DUE_S = 0.25
 # Debian's Chromium, headless, with nothing that reaches for the network on its own.
 CHROMIUM_ARGS = [
     "--no-sandbox",

@@ -4,7 +4,7 @@ import asyncio
 
 import httpx
 
-from tests.helpers import data_uri, image_bytes, seed_body
+from tests.helpers import POLL_DUE_S, data_uri, image_bytes, seed_body
 
 
 async def wait_final(client: httpx.AsyncClient, task_id: str, headers: dict | None = None) -> dict:
@@ -96,9 +96,20 @@ async def test_delete_cancels_and_forgets(client: httpx.AsyncClient) -> None:
 
 async def test_polls_are_coalesced_across_many_watchers(client: httpx.AsyncClient) -> None:
     task = (await client.post("/api/tasks", json=seed_body("https://example.com/a.jpg"))).json()
+    await asyncio.sleep(POLL_DUE_S)
     await client.delete("/simulator/_sim/stats")
     await asyncio.gather(*(client.get(f"/api/tasks/{task['id']}") for _ in range(30)))
     assert (await client.get("/simulator/_sim/stats")).json().get("read", 0) == 1
+
+
+async def test_the_create_counts_as_the_first_check(client: httpx.AsyncClient) -> None:
+    """A read straight after the create is served from the store: the create's answer is news
+    as fresh as a poll, and asking again at once would double the upstream calls per task."""
+    await client.delete("/simulator/_sim/stats")
+    task = (await client.post("/api/tasks", json=seed_body("https://example.com/a.jpg"))).json()
+    read = (await client.get(f"/api/tasks/{task['id']}")).json()
+    assert read["status"] == "PENDING"
+    assert (await client.get("/simulator/_sim/stats")).json() == {"create": 1}
 
 
 async def test_a_finished_task_is_never_asked_for_again(client: httpx.AsyncClient) -> None:
@@ -113,6 +124,7 @@ async def test_a_finished_task_is_never_asked_for_again(client: httpx.AsyncClien
 
 async def test_a_failing_read_is_shown_and_polling_goes_on(client: httpx.AsyncClient) -> None:
     task = (await client.post("/api/tasks", json=seed_body("https://example.com/a.jpg"))).json()
+    await asyncio.sleep(POLL_DUE_S)
     await client.post(
         "/simulator/_sim/faults",
         json={"rules": [{"target": "read", "kind": "status", "status": 503, "remaining": 3}]},

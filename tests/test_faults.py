@@ -6,6 +6,7 @@ docs/security.md lists the same matrix.
 """
 
 import asyncio
+import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -14,7 +15,7 @@ import pytest
 
 from app.main import create_app
 from tests.conftest import make_settings
-from tests.helpers import seed_body
+from tests.helpers import POLL_DUE_S, seed_body
 
 BODY = seed_body("https://example.com/a.jpg")
 
@@ -98,6 +99,7 @@ async def test_read_faults_are_shown_and_polling_goes_on(
     client: httpx.AsyncClient, rule: dict, text: str, reads: int
 ) -> None:
     task = (await client.post("/api/tasks", json=BODY)).json()
+    await asyncio.sleep(POLL_DUE_S)
     await client.delete("/simulator/_sim/stats")
     await set_fault(client, target="read", **rule)
     seen = (await client.get(f"/api/tasks/{task['id']}")).json()
@@ -110,6 +112,7 @@ async def test_read_faults_are_shown_and_polling_goes_on(
 
 async def test_a_429_read_is_retried_honouring_retry_after(client: httpx.AsyncClient) -> None:
     task = (await client.post("/api/tasks", json=BODY)).json()
+    await asyncio.sleep(POLL_DUE_S)
     await client.delete("/simulator/_sim/stats")
     await set_fault(client, target="read", kind="status", status=429, retry_after=0.2)
     seen = (await client.get(f"/api/tasks/{task['id']}")).json()
@@ -119,6 +122,7 @@ async def test_a_429_read_is_retried_honouring_retry_after(client: httpx.AsyncCl
 
 async def test_a_read_timeout_is_shown_and_polling_goes_on(impatient: httpx.AsyncClient) -> None:
     task = (await impatient.post("/api/tasks", json=BODY)).json()
+    await asyncio.sleep(POLL_DUE_S)
     await set_fault(impatient, target="read", kind="latency", latency_ms=1500, remaining=3)
     seen = (await impatient.get(f"/api/tasks/{task['id']}")).json()
     assert "did not answer within 1 s" in seen["lastError"]
@@ -178,6 +182,7 @@ def test_dropped_connections_over_a_real_socket(live_simulator: str, live_consol
         assert create.status_code == 502
         assert "dropped the connection" in create.json()["error"]["message"]
         task = http.post("/api/tasks", json={**BODY, "baseUrl": live_simulator}, headers=key).json()
+        time.sleep(POLL_DUE_S)
         httpx.post(
             f"{live_simulator}/_sim/faults",
             json={"rules": [{"target": "read", "kind": "drop", "remaining": 3}]},

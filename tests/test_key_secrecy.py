@@ -9,7 +9,14 @@ from pathlib import Path
 
 import httpx
 
-from tests.helpers import data_uri, free_port, image_bytes, live_process, seed_body
+from tests.helpers import (
+    POLL_DUE_S,
+    data_uri,
+    free_port,
+    image_bytes,
+    live_process,
+    seed_body,
+)
 
 MARKER = "hk-MARKERKEY-do-not-leak-7f3a9c21"
 MASKED = "hk-…9c21"
@@ -78,6 +85,7 @@ def test_a_marker_key_appears_nowhere_the_console_writes(
         running = keep(
             http.post("/api/tasks", json=seed_body("https://example.com/a.jpg"), headers=key)
         ).json()
+        time.sleep(POLL_DUE_S)
         assert keep(http.get(f"/api/tasks/{running['id']}", headers=key)).json()["lastError"]
         bad_address = {
             **seed_body("https://example.com/a.jpg"),
