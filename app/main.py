@@ -12,7 +12,6 @@ from app.keys import load_or_create_secret
 from app.media import MediaStore
 from app.resources import resource_dir
 from app.runway.client import RunwayClient
-from app.runway.endpoints import SIMULATOR_ORIGIN
 from app.runway.guard import GuardedTransport, GuardPolicy
 from app.settings import Settings
 from app.simulator.app import create_simulator_app
@@ -29,12 +28,11 @@ from app.web.render import make_templates
 from app.web.static_urls import VersionedStaticFiles
 
 
-def _network_client(settings: Settings) -> httpx.AsyncClient:
-    """The pooled client for real upstreams: guarded at connect time, no redirects."""
+def _network_transport(settings: Settings) -> GuardedTransport:
+    """The pooled transport for real upstreams, guarded at connect time; nothing on top of it
+    follows redirects, so a relay cannot bounce the console to an address the guard refused."""
     policy = GuardPolicy(settings.allow_private_upstreams, tuple(settings.allowed_upstreams))
-    transport = GuardedTransport(policy, httpx.AsyncHTTPTransport(retries=0))
-    timeout = httpx.Timeout(settings.read_timeout_s, connect=settings.connect_timeout_s)
-    return httpx.AsyncClient(transport=transport, timeout=timeout, follow_redirects=False)
+    return GuardedTransport(policy, httpx.AsyncHTTPTransport(retries=0))
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -57,16 +55,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await storage.migrate()
-        network = _network_client(settings)
-        sim_client = httpx.AsyncClient(
-            transport=httpx.ASGITransport(simulator, raise_app_exceptions=False),
-            base_url=SIMULATOR_ORIGIN,
+        client = RunwayClient(
+            _network_transport(settings),
+            httpx.ASGITransport(simulator, raise_app_exceptions=False),
+            httpx.Timeout(settings.read_timeout_s, connect=settings.connect_timeout_s),
         )
         app.state.tasks = TaskService(
             settings,
             storage,
             FrameStore(settings.data_dir / "frames"),
-            RunwayClient(network, sim_client, settings.read_timeout_s + settings.connect_timeout_s),
+            client,
             secret,
             MediaStore(settings.data_dir / "videos"),
         )
@@ -75,8 +73,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             yield
         finally:
             await app.state.tasks.saver.close()
-            await network.aclose()
-            await sim_client.aclose()
+            await client.aclose()
             await storage.close()
             simulator.state.sim.renderer.shutdown()
 

@@ -13,9 +13,7 @@ Handler = Callable[[httpx.Request], httpx.Response]
 
 
 def make_client(handler: Handler) -> RunwayClient:
-    network = httpx.AsyncClient(transport=httpx.MockTransport(handler))
-    simulator = httpx.AsyncClient(transport=httpx.MockTransport(handler))
-    return RunwayClient(network, simulator)
+    return RunwayClient(httpx.MockTransport(handler), httpx.MockTransport(handler))
 
 
 async def test_relay_create_sends_bearer_json_to_the_relay_path() -> None:

@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from app.i18n import gettext as _
-from app.runway.endpoints import Upstream, UpstreamKind
+from app.runway.endpoints import SIMULATOR_ORIGIN, Upstream, UpstreamKind
 from app.runway.guard import UpstreamRefused
 from app.transcript import masked_headers, shorten_data_uris
 
@@ -25,6 +25,7 @@ BODY_LIMIT = 4000
 SIMULATOR_ANONYMOUS_KEY = "sim-anonymous"
 READ_ATTEMPTS = 3
 MAX_BACKOFF_S = 8.0
+USER_AGENT = "runway-console"
 
 
 @dataclass
@@ -120,22 +121,42 @@ def retry_after_seconds(response: httpx.Response) -> float | None:
 
 
 class RunwayClient:
-    """Talks to one of the three kinds of upstream; never logs or stores the key."""
+    """Talks to one of the three kinds of upstream; never logs or stores the key.
+
+    Task calls go straight to the httpx transport with a request built here: the client layer
+    (cookies, auth flows, redirects, URL merging) does nothing these calls need, and it was most
+    of the console's own cost per proxied request (bench/README.md). Output videos are streamed
+    through ordinary clients on the same transports.
+    """
 
     def __init__(
-        self, network: httpx.AsyncClient, simulator: httpx.AsyncClient, timeout_s: float = 35.0
+        self,
+        network: httpx.AsyncBaseTransport,
+        simulator: httpx.AsyncBaseTransport,
+        timeout: httpx.Timeout | None = None,
     ) -> None:
-        self._network = network
-        self._simulator = simulator
-        self._timeout_s = timeout_s
+        self._timeout = timeout or httpx.Timeout(30.0, connect=5.0)
+        self._timeout_s = (self._timeout.read or 30.0) + (self._timeout.connect or 5.0)
+        self._transports = {UpstreamKind.SIMULATOR: simulator}
+        self._network_transport = network
+        self._network = httpx.AsyncClient(
+            transport=network, timeout=self._timeout, follow_redirects=False
+        )
+        self._simulator = httpx.AsyncClient(
+            transport=simulator, base_url=SIMULATOR_ORIGIN, timeout=self._timeout
+        )
 
-    def _http(self, upstream: Upstream) -> httpx.AsyncClient:
-        return self._simulator if upstream.kind is UpstreamKind.SIMULATOR else self._network
+    def _transport(self, upstream: Upstream) -> httpx.AsyncBaseTransport:
+        return self._transports.get(upstream.kind, self._network_transport)
+
+    async def aclose(self) -> None:
+        await self._network.aclose()
+        await self._simulator.aclose()
 
     @staticmethod
     def _headers(upstream: Upstream, key: str | None) -> dict[str, str]:
         token = key or (SIMULATOR_ANONYMOUS_KEY if upstream.kind is UpstreamKind.SIMULATOR else "")
-        headers = {"Accept": "application/json", **upstream.headers}
+        headers = {"Accept": "application/json", "User-Agent": USER_AGENT, **upstream.headers}
         if token:  # no key: no header at all, and the upstream's own 401 is what is shown
             headers["Authorization"] = f"Bearer {token}"
         return headers
@@ -146,9 +167,7 @@ class RunwayClient:
         started = time.perf_counter()
         try:
             async with asyncio.timeout(self._timeout_s):
-                response = await self._http(upstream).request(
-                    method, url, headers=self._headers(upstream, key), json=body
-                )
+                response = await self._exchange(upstream, method, url, key, body)
         except UpstreamRefused as exc:
             raise UpstreamError(str(exc)) from None
         except (httpx.TimeoutException, TimeoutError):
@@ -194,6 +213,32 @@ class RunwayClient:
             exchange=exchange,
             headers=dict(response.headers),
         )
+
+    async def _exchange(
+        self, upstream: Upstream, method: str, url: str, key: str | None, body: Any
+    ) -> httpx.Response:
+        """One request, its whole answer read, and the connection handed back to the pool."""
+        headers = self._headers(upstream, key)
+        content = None
+        if body is not None:
+            content = json.dumps(
+                body, ensure_ascii=False, separators=(",", ":"), allow_nan=False
+            ).encode()
+            headers["Content-Type"] = "application/json"
+        request = httpx.Request(
+            method,
+            url,
+            headers=headers,
+            content=content,
+            extensions={"timeout": self._timeout.as_dict()},
+        )
+        response = await self._transport(upstream).handle_async_request(request)
+        response.request = request
+        try:
+            await response.aread()
+        finally:
+            await response.aclose()
+        return response
 
     @staticmethod
     def _json(response: httpx.Response, exchange: Exchange) -> dict[str, Any]:
