@@ -13,7 +13,18 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from sqlalchemy import and_, create_engine, delete, event, func, insert, or_, select, update
+from sqlalchemy import (
+    and_,
+    bindparam,
+    create_engine,
+    delete,
+    event,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
@@ -117,12 +128,42 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+# The hot path's statements, built once with named parameters. A statement built per call
+# with its values inlined (`insert(t).values(**row)`) costs SQLAlchemy ~0.3 ms to key and
+# bind for this 25-column table; these cost ~0.1 ms (bench/README.md, profiling item 7).
+INSERT_TASK = insert(tasks_table)
+INSERT_EVENT = insert(task_events_table)
+SAVED_COLUMNS = [c.name for c in tasks_table.c if c.name not in ("id", "last_checked_at")]
+UPDATE_TASK = (
+    update(tasks_table)
+    .where(tasks_table.c.id == bindparam("task_id"))
+    .values({name: bindparam(name) for name in SAVED_COLUMNS})
+)
+SELECT_MINE = select(tasks_table).where(
+    and_(tasks_table.c.id == bindparam("task_id"), tasks_table.c.owner == bindparam("owner"))
+)
+CLAIM_NOT_FINAL, CLAIM_ANY = (
+    update(tasks_table)
+    .where(
+        and_(
+            tasks_table.c.id == bindparam("task_id"),
+            tasks_table.c.status.not_in(excluded),
+            or_(
+                tasks_table.c.last_checked_at.is_(None),
+                tasks_table.c.last_checked_at <= bindparam("due_before"),
+            ),
+        )
+    )
+    .values(last_checked_at=bindparam("now"))
+    for excluded in (FINAL_STATUSES, ())
+)
+
+
 def _log_status(conn: Connection, record: TaskRecord, at: float) -> None:
     """One line of the task's status history (shown in exports and shared runs)."""
     conn.execute(
-        insert(task_events_table).values(
-            task_id=record.id, at=at, status=record.status, progress=record.progress
-        )
+        INSERT_EVENT,
+        {"task_id": record.id, "at": at, "status": record.status, "progress": record.progress},
     )
 
 
@@ -190,8 +231,10 @@ class Storage:
     ) -> None:
         """Insert a new task with its first status event and the frames it uses."""
 
+        row = record.to_row()
+
         def work(conn: Connection) -> None:
-            conn.execute(insert(tasks_table).values(**record.to_row()))
+            conn.execute(INSERT_TASK, row)
             _log_status(conn, record, record.created_at)
             if frame_shas:
                 conn.execute(
@@ -206,9 +249,10 @@ class Storage:
         self._settled.pop(record.id, None)
         row = record.to_row()
         row.pop("last_checked_at")
+        row["task_id"] = row.pop("id")
 
         def work(conn: Connection) -> None:
-            conn.execute(update(tasks_table).where(tasks_table.c.id == record.id).values(**row))
+            conn.execute(UPDATE_TASK, row)
             if status_changed:
                 _log_status(conn, record, record.updated_at)
 
@@ -220,7 +264,7 @@ class Storage:
             return copy.copy(cached) if cached.owner == owner else None
 
         def work(conn: Connection) -> TaskRecord | None:
-            row = conn.execute(select(tasks_table).where(_mine(task_id, owner))).first()
+            row = conn.execute(SELECT_MINE, {"task_id": task_id, "owner": owner}).first()
             return TaskRecord.from_row(row) if row else None
 
         record = await self.run(work)
@@ -283,22 +327,9 @@ class Storage:
 
         `include_final` lets a finished task be read again, only to get fresh output URLs.
         """
-        statuses = () if include_final else FINAL_STATUSES
-        query = (
-            update(tasks_table)
-            .where(
-                and_(
-                    tasks_table.c.id == task_id,
-                    tasks_table.c.status.not_in(statuses),
-                    or_(
-                        tasks_table.c.last_checked_at.is_(None),
-                        tasks_table.c.last_checked_at <= now - interval_s,
-                    ),
-                )
-            )
-            .values(last_checked_at=now)
-        )
-        return await self.run(lambda conn: conn.execute(query).rowcount == 1, write=True)
+        query = CLAIM_ANY if include_final else CLAIM_NOT_FINAL
+        params = {"task_id": task_id, "due_before": now - interval_s, "now": now}
+        return await self.run(lambda conn: conn.execute(query, params).rowcount == 1, write=True)
 
     async def delete(self, task_id: str, owner: str) -> list[str] | None:
         """Remove a task; returns the frame hashes no other task uses (None if not found)."""
