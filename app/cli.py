@@ -41,4 +41,10 @@ def main(argv: list[str] | None = None) -> None:
     from app.main import create_app
 
     print(f"Runway Console on http://{args.host}:{args.port}")
-    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="info")
+    uvicorn.run(
+        create_app(settings),
+        host=args.host,
+        port=args.port,
+        log_level="info",
+        access_log=settings.access_log,
+    )

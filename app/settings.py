@@ -36,6 +36,7 @@ class Settings(BaseSettings):
     simulator_speed: float = Field(default=1.0, gt=0, alias="CONSOLE_SIMULATOR_SPEED")
     connect_timeout_s: float = Field(default=5.0, gt=0, alias="CONSOLE_CONNECT_TIMEOUT_S")
     read_timeout_s: float = Field(default=30.0, gt=0, alias="CONSOLE_READ_TIMEOUT_S")
+    access_log: bool = Field(default=True, alias="CONSOLE_ACCESS_LOG")
 
     @field_validator("allowed_upstreams", mode="before")
     @classmethod
