@@ -44,7 +44,7 @@ IN_FLIGHT = "in-flight"
 STATUSES = ("PENDING", "THROTTLED", "RUNNING", *FINAL_STATUSES)
 T = TypeVar("T")
 MAX_EXCHANGES = 40
-SETTLED_CACHE_SIZE = 10_000
+RECORD_CACHE_SIZE = 10_000
 JSON_FIELDS = {"request": "request_json", "output": "output_json", "exchanges": "exchanges_json"}
 
 
@@ -95,11 +95,6 @@ class TaskRecord:
                 if isinstance(image, dict) and image.get("position", "first") == "first":
                     return str(image.get("uri") or "")
         return ""
-
-    @property
-    def is_settled(self) -> bool:
-        """Final, and nothing left to do for it: no video copy still to make."""
-        return self.is_final and (self.status != "SUCCEEDED" or self.video_path is not None)
 
     @property
     def video_saved(self) -> bool:
@@ -194,10 +189,11 @@ class Storage:
             self._executor = ThreadPoolExecutor(1, thread_name_prefix="sqlite")
         else:
             self._async_engine = create_async_engine(url)
-        # Settled tasks (final, video copied or none to copy) no longer change upstream; with
-        # SQLite this is the only process writing, so its own saves and deletes keep this
-        # exact. PostgreSQL may have several replicas, so it is not cached there.
-        self._settled: dict[str, TaskRecord] = {}
+        # With SQLite this process is the database's only writer, so the records it has read
+        # or written, kept here as its own saves and deletes leave them, are exact: a task
+        # read is served without a trip to the database thread. PostgreSQL may have several
+        # replicas writing, so nothing is cached there.
+        self._records: dict[str, TaskRecord] = {}
 
     async def run(self, work: Callable[[Connection], T], *, write: bool = False) -> T:
         """Run `work(connection)` in a transaction (committed when `write`)."""
@@ -243,10 +239,11 @@ class Storage:
                 )
 
         await self.run(work, write=True)
+        self._remember(record)
 
     async def save(self, record: TaskRecord, *, status_changed: bool = False) -> None:
         """Write a record back (not its refresh claim); log an event when the status changed."""
-        self._settled.pop(record.id, None)
+        self._records.pop(record.id, None)
         row = record.to_row()
         row.pop("last_checked_at")
         row["task_id"] = row.pop("id")
@@ -257,9 +254,18 @@ class Storage:
                 _log_status(conn, record, record.updated_at)
 
         await self.run(work, write=True)
+        self._remember(record)
+
+    def _remember(self, record: TaskRecord) -> None:
+        """Keep a copy of a record as just written or read (SQLite only; see __init__)."""
+        if not self._sqlite:
+            return
+        if len(self._records) >= RECORD_CACHE_SIZE and record.id not in self._records:
+            self._records.clear()
+        self._records[record.id] = copy.copy(record)
 
     async def get(self, task_id: str, owner: str) -> TaskRecord | None:
-        cached = self._settled.get(task_id)
+        cached = self._records.get(task_id)
         if cached is not None:
             return copy.copy(cached) if cached.owner == owner else None
 
@@ -268,10 +274,8 @@ class Storage:
             return TaskRecord.from_row(row) if row else None
 
         record = await self.run(work)
-        if record is not None and self._sqlite and record.is_settled:
-            if len(self._settled) >= SETTLED_CACHE_SIZE:
-                self._settled.clear()
-            self._settled[task_id] = copy.copy(record)
+        if record is not None:
+            self._remember(record)
         return record
 
     async def get_any(self, task_id: str) -> TaskRecord | None:
@@ -333,7 +337,7 @@ class Storage:
 
     async def delete(self, task_id: str, owner: str) -> list[str] | None:
         """Remove a task; returns the frame hashes no other task uses (None if not found)."""
-        self._settled.pop(task_id, None)
+        self._records.pop(task_id, None)
 
         def work(conn: Connection) -> list[str] | None:
             if conn.execute(select(tasks_table.c.id).where(_mine(task_id, owner))).first() is None:

@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy import event
 
 from app.storage import Storage, TaskRecord
 
@@ -83,7 +84,26 @@ async def test_the_database_is_in_wal_mode(storage: Storage) -> None:
     assert mode == "wal"
 
 
-async def test_settled_tasks_are_served_from_memory_but_stay_exact(storage: Storage) -> None:
+async def test_reads_of_known_tasks_skip_the_database(storage: Storage) -> None:
+    """With SQLite the console is the only writer, so what it wrote or read it can serve."""
+    statements: list[str] = []
+    event.listen(
+        storage._sync_engine,
+        "before_cursor_execute",
+        lambda _conn, _cursor, sql, *_args: statements.append(sql),
+    )
+    running = record("t0")
+    await storage.add(running)
+    statements.clear()
+    assert (await storage.get("t0", "key:a")).status == running.status
+    running.status = "RUNNING"
+    await storage.save(running, status_changed=True)
+    statements.clear()
+    assert (await storage.get("t0", "key:a")).status == "RUNNING"
+    assert statements == []
+
+
+async def test_tasks_are_served_from_memory_but_stay_exact(storage: Storage) -> None:
     done = record("t1")
     done.status, done.failure = "FAILED", "nope"
     await storage.add(done)
