@@ -13,6 +13,7 @@ from app.media import MediaStore
 from app.resources import resource_dir
 from app.runway.client import RunwayClient
 from app.runway.guard import GuardedTransport, GuardPolicy
+from app.runway.pools import POOLS, SpreadPools
 from app.settings import Settings
 from app.simulator.app import create_simulator_app
 from app.storage import Storage
@@ -32,7 +33,8 @@ def _network_transport(settings: Settings) -> GuardedTransport:
     """The pooled transport for real upstreams, guarded at connect time; nothing on top of it
     follows redirects, so a relay cannot bounce the console to an address the guard refused."""
     policy = GuardPolicy(settings.allow_private_upstreams, tuple(settings.allowed_upstreams))
-    return GuardedTransport(policy, httpx.AsyncHTTPTransport(retries=0))
+    pools = [httpx.AsyncHTTPTransport(retries=0) for _ in range(POOLS)]
+    return GuardedTransport(policy, SpreadPools(pools))
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

@@ -117,6 +117,8 @@ def run(pairs: int) -> dict[str, object]:
             "CONSOLE_DATA_DIR": f"{tmp}/console",
             "CONSOLE_ALLOW_PRIVATE_UPSTREAMS": "true",
             "CONSOLE_POLL_INTERVAL_S": "5",
+            # Like for like: the nginx it is compared with runs with `access_log off`.
+            "CONSOLE_ACCESS_LOG": "false",
         }
         with (
             server(["simulator"], sim_env, sim_port),
