@@ -62,9 +62,20 @@ def server(args: list[str], env: dict[str, str], port: int) -> Iterator[subproce
         process.wait(timeout=10)
 
 
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) used so far by a process and its children (nginx's worker)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    used = (int(fields[11]) + int(fields[12])) / ticks
+    children = Path(f"/proc/{pid}/task/{pid}/children")
+    for child in children.read_text().split() if children.exists() else []:
+        used += cpu_seconds(int(child))
+    return used
+
+
 @contextmanager
-def nginx_proxy(upstream_port: int) -> Iterator[int]:
-    """Debian's nginx as a plain reverse proxy, started on a loopback port for the comparison."""
+def nginx_proxy(upstream_port: int) -> Iterator[tuple[int, int]]:
+    """Debian's nginx as a plain reverse proxy on a loopback port: (port, master pid)."""
     port = free_port()
     with tempfile.TemporaryDirectory() as tmp:
         config = Path(tmp) / "nginx.conf"
@@ -86,7 +97,7 @@ http {{
         )
         try:
             wait_up(f"http://127.0.0.1:{port}/")
-            yield port
+            yield port, process.pid
         finally:
             process.terminate()
             process.wait(timeout=10)

@@ -16,7 +16,15 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import Connection, free_port, json_body, nginx_proxy, server, summary
+from bench.common import (
+    Connection,
+    cpu_seconds,
+    free_port,
+    json_body,
+    nginx_proxy,
+    server,
+    summary,
+)
 
 # `[sim:internal]`: the simulator fails these tasks instead of rendering hundreds of videos,
 # whose CPU would otherwise be measured as if it were the console's overhead.
@@ -54,7 +62,13 @@ def pair_console(sim_base: str):
     return pair
 
 
-async def measure(port: int, pair, pairs: int, concurrency: int) -> dict[str, float]:
+ROUNDS = 5  # the three ways take turns, so drift in the machine's load hits them alike
+
+
+async def measure(
+    port: int, pair, pairs: int, concurrency: int, pids: list[int]
+) -> tuple[list[float], list[float]]:
+    """(pair times in ms, CPU seconds each of `pids` used for the timed pairs)."""
     connections = [await Connection.open(port) for _ in range(concurrency)]
     for conn in connections:  # warm up every connection (and the server's caches)
         await pair(conn)
@@ -67,10 +81,30 @@ async def measure(port: int, pair, pairs: int, concurrency: int) -> dict[str, fl
             remaining -= 1
             samples.append(await pair(conn))
 
+    cpu_before = [cpu_seconds(pid) for pid in pids]
     await asyncio.gather(*(worker(c) for c in connections))
+    cpu = [cpu_seconds(pid) - before for pid, before in zip(pids, cpu_before, strict=True)]
     for conn in connections:
         conn.close()
-    return summary(samples)
+    return samples, cpu
+
+
+def side_by_side(targets: dict[str, tuple], pairs: int, concurrency: int) -> dict[str, dict]:
+    """Each way measured in ROUNDS turns; medians over all turns, CPU ms per pair per process."""
+    samples: dict[str, list[float]] = {name: [] for name in targets}
+    cpu: dict[str, list[float]] = {name: [0.0] * len(t[2]) for name, t in targets.items()}
+    for _ in range(ROUNDS):
+        for name, (port, pair, pids) in targets.items():
+            times, used = asyncio.run(measure(port, pair, pairs // ROUNDS, concurrency, pids))
+            samples[name] += times
+            cpu[name] = [a + b for a, b in zip(cpu[name], used, strict=True)]
+    return {
+        name: {
+            **summary(samples[name]),
+            "cpu_ms_per_pair": [1000 * c / len(samples[name]) for c in cpu[name]],
+        }
+        for name in targets
+    }
 
 
 async def reads_per_second(port: int, task_id: str, seconds: float, concurrency: int) -> float:
@@ -121,21 +155,19 @@ def run(pairs: int) -> dict[str, object]:
             "CONSOLE_ACCESS_LOG": "false",
         }
         with (
-            server(["simulator"], sim_env, sim_port),
-            server(["serve"], console_env, console_port),
-            nginx_proxy(sim_port) as nginx_port,
+            server(["simulator"], sim_env, sim_port) as sim,
+            server(["serve"], console_env, console_port) as console,
+            nginx_proxy(sim_port) as (nginx_port, nginx_pid),
         ):
             sim_base = f"http://127.0.0.1:{sim_port}"
+            targets = {  # port, pair, [the proxy's pid (if any), the simulator's pid]
+                "direct": (sim_port, pair_direct, [sim.pid]),
+                "nginx": (nginx_port, pair_direct, [nginx_pid, sim.pid]),
+                "console": (console_port, pair_console(sim_base), [console.pid, sim.pid]),
+            }
             for concurrency in (1, 50):
                 n = pairs if concurrency == 1 else pairs * 3
-                row = {
-                    "direct": asyncio.run(measure(sim_port, pair_direct, n, concurrency)),
-                    "nginx": asyncio.run(measure(nginx_port, pair_direct, n, concurrency)),
-                    "console": asyncio.run(
-                        measure(console_port, pair_console(sim_base), n, concurrency)
-                    ),
-                }
-                results[f"c{concurrency}"] = row
+                results[f"c{concurrency}"] = side_by_side(targets, n, concurrency)
             task_id = asyncio.run(finished_task(console_port, sim_base))
             results["reads_per_s"] = asyncio.run(reads_per_second(console_port, task_id, 5, 50))
     return results
@@ -147,7 +179,11 @@ def report(results: dict) -> list[tuple[str, str]]:
         row = results[key]
         added = {m: row["console"][m] - row["direct"][m] for m in ("median", "p99")}
         nginx = {m: row["nginx"][m] - row["direct"][m] for m in ("median", "p99")}
-        multiple = added["median"] / nginx["median"] if nginx["median"] > 0 else float("inf")
+        multiple = (
+            f"{added['median'] / nginx['median']:.1f}× nginx's overhead"
+            if nginx["median"] > 0.01
+            else "nginx's own overhead is within noise"
+        )
         rows.append(
             (
                 f"create+read, concurrency {key[1:]}",
@@ -156,7 +192,15 @@ def report(results: dict) -> list[tuple[str, str]]:
                 f"console {row['console']['median']:.2f}/{row['console']['p99']:.2f} "
                 f"(median/p99); console adds {added['median']:.2f} ms median, "
                 f"{added['p99']:.2f} ms p99; nginx adds {nginx['median']:.2f} ms median "
-                f"({multiple:.1f}× nginx's overhead)",
+                f"({multiple})",
+            )
+        )
+        rows.append(
+            (
+                f"CPU per pair, concurrency {key[1:]}",
+                f"simulator {row['direct']['cpu_ms_per_pair'][0]:.2f} ms; "
+                f"nginx {row['nginx']['cpu_ms_per_pair'][0]:.2f} ms; "
+                f"console {row['console']['cpu_ms_per_pair'][0]:.2f} ms",
             )
         )
     rows.append(("task reads/s from the store (c=50)", f"{results['reads_per_s']:.0f}/s"))
