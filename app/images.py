@@ -8,8 +8,10 @@ or scaled down when it would not, with a note saying so.
 
 import base64
 import io
+import math
 import warnings
 from dataclasses import dataclass
+from typing import BinaryIO
 
 from PIL import Image, ImageOps
 
@@ -20,6 +22,8 @@ MAX_PIXELS = 40_000_000
 MAX_SIDE = 8000
 EXIF_ORIENTATION = 0x0112
 FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
+JPEG_QUALITIES = (90, 85, 80, 75)  # tried in turn before any pixel is given up
+LIMIT_BYTES = (DATA_URI_MAX_CHARS - 32) * 3 // 4  # the most bytes a data URI can carry
 
 
 class BadImage(ValueError):
@@ -48,16 +52,16 @@ def data_uri_length(byte_count: int, media_type: str) -> int:
     return len(f"data:{media_type};base64,") + 4 * ((byte_count + 2) // 3)
 
 
-def _open_checked(data: bytes) -> Image.Image:
+def _open_checked(file: BinaryIO, size: int) -> tuple[Image.Image, tuple[int, int]]:
+    """The decoded image and its full size (a big JPEG is decoded at half scale)."""
     with warnings.catch_warnings():
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         try:
-            image = Image.open(io.BytesIO(data), formats=list(FORMATS))
+            image = Image.open(file, formats=list(FORMATS))
+            full_size = image.size
             if image.width * image.height > MAX_PIXELS:
                 raise BadImage(_("{w}×{h} is too many pixels", w=image.width, h=image.height))
-            if image.format == "JPEG" and data_uri_length(len(data), "image/jpeg") > (
-                DATA_URI_MAX_CHARS
-            ):
+            if image.format == "JPEG" and not fits(size, "image/jpeg"):
                 # It must be re-encoded smaller anyway: decoding at half scale needs a quarter
                 # of the memory and time (JPEG's DCT scaling).
                 image.draft("RGB", (image.width // 2, image.height // 2))
@@ -68,7 +72,11 @@ def _open_checked(data: bytes) -> Image.Image:
             raise BadImage(_("the image has too many pixels")) from exc
         except Exception as exc:
             raise BadImage(_("not a JPEG, PNG or WebP image (or a damaged one)")) from exc
-    return image
+    return image, full_size
+
+
+def fits(byte_count: int, media_type: str) -> bool:
+    return data_uri_length(byte_count, media_type) <= DATA_URI_MAX_CHARS
 
 
 def _encode(image: Image.Image, kind: str, quality: int = 90) -> bytes:
@@ -76,16 +84,55 @@ def _encode(image: Image.Image, kind: str, quality: int = 90) -> bytes:
     if kind == "PNG":
         image.save(buffer, "PNG", optimize=False)
     else:
-        rgb = image if image.mode == "RGB" else image.convert("RGB")  # no copy when it is RGB
-        rgb.save(buffer, "JPEG", quality=quality)  # optimize=True buffers every coefficient
+        image.save(buffer, "JPEG", quality=quality)  # optimize=True buffers every coefficient
     return buffer.getvalue()
 
 
-def prepare_image(data: bytes) -> PreparedImage:
-    """Return an upright image whose data URI fits the upstream limit."""
-    image = _open_checked(data)
+def _as_rgb(image: Image.Image) -> Image.Image:
+    """JPEG has no alpha or palette; RGB images are used as they are, without a copy."""
+    return image if image.mode == "RGB" else image.convert("RGB")
+
+
+def _fit_as_jpeg(image: Image.Image, kind: str, notes: list[str]) -> tuple[bytes, Image.Image]:
+    """A JPEG within the limit: every pixel kept at a lower quality if that is enough, else
+    scaled down once by the measured excess (a second pass only if that fell short).
+
+    Lowering quality first needs no second copy of the pixels, which keeps a 12-megapixel
+    upload within a few times its size in memory; scaling needs the old and the new image.
+    """
+    image = _as_rgb(image)
+    out = b""
+    for quality in JPEG_QUALITIES:
+        out = _encode(image, "JPEG", quality)
+        if fits(len(out), "image/jpeg"):
+            if kind != "JPEG":
+                notes.append(_("re-encoded as JPEG to fit the 5 MB limit"))
+            elif quality < JPEG_QUALITIES[0] or not notes:
+                notes.append(_("re-encoded at a lower JPEG quality to fit the 5 MB limit"))
+            return out, image
+    while not fits(len(out), "image/jpeg"):
+        scale = min(0.9, max(0.5, math.sqrt(LIMIT_BYTES / len(out)) * 0.95))
+        size = (max(1, int(image.width * scale)), max(1, int(image.height * scale)))
+        image = image.resize(size, Image.Resampling.LANCZOS)
+        out = _encode(image, "JPEG", JPEG_QUALITIES[-1])
+    notes.append(_("scaled to {w}×{h} to fit the 5 MB limit", w=image.width, h=image.height))
+    return out, image
+
+
+def prepare_image(source: bytes | BinaryIO) -> PreparedImage:
+    """Return an upright image whose data URI fits the upstream limit.
+
+    An upload is passed as its (spooled, on-disk) file, so its bytes are never all held in
+    memory next to the decoded pixels; they are read whole only when they go out unchanged.
+    """
+    file = io.BytesIO(source) if isinstance(source, bytes) else source
+    size = file.seek(0, io.SEEK_END)
+    file.seek(0)
+    image, full_size = _open_checked(file, size)
     kind = image.format or "PNG"
     notes = []
+    if image.size != full_size:
+        notes.append(_("scaled to {w}×{h} to fit the 5 MB limit", w=image.width, h=image.height))
     upright = image
     if image.getexif().get(EXIF_ORIENTATION, 1) != 1:
         upright = ImageOps.exif_transpose(image)
@@ -93,19 +140,13 @@ def prepare_image(data: bytes) -> PreparedImage:
     if max(upright.size) > MAX_SIDE:
         upright.thumbnail((MAX_SIDE, MAX_SIDE), Image.Resampling.LANCZOS)
         notes.append(_("scaled down to {w}×{h}", w=upright.width, h=upright.height))
-    out, media_type = data, FORMATS[kind]
-    if notes:
-        out = _encode(upright, kind)
-    while data_uri_length(len(out), media_type) > DATA_URI_MAX_CHARS:
-        if media_type != "image/jpeg":
-            media_type, kind = "image/jpeg", "JPEG"
-            out = _encode(upright, kind)
-            notes.append(_("re-encoded as JPEG to fit the 5 MB limit"))
-            continue
-        upright.thumbnail((int(upright.width * 0.8), int(upright.height * 0.8)))
-        out = _encode(upright, kind, quality=85)
-        notes.append(
-            _("scaled to {w}×{h} to fit the 5 MB limit", w=upright.width, h=upright.height)
-        )
+    media_type = FORMATS[kind]
+    out = b""
+    if fits(size, media_type):  # as it came, or re-encoded alike once turned or scaled
+        file.seek(0)
+        out = file.read() if not notes else _encode(upright, kind)
+    if not out or not fits(len(out), media_type):
+        media_type = "image/jpeg"
+        out, upright = _fit_as_jpeg(upright, kind, notes)
     note = "; ".join(dict.fromkeys(notes[:1] + notes[-1:])) if notes else ""
-    return PreparedImage(out, media_type, upright.width, upright.height, len(data), note)
+    return PreparedImage(out, media_type, upright.width, upright.height, size, note)

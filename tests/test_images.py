@@ -67,3 +67,28 @@ def test_an_image_too_big_for_a_data_uri_is_shrunk_to_fit_and_says_so() -> None:
     assert len(prepared.data_uri) <= DATA_URI_MAX_CHARS
     assert prepared.media_type == "image/jpeg"
     assert "5 MB" in prepared.note
+
+
+def test_a_lower_jpeg_quality_is_tried_before_any_pixel_is_given_up() -> None:
+    # Noise at 5.2 megapixels: about 4.7 MB as a quality-90 JPEG, over the limit, and about
+    # 3.1 MB at quality 75, within it.
+    noise = Image.frombytes("RGB", (2600, 2000), os.urandom(2600 * 2000 * 3))
+    buffer = io.BytesIO()
+    noise.save(buffer, "PNG", compress_level=1)
+    quality_90 = io.BytesIO()
+    noise.save(quality_90, "JPEG", quality=90)
+    assert data_uri_length(quality_90.tell(), "image/jpeg") > DATA_URI_MAX_CHARS
+    prepared = prepare_image(buffer.getvalue())
+    assert (prepared.width, prepared.height) == (2600, 2000), "every pixel kept"
+    assert prepared.media_type == "image/jpeg"
+    assert len(prepared.data_uri) <= DATA_URI_MAX_CHARS
+    assert prepared.note == "re-encoded as JPEG to fit the 5 MB limit"
+
+
+def test_a_file_is_read_as_it_lies_and_gives_what_its_bytes_give(tmp_path) -> None:
+    path = tmp_path / "frame.png"
+    path.write_bytes(image_bytes((300, 200)))
+    with path.open("rb") as file:
+        from_file = prepare_image(file)
+    assert from_file == prepare_image(path.read_bytes())
+    assert from_file.data == path.read_bytes(), "an image that fits goes out unchanged"

@@ -142,15 +142,15 @@ async def upload_frame(
 ) -> Response:
     """Check an uploaded image and store it; answer with the filled frame slot."""
     limit = service.settings.max_upload_bytes
-    data = await file.read(limit + 1)
     slot = FrameSlot(position)
-    if len(data) > limit:
+    if (file.size or 0) > limit:
         slot.error = _(
             "the file is over the {mb} MB limit", mb=f"{service.settings.max_upload_mb:g}"
         )
     else:
         try:
-            prepared = await asyncio.to_thread(prepare_image, data)
+            # The spooled file itself: its bytes are not all held in memory beside the pixels.
+            prepared = await asyncio.to_thread(prepare_image, file.file)
             slot.frame = await asyncio.to_thread(service.frames.put, prepared)
         except BadImage as exc:
             slot.error = str(exc)
