@@ -1,4 +1,4 @@
-"""Run every benchmark once and print one table (about 4 minutes on the project's 2-core VM).
+"""Run every benchmark once and print one table (about two minutes on the project's 2-core VM).
 
 Usage: python bench/run_all.py [--quick]
 Needs the test extra (Playwright), Debian's chromium and nginx. Everything talks to 127.0.0.1.
