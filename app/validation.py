@@ -5,6 +5,7 @@ the simulator runs the same rules to answer 400 the way the real API does.
 """
 
 import ipaddress
+import math
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -146,5 +147,25 @@ def validate_create_body(body: dict[str, Any]) -> None:
         names = ", ".join(MODELS)
         raise Invalid([FieldError("model", _("unknown model; choose one of {names}", names=names))])
     errors = _check_images(body, MODELS[model_name].last_frame) + _check_scalars(body)
+    known = {error.field for error in errors}
+    errors += [
+        FieldError(path, _("NaN and Infinity are not JSON numbers"))
+        for path in non_finite_numbers(body)
+        if path not in known
+    ]
     if errors:
         raise Invalid(errors)
+
+
+def non_finite_numbers(value: object, path: str = "") -> list[str]:
+    """Where NaN or ±Infinity sit in a parsed body: Python's JSON reader accepts them, but they
+    are not JSON, and the upstream request could not be encoded with them."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return [path or "body"]
+    if isinstance(value, dict):
+        items = ((f"{path}.{key}" if path else str(key), item) for key, item in value.items())
+    elif isinstance(value, list):
+        items = ((f"{path}[{index}]", item) for index, item in enumerate(value))
+    else:
+        return []
+    return [found for sub_path, item in items for found in non_finite_numbers(item, sub_path)]

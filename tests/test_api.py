@@ -1,6 +1,7 @@
 """The JSON API against the real app and its in-process simulator (DESIGN §7)."""
 
 import asyncio
+import json
 
 import httpx
 
@@ -148,3 +149,17 @@ async def test_a_private_api_address_is_refused_by_default(client: httpx.AsyncCl
 async def test_openapi_documents_the_task_routes(client: httpx.AsyncClient) -> None:
     paths = (await client.get("/openapi.json")).json()["paths"]
     assert {"/api/tasks", "/api/tasks/{task_id}"} <= set(paths)
+
+
+async def test_a_nan_in_the_body_is_a_422_and_nothing_is_sent(client: httpx.AsyncClient) -> None:
+    """Found by schemathesis: this was a 500 (the upstream body could not be encoded)."""
+    await client.delete("/simulator/_sim/stats")
+    raw = json.dumps({**seed_body("https://example.com/a.jpg"), "note": float("nan")})
+    reply = await client.post(
+        "/api/tasks", content=raw, headers={"Content-Type": "application/json"}
+    )
+    assert reply.status_code == 422
+    assert reply.json()["errors"] == [
+        {"field": "note", "message": "NaN and Infinity are not JSON numbers"}
+    ]
+    assert (await client.get("/simulator/_sim/stats")).json() == {}

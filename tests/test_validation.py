@@ -81,3 +81,15 @@ def test_all_errors_are_reported_at_once() -> None:
         "ratio",
         "duration",
     }
+
+
+def test_nan_and_infinity_anywhere_are_refused_by_name() -> None:
+    """Python's JSON reader takes them; the upstream request could not be written with them."""
+    body = {
+        **seed_body("https://example.com/a.jpg"),
+        "extra": {"deep": [1.5, float("nan")]},
+        "other": float("-inf"),
+    }
+    with pytest.raises(Invalid) as caught:
+        validate_create_body(body)
+    assert {e.field for e in caught.value.errors} == {"extra.deep[1]", "other"}
