@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import event
 
-from app.storage import Storage, TaskRecord
+from app.storage import EVENTS_BATCH, Storage, TaskRecord
 
 
 def record(task_id: str, owner: str = "key:a", created_at: float | None = None) -> TaskRecord:
@@ -117,3 +117,17 @@ async def test_tasks_are_served_from_memory_but_stay_exact(storage: Storage) -> 
     assert (await storage.get("t1", "key:a")).failure == "saved again"
     await storage.delete("t1", "key:a")
     assert await storage.get("t1", "key:a") is None
+
+
+async def test_the_status_histories_of_many_tasks_come_in_batches(storage: Storage) -> None:
+    ids = [f"t{n}" for n in range(EVENTS_BATCH + 2)]  # more than one IN (...) list
+    for task_id in ids:
+        await storage.add(record(task_id))
+    last = record(ids[-1])
+    last.status, last.progress = "RUNNING", 0.5
+    await storage.save(last, status_changed=True)
+    histories = await storage.events_of([*ids, "unknown"])
+    assert [e["status"] for e in histories[ids[-1]]] == ["PENDING", "RUNNING"]
+    assert all(len(histories[task_id]) == 1 for task_id in ids[:-1])
+    assert histories["unknown"] == []
+    assert await storage.events(ids[-1]) == histories[ids[-1]]

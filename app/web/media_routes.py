@@ -48,10 +48,11 @@ def _chunks(spool: IO[bytes]) -> Iterator[bytes]:
 async def _zip_response(
     service: ServiceDep, records: list[TaskRecord], name: str, folders: bool
 ) -> StreamingResponse:
-    items = []
-    for record in records:
-        events = await service.storage.events(record.id)
-        items.append((record, task_document(record, service.to_api(record), events)))
+    events = await service.storage.events_of([record.id for record in records])
+    items = [
+        (record, task_document(record, service.to_api(record), events[record.id]))
+        for record in records
+    ]
     spool = await asyncio.to_thread(
         build_zip, items, service.frames, service.media, folders=folders
     )
