@@ -44,7 +44,7 @@ IN_FLIGHT = "in-flight"
 STATUSES = ("PENDING", "THROTTLED", "RUNNING", *FINAL_STATUSES)
 T = TypeVar("T")
 MAX_EXCHANGES = 40
-RECORD_CACHE_SIZE = 10_000
+RECORD_CACHE_SIZE = 1_000  # tasks being watched are few; each may carry 40 exchanges
 EVENTS_BATCH = 500  # task ids per IN (...) list, well within SQLite's parameter limit
 JSON_FIELDS = {"request": "request_json", "output": "output_json", "exchanges": "exchanges_json"}
 
@@ -249,13 +249,15 @@ class Storage:
         row.pop("last_checked_at")
         row["task_id"] = row.pop("id")
 
-        def work(conn: Connection) -> None:
-            conn.execute(UPDATE_TASK, row)
+        def work(conn: Connection) -> bool:
+            if conn.execute(UPDATE_TASK, row).rowcount != 1:
+                return False  # deleted meanwhile (a video copy finishing late): stays gone
             if status_changed:
                 _log_status(conn, record, record.updated_at)
+            return True
 
-        await self.run(work, write=True)
-        self._remember(record)
+        if await self.run(work, write=True):
+            self._remember(record)
 
     def _remember(self, record: TaskRecord) -> None:
         """Keep a copy of a record as just written or read (SQLite only; see __init__)."""
@@ -380,7 +382,10 @@ class Storage:
             )
             return sorted(set(shas) - set(still_used))
 
-        return await self.run(work, write=True)
+        unused = await self.run(work, write=True)
+        # Again: a read that reached the database before this delete may have kept a copy.
+        self._records.pop(task_id, None)
+        return unused
 
     async def awaiting_video(self, max_attempts: int) -> list[TaskRecord]:
         """Succeeded tasks whose video copy is not saved yet (e.g. after a restart)."""

@@ -131,3 +131,14 @@ async def test_the_status_histories_of_many_tasks_come_in_batches(storage: Stora
     assert all(len(histories[task_id]) == 1 for task_id in ids[:-1])
     assert histories["unknown"] == []
     assert await storage.events(ids[-1]) == histories[ids[-1]]
+
+
+async def test_a_save_after_a_delete_does_not_bring_the_task_back(storage: Storage) -> None:
+    """A video copy can finish after its task was deleted; its save must not revive it."""
+    late = record("t9")
+    await storage.add(late)
+    await storage.delete("t9", "key:a")
+    late.status = "SUCCEEDED"
+    await storage.save(late, status_changed=True)
+    assert await storage.get("t9", "key:a") is None
+    assert await storage.events("t9") == []
