@@ -126,7 +126,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 # The hot path's statements, built once with named parameters. A statement built per call
 # with its values inlined (`insert(t).values(**row)`) costs SQLAlchemy ~0.3 ms to key and
-# bind for this 25-column table; these cost ~0.1 ms (bench/README.md, profiling item 7).
+# bind for this 25-column table; these cost ~0.1 ms (bench/README.md, profiling item 10).
 INSERT_TASK = insert(tasks_table)
 INSERT_EVENT = insert(task_events_table)
 SAVED_COLUMNS = [c.name for c in tasks_table.c if c.name not in ("id", "last_checked_at")]
