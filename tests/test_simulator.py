@@ -124,6 +124,28 @@ async def test_the_credit_balance_goes_down_per_second_generated(sim: httpx.Asyn
     assert before - after == 50
 
 
+async def test_the_balance_survives_a_restart_and_a_deleted_task_gives_its_credits_back(
+    tmp_path: Path,
+) -> None:
+    body = {**seed_body("https://example.com/a.jpg"), "duration": 10}
+    balances = []
+    for _restart in range(2):
+        app = create_simulator_app(tmp_path / "sim", speed=10)
+        transport = httpx.ASGITransport(app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://sim") as sim:
+            if not balances:
+                balances.append((await sim.get("/v1/organization", headers=AUTH)).json())
+                task = (await sim.post("/v1/image_to_video", headers=AUTH, json=body)).json()
+            balances.append((await sim.get("/v1/organization", headers=AUTH)).json())
+    assert balances[0]["creditBalance"] - balances[1]["creditBalance"] == 50
+    assert balances[2] == balances[1], "a restarted simulator reads its task files again"
+    async with httpx.AsyncClient(transport=transport, base_url="http://sim") as sim:
+        await wait_final(sim, task["id"])  # a finished task is deleted (a running one cancelled)
+        await sim.delete(f"/v1/tasks/{task['id']}", headers=AUTH)
+        after = (await sim.get("/v1/organization", headers=AUTH)).json()
+    assert after["creditBalance"] == balances[0]["creditBalance"]
+
+
 async def test_output_urls_expire_and_a_fresh_read_gives_a_new_one(sim: httpx.AsyncClient) -> None:
     await sim.post("/_sim/faults", json={"output_ttl_s": -1})
     task_id = (

@@ -238,7 +238,7 @@ async def read_organization(request: Request) -> Response:
     state = _state(request)
     if not _authorised(request):
         return _error(request, 401, "Invalid API key")
-    tasks = await asyncio.to_thread(state.store.all_tasks)
+    tasks = await asyncio.to_thread(state.store.usage)
     spent = sum(MODELS[t.model].credits(t.duration) for t in tasks if t.model in MODELS)
     today = time.time() - 86_400
     per_model = {name: 0 for name in MODELS}

@@ -52,6 +52,15 @@ class SimTask:
         return self.outcome, 1.0
 
 
+@dataclass(frozen=True)
+class Usage:
+    """What a task costs, for the organization endpoint: fixed once the task is created."""
+
+    model: str
+    duration: int
+    created_at: float
+
+
 class SimStore:
     """Thread-safe file storage; the render worker reads frames from here."""
 
@@ -63,6 +72,7 @@ class SimStore:
         for folder in (self.tasks_dir, self.frames_dir, self.outputs_dir):
             folder.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
+        self._usage: dict[str, Usage] | None = None  # read from the files once, then kept
 
     def new_id(self) -> str:
         return str(uuid.uuid4())
@@ -73,6 +83,8 @@ class SimStore:
         with self._lock:
             temporary.write_text(json.dumps(asdict(task)))
             temporary.replace(path)
+            if self._usage is not None:
+                self._usage[task.id] = Usage(task.model, task.duration, task.created_at)
 
     def load(self, task_id: str) -> SimTask | None:
         if not _is_uuid(task_id):
@@ -83,6 +95,9 @@ class SimStore:
             return None
 
     def delete(self, task_id: str) -> None:
+        with self._lock:
+            if self._usage is not None:
+                self._usage.pop(task_id, None)
         for path in (self.tasks_dir / f"{task_id}.json", self.video_path(task_id)):
             path.unlink(missing_ok=True)
         for path in self.frames_dir.glob(f"{task_id}-*"):
@@ -105,14 +120,19 @@ class SimStore:
     def video_path(self, task_id: str) -> Path:
         return self.outputs_dir / f"{task_id}.mp4"
 
-    def all_tasks(self) -> list[SimTask]:
-        tasks = []
-        for path in self.tasks_dir.glob("*.json"):
-            try:
-                tasks.append(SimTask(**json.loads(path.read_text())))
-            except (OSError, ValueError, TypeError):
-                continue
-        return tasks
+    def usage(self) -> list[Usage]:
+        """Every stored task's cost facts; the files are read on the first call only (the
+        organization endpoint used to read every task file on every call)."""
+        with self._lock:
+            if self._usage is None:
+                self._usage = {}
+                for path in self.tasks_dir.glob("*.json"):
+                    try:
+                        task = SimTask(**json.loads(path.read_text()))
+                    except (OSError, ValueError, TypeError):
+                        continue
+                    self._usage[task.id] = Usage(task.model, task.duration, task.created_at)
+            return list(self._usage.values())
 
 
 def _is_uuid(value: str) -> bool:
