@@ -1,5 +1,6 @@
 """The upstream client, faked at the transport, which checks each request it receives."""
 
+import gzip
 import json
 from collections.abc import Callable
 
@@ -147,3 +148,31 @@ async def test_no_key_sends_no_authorization_header() -> None:
     with pytest.raises(UpstreamError) as caught:
         await make_client(handler).create(resolve_upstream("https://r.example.com"), None, {})
     assert caught.value.status == 401
+
+
+async def test_a_gzipped_answer_is_read_like_any_other() -> None:
+    answer = gzip.compress(json.dumps({"id": "task-gz"}).encode())
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        assert "gzip" in request.headers["Accept-Encoding"]
+        return httpx.Response(200, headers={"Content-Encoding": "gzip"}, content=answer)
+
+    task_id, exchange = await make_client(handler).create(
+        resolve_upstream("https://api.openai-hk.com"), "hk-secret", {"model": "gen3a_turbo"}
+    )
+    assert task_id == "task-gz" and exchange.body == '{"id": "task-gz"}'
+
+
+@pytest.mark.parametrize("encoding", [None, "gzip"])
+async def test_an_endless_answer_is_cut_off_at_one_megabyte(encoding: str | None) -> None:
+    """A hostile relay cannot fill the console's memory, neither plainly nor with a gzip bomb
+    (64 MB of spaces compress to ~64 KB)."""
+    body = b'{"id": "x", "pad": "' + b" " * (64 * 1024 * 1024) + b'"}'
+    headers = {"Content-Encoding": encoding} if encoding else {}
+    content = gzip.compress(body, compresslevel=1) if encoding else body
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, headers=headers, content=content)
+
+    with pytest.raises(UpstreamError, match="more than 1 MB"):
+        await make_client(handler).read(resolve_upstream("https://relay.example"), "k", "x")

@@ -22,10 +22,12 @@ from app.runway.guard import UpstreamRefused
 from app.transcript import masked_headers, shorten_data_uris
 
 BODY_LIMIT = 4000
+DECODED = ("content-encoding", "content-length")  # describe the bytes before decoding
 SIMULATOR_ANONYMOUS_KEY = "sim-anonymous"
 READ_ATTEMPTS = 3
 MAX_BACKOFF_S = 8.0
 USER_AGENT = "runway-console"
+MAX_ANSWER_BYTES = 1024 * 1024  # a task or error answer is a few KB; a relay may send anything
 
 
 @dataclass
@@ -156,7 +158,12 @@ class RunwayClient:
     @staticmethod
     def _headers(upstream: Upstream, key: str | None) -> dict[str, str]:
         token = key or (SIMULATOR_ANONYMOUS_KEY if upstream.kind is UpstreamKind.SIMULATOR else "")
-        headers = {"Accept": "application/json", "User-Agent": USER_AGENT, **upstream.headers}
+        headers = {
+            "Accept": "application/json",
+            "Accept-Encoding": "gzip, deflate",
+            "User-Agent": USER_AGENT,
+            **upstream.headers,
+        }
         if token:  # no key: no header at all, and the upstream's own 401 is what is shown
             headers["Authorization"] = f"Bearer {token}"
         return headers
@@ -234,11 +241,24 @@ class RunwayClient:
         )
         response = await self._transport(upstream).handle_async_request(request)
         response.request = request
+        answer = bytearray()
         try:
-            await response.aread()
+            async for chunk in response.aiter_bytes():  # decoded (gzip) as it arrives
+                answer += chunk
+                if len(answer) > MAX_ANSWER_BYTES:
+                    raise UpstreamError(
+                        _(
+                            "{upstream} answered with more than {mb} MB; not read further",
+                            upstream=_(upstream.label),
+                            mb=MAX_ANSWER_BYTES // (1024 * 1024),
+                        )
+                    )
         finally:
             await response.aclose()
-        return response
+        headers = [(k, v) for k, v in response.headers.multi_items() if k not in DECODED]
+        return httpx.Response(
+            response.status_code, headers=headers, content=bytes(answer), request=request
+        )
 
     @staticmethod
     def _json(response: httpx.Response, exchange: Exchange) -> dict[str, Any]:
