@@ -5,12 +5,11 @@ however many browsers (or processes) watch a task, one of them asks upstream per
 """
 
 import asyncio
-import copy
 import json
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, TypeVar
 
 from sqlalchemy import (
@@ -100,6 +99,11 @@ class TaskRecord:
     @property
     def video_saved(self) -> bool:
         return self.video_path is not None
+
+    def copy(self) -> "TaskRecord":
+        """A copy whose lists can be appended to (a refresh adds exchanges) without changing
+        this one; the request is never changed in place, so it is shared."""
+        return replace(self, output=list(self.output), exchanges=list(self.exchanges))
 
     def to_row(self) -> dict[str, Any]:
         row = {k: v for k, v in self.__dict__.items() if k not in JSON_FIELDS}
@@ -265,12 +269,12 @@ class Storage:
             return
         if len(self._records) >= RECORD_CACHE_SIZE and record.id not in self._records:
             self._records.clear()
-        self._records[record.id] = copy.copy(record)
+        self._records[record.id] = record.copy()
 
     async def get(self, task_id: str, owner: str) -> TaskRecord | None:
         cached = self._records.get(task_id)
         if cached is not None:
-            return copy.copy(cached) if cached.owner == owner else None
+            return cached.copy() if cached.owner == owner else None
 
         def work(conn: Connection) -> TaskRecord | None:
             row = conn.execute(SELECT_MINE, {"task_id": task_id, "owner": owner}).first()

@@ -134,12 +134,7 @@ async def test_a_failing_download_is_retried_until_saved(client: httpx.AsyncClie
     await set_fault(client, target="output", kind="status", status=500, remaining=2)
     task = (await client.post("/api/tasks", json=BODY)).json()
     await wait_final(client, task["id"])
-    for _ in range(100):
-        current = (await client.get(f"/api/tasks/{task['id']}")).json()
-        if current["videoSaved"]:
-            break
-        await asyncio.sleep(0.1)
-    assert current["videoSaved"]
+    await wait_saved(client, task["id"])
     assert await calls(client, "output") == 3
 
 
@@ -147,12 +142,7 @@ async def test_a_dropped_download_leaves_no_half_file(client: httpx.AsyncClient,
     await set_fault(client, target="output", kind="drop", remaining=1)
     task = (await client.post("/api/tasks", json=BODY)).json()
     await wait_final(client, task["id"])
-    for _ in range(100):
-        current = (await client.get(f"/api/tasks/{task['id']}")).json()
-        if current["videoSaved"]:
-            break
-        await asyncio.sleep(0.1)
-    assert current["videoSaved"]
+    current = await wait_saved(client, task["id"])
     video = (await client.get(current["videoUrl"])).content
     assert video[4:8] == b"ftyp" and len(video) > 10_000
     assert not list((settings.data_dir / "videos").glob("*.part"))

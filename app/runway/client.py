@@ -139,7 +139,7 @@ class RunwayClient:
     ) -> None:
         self._timeout = timeout or httpx.Timeout(30.0, connect=5.0)
         self._timeout_s = (self._timeout.read or 30.0) + (self._timeout.connect or 5.0)
-        self._transports = {UpstreamKind.SIMULATOR: simulator}
+        self._simulator_transport = simulator
         self._network_transport = network
         self._network = httpx.AsyncClient(
             transport=network, timeout=self._timeout, follow_redirects=False
@@ -149,7 +149,9 @@ class RunwayClient:
         )
 
     def _transport(self, upstream: Upstream) -> httpx.AsyncBaseTransport:
-        return self._transports.get(upstream.kind, self._network_transport)
+        if upstream.kind is UpstreamKind.SIMULATOR:
+            return self._simulator_transport
+        return self._network_transport
 
     async def aclose(self) -> None:
         await self._network.aclose()
@@ -171,10 +173,13 @@ class RunwayClient:
     async def _send(
         self, upstream: Upstream, method: str, url: str, key: str | None, body: Any = None
     ) -> tuple[httpx.Response, Exchange]:
+        headers = self._headers(upstream, key)
+        if body is not None:
+            headers["Content-Type"] = "application/json"
         started = time.perf_counter()
         try:
             async with asyncio.timeout(self._timeout_s):
-                response = await self._exchange(upstream, method, url, key, body)
+                response = await self._exchange(upstream, method, url, headers, body)
         except UpstreamRefused as exc:
             raise UpstreamError(str(exc)) from None
         except (httpx.TimeoutException, TimeoutError):
@@ -203,10 +208,7 @@ class RunwayClient:
             response.status_code,
             elapsed,
             response.text[:BODY_LIMIT],
-            request_headers=masked_headers(
-                {**self._headers(upstream, key)}
-                | ({"Content-Type": "application/json"} if body is not None else {})
-            ),
+            request_headers=masked_headers(headers),
             request_body=shorten_data_uris(body) if body is not None else None,
         )
         if response.is_success:
@@ -222,16 +224,14 @@ class RunwayClient:
         )
 
     async def _exchange(
-        self, upstream: Upstream, method: str, url: str, key: str | None, body: Any
+        self, upstream: Upstream, method: str, url: str, headers: dict[str, str], body: Any
     ) -> httpx.Response:
         """One request, its whole answer read, and the connection handed back to the pool."""
-        headers = self._headers(upstream, key)
         content = None
         if body is not None:
             content = json.dumps(
                 body, ensure_ascii=False, separators=(",", ":"), allow_nan=False
             ).encode()
-            headers["Content-Type"] = "application/json"
         request = httpx.Request(
             method,
             url,
