@@ -80,11 +80,13 @@ def fits(byte_count: int, media_type: str) -> bool:
 
 
 def _encode(image: Image.Image, kind: str, quality: int = 90) -> bytes:
+    """In the format it is labelled with (a WebP stays WebP, alpha and all); JPEG callers pass
+    an RGB image (`_as_rgb`)."""
     buffer = io.BytesIO()
     if kind == "PNG":
         image.save(buffer, "PNG", optimize=False)
     else:
-        image.save(buffer, "JPEG", quality=quality)  # optimize=True buffers every coefficient
+        image.save(buffer, kind, quality=quality)  # optimize=True buffers every coefficient
     return buffer.getvalue()
 
 

@@ -92,3 +92,15 @@ def test_a_file_is_read_as_it_lies_and_gives_what_its_bytes_give(tmp_path) -> No
         from_file = prepare_image(file)
     assert from_file == prepare_image(path.read_bytes())
     assert from_file.data == path.read_bytes(), "an image that fits goes out unchanged"
+
+
+def test_a_turned_webp_with_alpha_stays_webp() -> None:
+    image = Image.new("RGBA", (400, 200), (10, 20, 30, 128))
+    exif = image.getexif()
+    exif[0x0112] = 6
+    buffer = io.BytesIO()
+    image.save(buffer, "WEBP", exif=exif)
+    prepared = prepare_image(buffer.getvalue())
+    assert prepared.media_type == "image/webp"
+    assert Image.open(io.BytesIO(prepared.data)).format == "WEBP"
+    assert (prepared.width, prepared.height) == (200, 400)
