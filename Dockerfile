@@ -1,5 +1,6 @@
-# Runway Console: one process, data in a volume. PyAV and Pillow wheels bring their own
-# FFmpeg and image libraries, so the slim image needs no system packages.
+# Runway Console: one process, data in a volume, or one of several replicas on PostgreSQL and
+# S3-compatible storage (the `team` extra; docs/deploy.md). PyAV and Pillow wheels bring their
+# own FFmpeg and image libraries, so the slim image needs no system packages.
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 \
@@ -10,7 +11,7 @@ COPY pyproject.toml README.md ./
 COPY app ./app
 COPY templates ./templates
 COPY static ./static
-RUN pip install . && rm -rf /src
+RUN pip install '.[team]' && rm -rf /src
 
 RUN useradd --create-home --uid 10001 console && mkdir -p /data && chown console /data
 USER console

@@ -1,5 +1,8 @@
-"""Fixtures: a fresh app and data dir per test; live servers on 127.0.0.1 ports when asked."""
+"""Fixtures: a fresh app and data dir per test; live servers on 127.0.0.1 ports when asked;
+real PostgreSQL and SeaweedFS servers, started once per session, for the tests that use them.
+"""
 
+import os
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -8,7 +11,19 @@ import pytest
 
 from app.main import create_app
 from app.settings import Settings
+from tests.engines import (
+    EngineMissing,
+    PostgresServer,
+    SeaweedServer,
+    pg_bin_dir,
+    postgres_server,
+    seaweed_server,
+    weed_binary,
+)
 from tests.helpers import free_port, live_process
+
+# Replicas sharing a database share this, so sessions and media links hold on each of them.
+TEAM_SECRET = "test-team-secret-0123456789abcdef"
 
 FAST_ENV = {
     "CONSOLE_SIMULATOR_SPEED": "5",
@@ -65,3 +80,49 @@ def live_console(tmp_path: Path) -> Iterator[str]:
     }
     with live_process(["serve", "--port", str(port)], env, port, tmp_path / "console.log"):
         yield f"http://127.0.0.1:{port}"
+
+
+def _engine_missing(exc: EngineMissing) -> None:
+    """Skip where an engine is not installed; under CI, where it must be, fail instead."""
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"CI=true but {exc}", pytrace=False)
+    pytest.skip(str(exc))
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PostgresServer]:
+    """One real PostgreSQL for the session; each test takes a fresh database from it."""
+    try:
+        pg_bin_dir()
+    except EngineMissing as exc:
+        _engine_missing(exc)
+    with postgres_server() as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def seaweed() -> Iterator[SeaweedServer]:
+    """One real SeaweedFS S3 server for the session; each test takes a fresh key prefix."""
+    try:
+        weed_binary()
+    except EngineMissing as exc:
+        _engine_missing(exc)
+    with seaweed_server() as server:
+        yield server
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """Each test that asks runs twice: on SQLite in its data dir, and on a fresh PostgreSQL
+    database."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'console.db'}"
+    return request.getfixturevalue("postgres").new_database()
+
+
+@pytest.fixture
+def engine_settings(tmp_path: Path, database_url: str) -> Settings:
+    """Settings on either database (modules that run on both alias `settings` to this)."""
+    return make_settings(
+        tmp_path / "data", CONSOLE_DATABASE_URL=database_url, CONSOLE_SECRET_KEY=TEAM_SECRET
+    )
