@@ -1,0 +1,67 @@
+"""`POST /v1/image_to_video`: check the body, keep the frames, start a simulated task."""
+
+import asyncio
+import random
+import time
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from app.catalog import SEED_MAX
+from app.simulator.answers import apply_faults, authorised, error
+from app.simulator.faults import marker_create_status, marker_outcome
+from app.simulator.state import SimState, sim_state
+from app.simulator.store import BASE_RUN_SECONDS, SimTask
+from app.validation import Invalid, prompt_images, validate_create_body
+
+
+def _new_task(state: SimState, body: dict[str, Any]) -> SimTask:
+    prompt = body.get("promptText") or ""
+    outcome, code, failure = marker_outcome(prompt)
+    seed = body.get("seed")
+    task = SimTask(
+        id=state.store.new_id(),
+        created_at=time.time(),
+        model=body["model"],
+        ratio=body["ratio"],
+        duration=body["duration"],
+        seed=seed if seed is not None else random.randint(0, SEED_MAX),
+        prompt=prompt,
+        frames={},
+        run_seconds=BASE_RUN_SECONDS / state.speed * (4 if "[sim:slow]" in prompt else 1),
+        outcome=outcome,
+        failure_code=code,
+        throttled="[sim:throttle]" in prompt,
+        extra={"failure": failure} if failure else {},
+    )
+    for image in prompt_images(body["promptImage"]) or []:
+        position = image.get("position", "first")
+        task.frames[position] = state.store.save_frame(task.id, position, image["uri"])
+    return task
+
+
+async def create_task(request: Request) -> Response:
+    state = sim_state(request)
+    if fault := await apply_faults(state, "create"):
+        return fault
+    if not authorised(request):
+        return error(request, 401, "Invalid API key")
+    try:
+        body = await request.json()
+    except ValueError:
+        return error(request, 400, "Request body must be JSON")
+    if not isinstance(body, dict):
+        return error(request, 400, "Request body must be a JSON object")
+    try:
+        validate_create_body(body)
+    except Invalid as exc:
+        first = exc.errors[0].field.split("[")[0].split(".")[0]
+        issues = [{"path": e.field, "message": e.message} for e in exc.errors]
+        return error(request, 400, f"Invalid parameter '{first}'", issues=issues)
+    if status := marker_create_status(body.get("promptText") or ""):
+        headers = {"Retry-After": "5"} if status == 429 else {}
+        return JSONResponse({"error": f"Simulated {status}"}, status_code=status, headers=headers)
+    task = await asyncio.to_thread(_new_task, state, body)
+    await asyncio.to_thread(state.store.save, task)
+    return JSONResponse({"id": task.id})

@@ -1,0 +1,41 @@
+"""What every simulator route shares: the state object, its secret, and the request's key."""
+
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from starlette.requests import Request
+
+from app.simulator.faults import FaultBoard
+from app.simulator.renderer import Renderer
+from app.simulator.store import SimStore
+
+DEFAULT_OUTPUT_TTL_S = 24 * 3600.0  # Runway: 24–48 h
+QUIRKS = ("error_object", "auth_403", "progress_percent", "output_string", "status_lowercase")
+
+
+@dataclass
+class SimState:
+    """Everything the routes share; one per simulator app."""
+
+    store: SimStore
+    renderer: Renderer
+    faults: FaultBoard
+    secret: bytes
+    speed: float
+    public_base: str | None
+    output_ttl_s: float = DEFAULT_OUTPUT_TTL_S
+    counts: dict[str, int] = field(default_factory=dict)
+    quirks: set[str] = field(default_factory=set)
+
+
+def sim_state(request: Request) -> SimState:
+    return request.app.state.sim
+
+
+def load_secret(root: Path) -> bytes:
+    path = root / "secret"
+    if not path.exists():
+        root.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_hex(32))
+    return path.read_bytes()
