@@ -5,10 +5,9 @@ import tempfile
 import zipfile
 from typing import IO, Any
 
-from app.frames import EXTENSIONS, FrameStore
+from app.frames import EXTENSIONS, FrameStore, frame_refs
 from app.media import MediaStore
 from app.storage import TaskRecord
-from app.tasks import frame_refs
 
 SPOOL_BYTES = 16 * 1024 * 1024
 

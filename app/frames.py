@@ -1,23 +1,44 @@
-"""Frames stored once by content hash, with a small thumbnail for the page.
+"""Frames stored once by content hash, and the `frame:<sha256>` references that name them.
 
 The form refers to a frame by its sha256 rather than carrying megabytes of data URI, so a form
-re-rendered with an error keeps both frames, and history can reuse them later.
+re-rendered with an error keeps both frames, and history can reuse them later. A stored request
+holds references; the body sent upstream holds the frames inlined as data URIs. This module is
+the one place that builds, reads and inlines those references.
 """
 
+import base64
+import binascii
+import copy
 import hashlib
 import io
 import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from PIL import Image
 
-from app.images import PreparedImage, data_uri
+from app.i18n import gettext as _
+from app.images import BadImage, PreparedImage, data_uri, prepare_image
+from app.validation import FieldError, Invalid, prompt_images
 
 SHA_PATTERN = re.compile(r"^[0-9a-f]{64}$")
 EXTENSIONS = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp"}
 THUMB_SIDE = 320
+FRAME_PREFIX = "frame:"
+
+
+def frame_ref(sha: str) -> str:
+    """The reference a request stores in place of a frame's data URI."""
+    return f"{FRAME_PREFIX}{sha}"
+
+
+def frame_sha(uri: object) -> str | None:
+    """The sha256 a `frame:` reference names, or None for anything else (a URL, a data URI)."""
+    if isinstance(uri, str) and uri.startswith(FRAME_PREFIX):
+        return uri[len(FRAME_PREFIX) :]
+    return None
 
 
 @dataclass(frozen=True)
@@ -32,7 +53,7 @@ class StoredFrame:
 
     @property
     def ref(self) -> str:
-        return f"frame:{self.sha256}"
+        return frame_ref(self.sha256)
 
 
 class FrameStore:
@@ -100,3 +121,70 @@ def _thumbnail(data: bytes) -> bytes:
         buffer = io.BytesIO()
         image.convert("RGB").save(buffer, "JPEG", quality=80)
     return buffer.getvalue()
+
+
+def first_frame(request: dict[str, Any]) -> str:
+    """The first frame's reference or URL (for thumbnails), or ""."""
+    for image in prompt_images(request.get("promptImage")) or []:
+        if image.get("position", "first") == "first":
+            return str(image.get("uri") or "")
+    return ""
+
+
+def frame_refs(request: dict[str, Any]) -> set[str]:
+    """The stored frames a request refers to (their sha256s)."""
+    images = prompt_images(request.get("promptImage")) or []
+    return {sha for image in images if (sha := frame_sha(image.get("uri"))) is not None}
+
+
+def has_local_frames(body: dict[str, Any]) -> bool:
+    """Whether the body carries image data or stored-frame references (work for a thread).
+
+    Plain URLs pass through untouched, so a URL-only create skips the thread hop.
+    """
+    images = prompt_images(body.get("promptImage")) or []
+    return any(
+        isinstance(image.get("uri"), str) and image["uri"].startswith(("data:", FRAME_PREFIX))
+        for image in images
+    )
+
+
+def inline_frames(store: FrameStore, body: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(body to send, body to store): frames as data URIs for upstream, references at home.
+
+    An uploaded data URI is checked and stored on the way, so history keeps it once.
+    """
+    images = prompt_images(body.get("promptImage"))
+    if not images:
+        return body, body
+    to_send, to_store = copy.deepcopy(body), copy.deepcopy(body)
+    send_list, store_list = [], []
+    for index, image in enumerate(images):
+        field = (
+            f"promptImage[{index}].uri" if isinstance(body["promptImage"], list) else "promptImage"
+        )
+        sent, stored = _frame_uri(store, image.get("uri"), field)
+        send_list.append({**image, "uri": sent})
+        store_list.append({**image, "uri": stored})
+    to_send["promptImage"], to_store["promptImage"] = send_list, store_list
+    return to_send, to_store
+
+
+def _frame_uri(store: FrameStore, uri: object, field: str) -> tuple[object, object]:
+    """One image's (sent, stored) URI; a URL is passed on as it is."""
+    if not isinstance(uri, str):
+        return uri, uri
+    sha = frame_sha(uri)
+    if sha is not None:
+        frame = store.get(sha)
+        if frame is None:
+            raise Invalid([FieldError(field, _("this frame is no longer stored; add it again"))])
+        return store.data_uri(frame), uri
+    if uri.startswith("data:") and ";base64," in uri[:100]:
+        try:
+            raw = base64.b64decode(uri.partition(",")[2], validate=True)
+            frame = store.put(prepare_image(raw))
+        except (binascii.Error, BadImage) as exc:
+            raise Invalid([FieldError(field, _("image data: {error}", error=exc))]) from None
+        return store.data_uri(frame), frame.ref
+    return uri, uri

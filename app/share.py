@@ -7,10 +7,10 @@ has no script at all. The transcript is the inspector's: key masked, data URIs s
 import base64
 from typing import Any
 
-from app.frames import FrameStore
+from app.frames import FrameStore, frame_refs, frame_sha
 from app.media import MediaStore
 from app.storage import TaskRecord
-from app.tasks import frame_refs
+from app.validation import prompt_images
 
 VIDEO_EMBED_LIMIT = 60 * 1024 * 1024
 
@@ -18,12 +18,11 @@ VIDEO_EMBED_LIMIT = 60 * 1024 * 1024
 def embedded_frames(record: TaskRecord, frames: FrameStore) -> list[dict[str, Any]]:
     """Each stored frame as a data URI with its facts; URL frames are listed as URLs."""
     shown = []
-    for image in record.request.get("promptImage") or []:
-        if not isinstance(image, dict):
-            continue
+    for image in prompt_images(record.request.get("promptImage")) or []:
         uri = str(image.get("uri") or "")
         entry: dict[str, Any] = {"position": image.get("position", "first"), "url": uri}
-        frame = frames.get(uri.removeprefix("frame:")) if uri.startswith("frame:") else None
+        sha = frame_sha(uri)
+        frame = frames.get(sha) if sha is not None else None
         if frame is not None:
             entry.update(
                 url="",

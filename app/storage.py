@@ -50,7 +50,7 @@ JSON_FIELDS = {"request": "request_json", "output": "output_json", "exchanges": 
 
 @dataclass
 class TaskRecord:
-    """A task as the console keeps it; `request` has frames as `frame:<sha256>` references."""
+    """A task as the console keeps it; `request` has frames as references (app/frames.py)."""
 
     id: str
     owner: str
@@ -83,18 +83,6 @@ class TaskRecord:
     @property
     def is_final(self) -> bool:
         return self.status in FINAL_STATUSES
-
-    @property
-    def first_frame(self) -> str:
-        """The first frame's reference or URL, for thumbnails."""
-        images = self.request.get("promptImage")
-        if isinstance(images, str):
-            return images
-        if isinstance(images, list):
-            for image in images:
-                if isinstance(image, dict) and image.get("position", "first") == "first":
-                    return str(image.get("uri") or "")
-        return ""
 
     @property
     def video_saved(self) -> bool:

@@ -1,24 +1,19 @@
-"""The task service: submit, refresh and delete tasks, and what a task looks like to the API.
+"""The task service: submit, refresh and delete tasks.
 
 Routes stay thin and call these plain functions; tests can call them directly. The key passed
 in is held for the call alone: only its mask and an HMAC of it are ever stored.
 """
 
 import asyncio
-import base64
-import binascii
-import copy
 import time
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-from app.failures import failure_hint, http_hint
-from app.frames import FrameStore
+from app.failures import http_hint
+from app.frames import FrameStore, frame_refs, has_local_frames, inline_frames
 from app.i18n import gettext as _
-from app.images import BadImage, prepare_image
 from app.keys import mask_key, media_token, owner_of
 from app.media import EXPIRED_NOTE, MediaStore, VideoSaver
 from app.media import MAX_ATTEMPTS as MAX_VIDEO_ATTEMPTS
@@ -28,9 +23,8 @@ from app.runway.endpoints import BadAddress, Upstream, UpstreamKind, resolve_ups
 from app.runway.guard import GuardPolicy, UpstreamRefused, address_refusal, resolve_checked
 from app.settings import Settings
 from app.storage import CLAIMED, IN_FLIGHT, Storage, TaskRecord
-from app.validation import FieldError, Invalid, prompt_images, validate_create_body
+from app.validation import FieldError, Invalid, validate_create_body
 
-FRAME_PREFIX = "frame:"
 CLAIM_MEMORY = 10_000  # task ids whose last claim this process remembers
 SUBMIT_WAIT_STEPS = 150  # × 0.1 s: how long a repeat waits for the first request's create
 
@@ -116,45 +110,6 @@ class TaskService:
             raise Invalid([FieldError("baseUrl", str(exc))]) from None
         return upstream
 
-    def inline_frames(self, body: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
-        """(body to send, body to store): frames as data URIs for upstream, references at home."""
-        images = prompt_images(body.get("promptImage"))
-        if not images:
-            return body, body
-        to_send, to_store = copy.deepcopy(body), copy.deepcopy(body)
-        send_list, store_list = [], []
-        for index, image in enumerate(images):
-            uri = image.get("uri")
-            field = (
-                f"promptImage[{index}].uri"
-                if isinstance(body["promptImage"], list)
-                else "promptImage"
-            )
-            sent, stored = self._frame_uri(uri, field)
-            send_list.append({**image, "uri": sent})
-            store_list.append({**image, "uri": stored})
-        to_send["promptImage"], to_store["promptImage"] = send_list, store_list
-        return to_send, to_store
-
-    def _frame_uri(self, uri: object, field: str) -> tuple[object, object]:
-        if not isinstance(uri, str):
-            return uri, uri
-        if uri.startswith(FRAME_PREFIX):
-            frame = self.frames.get(uri[len(FRAME_PREFIX) :])
-            if frame is None:
-                raise Invalid(
-                    [FieldError(field, _("this frame is no longer stored; add it again"))]
-                )
-            return self.frames.data_uri(frame), uri
-        if uri.startswith("data:") and ";base64," in uri[:100]:
-            try:
-                raw = base64.b64decode(uri.partition(",")[2], validate=True)
-                frame = self.frames.put(prepare_image(raw))
-            except (binascii.Error, BadImage) as exc:
-                raise Invalid([FieldError(field, _("image data: {error}", error=exc))]) from None
-            return self.frames.data_uri(frame), frame.ref
-        return uri, uri
-
     async def prepare(
         self, body: dict[str, Any], address: str | None, errors: list[FieldError] | None = None
     ) -> tuple[Upstream, dict[str, Any], dict[str, Any]]:
@@ -167,7 +122,7 @@ class TaskService:
                 if step == "address":
                     upstream = await self.resolve(address)
                 elif step == "frames" and has_local_frames(body):
-                    to_send, to_store = await asyncio.to_thread(self.inline_frames, body)
+                    to_send, to_store = await asyncio.to_thread(inline_frames, self.frames, body)
                 else:
                     validate_create_body(to_send)
             except Invalid as exc:
@@ -394,9 +349,6 @@ class TaskService:
             return f"/media/{record.id}.mp4?t={media_token(self.secret, record.id, record.owner)}"
         return record.output[0] if record.output else None
 
-    def to_api(self, record: TaskRecord) -> dict[str, Any]:
-        return task_to_api(record, self.video_url(record))
-
 
 def apply_upstream_task(record: TaskRecord, data: dict[str, Any], now: float) -> None:
     """Copy what an upstream read says into the record, keeping first-seen timings."""
@@ -421,54 +373,3 @@ def apply_upstream_task(record: TaskRecord, data: dict[str, Any], now: float) ->
         record.finished_at = now
         if status == "SUCCEEDED":
             record.progress = 1.0
-
-
-def has_local_frames(body: dict[str, Any]) -> bool:
-    """Whether the body carries image data or stored-frame references (work for a thread).
-
-    Plain URLs pass through untouched, so a URL-only create skips the thread hop.
-    """
-    images = prompt_images(body.get("promptImage")) or []
-    return any(
-        isinstance(image.get("uri"), str) and image["uri"].startswith(("data:", FRAME_PREFIX))
-        for image in images
-    )
-
-
-def iso_time(timestamp: float) -> str:
-    return datetime.fromtimestamp(timestamp, UTC).isoformat(timespec="milliseconds")
-
-
-def frame_refs(request: dict[str, Any]) -> set[str]:
-    """The stored frames a request refers to."""
-    images = prompt_images(request.get("promptImage")) or []
-    return {
-        str(image["uri"])[len(FRAME_PREFIX) :]
-        for image in images
-        if str(image.get("uri", "")).startswith(FRAME_PREFIX)
-    }
-
-
-def task_to_api(record: TaskRecord, video_url: str | None) -> dict[str, Any]:
-    """The task object of DESIGN §7."""
-    return {
-        "id": record.id,
-        "status": record.status,
-        "progress": record.progress,
-        "model": record.model,
-        "promptText": record.prompt_text,
-        "ratio": record.ratio,
-        "duration": record.duration,
-        "seed": record.seed,
-        "createdAt": iso_time(record.created_at),
-        "updatedAt": iso_time(record.updated_at),
-        "output": record.output,
-        "videoUrl": video_url,
-        "videoSaved": record.video_saved,
-        "failure": record.failure,
-        "failureCode": record.failure_code,
-        "failureHint": failure_hint(record.failure_code) if record.status == "FAILED" else None,
-        "baseUrl": record.base_url,
-        "lastError": record.last_error,
-        "groupId": record.group_id,
-    }

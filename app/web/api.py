@@ -7,6 +7,7 @@ from fastapi import APIRouter, Body, Header, HTTPException, Query, Response
 from app.storage import STATUSES
 from app.tasks import AlreadySubmitted
 from app.web.deps import CallerDep, ServiceDep
+from app.web.task_object import task_to_api
 
 router = APIRouter(prefix="/api", tags=["tasks"])
 
@@ -47,7 +48,7 @@ async def create_task(
         raise HTTPException(
             409, "a request with this Idempotency-Key is still being sent"
         ) from None
-    return service.to_api(record)
+    return task_to_api(record, service.video_url(record))
 
 
 @router.get("/tasks")
@@ -61,7 +62,7 @@ async def list_tasks(
     if status is not None and status not in STATUSES:
         raise HTTPException(422, f"status must be one of {', '.join(STATUSES)}")
     records = await service.storage.list_tasks(caller.owner, limit=limit, status=status)
-    return {"tasks": [service.to_api(record) for record in records]}
+    return {"tasks": [task_to_api(record, service.video_url(record)) for record in records]}
 
 
 @router.get("/tasks/{task_id}")
@@ -70,7 +71,7 @@ async def read_task(task_id: str, service: ServiceDep, caller: CallerDep) -> dic
     record = await service.get(task_id, caller)
     if record is None:
         raise HTTPException(404, "no such task for this key")
-    return service.to_api(record)
+    return task_to_api(record, service.video_url(record))
 
 
 @router.delete("/tasks/{task_id}", status_code=204)

@@ -11,7 +11,7 @@ from typing import Any
 from starlette.datastructures import ImmutableMultiDict
 
 from app.catalog import DEFAULT_MODEL, MODELS, SEED_MAX, Model
-from app.frames import FrameStore, StoredFrame
+from app.frames import FrameStore, StoredFrame, frame_sha
 from app.i18n import gettext as _
 from app.storage import TaskRecord
 from app.validation import FieldError, prompt_images
@@ -65,7 +65,8 @@ class FormState:
 
 def slot_from_form(form: ImmutableMultiDict, position: str, frames: FrameStore) -> FrameSlot:
     ref = str(form.get(f"{position}_ref") or "")
-    frame = frames.get(ref.removeprefix("frame:")) if ref else None
+    sha = frame_sha(ref)
+    frame = frames.get(sha) if sha is not None else None
     return FrameSlot(position, frame=frame, url=str(form.get(f"{position}_url") or "").strip())
 
 
@@ -176,8 +177,9 @@ def state_from_record(record: TaskRecord, frames: FrameStore, new_seed: bool) ->
             continue
         slot = FrameSlot(position)
         uri = str(image.get("uri") or "")
-        if uri.startswith("frame:"):
-            slot.frame = frames.get(uri.removeprefix("frame:"))
+        sha = frame_sha(uri)
+        if sha is not None:
+            slot.frame = frames.get(sha)
             slot.error = "" if slot.frame else _("this frame is no longer stored; add it again")
         else:
             slot.url = uri

@@ -14,6 +14,7 @@ from app.share import share_context
 from app.storage import TaskRecord
 from app.web.deps import CallerDep, ServiceDep
 from app.web.render import render
+from app.web.task_object import task_to_api
 
 router = APIRouter()
 
@@ -50,7 +51,12 @@ async def _zip_response(
 ) -> StreamingResponse:
     events = await service.storage.events_of([record.id for record in records])
     items = [
-        (record, task_document(record, service.to_api(record), events[record.id]))
+        (
+            record,
+            task_document(
+                record, task_to_api(record, service.video_url(record)), events[record.id]
+            ),
+        )
         for record in records
     ]
     spool = await asyncio.to_thread(

@@ -8,6 +8,7 @@ from fastapi import APIRouter, HTTPException, Query, Request, UploadFile
 from fastapi.responses import FileResponse, PlainTextResponse, Response
 
 from app.failures import http_hint
+from app.frames import inline_frames
 from app.i18n import gettext as _
 from app.images import BadImage, prepare_image
 from app.runway.client import UpstreamError
@@ -327,7 +328,7 @@ async def task_code(
     api_root = upstream.api_root
     if upstream.kind is UpstreamKind.SIMULATOR:
         api_root = str(request.base_url).rstrip("/") + "/simulator/v1"
-    body, _ = await asyncio.to_thread(service.inline_frames, record.request)
+    body, _ = await asyncio.to_thread(inline_frames, service.frames, record.request)
     text = snippet(
         language,
         upstream,

@@ -11,11 +11,13 @@ from starlette.responses import Response
 
 from app.catalog import DEFAULT_MODEL, MODELS, SEED_MAX, USD_PER_CREDIT, ratio_orientation
 from app.failures import failure_hint
+from app.frames import first_frame, frame_sha
 from app.i18n import LANGUAGES, current_language, gettext
 from app.keys import mask_key
 from app.resources import resource_dir
 from app.runway.endpoints import SIMULATOR_ORIGIN
 from app.snippets import SDK_MODELS
+from app.storage import TaskRecord
 from app.web.csrf import csrf_token, set_csrf_cookie
 from app.web.static_urls import static_url
 
@@ -36,6 +38,12 @@ def _wire_url(url: str, origin: str) -> str:
     if url.startswith(SIMULATOR_ORIGIN):
         return origin.rstrip("/") + "/simulator" + url[len(SIMULATOR_ORIGIN) :]
     return url
+
+
+def thumb_url(record: TaskRecord) -> str | None:
+    """The thumbnail of a task's first frame when it is a stored frame (a URL has none)."""
+    sha = frame_sha(first_frame(record.request))
+    return f"/frames/{sha}/thumb" if sha is not None else None
 
 
 def _pretty_json(text: str) -> str:
@@ -71,6 +79,7 @@ def make_templates() -> Jinja2Templates:
         failure_hint=failure_hint,
         mask_key=mask_key,
         ratio_orientation=ratio_orientation,
+        thumb_url=thumb_url,
     )
     templates.env.filters["duration"] = _ago
     templates.env.filters["wire_url"] = _wire_url

@@ -1,0 +1,32 @@
+"""The task object the JSON API answers with (and exports carry): the web layer's own shape."""
+
+from typing import Any
+
+from app.failures import failure_hint
+from app.storage import TaskRecord
+from app.timestamps import iso_time
+
+
+def task_to_api(record: TaskRecord, video_url: str | None) -> dict[str, Any]:
+    """A task as `GET /api/tasks/{id}` shows it (docs/architecture.md, "The JSON API")."""
+    return {
+        "id": record.id,
+        "status": record.status,
+        "progress": record.progress,
+        "model": record.model,
+        "promptText": record.prompt_text,
+        "ratio": record.ratio,
+        "duration": record.duration,
+        "seed": record.seed,
+        "createdAt": iso_time(record.created_at),
+        "updatedAt": iso_time(record.updated_at),
+        "output": record.output,
+        "videoUrl": video_url,
+        "videoSaved": record.video_saved,
+        "failure": record.failure,
+        "failureCode": record.failure_code,
+        "failureHint": failure_hint(record.failure_code) if record.status == "FAILED" else None,
+        "baseUrl": record.base_url,
+        "lastError": record.last_error,
+        "groupId": record.group_id,
+    }
