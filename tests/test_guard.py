@@ -52,9 +52,59 @@ def test_public_addresses_pass(address: str) -> None:
     assert ip_refusal(ipaddress.ip_address(address), STRICT) is None
 
 
-def test_metadata_stays_refused_even_when_private_upstreams_are_allowed() -> None:
-    assert ip_refusal(ipaddress.ip_address("169.254.169.254"), PRIVATE_OK)
+@pytest.mark.parametrize(
+    "address",
+    [
+        "169.254.169.254",
+        "169.254.170.2",  # ECS task metadata and credentials
+        "169.254.170.23",  # EKS pod identity
+        "fd00:ec2::254",
+        "fd00:ec2::23",
+        "100.100.100.200",
+        # the same addresses behind IPv6 transition forms
+        "::ffff:169.254.169.254",
+        "::169.254.169.254",
+        "64:ff9b::a9fe:a9fe",
+        "64:ff9b:1::a9fe:a9fe",
+        "2002:a9fe:a9fe::1",
+        "::ffff:0:169.254.169.254",
+        "2001:0:4136:e378:8000:63bf:5601:5601",  # Teredo, client 169.254.169.254
+    ],
+)
+def test_metadata_stays_refused_even_when_private_upstreams_are_allowed(address: str) -> None:
+    ip = ipaddress.ip_address(address)
+    assert ip_refusal(ip, PRIVATE_OK)
+    assert ip_refusal(ip, STRICT)
+
+
+def test_private_upstreams_allowed_means_loopback_passes() -> None:
     assert ip_refusal(ipaddress.ip_address("127.0.0.1"), PRIVATE_OK) is None
+    assert ip_refusal(ipaddress.ip_address("::ffff:127.0.0.1"), PRIVATE_OK) is None
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "::127.0.0.1",  # IPv4-compatible, also spelled ::7f00:1
+        "::10.0.0.1",
+        "64:ff9b::127.0.0.1",  # NAT64 well-known prefix
+        "64:ff9b::192.168.1.1",
+        "64:ff9b:1::7f00:1",  # NAT64 local-use prefix
+        "64:ff9b:1:7f00:0:100::",  # the same, with 127.0.0.1 placed as RFC 6052 puts it in a /48
+        "2002:7f00:1::",  # 6to4 of 127.0.0.1
+        "2002:c0a8:101::1",  # 6to4 of 192.168.1.1
+        "::ffff:0:127.0.0.1",  # IPv4-translated
+        "fec0::1",  # site-local (deprecated, still private)
+        "2001:0:4136:e378:8000:63bf:80ff:fffe",  # Teredo, client 127.0.0.1
+    ],
+)
+def test_ipv6_transition_forms_are_judged_by_the_ipv4_they_embed(address: str) -> None:
+    assert ip_refusal(ipaddress.ip_address(address), STRICT)
+
+
+@pytest.mark.parametrize("address", ["64:ff9b::808:808", "2002:808:808::1"])
+def test_transition_forms_of_a_public_ipv4_pass(address: str) -> None:
+    assert ip_refusal(ipaddress.ip_address(address), STRICT) is None
 
 
 @pytest.mark.parametrize("host", ["2130706433", "0x7f000001", "017700000001", "127.1", "localhost"])

@@ -82,8 +82,22 @@ def test_address_parsing_only_ever_raises_bad_address(address: str) -> None:
 def test_every_non_public_address_is_refused(ip: ipaddress.IPv4Address) -> None:
     assert ip_refusal(ip, GuardPolicy()) is not None
     if ip.version == 4:
-        mapped = ipaddress.IPv6Address(f"::ffff:{ip}")
-        assert ip_refusal(mapped, GuardPolicy()) is not None
+        for form in transition_forms(ip):
+            assert ip_refusal(form, GuardPolicy()) is not None, form
+
+
+def transition_forms(ip: ipaddress.IPv4Address) -> list[ipaddress.IPv6Address]:
+    """Every IPv6 spelling that leads to `ip`: mapped, compatible, translated, NAT64, 6to4."""
+    value = int(ip)
+    return [
+        ipaddress.IPv6Address(f"::ffff:{ip}"),
+        ipaddress.IPv6Address(value),
+        ipaddress.IPv6Address(f"::ffff:0:{ip}"),
+        ipaddress.IPv6Address(f"64:ff9b::{ip}"),
+        ipaddress.IPv6Address(f"64:ff9b:1::{ip}"),
+        ipaddress.IPv6Address((0x2002 << 112) | (value << 80)),
+        ipaddress.IPv6Address((0x20010000 << 96) | (value ^ 0xFFFFFFFF)),  # Teredo client
+    ]
 
 
 @given(st.text(alphabet=string.ascii_letters + string.digits + "-_", min_size=12, max_size=140))

@@ -17,11 +17,27 @@ import httpx
 from app.i18n import gettext as _
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+# Cloud metadata and credential endpoints: refused in every mode, since one answer from them
+# can hand over the machine's cloud credentials.
 METADATA_ADDRESSES = {
-    ipaddress.ip_address("169.254.169.254"),
-    ipaddress.ip_address("fd00:ec2::254"),
-    ipaddress.ip_address("100.100.100.200"),
+    ipaddress.ip_address(address)
+    for address in (
+        "169.254.169.254",  # AWS, GCP, Azure, Oracle, DigitalOcean
+        "169.254.170.2",  # AWS ECS task metadata and credentials
+        "169.254.170.23",  # AWS EKS pod identity
+        "fd00:ec2::254",
+        "fd00:ec2::23",
+        "100.100.100.200",  # Alibaba
+    )
 }
+# IPv6 spellings of an IPv4 address: IPv4-mapped, IPv4-compatible, IPv4-translated, NAT64.
+IPV4_SPELLINGS = tuple(
+    ipaddress.IPv6Network(network)
+    for network in ("::ffff:0:0/96", "::/96", "::ffff:0:0:0/96", "64:ff9b::/96")
+)
+NAT64_LOCAL = ipaddress.IPv6Network("64:ff9b:1::/48")  # a network's own translator (RFC 8215)
+SITE_LOCAL = ipaddress.IPv6Network("fec0::/10")  # deprecated, but still routed inside sites
+LOW_32 = 0xFFFFFFFF
 
 
 class UpstreamRefused(Exception):
@@ -35,14 +51,54 @@ class GuardPolicy:
 
 
 def ip_refusal(ip: IPAddress, policy: GuardPolicy) -> str | None:
-    """Why the console may not connect to `ip`, or None."""
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
-        ip = ip.ipv4_mapped
+    """Why the console may not connect to `ip`, or None.
+
+    An IPv6 address that embeds an IPv4 one (a spelling, NAT64, 6to4, Teredo) is judged by that
+    IPv4 address as well, since that is where the packets may end up.
+    """
+    if isinstance(ip, ipaddress.IPv6Address):
+        spelled = _spelled_ipv4(ip)
+        if spelled is not None:
+            return _plain_refusal(spelled, policy)
+        for inner in _tunnelled_ipv4(ip):
+            reason = _plain_refusal(inner, policy)
+            if reason:
+                return reason
+    return _plain_refusal(ip, policy)
+
+
+def _spelled_ipv4(ip: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    """The IPv4 address that `ip` is only another spelling of (`::a.b.c.d` and kin), or None."""
+    if int(ip) <= 1:  # `::` and `::1` are IPv6's own unspecified and loopback addresses
+        return None
+    if any(ip in network for network in IPV4_SPELLINGS):
+        return ipaddress.IPv4Address(int(ip) & LOW_32)
+    return None
+
+
+def _tunnelled_ipv4(ip: ipaddress.IPv6Address) -> list[ipaddress.IPv4Address]:
+    """IPv4 addresses a 6to4, Teredo or local-use NAT64 address can lead to."""
+    found: list[ipaddress.IPv4Address] = []
+    if ip.sixtofour is not None:
+        found.append(ip.sixtofour)
+    if ip.teredo is not None:
+        found.extend(ip.teredo)
+    if ip in NAT64_LOCAL:  # the IPv4 address sits at the end, or split around the u-octet
+        value = int(ip)
+        found.append(ipaddress.IPv4Address(value & LOW_32))
+        found.append(ipaddress.IPv4Address((value >> 64 & 0xFFFF) << 16 | (value >> 40 & 0xFFFF)))
+    return found
+
+
+def _plain_refusal(ip: IPAddress, policy: GuardPolicy) -> str | None:
     if ip in METADATA_ADDRESSES:
         return _("{ip} is a cloud metadata address", ip=ip)
-    if ip.is_global and not ip.is_multicast:
+    if ip.is_multicast:
+        return _("{ip} is a loopback, private, link-local or reserved address", ip=ip)
+    local = ip.version == 6 and (ip in SITE_LOCAL or ip in NAT64_LOCAL)
+    if ip.is_global and not ip.is_reserved and not local:
         return None
-    if policy.allow_private and (ip.is_loopback or ip.is_private) and not ip.is_multicast:
+    if policy.allow_private and (ip.is_loopback or ip.is_private or local):
         return None
     return _("{ip} is a loopback, private, link-local or reserved address", ip=ip)
 
