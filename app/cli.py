@@ -6,7 +6,9 @@ from pathlib import Path
 
 import uvicorn
 
+from app.serving import uvicorn_options
 from app.settings import Settings
+from app.web.header_limit import HeaderLimitMiddleware
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -31,9 +33,15 @@ def main(argv: list[str] | None = None) -> None:
         from app.simulator.app import create_simulator_app
 
         root = Path(settings.data_dir) / "simulator"
-        app = create_simulator_app(root, speed=settings.simulator_speed)
+        simulator = create_simulator_app(root, speed=settings.simulator_speed)
         print(f"Runway simulator on http://{args.host}:{args.port} (tasks in {root})")
-        uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
+        uvicorn.run(
+            HeaderLimitMiddleware(simulator),
+            host=args.host,
+            port=args.port,
+            log_level="warning",
+            **uvicorn_options(settings.trusted_proxies),
+        )
         return
     problem = settings.startup_problem()
     if problem:
@@ -47,4 +55,5 @@ def main(argv: list[str] | None = None) -> None:
         port=args.port,
         log_level="info",
         access_log=settings.access_log,
+        **uvicorn_options(settings.trusted_proxies),
     )

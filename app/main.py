@@ -24,6 +24,7 @@ from app.web.body_limit import BodyLimitMiddleware
 from app.web.compression import CompressionMiddleware
 from app.web.csrf import CsrfMiddleware
 from app.web.errors import install_error_handlers
+from app.web.header_limit import HeaderLimitMiddleware
 from app.web.headers import SecurityHeadersMiddleware
 from app.web.render import make_templates
 from app.web.static_urls import VersionedStaticFiles
@@ -92,6 +93,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(LanguageMiddleware)
     app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(CompressionMiddleware)
+    app.add_middleware(HeaderLimitMiddleware)  # outermost: nothing reads an oversized head
     install_error_handlers(app)
     app.include_router(login.router)
     app.include_router(media_routes.router)

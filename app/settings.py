@@ -25,6 +25,9 @@ class Settings(BaseSettings):
     allowed_upstreams: Annotated[list[str], NoDecode] = Field(
         default_factory=list, alias="CONSOLE_ALLOWED_UPSTREAMS"
     )
+    trusted_proxies: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, alias="CONSOLE_TRUSTED_PROXIES"
+    )
     allow_private_upstreams: bool = Field(default=False, alias="CONSOLE_ALLOW_PRIVATE_UPSTREAMS")
     max_upload_mb: float = Field(default=20.0, gt=0, alias="CONSOLE_MAX_UPLOAD_MB")
     poll_interval_s: float = Field(default=5.0, ge=0, alias="CONSOLE_POLL_INTERVAL_S")
@@ -38,7 +41,7 @@ class Settings(BaseSettings):
     read_timeout_s: float = Field(default=30.0, gt=0, alias="CONSOLE_READ_TIMEOUT_S")
     access_log: bool = Field(default=True, alias="CONSOLE_ACCESS_LOG")
 
-    @field_validator("allowed_upstreams", mode="before")
+    @field_validator("allowed_upstreams", "trusted_proxies", mode="before")
     @classmethod
     def _split_list(cls, value: object) -> object:
         """Accept a comma-separated string as well as JSON, since env vars are mostly the former."""
