@@ -1,85 +1,11 @@
 """A person's path through the page, in headless Debian Chromium (never a downloaded browser)."""
 
-import os
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
+from playwright.sync_api import Browser
 
-from tests.helpers import CHROMIUM, CHROMIUM_ARGS, ROOT, free_port, image_bytes, live_process
-
-pytestmark = pytest.mark.browser
-ARTIFACTS = ROOT / "test-artifacts"
-
-if not Path(CHROMIUM).exists():
-    if os.environ.get("CI") == "true":
-        raise RuntimeError(f"CI=true but {CHROMIUM} is missing: install Debian's chromium")
-    pytest.skip("Debian chromium is not installed", allow_module_level=True)
-
-from playwright.sync_api import Browser, ConsoleMessage, Page, sync_playwright  # noqa: E402
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[*CHROMIUM_ARGS, "--autoplay-policy=no-user-gesture-required"],
-        )
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def console_url(tmp_path: Path) -> Iterator[str]:
-    """The console at real-time simulator speed, so RUNNING is visible between polls."""
-    port = free_port()
-    env = {
-        "CONSOLE_DATA_DIR": str(tmp_path / "data"),
-        "CONSOLE_SIMULATOR_SPEED": "1",
-        "CONSOLE_SIMULATOR_POLL_INTERVAL_S": "0.5",
-    }
-    with live_process(["serve", "--port", str(port)], env, port, tmp_path / "console.log"):
-        yield f"http://127.0.0.1:{port}"
-
-
-class Watched:
-    """A page with every request and console error recorded."""
-
-    def __init__(self, page: Page) -> None:
-        self.page = page
-        self.requests: list[str] = []
-        self.errors: list[str] = []
-        page.on("request", lambda r: self.requests.append(r.url))
-        page.on("console", self._console)
-        page.on("pageerror", lambda exc: self.errors.append(str(exc)))
-
-    def _console(self, message: ConsoleMessage) -> None:
-        if message.type == "error":
-            self.errors.append(message.text)
-
-
-@pytest.fixture
-def watched(browser: Browser) -> Iterator[Watched]:
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
-    yield Watched(context.new_page())
-    context.close()
-
-
-def wait_for_video(page: Page, prop: str, at_least: float, timeout_s: float = 15) -> None:
-    """Poll a property of the card's video from outside the page (the CSP forbids eval)."""
-    video = page.locator("#task-card video")
-    for _ in range(int(timeout_s * 10)):
-        if video.evaluate(f"v => v.{prop}") >= at_least:
-            return
-        page.wait_for_timeout(100)
-    raise AssertionError(f"video.{prop} stayed below {at_least}")
-
-
-def frame_file(tmp_path: Path) -> Path:
-    path = tmp_path / "first.png"
-    path.write_bytes(image_bytes((1280, 768), (30, 120, 200)))
-    return path
+from tests.browser.kit import ARTIFACTS, Watched, frame_file, wait_for_video
+from tests.helpers import image_bytes
 
 
 def test_upload_generate_watch_and_play(watched: Watched, console_url: str, tmp_path: Path) -> None:
