@@ -64,8 +64,13 @@ function tr(text, values) {
       .then(function (html) { replaceSlot(slot, html); })
       .catch(function (err) {
         slot.classList.remove("uploading");
-        if (head) head.textContent = err.message;
         slot.classList.add("has-error");
+        if (!head) return;
+        head.textContent = err.message;
+        head.setAttribute("role", "alert");
+        head.tabIndex = -1;
+        head.focus({ preventScroll: true });
+        head.scrollIntoView({ block: "center" });
       });
   }
   function replaceSlot(slot, html) {
@@ -75,7 +80,28 @@ function tr(text, values) {
     slot.replaceWith(fresh);
     htmx.process(fresh);
     checkRatios();
+    if (!focusNewError()) {
+      var remove = $("button", fresh), meta = $(".meta", fresh);
+      if (remove) remove.focus();
+      if (meta) announce(tr("Frame added: {details}", { details: meta.textContent }));
+    }
   }
+  // The drop zone is the slot's one keyboard stop (its file input sits outside it, out of the
+  // Tab order): a click, Enter or Space opens the file chooser.
+  function chooseFile(zone) {
+    var input = $(".file-input[data-position=" + zone.dataset.drop + "]");
+    if (input) input.click();
+  }
+  document.addEventListener("keydown", function (evt) {
+    var zone = evt.target.classList && evt.target.classList.contains("drop") ? evt.target : null;
+    if (!zone || (evt.key !== "Enter" && evt.key !== " ")) return;
+    evt.preventDefault();
+    chooseFile(zone);
+  });
+  document.addEventListener("click", function (evt) {
+    var zone = evt.target.closest ? evt.target.closest(".drop") : null;
+    if (zone) chooseFile(zone);
+  });
   function emptySlotFor() {
     var first = $("#slot-first"), last = $("#slot-last");
     if (first && $(".drop", first)) return "first";
@@ -109,6 +135,38 @@ function tr(text, values) {
     var position = emptySlotFor();
     if (position) { evt.preventDefault(); uploadFrame(items[0], position); }
   });
+
+  // --- what a screen reader hears, and where focus goes after an error -------------------------
+  function announce(text) {
+    var region = $("#announcer");
+    if (!region) return;
+    region.textContent = "";
+    setTimeout(function () { region.textContent = text; }, 60);
+  }
+  // A new error (the form's banner, a frame slot's message) takes focus and is scrolled into
+  // view; each is handled once, so later swaps elsewhere do not pull focus back to it.
+  function focusNewError() {
+    var error = $(".form-alert:not([data-focused]), .slot .error-text:not([data-focused])");
+    if (!error) return false;
+    error.dataset.focused = "true";
+    error.focus({ preventScroll: true });
+    error.scrollIntoView({ block: "center" });
+    return true;
+  }
+  // Task statuses are announced when they change (the card itself is replaced on every poll,
+  // so it cannot be a live region of its own).
+  var announcedStatus = {};
+  function announceStatuses() {
+    var changes = [];
+    $$("#result .task-card[data-task-id]").forEach(function (card) {
+      var badge = $(".badge[data-status]", card), id = card.dataset.taskId;
+      if (!badge || announcedStatus[id] === badge.dataset.status) return;
+      announcedStatus[id] = badge.dataset.status;
+      changes.push(badge.dataset.status);
+    });
+    if (changes.length === 1) announce(tr("Task {status}", { status: changes[0] }));
+    else if (changes.length) announce(tr("Tasks: {statuses}", { statuses: changes.join(", ") }));
+  }
 
   // --- form helpers ---------------------------------------------------------------------------
   function updateCounter() {
@@ -269,7 +327,9 @@ function tr(text, values) {
       if (key && keptOpen[key]) d.open = true;
     });
   });
-  document.addEventListener("htmx:afterSettle", function () { updateCounter(); checkRatios(); updateCost(); });
+  document.addEventListener("htmx:afterSettle", function () {
+    updateCounter(); checkRatios(); updateCost(); focusNewError(); announceStatuses();
+  });
   document.addEventListener("DOMContentLoaded", function () { loadKey(); updateCounter(); checkRatios(); updateCost(); });
 })();
 
