@@ -1,25 +1,69 @@
 """The model catalog: what each Runway image-to-video model accepts and costs.
 
-Data, not code: the form's options and the server's validation both read it, so adding a model
-is one entry here. Prices are credits per generated second (1 credit = US$0.01); several are
-estimates, and the page labels them so.
+Data, not code. The facts Runway's contract states (ratios, durations, frames, prompt rules,
+required fields) are generated from the official SDK's types into catalog_sdk.json by
+scripts/generate_catalog.py, and tests/test_catalog.py fails when the installed SDK says
+otherwise. What the SDK does not carry (prices, names, the form's choices, relay-only models)
+is kept by hand in catalog_hand.py. The form's options, the console's validation and the
+simulator's own checks all read from here, so adding a model is regenerating the file.
 """
 
+import json
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
+from app.catalog_hand import (
+    CREDITS_PER_SECOND,
+    DURATION_WHEN_OMITTED,
+    FORM_DURATIONS,
+    FORM_DURATIONS_FALLBACK,
+    LABELS,
+    PUBLISHED_PRICES,
+    RELAY_ONLY,
+    RUNWAY_MODELS,
+    UNKNOWN_PRICE,
+)
 from app.i18n import N_
 
-SEED_MAX = 4_294_967_295
-PROMPT_MAX_CHARS = 1000
+SEED_MAX = 4_294_967_295  # the relay documents uint32; the SDK states no range
+PROMPT_MAX_CHARS = 1000  # where the SDK states no limit, the console keeps Runway's own
 USD_PER_CREDIT = 0.01
 
-WIDE_RATIOS = ("1280:720", "720:1280", "1104:832", "832:1104", "960:960", "1584:672")
-VEO_RATIOS = ("1280:720", "720:1280", "1080:1920", "1920:1080")
+SDK: dict[str, Any] = json.loads((Path(__file__).parent / "catalog_sdk.json").read_text())
+SDK_VERSION: str = SDK["sdk_version"]
+
+
+def api_models(endpoint: str = "image_to_video") -> dict[str, dict[str, Any]]:
+    """The models an endpoint takes, as the SDK declares them (plus relay-only ones)."""
+    relay = {name: entry for name, entry in RELAY_ONLY.items() if entry["endpoint"] == endpoint}
+    return {**relay, **SDK["endpoints"].get(endpoint, {})}
+
+
+def duration_when_omitted(name: str, entry: dict[str, Any]) -> int | None:
+    """The duration an upstream uses for a body without one; None when it is required."""
+    rules = entry.get("duration")
+    if rules is None or entry["fields"].get("duration", False):
+        return None
+    if rules["default"] is not None:
+        return rules["default"]
+    if name in DURATION_WHEN_OMITTED:
+        return DURATION_WHEN_OMITTED[name]
+    offered = form_durations(name, rules)
+    return 5 if 5 in offered else offered[0]
+
+
+def form_durations(name: str, rules: dict[str, Any]) -> tuple[int, ...]:
+    """The whole seconds the form offers: the SDK's list or range, else the hand-kept range."""
+    if rules["values"]:
+        return tuple(rules["values"])
+    low, high = rules["range"] or FORM_DURATIONS.get(name, FORM_DURATIONS_FALLBACK)
+    return tuple(range(low, high + 1))
 
 
 @dataclass(frozen=True)
 class Model:
-    """One model's rules, as RUNWAY_API.md states them."""
+    """One model's rules, as the form and the console's validation use them."""
 
     name: str
     label: str
@@ -28,12 +72,15 @@ class Model:
     last_frame: bool
     prompt_required: bool
     credits_per_second: int
-    price_is_estimate: bool = False
+    price_is_estimate: bool = True
     note: str = ""
+    group: str = "partner"
+    relay_only: bool = False
+    prompt_max_chars: int = PROMPT_MAX_CHARS
 
     @property
     def default_ratio(self) -> str:
-        return self.ratios[0]
+        return self.ratios[0] if self.ratios else ""
 
     @property
     def default_duration(self) -> int:
@@ -43,70 +90,39 @@ class Model:
         return self.credits_per_second * duration
 
 
-MODELS: dict[str, Model] = {
-    m.name: m
-    for m in (
-        Model(
-            "gen3a_turbo",
-            "Gen-3 Alpha Turbo",
-            ("1280:768", "768:1280"),
-            (5, 10),
-            last_frame=True,
-            prompt_required=True,
-            credits_per_second=5,
-            note=N_("Relays; retired from the official API in 2026."),
-        ),
-        Model(
-            "gen4_turbo",
-            "Gen-4 Turbo",
-            WIDE_RATIOS,
-            tuple(range(2, 11)),
-            last_frame=False,
-            prompt_required=False,
-            credits_per_second=5,
-        ),
-        Model(
-            "gen4.5",
-            "Gen-4.5",
-            WIDE_RATIOS,
-            tuple(range(2, 11)),
-            last_frame=False,
-            prompt_required=True,
-            credits_per_second=12,
-        ),
-        Model(
-            "veo3",
-            "Veo 3",
-            VEO_RATIOS,
-            (8,),
-            last_frame=False,
-            prompt_required=False,
-            credits_per_second=40,
-        ),
-        Model(
-            "veo3.1",
-            "Veo 3.1",
-            VEO_RATIOS,
-            (4, 6, 8),
-            last_frame=True,
-            prompt_required=False,
-            credits_per_second=40,
-            price_is_estimate=True,
-        ),
-        Model(
-            "veo3.1_fast",
-            "Veo 3.1 Fast",
-            VEO_RATIOS,
-            (4, 6, 8),
-            last_frame=True,
-            prompt_required=False,
-            credits_per_second=15,
-            price_is_estimate=True,
-        ),
+def _model(name: str, entry: dict[str, Any]) -> Model:
+    positions = entry.get("frame_positions")
+    return Model(
+        name=name,
+        label=LABELS.get(name, name),
+        ratios=tuple(entry.get("ratios") or ()),
+        durations=form_durations(name, entry["duration"]),
+        # Untyped positions (None): the SDK's text allows first/last keyframes.
+        last_frame=positions is None or "last" in positions,
+        prompt_required=entry["fields"].get("promptText", False),
+        credits_per_second=CREDITS_PER_SECOND.get(name, UNKNOWN_PRICE),
+        price_is_estimate=name not in PUBLISHED_PRICES,
+        note=N_("Relays; retired from the official API in 2026.")
+        if entry.get("relay_only")
+        else "",
+        group="runway" if name in RUNWAY_MODELS else "partner",
+        relay_only=bool(entry.get("relay_only")),
+        prompt_max_chars=entry.get("prompt_max_chars") or PROMPT_MAX_CHARS,
     )
-}
 
+
+MODELS: dict[str, Model] = {name: _model(name, e) for name, e in api_models().items()}
 DEFAULT_MODEL = "gen3a_turbo"
+GROUPS = (("runway", N_("Runway")), ("partner", N_("Partner models")))
+
+
+def model_groups() -> list[tuple[str, list[Model]]]:
+    """The model picker's option groups: Runway's own models first, then partners'."""
+    return [
+        (label, [m for m in MODELS.values() if m.group == key])
+        for key, label in GROUPS
+        if any(m.group == key for m in MODELS.values())
+    ]
 
 
 def ratio_size(ratio: str) -> tuple[int, int]:
@@ -118,6 +134,17 @@ def ratio_size(ratio: str) -> tuple[int, int]:
     return w, h
 
 
+def ratio_shape(ratio: str) -> tuple[int, int] | None:
+    """`W:H` as integers, or None for a named ratio (`adaptive`, `auto_720p`)."""
+    try:
+        return ratio_size(ratio)
+    except ValueError:
+        return None
+
+
 def ratio_orientation(ratio: str) -> str:
-    w, h = ratio_size(ratio)
+    shape = ratio_shape(ratio)
+    if shape is None:
+        return N_("follows the frame")
+    w, h = shape
     return N_("landscape") if w > h else N_("portrait") if h > w else N_("square")

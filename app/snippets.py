@@ -11,10 +11,12 @@ import shlex
 from dataclasses import dataclass
 from typing import Any
 
+from app.catalog import MODELS
 from app.runway.endpoints import Upstream
 
 ENV_VAR = "RUNWAYML_API_SECRET"
-SDK_MODELS = ("gen4_turbo", "gen4.5", "veo3", "veo3.1", "veo3.1_fast")
+# The models the official SDK's image_to_video knows (relay-only ones it refuses to type).
+SDK_MODELS = tuple(name for name, model in MODELS.items() if not model.relay_only)
 LANGUAGES = ("curl", "python", "sdk", "js")
 
 
@@ -99,13 +101,13 @@ def python_sdk(
     key_expr = (
         json.dumps(mask or "YOUR_KEY") if key_mode == "masked" else f'os.environ["{ENV_VAR}"]'
     )
-    arguments = {
-        "model": body["model"],
-        "prompt_image": body.get("promptImage"),
-        "ratio": body.get("ratio"),
-        "duration": body.get("duration"),
-    }
-    for source, name in (("promptText", "prompt_text"), ("seed", "seed")):
+    arguments = {"model": body["model"], "prompt_image": body.get("promptImage")}
+    for source, name in (
+        ("ratio", "ratio"),
+        ("duration", "duration"),
+        ("promptText", "prompt_text"),
+        ("seed", "seed"),
+    ):
         if body.get(source) not in (None, ""):
             arguments[name] = body[source]
     args = "".join(f"    {name}={value!r},\n" for name, value in arguments.items())

@@ -221,7 +221,7 @@ class TaskService:
             key_mask=mask_key(key) if caller.key else ("operator" if key else ""),
             model=to_send["model"],
             prompt_text=to_send.get("promptText") or "",
-            ratio=to_send["ratio"],
+            ratio=to_send.get("ratio") or "",  # a model may take no ratio
             duration=to_send["duration"],
             seed=to_send.get("seed"),
             request=to_store,

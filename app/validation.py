@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-from app.catalog import MODELS, PROMPT_MAX_CHARS, SEED_MAX
+from app.catalog import MODELS, SEED_MAX
 from app.i18n import gettext as _
 
 DATA_URI_MAX_CHARS = 5 * 1024 * 1024
@@ -113,11 +113,17 @@ def _check_scalars(body: dict[str, Any]) -> list[FieldError]:
         errors.append(FieldError("promptText", _("must be text")))
     elif model.prompt_required and not (prompt or "").strip():
         errors.append(FieldError("promptText", _("{model} needs a prompt", model=model.name)))
-    elif prompt and len(prompt) > PROMPT_MAX_CHARS:
+    elif prompt and len(prompt) > model.prompt_max_chars:
         errors.append(
-            FieldError("promptText", _("{n} characters; the limit is 1000", n=len(prompt)))
+            FieldError(
+                "promptText",
+                _("{n} characters; the limit is {max}", n=len(prompt), max=model.prompt_max_chars),
+            )
         )
-    if body.get("ratio") not in model.ratios:
+    if not model.ratios:
+        if body.get("ratio") not in (None, ""):
+            errors.append(FieldError("ratio", _("{model} takes no ratio", model=model.name)))
+    elif body.get("ratio") not in model.ratios:
         errors.append(
             FieldError("ratio", _("must be one of {values}", values=", ".join(model.ratios)))
         )

@@ -5,6 +5,7 @@ import asyncio
 import httpx
 from bs4 import BeautifulSoup
 
+from app.catalog import MODELS
 from tests.helpers import image_bytes
 
 HX = {"HX-Request": "true"}
@@ -35,7 +36,11 @@ async def test_the_page_has_every_field(client: httpx.AsyncClient) -> None:
         assert page.select_one(selector) is not None, selector
     assert page.select_one("#api-key")["type"] == "password"
     assert not page.select_one("#api-key").get("name"), "the key must never be a form field"
-    assert len(page.select("#model option")) == 6
+    options = [o["value"] for o in page.select("#model option")]
+    assert options == list(MODELS)
+    groups = {g["label"]: len(g.select("option")) for g in page.select("#model optgroup")}
+    assert list(groups) == ["Runway", "Partner models"]
+    assert groups["Runway"] == 5 and groups["Partner models"] == len(MODELS) - 5
 
 
 async def test_the_page_loads_nothing_from_other_hosts(client: httpx.AsyncClient) -> None:
@@ -60,10 +65,10 @@ async def test_model_change_updates_the_options(client: httpx.AsyncClient) -> No
     assert len(fields.select("input[name=duration]")) == 9
     assert fields.select_one("#slot-last") is None
     veo = soup(
-        await client.get("/form/model-fields", params={"model": "veo3", "ratio": "1280:720"})
+        await client.get("/form/model-fields", params={"model": "veo3.1", "ratio": "1280:720"})
     )
     assert veo.select_one("input[name=ratio][checked]")["value"] == "1280:720"
-    assert [i["value"] for i in veo.select("input[name=duration]")] == ["8"]
+    assert [i["value"] for i in veo.select("input[name=duration]")] == ["4", "6", "8"]
 
 
 async def test_url_preview_shows_the_exact_url(client: httpx.AsyncClient) -> None:

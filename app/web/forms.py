@@ -100,9 +100,10 @@ def body_from_state(state: FormState) -> tuple[dict[str, Any], list[FieldError]]
         "model": state.model,
         "promptImage": images,
         "promptText": state.prompt_text,
-        "ratio": state.ratio,
         "watermark": state.watermark,
     }
+    if state.model_info.ratios:  # a model without ratios frames its output like the image
+        body["ratio"] = state.ratio
     try:
         body["duration"] = int(state.duration)
     except ValueError:

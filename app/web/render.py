@@ -9,7 +9,15 @@ from fastapi import Request
 from fastapi.templating import Jinja2Templates
 from starlette.responses import Response
 
-from app.catalog import DEFAULT_MODEL, MODELS, SEED_MAX, USD_PER_CREDIT, ratio_orientation
+from app.catalog import (
+    DEFAULT_MODEL,
+    MODELS,
+    SEED_MAX,
+    USD_PER_CREDIT,
+    model_groups,
+    ratio_orientation,
+    ratio_shape,
+)
 from app.failures import failure_hint
 from app.frames import first_frame, frame_sha
 from app.i18n import LANGUAGES, current_language, gettext
@@ -80,6 +88,8 @@ def make_templates() -> Jinja2Templates:
         mask_key=mask_key,
         ratio_orientation=ratio_orientation,
         thumb_url=thumb_url,
+        ratio_shape=ratio_shape,
+        model_groups=model_groups,
     )
     templates.env.filters["duration"] = _ago
     templates.env.filters["wire_url"] = _wire_url
