@@ -8,12 +8,18 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from app.catalog import SEED_MAX
+from app.catalog import SEED_MAX, ratio_shape
 from app.simulator.answers import apply_faults, authorised, error
 from app.simulator.faults import marker_create_status, marker_outcome
 from app.simulator.state import SimState, sim_state
 from app.simulator.store import BASE_RUN_SECONDS, SimTask
 from app.validation import Invalid, prompt_images, validate_create_body
+
+
+def _render_ratio(ratio: object) -> str:
+    """The W:H the video is rendered at: a named ratio (`auto_720p`, `adaptive`) or none
+    follows the image upstream; here it is landscape HD, since frames are not measured."""
+    return ratio if isinstance(ratio, str) and ratio_shape(ratio) else "1280:720"
 
 
 def _new_task(state: SimState, body: dict[str, Any]) -> SimTask:
@@ -24,7 +30,7 @@ def _new_task(state: SimState, body: dict[str, Any]) -> SimTask:
         id=state.store.new_id(),
         created_at=time.time(),
         model=body["model"],
-        ratio=body["ratio"],
+        ratio=_render_ratio(body.get("ratio")),
         duration=body["duration"],
         seed=seed if seed is not None else random.randint(0, SEED_MAX),
         prompt=prompt,

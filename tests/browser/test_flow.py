@@ -79,6 +79,12 @@ def test_model_switch_changes_the_options(watched: Watched, console_url: str) ->
     page.select_option("#model", "gen4_turbo")
     page.wait_for_selector("#slot-last", state="detached")
     assert "first frame only" in page.inner_text(".model-note")
+    page.select_option("#model", "happyhorse_1_0")  # a partner model: no ratio, longer prompts
+    page.wait_for_selector("input[name=ratio]", state="detached")
+    assert page.inner_text("#prompt-counter") == "0 / 2500"
+    assert page.eval_on_selector("#model option:checked", "o => o.parentElement.label") == (
+        "Partner models"
+    )
 
 
 def test_key_is_sent_in_a_header_and_not_kept_unless_asked(
