@@ -41,6 +41,8 @@ def _new_task(state: SimState, body: dict[str, Any]) -> SimTask:
         throttled="[sim:throttle]" in prompt,
         extra={"failure": failure} if failure else {},
     )
+    if body.get("watermark"):
+        task.extra["watermark"] = True
     for image in prompt_images(body["promptImage"]) or []:
         position = image.get("position", "first")
         task.frames[position] = state.store.save_frame(task.id, position, image["uri"])

@@ -6,8 +6,15 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from PIL import Image
 
 from app.catalog import ratio_size
+from app.simulator.camera import CameraPath
 from app.simulator.store import SimStore, SimTask
-from app.simulator.video import load_frame, output_size, placeholder_frame, render_video
+from app.simulator.video import (
+    load_frame,
+    output_size,
+    placeholder_frame,
+    render_video,
+    source_size,
+)
 
 
 class Renderer:
@@ -54,13 +61,18 @@ class Renderer:
 
     def _render(self, task: SimTask) -> None:
         size = output_size(*ratio_size(task.ratio))
-        first = self._frame(task, "first", size) or placeholder_frame("(no first frame)", size)
+        frame_size = source_size(size)
+        first = self._frame(task, "first", frame_size) or placeholder_frame(
+            "(no first frame)", frame_size
+        )
         render_video(
             first,
-            self._frame(task, "last", size),
+            self._frame(task, "last", frame_size),
             size,
             task.duration,
             self._store.video_path(task.id),
+            CameraPath.from_seed(task.seed),
+            watermark=bool(task.extra.get("watermark")),
         )
 
     def shutdown(self) -> None:

@@ -1,0 +1,100 @@
+"""The simulator's videos: the seed picks the camera path, the watermark is drawn, the size is
+the model's own. Checked on decoded frames (PyAV), not only on bytes."""
+
+import asyncio
+import io
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import av
+import httpx
+import pytest
+from PIL import Image, ImageChops, ImageStat
+
+from app.simulator.app import create_simulator_app
+from tests.helpers import data_uri
+
+AUTH = {"Authorization": "Bearer hk-test-key", "X-Runway-Version": "2024-11-06"}
+
+
+@pytest.fixture
+async def sim(tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
+    app = create_simulator_app(tmp_path / "sim", speed=10)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url="http://sim") as c:
+        yield c
+    app.state.sim.renderer.shutdown()
+
+
+def textured_png(size: tuple[int, int] = (1280, 768)) -> bytes:
+    """A picture with detail everywhere, so a camera move shows in every part of the frame."""
+    detail = Image.effect_mandelbrot(size, (-2.2, -1.2, 1.0, 1.2), 60)
+    rings = Image.radial_gradient("L").resize(size)
+    image = Image.merge("RGB", (detail, Image.linear_gradient("L").resize(size), rings))
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def body(seed: int, watermark: bool = False, ratio: str = "1280:768") -> dict:
+    return {
+        "model": "gen3a_turbo",
+        "promptImage": data_uri(textured_png()),
+        "promptText": "A slow dolly shot across a misty lake at dawn",
+        "seed": seed,
+        "watermark": watermark,
+        "duration": 5,
+        "ratio": ratio,
+    }
+
+
+async def video_of(sim: httpx.AsyncClient, create: dict) -> bytes:
+    created = await sim.post("/v1/image_to_video", headers=AUTH, json=create)
+    assert created.status_code == 200, created.text
+    for _ in range(600):
+        task = (await sim.get(f"/v1/tasks/{created.json()['id']}", headers=AUTH)).json()
+        if task["status"] == "SUCCEEDED":
+            return (await sim.get(task["output"][0])).content
+        assert task["status"] in ("PENDING", "RUNNING"), task
+        await asyncio.sleep(0.05)
+    raise AssertionError("the task never finished")
+
+
+def frames(video: bytes) -> list[Image.Image]:
+    with av.open(io.BytesIO(video)) as container:
+        return [frame.to_image() for frame in container.decode(video=0)]
+
+
+def difference(a: Image.Image, b: Image.Image) -> float:
+    """Mean absolute difference per channel, 0..255."""
+    return sum(ImageStat.Stat(ImageChops.difference(a, b)).mean) / 3
+
+
+async def test_the_same_frames_and_seed_give_the_same_video(sim: httpx.AsyncClient) -> None:
+    one, two = await video_of(sim, body(7)), await video_of(sim, body(7))
+    decoded_one, decoded_two = frames(one), frames(two)
+    assert len(decoded_one) == len(decoded_two) > 0
+    assert all(a.tobytes() == b.tobytes() for a, b in zip(decoded_one, decoded_two, strict=True))
+
+
+async def test_different_seeds_move_the_camera_differently(sim: httpx.AsyncClient) -> None:
+    videos = [frames(await video_of(sim, body(seed))) for seed in (1, 2, 3)]
+    for index, a in enumerate(videos):
+        for b in videos[index + 1 :]:
+            middle, end = len(a) // 2, len(a) - 1
+            assert difference(a[middle], b[middle]) > 8 or difference(a[end], b[end]) > 8
+    # The camera moves: every video's last frame is well away from its first.
+    assert all(difference(video[0], video[-1]) > 8 for video in videos)
+
+
+async def test_a_watermark_is_a_visible_mark_in_a_corner(sim: httpx.AsyncClient) -> None:
+    plain, marked = frames(await video_of(sim, body(5))), frames(await video_of(sim, body(5, True)))
+    width, height = plain[0].size
+    corner = (width * 3 // 4, height * 3 // 4, width, height)
+    rest = (0, 0, width // 2, height // 2)
+    for index in (0, len(plain) // 2, len(plain) - 1):
+        a, b = plain[index], marked[index]
+        # Elsewhere only the encoder's rounding differs.
+        assert difference(a.crop(corner), b.crop(corner)) > 3 * difference(
+            a.crop(rest), b.crop(rest)
+        )
+        assert difference(a.crop(corner), b.crop(corner)) > 6
