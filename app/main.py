@@ -1,5 +1,6 @@
 """The app factory: everything is built here from a Settings, nothing at import time."""
 
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -14,6 +15,7 @@ from app.resources import resource_dir
 from app.runway.client import RunwayClient
 from app.runway.guard import GuardedTransport, GuardPolicy
 from app.runway.pools import POOLS, SpreadPools
+from app.sessions import Sessions, password_tag
 from app.settings import Settings
 from app.simulator.app import create_simulator_app
 from app.storage import Storage
@@ -59,6 +61,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await storage.migrate()
+        if app.state.sessions is not None:
+            await app.state.sessions.prune(time.time())
         client = RunwayClient(
             _network_transport(settings),
             httpx.ASGITransport(simulator, raise_app_exceptions=False),
@@ -84,11 +88,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(title="Runway Console", version="0.1.0", lifespan=lifespan)
     app.state.settings = settings
     app.state.templates = make_templates()
-    app.state.session_secret = secret + b":session"
     app.state.login_limiter = LoginLimiter()
     password = settings.password.get_secret_value() if settings.password else None
+    app.state.sessions = Sessions(storage, password_tag(secret, password)) if password else None
     app.add_middleware(CsrfMiddleware)
-    app.add_middleware(AccessMiddleware, password=password, secret=app.state.session_secret)
+    app.add_middleware(
+        AccessMiddleware,
+        password=password,
+        sessions=app.state.sessions,
+        limiter=app.state.login_limiter,
+    )
     app.add_middleware(BodyLimitMiddleware, limit_bytes=settings.max_upload_bytes)
     app.add_middleware(LanguageMiddleware)
     app.add_middleware(SecurityHeadersMiddleware)

@@ -90,6 +90,16 @@ submissions_table = Table(
     Column("created_at", Float, nullable=False),
 )
 
+# Login sessions (app/sessions.py). A new table needs no migration step: `create_all` adds it.
+sessions_table = Table(
+    "sessions",
+    metadata,
+    Column("id", String(64), primary_key=True),  # SHA-256 of the cookie's token, never the token
+    Column("password_tag", String(64), nullable=False),
+    Column("created_at", Float, nullable=False),
+    Column("expires_at", Float, nullable=False, index=True),
+)
+
 schema_table = Table("schema_version", metadata, Column("version", Integer, nullable=False))
 
 SCHEMA_VERSION = 1

@@ -4,6 +4,7 @@ import os
 import subprocess
 import sys
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import httpx
@@ -17,16 +18,37 @@ from tests.helpers import ROOT
 PASSWORD = "correct horse battery staple"
 
 
-@pytest.fixture
-async def locked(tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
+@asynccontextmanager
+async def console(data_dir: Path, password: str = PASSWORD) -> AsyncIterator[httpx.AsyncClient]:
+    """A console with an operator key and `password`, in process; started again on the same
+    data dir it is the same console after a restart (or a second replica, run at once)."""
     settings = make_settings(
-        tmp_path / "data", RUNWAYML_API_SECRET="key_operator_fake_0000", CONSOLE_PASSWORD=PASSWORD
+        data_dir, RUNWAYML_API_SECRET="key_operator_fake_0000", CONSOLE_PASSWORD=password
     )
     app = create_app(settings)
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app)
         async with httpx.AsyncClient(transport=transport, base_url="https://console") as http:
             yield http
+
+
+@pytest.fixture
+async def locked(tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
+    async with console(tmp_path / "data") as http:
+        yield http
+
+
+def with_session(client: httpx.AsyncClient, value: str) -> httpx.AsyncClient:
+    """Put a session cookie (say, one copied before a logout) into `client`'s jar, in place of
+    its own. The jar files a dotless host's cookies under `console.local`; under `console` the
+    cookie would never be sent, and a test of refusal would pass for that reason alone."""
+    client.cookies.delete("rc_session")
+    client.cookies.set("rc_session", value, domain="console.local")
+    return client
+
+
+async def log_out(client: httpx.AsyncClient) -> httpx.Response:
+    return await client.post("/logout", headers={"X-CSRF-Token": client.cookies["rc_csrf"]})
 
 
 async def log_in(
@@ -72,8 +94,7 @@ async def test_login_sets_a_strict_http_only_session(locked: httpx.AsyncClient) 
     assert PASSWORD not in cookie
     assert (await locked.get("/")).status_code == 200
     assert (await locked.get("/api/tasks")).status_code == 200
-    logout = await locked.post("/logout", headers={"X-CSRF-Token": locked.cookies["rc_csrf"]})
-    assert logout.status_code == 303
+    assert (await log_out(locked)).status_code == 303
     locked.cookies.delete("rc_session")
     assert (await locked.get("/api/tasks")).status_code == 401
 
@@ -86,6 +107,72 @@ async def test_a_wrong_password_is_refused_and_then_rate_limited(
     limited = await log_in(locked, PASSWORD)
     assert limited.status_code == 429
     assert int(limited.headers["Retry-After"]) > 0
+
+
+async def test_bearer_guesses_are_throttled_like_logins(locked: httpx.AsyncClient) -> None:
+    for _ in range(5):
+        wrong = await locked.get("/api/tasks", headers={"Authorization": "Bearer wrong"})
+        assert wrong.status_code == 401
+    right = await locked.get("/api/tasks", headers={"Authorization": f"Bearer {PASSWORD}"})
+    assert right.status_code == 429
+    assert int(right.headers["Retry-After"]) > 0
+    assert (await log_in(locked, PASSWORD)).status_code == 429  # one limit for every check
+
+
+async def test_wrong_logins_throttle_the_bearer_too(locked: httpx.AsyncClient) -> None:
+    for _ in range(5):
+        assert (await log_in(locked, "wrong")).status_code == 401
+    right = await locked.get("/api/tasks", headers={"Authorization": f"Bearer {PASSWORD}"})
+    assert right.status_code == 429
+
+
+async def test_a_session_is_not_throttled_by_guesses_from_its_address(
+    locked: httpx.AsyncClient,
+) -> None:
+    await log_in(locked)
+    session = locked.cookies["rc_session"]
+    locked.cookies.delete("rc_session")
+    for _ in range(6):
+        await locked.get("/api/tasks", headers={"Authorization": "Bearer wrong"})
+    assert (await with_session(locked, session).get("/api/tasks")).status_code == 200
+
+
+async def test_logout_ends_the_session(locked: httpx.AsyncClient) -> None:
+    await log_in(locked)
+    session = locked.cookies["rc_session"]
+    assert (await with_session(locked, session).get("/api/tasks")).status_code == 200
+    assert (await log_out(locked)).status_code == 303
+    assert (await with_session(locked, session).get("/api/tasks")).status_code == 401
+
+
+async def test_sessions_outlive_a_restart_but_not_a_logout_or_a_password_change(
+    tmp_path: Path,
+) -> None:
+    data = tmp_path / "data"
+    async with console(data) as first:
+        await log_in(first)
+        kept = first.cookies["rc_session"]
+        first.cookies.clear()
+        await log_in(first)
+        logged_out = first.cookies["rc_session"]
+        await log_out(first)
+    async with console(data) as restarted:
+        assert (await with_session(restarted, kept).get("/api/tasks")).status_code == 200
+        assert (await with_session(restarted, logged_out).get("/api/tasks")).status_code == 401
+    async with console(data, password="a new password") as changed:
+        assert (await with_session(changed, kept).get("/api/tasks")).status_code == 401
+    async with console(data) as changed_back:  # the old password again: still no way back
+        assert (await with_session(changed_back, kept).get("/api/tasks")).status_code == 401
+
+
+async def test_a_logout_on_one_replica_ends_the_session_on_another(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    async with console(data) as one, console(data) as two:
+        await log_in(one)
+        session = one.cookies["rc_session"]
+        assert (await with_session(two, session).get("/api/tasks")).status_code == 200
+        await log_out(one)
+        assert (await two.get("/api/tasks")).status_code == 401
 
 
 async def test_the_api_takes_the_password_as_a_bearer_token(locked: httpx.AsyncClient) -> None:
@@ -102,8 +189,10 @@ async def test_login_never_redirects_off_site(locked: httpx.AsyncClient) -> None
 
 
 async def test_a_forged_session_cookie_is_refused(locked: httpx.AsyncClient) -> None:
-    locked.cookies.set("rc_session", "9999999999.deadbeef", domain="console")
-    assert (await locked.get("/api/tasks")).status_code == 401
+    await log_in(locked)
+    assert (await locked.get("/api/tasks")).status_code == 200
+    forged = "9999999999.deadbeef"
+    assert (await with_session(locked, forged).get("/api/tasks")).status_code == 401
 
 
 def test_an_operator_key_without_password_refuses_to_start(tmp_path: Path) -> None:

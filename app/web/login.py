@@ -9,7 +9,8 @@ from fastapi.responses import RedirectResponse, Response
 from app.i18n import COOKIE as LANGUAGE_COOKIE
 from app.i18n import LANGUAGES
 from app.i18n import gettext as _
-from app.web.access import SESSION_COOKIE, SESSION_SECONDS, password_matches, session_value
+from app.sessions import SESSION_SECONDS
+from app.web.access import SESSION_COOKIE, check_password, client_key
 from app.web.csrf import token_matches
 from app.web.render import render_page
 
@@ -38,30 +39,29 @@ async def log_in(
     settings = request.app.state.settings
     if settings.password is None:
         return RedirectResponse("/", status_code=303)
-    limiter = request.app.state.login_limiter
-    client = request.client.host if request.client else "unknown"
-    now = time.time()
     context = {"next": _safe_next(next), "error": None}
-    wait = limiter.retry_after(client, now)
-    if wait > 0:
-        context["error"] = _(
-            "Too many failed attempts. Try again in {seconds} s.", seconds=int(wait) + 1
-        )
-        response = render_page(request, "login.html", context, status_code=429)
-        response.headers["Retry-After"] = str(int(wait) + 1)
-        return response
     if not token_matches(request, csrf_token):
         context["error"] = _("The form was stale; please try again.")
         return render_page(request, "login.html", context, status_code=403)
-    if not password_matches(settings.password.get_secret_value(), password):
-        limiter.failed(client, now)
+    attempt = check_password(
+        request.app.state.login_limiter,
+        settings.password.get_secret_value(),
+        client_key(request),
+        password,
+    )
+    if attempt.retry_after_s > 0:
+        seconds = int(attempt.retry_after_s) + 1
+        context["error"] = _("Too many failed attempts. Try again in {seconds} s.", seconds=seconds)
+        response = render_page(request, "login.html", context, status_code=429)
+        response.headers["Retry-After"] = str(seconds)
+        return response
+    if not attempt.ok:
         context["error"] = _("Wrong password.")
         return render_page(request, "login.html", context, status_code=401)
-    limiter.succeeded(client)
     response = RedirectResponse(_safe_next(next), status_code=303)
     response.set_cookie(
         SESSION_COOKIE,
-        session_value(request.app.state.session_secret, int(now + SESSION_SECONDS)),
+        await request.app.state.sessions.open(time.time()),
         max_age=SESSION_SECONDS,
         httponly=True,
         samesite="strict",
@@ -84,7 +84,11 @@ async def switch_language(request: Request, code: str) -> Response:
 
 
 @router.post("/logout")
-async def log_out() -> Response:
+async def log_out(request: Request) -> Response:
+    """Ends the session on the server, so a copy of the cookie opens nothing afterwards."""
+    token = request.cookies.get(SESSION_COOKIE, "")
+    if token and request.app.state.sessions is not None:
+        await request.app.state.sessions.close(token)
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response
