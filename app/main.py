@@ -81,6 +81,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             yield
         finally:
             await app.state.tasks.saver.close()
+            await app.state.tasks.recorder.close()
             await client.aclose()
             await storage.close()
             simulator.state.sim.renderer.shutdown()

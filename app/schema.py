@@ -1,12 +1,20 @@
 """Table definitions and the migration step that runs at start.
 
-Versioned explicitly: `MIGRATIONS[n]` holds the statements that take a database from version
-n-1 to n, run in order inside one transaction. A fresh database gets the newest schema from the
-table definitions and is stamped with the newest version. Only SQL that SQLite and PostgreSQL
-both accept goes here.
+Versioned explicitly: `MIGRATIONS[n]` takes a database from version n-1 to n, run in order
+inside one transaction. A fresh database gets the newest schema from the table definitions and
+is stamped with the newest version. With PostgreSQL several replicas may start at once, so the
+migration first takes a transaction-scoped advisory lock: one replica migrates, the others wait
+and then find the work done.
+
+Column types follow the values' real ranges, which PostgreSQL enforces and SQLite does not:
+the seed is a uint32 (BIGINT), sizes and counters are BIGINT, and strings that come from an
+upstream (task ids, statuses, failure codes) are TEXT, since a relay may send any length.
 """
 
+from collections.abc import Callable
+
 from sqlalchemy import (
+    BigInteger,
     Column,
     Float,
     ForeignKey,
@@ -27,21 +35,21 @@ metadata = MetaData()
 tasks_table = Table(
     "tasks",
     metadata,
-    Column("id", String(64), primary_key=True),
+    Column("id", Text, primary_key=True),
     Column("owner", String(80), nullable=False),
     Column("base_url", Text, nullable=False),
     Column("key_mask", String(40), nullable=False, default=""),
-    Column("model", String(40), nullable=False),
+    Column("model", Text, nullable=False),
     Column("prompt_text", Text, nullable=False, default=""),
-    Column("ratio", String(20), nullable=False),
+    Column("ratio", Text, nullable=False),
     Column("duration", Integer, nullable=False),
-    Column("seed", Integer),
+    Column("seed", BigInteger),
     Column("request_json", Text, nullable=False),
-    Column("status", String(20), nullable=False),
+    Column("status", Text, nullable=False),
     Column("progress", Float),
     Column("output_json", Text, nullable=False, default="[]"),
     Column("failure", Text),
-    Column("failure_code", String(120)),
+    Column("failure_code", Text),
     Column("last_error", Text),
     Column("exchanges_json", Text, nullable=False, default="[]"),
     Column("created_at", Float, nullable=False),
@@ -50,7 +58,7 @@ tasks_table = Table(
     Column("finished_at", Float),
     Column("last_checked_at", Float),
     Column("video_path", Text),
-    Column("video_bytes", Integer),
+    Column("video_bytes", BigInteger),
     Column("video_error", Text),
     Column("video_attempts", Integer, nullable=False, default=0),
     Column("group_id", String(64)),
@@ -61,23 +69,26 @@ tasks_table = Table(
 task_events_table = Table(
     "task_events",
     metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
+    # SQLite's rowid alias must be spelt INTEGER; it is 64-bit there anyway.
+    Column(
+        "id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
+    ),
     Column(
         "task_id",
-        String(64),
+        Text,
         ForeignKey("tasks.id", ondelete="CASCADE"),
         nullable=False,
         index=True,
     ),
     Column("at", Float, nullable=False),
-    Column("status", String(20), nullable=False),
+    Column("status", Text, nullable=False),
     Column("progress", Float),
 )
 
 task_frames_table = Table(
     "task_frames",
     metadata,
-    Column("task_id", String(64), ForeignKey("tasks.id", ondelete="CASCADE"), primary_key=True),
+    Column("task_id", Text, ForeignKey("tasks.id", ondelete="CASCADE"), primary_key=True),
     Column("sha256", String(64), primary_key=True, index=True),
 )
 
@@ -86,7 +97,7 @@ submissions_table = Table(
     metadata,
     Column("owner", String(80), primary_key=True),
     Column("token", String(100), primary_key=True),
-    Column("task_id", String(64)),
+    Column("task_id", Text),
     Column("created_at", Float, nullable=False),
 )
 
@@ -102,14 +113,46 @@ sessions_table = Table(
 
 schema_table = Table("schema_version", metadata, Column("version", Integer, nullable=False))
 
-SCHEMA_VERSION = 1
-MIGRATIONS: dict[int, list[str]] = {
-    # 2: ["ALTER TABLE tasks ADD COLUMN example TEXT"],
+# PostgreSQL databases made by version 1 had 32-bit and length-limited columns where the
+# values do not fit (SQLite's type affinities never enforced them, so it needs nothing).
+WIDEN_V1_COLUMNS = {
+    "tasks": {
+        "id": "TEXT",
+        "model": "TEXT",
+        "ratio": "TEXT",
+        "seed": "BIGINT",
+        "status": "TEXT",
+        "failure_code": "TEXT",
+        "video_bytes": "BIGINT",
+    },
+    "task_events": {"id": "BIGINT", "task_id": "TEXT", "status": "TEXT"},
+    "task_frames": {"task_id": "TEXT"},
+    "submissions": {"task_id": "TEXT"},
+}
+MIGRATION_LOCK = 7_461_820_133  # any constant: the advisory lock's key for schema changes
+
+
+def _widen_v1_columns(conn: Connection) -> None:
+    if conn.dialect.name != "postgresql":
+        return
+    for table, columns in WIDEN_V1_COLUMNS.items():
+        changes = ", ".join(f"ALTER COLUMN {c} TYPE {t}" for c, t in columns.items())
+        conn.exec_driver_sql(f"ALTER TABLE {table} {changes}")
+    conn.exec_driver_sql("ALTER SEQUENCE IF EXISTS task_events_id_seq AS BIGINT")
+
+
+SCHEMA_VERSION = 2
+MIGRATIONS: dict[int, Callable[[Connection], None]] = {
+    2: _widen_v1_columns,
 }
 
 
 def migrate(conn: Connection) -> int:
     """Bring the schema to SCHEMA_VERSION; returns the version found before."""
+    if conn.dialect.name == "postgresql":  # held until this transaction ends
+        conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK})")
+    elif conn.dialect.name == "sqlite":  # the write lock now, not at the first insert
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
     metadata.create_all(conn)
     found = conn.execute(select(schema_table.c.version)).scalar()
     if found is None:
@@ -118,7 +161,6 @@ def migrate(conn: Connection) -> int:
     if found > SCHEMA_VERSION:
         raise RuntimeError(f"database schema {found} is newer than this console ({SCHEMA_VERSION})")
     for version in range(found + 1, SCHEMA_VERSION + 1):
-        for statement in MIGRATIONS[version]:
-            conn.exec_driver_sql(statement)
+        MIGRATIONS[version](conn)
     conn.execute(update(schema_table).values(version=SCHEMA_VERSION))
     return found

@@ -70,4 +70,11 @@ class Settings(BaseSettings):
                 "for anyone who opens it. Set CONSOLE_PASSWORD, or CONSOLE_ALLOW_ANONYMOUS=true "
                 "if that is really what you want."
             )
+        if self.database_url.startswith("postgresql") and not self.secret_key:
+            return (
+                "CONSOLE_DATABASE_URL is PostgreSQL, which several replicas may share, but "
+                "CONSOLE_SECRET_KEY is not set: each replica would invent its own secret, so "
+                "history, sessions and video links made on one would be invalid on the others. "
+                "Set the same CONSOLE_SECRET_KEY on every replica."
+            )
         return None

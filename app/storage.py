@@ -1,4 +1,5 @@
-"""Task history in SQL through SQLAlchemy 2 async Core: SQLite (WAL) by default, PostgreSQL-ready.
+"""Task history in SQL through SQLAlchemy 2 Core: SQLite (WAL) by default, or PostgreSQL
+(asyncpg) shared by several replicas.
 
 The one owner of the database. Refresh coalescing is a compare-and-set on `last_checked_at`, so
 however many browsers (or processes) watch a task, one of them asks upstream per interval.

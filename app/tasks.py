@@ -5,6 +5,7 @@ in is held for the call alone: only its mask and an HMAC of it are ever stored.
 """
 
 import asyncio
+import contextlib
 import time
 import uuid
 from dataclasses import dataclass
@@ -17,6 +18,7 @@ from app.i18n import gettext as _
 from app.keys import mask_key, media_token, owner_of
 from app.media import EXPIRED_NOTE, MediaStore, VideoSaver
 from app.media import MAX_ATTEMPTS as MAX_VIDEO_ATTEMPTS
+from app.recording import TaskNotRecorded, TaskRecorder
 from app.relay_check import Report, probe_address, run_tiny_task
 from app.runway.client import RunwayClient, UpstreamError
 from app.runway.endpoints import BadAddress, Upstream, UpstreamKind, resolve_upstream
@@ -63,6 +65,7 @@ class TaskService:
         self.secret = secret
         self.media = media
         self._claimed_at: dict[str, float] = {}
+        self.recorder = TaskRecorder(storage)
         self.saver = VideoSaver(
             storage, media, client, VIDEO_LIMIT_BYTES, timeout_s=settings.read_timeout_s * 10
         )
@@ -153,6 +156,11 @@ class TaskService:
             return earlier
         try:
             record = await self._submit(body, address, caller, errors)
+        except TaskNotRecorded as exc:
+            # The task exists upstream: the token must not be freed for a second create.
+            with contextlib.suppress(Exception):
+                await self.storage.finish_submission(caller.owner, token, exc.record.id)
+            raise
         except BaseException:
             await self.storage.finish_submission(caller.owner, token, None)
             raise
@@ -198,6 +206,8 @@ class TaskService:
                 started.append(await self._submit(body, address, caller, None, group_id))
             except UpstreamError as exc:
                 refusals.append(f"{address or 'simulator'}: {exc.message}")
+            except TaskNotRecorded as exc:
+                refusals.append(f"{address or 'simulator'}: {exc}")
         first = started[0].id if started else None
         await self.storage.finish_submission(caller.owner, once_token, first)
         return started, refusals
@@ -234,8 +244,8 @@ class TaskService:
             # interval's check, so a read straight after it is served from the store.
             last_checked_at=now,
         )
-        await self.storage.add(record, frame_refs(to_store))
         self._remember_claim(task_id, now)
+        await self.recorder.add(record, frame_refs(to_store))
         return record
 
     def poll_interval(self, record: TaskRecord) -> float:
@@ -250,7 +260,10 @@ class TaskService:
         now = time.time()
         interval = self.poll_interval(record)
         if now - self._claimed_at.get(record.id, 0.0) < interval:
-            return record  # this process asked upstream moments ago: not due, no write needed
+            # This process asked upstream moments ago, so the compare-and-set would fail: not
+            # due, no write needed. Exact with other replicas too: their claims only move
+            # `last_checked_at` later, so this memory can skip a claim, never grant one.
+            return record
         if not await self.storage.claim_refresh(record.id, now, interval):
             return record
         self._remember_claim(record.id, now)

@@ -4,8 +4,16 @@ import asyncio
 import json
 
 import httpx
+import pytest
 
+from app.settings import Settings
 from tests.helpers import POLL_DUE_S, data_uri, image_bytes, seed_body
+
+
+@pytest.fixture
+def settings(engine_settings: Settings) -> Settings:
+    """Every test here runs on SQLite and on a real PostgreSQL."""
+    return engine_settings
 
 
 async def wait_final(client: httpx.AsyncClient, task_id: str, headers: dict | None = None) -> dict:

@@ -8,10 +8,18 @@ import zipfile
 from pathlib import Path
 
 import httpx
+import pytest
 from bs4 import BeautifulSoup
 
 from app.settings import Settings
 from tests.helpers import data_uri, image_bytes, seed_body
+
+
+@pytest.fixture
+def settings(engine_settings: Settings) -> Settings:
+    """Every test here runs on SQLite and on a real PostgreSQL."""
+    return engine_settings
+
 
 KEY = {"X-Runway-Key": "hk-history-test-key-7c1d"}
 OTHER = {"X-Runway-Key": "hk-someone-else-key-0000"}

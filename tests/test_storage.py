@@ -6,9 +6,12 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import event
+from sqlalchemy import event, select, update
+from sqlalchemy.engine import Connection
 
+from app.schema import SCHEMA_VERSION, schema_table
 from app.storage import EVENTS_BATCH, Storage, TaskRecord
+from tests.engines import PostgresServer
 
 
 def record(task_id: str, owner: str = "key:a", created_at: float | None = None) -> TaskRecord:
@@ -31,7 +34,16 @@ def record(task_id: str, owner: str = "key:a", created_at: float | None = None) 
 
 
 @pytest.fixture
-async def storage(tmp_path: Path) -> AsyncIterator[Storage]:
+async def storage(database_url: str) -> AsyncIterator[Storage]:
+    """Every test here runs on SQLite and on a real PostgreSQL."""
+    store = Storage(database_url)
+    await store.migrate()
+    yield store
+    await store.close()
+
+
+@pytest.fixture
+async def sqlite_storage(tmp_path: Path) -> AsyncIterator[Storage]:
     store = Storage(f"sqlite:///{tmp_path / 'test.db'}")
     await store.migrate()
     yield store
@@ -79,13 +91,16 @@ async def test_a_final_task_is_never_claimed(storage: Storage) -> None:
     assert not await storage.claim_refresh("t1", time.time(), 0)
 
 
-async def test_the_database_is_in_wal_mode(storage: Storage) -> None:
-    mode = await storage.run(lambda conn: conn.exec_driver_sql("PRAGMA journal_mode").scalar())
+async def test_the_database_is_in_wal_mode(sqlite_storage: Storage) -> None:
+    mode = await sqlite_storage.run(
+        lambda conn: conn.exec_driver_sql("PRAGMA journal_mode").scalar()
+    )
     assert mode == "wal"
 
 
-async def test_reads_of_known_tasks_skip_the_database(storage: Storage) -> None:
+async def test_reads_of_known_tasks_skip_the_database(sqlite_storage: Storage) -> None:
     """With SQLite the console is the only writer, so what it wrote or read it can serve."""
+    storage = sqlite_storage
     statements: list[str] = []
     event.listen(
         storage._sync_engine,
@@ -142,3 +157,71 @@ async def test_a_save_after_a_delete_does_not_bring_the_task_back(storage: Stora
     await storage.save(late, status_changed=True)
     assert await storage.get("t9", "key:a") is None
     assert await storage.events("t9") == []
+
+
+async def test_values_at_the_edges_of_their_real_range_round_trip(storage: Storage) -> None:
+    """PostgreSQL enforces column types: the relay docs' own seed is 2**32 - 1."""
+    edge = record("x" * 300)  # a relay's task id may be any length
+    edge.seed = 4294967295
+    edge.status = "SOME_RELAY_SPECIFIC_STATUS_NAME"
+    edge.failure_code = "INTERNAL.BAD_OUTPUT." + "CODE" * 50
+    edge.video_bytes = 5 * 2**30
+    await storage.add(edge)
+    await storage.save(edge, status_changed=True)
+    assert await storage.get(edge.id, "key:a") == edge
+
+
+async def test_replicas_starting_together_migrate_once(database_url: str) -> None:
+    """Several replicas run the migration at the same moment; one does it, none fails."""
+    replicas = [Storage(database_url) for _ in range(4)]
+    try:
+        await asyncio.gather(*(replica.migrate() for replica in replicas))
+        stamps = await replicas[0].run(
+            lambda conn: conn.execute(select(schema_table.c.version)).scalars().all()
+        )
+        assert stamps == [SCHEMA_VERSION]
+    finally:
+        await asyncio.gather(*(replica.close() for replica in replicas))
+
+
+async def test_a_version_1_postgres_database_is_widened(postgres: PostgresServer) -> None:
+    """Version 1 made the seed a 32-bit INTEGER on PostgreSQL; the migration widens it."""
+    store = Storage(postgres.new_database())
+    try:
+        await store.migrate()
+
+        def back_to_v1(conn: Connection) -> None:
+            conn.exec_driver_sql("ALTER TABLE tasks ALTER COLUMN seed TYPE INTEGER")
+            conn.exec_driver_sql("ALTER TABLE task_events ALTER COLUMN task_id TYPE VARCHAR(64)")
+            conn.execute(update(schema_table).values(version=1))
+
+        await store.run(back_to_v1, write=True)
+        await store.migrate()
+        task = record("t1")
+        task.seed = 4294967295
+        await store.add(task)
+        assert (await store.get("t1", "key:a")).seed == 4294967295
+    finally:
+        await store.close()
+
+
+async def test_with_postgres_a_read_sees_what_another_replica_wrote(
+    postgres: PostgresServer,
+) -> None:
+    """Nothing is cached with PostgreSQL: each replica reads what the others saved."""
+    url = postgres.new_database()
+    one, two = Storage(url), Storage(url)
+    try:
+        await one.migrate()
+        task = record("t1")
+        await one.add(task)
+        assert (await one.get("t1", "key:a")).status == "PENDING"
+        assert (await two.get("t1", "key:a")).status == "PENDING"
+        task.status = "RUNNING"
+        await two.save(task, status_changed=True)
+        assert (await one.get("t1", "key:a")).status == "RUNNING"
+        await two.delete("t1", "key:a")
+        assert await one.get("t1", "key:a") is None
+    finally:
+        await one.close()
+        await two.close()

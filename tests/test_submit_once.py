@@ -3,9 +3,18 @@
 import asyncio
 
 import httpx
+import pytest
 from bs4 import BeautifulSoup
 
+from app.settings import Settings
 from tests.helpers import seed_body
+
+
+@pytest.fixture
+def settings(engine_settings: Settings) -> Settings:
+    """Every test here runs on SQLite and on a real PostgreSQL."""
+    return engine_settings
+
 
 HX = {"HX-Request": "true"}
 FORM = {

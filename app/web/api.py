@@ -4,6 +4,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Header, HTTPException, Query, Response
 
+from app.recording import TaskNotRecorded
 from app.storage import STATUSES
 from app.tasks import AlreadySubmitted
 from app.web.deps import CallerDep, ServiceDep
@@ -29,6 +30,7 @@ EXAMPLE_BODY = {
 async def create_task(
     service: ServiceDep,
     caller: CallerDep,
+    response: Response,
     body: Annotated[dict[str, Any], Body(examples=[{**EXAMPLE_BODY, "baseUrl": "simulator"}])],
     idempotency_key: Annotated[str | None, Header(max_length=100)] = None,
 ) -> dict[str, Any]:
@@ -37,7 +39,8 @@ async def create_task(
     422 lists each bad field (nothing is sent upstream); an upstream error comes back as 502
     with the upstream's status and body. With an `Idempotency-Key` header, a repeat of the same
     key returns the task the first request made instead of starting another (409 while the
-    first is still being sent).
+    first is still being sent). 202 when the upstream accepted the task but the database did
+    not take it yet: the answer names the task, which the console keeps trying to record.
     """
     body = dict(body)
     address = body.pop("baseUrl", None)
@@ -48,6 +51,11 @@ async def create_task(
         raise HTTPException(
             409, "a request with this Idempotency-Key is still being sent"
         ) from None
+    except TaskNotRecorded as exc:
+        # 202, not 5xx: the task exists upstream, and a client that retried would pay twice.
+        message = f"{exc}. It will appear in history once the database takes it; do not resend."
+        response.status_code = 202
+        return {**task_to_api(exc.record, service.video_url(exc.record)), "recorded": False, "lastError": message}
     return task_to_api(record, service.video_url(record))
 
 

@@ -11,6 +11,7 @@ from app.failures import http_hint
 from app.frames import inline_frames
 from app.i18n import gettext as _
 from app.images import BadImage, prepare_image
+from app.recording import TaskNotRecorded
 from app.runway.client import UpstreamError
 from app.runway.endpoints import BadAddress, UpstreamKind, resolve_upstream
 from app.runway.guard import address_refusal
@@ -200,6 +201,9 @@ async def submit_task(request: Request, service: ServiceDep, caller: CallerDep) 
         return render(request, "partials/_submit_error.html", context)
     except AlreadySubmitted:
         return _already_sent(request)
+    except TaskNotRecorded as exc:
+        context = {"not_recorded": exc.record.id, "reason": exc.reason}
+        return render(request, "partials/_submit_error.html", context)
     headers = {"HX-Push-Url": f"/?task={record.id}", "HX-Trigger": "taskChanged"}
     state.errors.clear()
     state.form_token = FormState().form_token
