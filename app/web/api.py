@@ -55,7 +55,8 @@ async def create_task(
         # 202, not 5xx: the task exists upstream, and a client that retried would pay twice.
         message = f"{exc}. It will appear in history once the database takes it; do not resend."
         response.status_code = 202
-        return {**task_to_api(exc.record, service.video_url(exc.record)), "recorded": False, "lastError": message}
+        task = task_to_api(exc.record, service.video_url(exc.record))
+        return {**task, "recorded": False, "lastError": message}
     return task_to_api(record, service.video_url(record))
 
 
