@@ -187,6 +187,10 @@ def seaweed_server(bucket: str = "console-test") -> Iterator[SeaweedServer]:
         f"-filer.port={ports['filer']}",
         "-ip=127.0.0.1",
         "-ip.bind=127.0.0.1",
+        # The S3 gateway also opens Iceberg (8181) and Lance (9101) listeners on fixed ports:
+        # off, so two servers (two test runs, or a test beside a developer's) never collide.
+        "-s3.port.iceberg=0",
+        "-s3.port.lance=0",
         "-master.volumeSizeLimitMB=256",
         "-volume.max=20",
     ]
