@@ -8,6 +8,7 @@ import uvicorn
 
 from app.serving import uvicorn_options
 from app.settings import Settings
+from app.web.csrf import JsonOnlyMiddleware
 from app.web.header_limit import HeaderLimitMiddleware
 
 
@@ -36,7 +37,7 @@ def main(argv: list[str] | None = None) -> None:
         simulator = create_simulator_app(root, speed=settings.simulator_speed)
         print(f"Runway simulator on http://{args.host}:{args.port} (tasks in {root})")
         uvicorn.run(
-            HeaderLimitMiddleware(simulator),
+            HeaderLimitMiddleware(JsonOnlyMiddleware(simulator)),
             host=args.host,
             port=args.port,
             log_level="warning",

@@ -243,3 +243,43 @@ async def test_the_json_api_refuses_a_cross_site_simple_form_body(
     )
     assert response.status_code == 422
     assert (await client.get("/simulator/_sim/stats")).json().get("create", 0) == 0
+
+
+ATTACK = b'{"rules": [{"target": "any", "kind": "status", "status": 503}]}'
+
+
+@pytest.mark.parametrize(
+    "content_type",
+    ["text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x", None],
+)
+async def test_another_site_cannot_switch_the_simulator_faults(
+    client: httpx.AsyncClient, content_type: str | None
+) -> None:
+    """The attack: a page on another origin posts a simple (preflight-free) body."""
+    del client.headers["X-CSRF-Token"]
+    headers = {"Origin": "https://evil.example"}
+    if content_type:
+        headers["Content-Type"] = content_type
+    attack = await client.post("/simulator/_sim/faults", content=ATTACK, headers=headers)
+    assert attack.status_code == 415
+    assert (await client.get("/simulator/_sim/faults")).json()["rules"] == []
+    allowed = await client.post("/simulator/_sim/faults", json={"output_ttl_s": 5})
+    assert allowed.status_code == 200
+
+
+def test_the_standalone_simulator_refuses_a_simple_cross_site_post(live_simulator: str) -> None:
+    headers = {"Origin": "https://evil.example", "Content-Type": "text/plain"}
+    with httpx.Client(base_url=live_simulator) as http:
+        attack = http.post("/_sim/faults", content=ATTACK, headers=headers)
+        assert attack.status_code == 415
+        assert http.get("/_sim/faults").json()["rules"] == []
+
+
+async def test_the_simulator_in_a_locked_console_needs_the_session(
+    locked: httpx.AsyncClient,
+) -> None:
+    switch = await locked.post("/simulator/_sim/faults", json={"output_ttl_s": 5})
+    assert switch.status_code == 401
+    await log_in(locked)
+    switch = await locked.post("/simulator/_sim/faults", json={"output_ttl_s": 5})
+    assert switch.status_code == 200

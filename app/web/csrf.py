@@ -3,7 +3,9 @@
 The page gets a random token in a SameSite=Strict cookie and in a meta tag; htmx sends it back in
 `X-CSRF-Token`. Another site can neither read the cookie nor set that header. The JSON API is
 left to its own defences: it takes only `application/json` bodies and non-simple methods, which
-a cross-site form cannot send without a CORS preflight this console never grants.
+a cross-site form cannot send without a CORS preflight this console never grants. The simulator
+(mounted at /simulator, or alone) has no page and no token, so it gets that rule enforced: a
+POST that is not `application/json` (a form, `text/plain`, no body type) is refused with 415.
 """
 
 import hmac
@@ -19,6 +21,8 @@ CSRF_COOKIE = "rc_csrf"
 CSRF_HEADER = "x-csrf-token"
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 EXEMPT_PREFIXES = ("/api/", "/simulator/", "/login")  # the login route checks its own form field
+JSON_ONLY_PREFIX = "/simulator/"
+SIMPLE_METHODS = ("POST",)  # the one state-changing method a page may send without a preflight
 
 
 def csrf_token(request: Request) -> tuple[str, bool]:
@@ -41,6 +45,9 @@ class CsrfMiddleware:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         exempt = scope["type"] != "http" or scope["method"] in SAFE_METHODS
+        if not exempt and scope["path"].startswith(JSON_ONLY_PREFIX) and not is_json(scope):
+            await JSON_REQUIRED(scope, receive, send)
+            return
         if exempt or scope["path"].startswith(EXEMPT_PREFIXES):
             await self.app(scope, receive, send)
             return
@@ -61,3 +68,27 @@ class CsrfMiddleware:
 def token_matches(request: Request, sent: str) -> bool:
     cookie = request.cookies.get(CSRF_COOKIE, "")
     return bool(cookie) and hmac.compare_digest(cookie, sent)
+
+
+JSON_REQUIRED = PlainTextResponse("This endpoint takes application/json only.", status_code=415)
+
+
+def is_json(scope: Scope) -> bool:
+    """Whether a request is JSON, or needed a CORS preflight anyway (not a POST)."""
+    if scope["method"] not in SIMPLE_METHODS:
+        return True
+    content_type = dict(scope["headers"]).get(b"content-type", b"")
+    return content_type.split(b";")[0].strip().lower() == b"application/json"
+
+
+class JsonOnlyMiddleware:
+    """The rule above for a whole app: the standalone simulator, which has no other guard."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and not is_json(scope):
+            await JSON_REQUIRED(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
