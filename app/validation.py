@@ -68,6 +68,12 @@ def check_image_uri(uri: object) -> str | None:
     return check_https_url(uri)
 
 
+def utf16_length(text: str) -> int:
+    """A prompt's length as Runway measures it (UTF-16 code units): an emoji counts two, as
+    it does in the page's counter (JavaScript's `length`)."""
+    return len(text.encode("utf-16-le", "surrogatepass")) // 2
+
+
 def prompt_images(value: object) -> list[dict[str, Any]] | None:
     """Normalise `promptImage` (a string or a list of {uri, position}) to a list, or None."""
     if isinstance(value, str):
@@ -113,12 +119,10 @@ def _check_scalars(body: dict[str, Any]) -> list[FieldError]:
         errors.append(FieldError("promptText", _("must be text")))
     elif model.prompt_required and not (prompt or "").strip():
         errors.append(FieldError("promptText", _("{model} needs a prompt", model=model.name)))
-    elif prompt and len(prompt) > model.prompt_max_chars:
+    elif prompt and utf16_length(prompt) > model.prompt_max_chars:
+        n, limit = utf16_length(prompt), model.prompt_max_chars
         errors.append(
-            FieldError(
-                "promptText",
-                _("{n} characters; the limit is {max}", n=len(prompt), max=model.prompt_max_chars),
-            )
+            FieldError("promptText", _("{n} characters; the limit is {max}", n=n, max=limit))
         )
     if not model.ratios:
         if body.get("ratio") not in (None, ""):

@@ -35,6 +35,7 @@ def test_the_seed_body_is_valid() -> None:
         ({"seed": "12"}, "seed"),
         ({"promptText": ""}, "promptText"),
         ({"promptText": "x" * 1001}, "promptText"),
+        ({"promptText": "🌊" * 501}, "promptText"),  # 1002 UTF-16 units, as Runway counts
         ({"watermark": "no"}, "watermark"),
         ({"notify_hook": "http://example.com/hook"}, "notify_hook"),
         ({"promptImage": []}, "promptImage"),

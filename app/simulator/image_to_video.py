@@ -10,10 +10,10 @@ from starlette.responses import JSONResponse, Response
 
 from app.catalog import SEED_MAX, ratio_shape
 from app.simulator.answers import apply_faults, authorised, error
+from app.simulator.checks import BodyRefused, check_create, frames
 from app.simulator.faults import marker_create_status, marker_outcome
 from app.simulator.state import SimState, sim_state
 from app.simulator.store import BASE_RUN_SECONDS, SimTask
-from app.validation import Invalid, prompt_images, validate_create_body
 
 
 def _render_ratio(ratio: object) -> str:
@@ -43,9 +43,11 @@ def _new_task(state: SimState, body: dict[str, Any]) -> SimTask:
     )
     if body.get("watermark"):
         task.extra["watermark"] = True
-    for image in prompt_images(body["promptImage"]) or []:
-        position = image.get("position", "first")
-        task.frames[position] = state.store.save_frame(task.id, position, image["uri"])
+    for image in frames(body["promptImage"]):
+        # Keyframes render; of reference images (no position) the first stands in for one.
+        position = image.get("position") or ("first" if "first" not in task.frames else None)
+        if position in ("first", "last") and position not in task.frames:
+            task.frames[position] = state.store.save_frame(task.id, position, image["uri"])
     return task
 
 
@@ -62,11 +64,10 @@ async def create_task(request: Request) -> Response:
     if not isinstance(body, dict):
         return error(request, 400, "Request body must be a JSON object")
     try:
-        validate_create_body(body)
-    except Invalid as exc:
-        first = exc.errors[0].field.split("[")[0].split(".")[0]
-        issues = [{"path": e.field, "message": e.message} for e in exc.errors]
-        return error(request, 400, f"Invalid parameter '{first}'", issues=issues)
+        body = check_create("image_to_video", body)
+    except BodyRefused as refused:
+        answer = refused.answer()
+        return error(request, 400, answer["error"], issues=answer["issues"])
     if status := marker_create_status(body.get("promptText") or ""):
         headers = {"Retry-After": "5"} if status == 429 else {}
         return JSONResponse({"error": f"Simulated {status}"}, status_code=status, headers=headers)

@@ -36,11 +36,11 @@ def task_body(state: SimState, request: Request, task: SimTask) -> dict[str, Any
     elif status == "SUCCEEDED":
         url = output_url(state, request, task.id)
         body["output"] = url if "output_string" in state.quirks else [url]
-    if "status_lowercase" in state.quirks:
-        body["status"] = status.lower()
     elif status == "FAILED":
         body["failure"] = task.extra.get("failure", "Generation failed.")
         body["failureCode"] = task.failure_code
+    if "status_lowercase" in state.quirks:
+        body["status"] = status.lower()
     return body
 
 
