@@ -13,7 +13,7 @@ from bs4 import BeautifulSoup
 
 from app.main import create_app
 from tests.conftest import make_settings
-from tests.helpers import ROOT
+from tests.helpers import ROOT, form_fields
 
 PASSWORD = "correct horse battery staple"
 
@@ -221,14 +221,7 @@ async def test_page_forms_need_the_csrf_token(client: httpx.AsyncClient, token: 
     del client.headers["X-CSRF-Token"]
     if token is not None:
         headers["X-CSRF-Token"] = token
-    form = {
-        "model": "gen3a_turbo",
-        "first_url": "https://example.com/a.jpg",
-        "promptText": "x",
-        "ratio": "1280:768",
-        "duration": "5",
-    }
-    response = await client.post("/tasks", data=form, headers=headers)
+    response = await client.post("/tasks", data=form_fields(), headers=headers)
     assert response.status_code == 403
     assert "CSRF" in response.text
     assert (await client.get("/api/tasks")).json()["tasks"] == []

@@ -7,22 +7,13 @@ import httpx
 import pytest
 
 from app.settings import Settings
-from tests.helpers import POLL_DUE_S, data_uri, image_bytes, seed_body
+from tests.helpers import POLL_DUE_S, create_body, data_uri, image_bytes, seed_body, wait_final
 
 
 @pytest.fixture
 def settings(engine_settings: Settings) -> Settings:
     """Every test here runs on SQLite and on a real PostgreSQL."""
     return engine_settings
-
-
-async def wait_final(client: httpx.AsyncClient, task_id: str, headers: dict | None = None) -> dict:
-    for _ in range(200):
-        task = (await client.get(f"/api/tasks/{task_id}", headers=headers)).json()
-        if task["status"] in ("SUCCEEDED", "FAILED", "CANCELLED"):
-            return task
-        await asyncio.sleep(0.05)
-    raise AssertionError(f"task never finished: {task}")
 
 
 async def test_healthz(client: httpx.AsyncClient) -> None:
@@ -47,9 +38,7 @@ async def test_the_seed_body_runs_to_a_video(client: httpx.AsyncClient) -> None:
 
 async def test_bad_input_is_422_per_field_and_nothing_is_sent(client: httpx.AsyncClient) -> None:
     await client.delete("/simulator/_sim/stats")
-    response = await client.post(
-        "/api/tasks", json={**seed_body("https://example.com/a.jpg"), "ratio": "1:1", "seed": -5}
-    )
+    response = await client.post("/api/tasks", json=create_body(ratio="1:1", seed=-5))
     assert response.status_code == 422
     assert {e["field"] for e in response.json()["errors"]} == {"ratio", "seed"}
     assert (await client.get("/simulator/_sim/stats")).json().get("create", 0) == 0
@@ -63,7 +52,7 @@ async def test_a_body_that_is_not_an_image_is_refused(client: httpx.AsyncClient)
 
 
 async def test_an_upstream_error_is_502_with_its_status_and_body(client: httpx.AsyncClient) -> None:
-    body = {**seed_body("https://example.com/a.jpg"), "promptText": "busy [sim:429]"}
+    body = create_body(promptText="busy [sim:429]")
     response = await client.post("/api/tasks", json=body)
     assert response.status_code == 502
     error = response.json()["error"]
@@ -73,7 +62,7 @@ async def test_an_upstream_error_is_502_with_its_status_and_body(client: httpx.A
 
 
 async def test_a_failed_task_carries_its_code_and_a_hint(client: httpx.AsyncClient) -> None:
-    body = {**seed_body("https://example.com/a.jpg"), "promptText": "x [sim:moderation]"}
+    body = create_body(promptText="x [sim:moderation]")
     task = (await client.post("/api/tasks", json=body)).json()
     final = await wait_final(client, task["id"])
     assert final["status"] == "FAILED"
@@ -84,9 +73,7 @@ async def test_a_failed_task_carries_its_code_and_a_hint(client: httpx.AsyncClie
 async def test_history_is_per_key(client: httpx.AsyncClient) -> None:
     mine = {"X-Runway-Key": "sim-key-one-0001"}
     theirs = {"X-Runway-Key": "sim-key-two-0002"}
-    task = (
-        await client.post("/api/tasks", headers=mine, json=seed_body("https://example.com/a.jpg"))
-    ).json()
+    task = (await client.post("/api/tasks", headers=mine, json=create_body())).json()
     assert [t["id"] for t in (await client.get("/api/tasks", headers=mine)).json()["tasks"]] == [
         task["id"]
     ]
@@ -96,7 +83,7 @@ async def test_history_is_per_key(client: httpx.AsyncClient) -> None:
 
 
 async def test_delete_cancels_and_forgets(client: httpx.AsyncClient) -> None:
-    body = {**seed_body("https://example.com/a.jpg"), "promptText": "x [sim:slow]"}
+    body = create_body(promptText="x [sim:slow]")
     task = (await client.post("/api/tasks", json=body)).json()
     assert (await client.delete(f"/api/tasks/{task['id']}")).status_code == 204
     assert (await client.get(f"/api/tasks/{task['id']}")).status_code == 404
@@ -104,7 +91,7 @@ async def test_delete_cancels_and_forgets(client: httpx.AsyncClient) -> None:
 
 
 async def test_polls_are_coalesced_across_many_watchers(client: httpx.AsyncClient) -> None:
-    task = (await client.post("/api/tasks", json=seed_body("https://example.com/a.jpg"))).json()
+    task = (await client.post("/api/tasks", json=create_body())).json()
     await asyncio.sleep(POLL_DUE_S)
     await client.delete("/simulator/_sim/stats")
     await asyncio.gather(*(client.get(f"/api/tasks/{task['id']}") for _ in range(30)))
@@ -115,14 +102,14 @@ async def test_the_create_counts_as_the_first_check(client: httpx.AsyncClient) -
     """A read straight after the create is served from the store: the create's answer is news
     as fresh as a poll, and asking again at once would double the upstream calls per task."""
     await client.delete("/simulator/_sim/stats")
-    task = (await client.post("/api/tasks", json=seed_body("https://example.com/a.jpg"))).json()
+    task = (await client.post("/api/tasks", json=create_body())).json()
     read = (await client.get(f"/api/tasks/{task['id']}")).json()
     assert read["status"] == "PENDING"
     assert (await client.get("/simulator/_sim/stats")).json() == {"create": 1}
 
 
 async def test_a_finished_task_is_never_asked_for_again(client: httpx.AsyncClient) -> None:
-    task = (await client.post("/api/tasks", json=seed_body("https://example.com/a.jpg"))).json()
+    task = (await client.post("/api/tasks", json=create_body())).json()
     await wait_final(client, task["id"])
     await client.delete("/simulator/_sim/stats")
     await asyncio.sleep(0.3)
@@ -132,7 +119,7 @@ async def test_a_finished_task_is_never_asked_for_again(client: httpx.AsyncClien
 
 
 async def test_a_failing_read_is_shown_and_polling_goes_on(client: httpx.AsyncClient) -> None:
-    task = (await client.post("/api/tasks", json=seed_body("https://example.com/a.jpg"))).json()
+    task = (await client.post("/api/tasks", json=create_body())).json()
     await asyncio.sleep(POLL_DUE_S)
     await client.post(
         "/simulator/_sim/faults",
@@ -147,7 +134,7 @@ async def test_a_failing_read_is_shown_and_polling_goes_on(client: httpx.AsyncCl
 
 
 async def test_a_private_api_address_is_refused_by_default(client: httpx.AsyncClient) -> None:
-    body = {**seed_body("https://example.com/a.jpg"), "baseUrl": "https://127.0.0.1:9/"}
+    body = create_body(baseUrl="https://127.0.0.1:9/")
     response = await client.post("/api/tasks", json=body)
     assert response.status_code == 422
     assert response.json()["errors"][0]["field"] == "baseUrl"
@@ -162,7 +149,7 @@ async def test_openapi_documents_the_task_routes(client: httpx.AsyncClient) -> N
 async def test_a_nan_in_the_body_is_a_422_and_nothing_is_sent(client: httpx.AsyncClient) -> None:
     """Found by schemathesis: this was a 500 (the upstream body could not be encoded)."""
     await client.delete("/simulator/_sim/stats")
-    raw = json.dumps({**seed_body("https://example.com/a.jpg"), "note": float("nan")})
+    raw = json.dumps(create_body(note=float("nan")))
     reply = await client.post(
         "/api/tasks", content=raw, headers={"Content-Type": "application/json"}
     )

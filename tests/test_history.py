@@ -12,7 +12,15 @@ import pytest
 from bs4 import BeautifulSoup
 
 from app.settings import Settings
-from tests.helpers import data_uri, image_bytes, seed_body
+from tests.helpers import (
+    create_body,
+    data_uri,
+    image_bytes,
+    poll_until,
+    seed_body,
+    task_until,
+    wait_saved,
+)
 
 
 @pytest.fixture
@@ -28,13 +36,12 @@ OTHER = {"X-Runway-Key": "hk-someone-else-key-0000"}
 async def run_to_saved(client: httpx.AsyncClient, body: dict, headers: dict = KEY) -> dict:
     created = await client.post("/api/tasks", json=body, headers=headers)
     assert created.status_code == 201, created.text
-    for _ in range(300):
-        task = (await client.get(f"/api/tasks/{created.json()['id']}", headers=headers)).json()
-        if task["status"] == "SUCCEEDED" and task["videoSaved"]:
-            return task
+
+    def saved(task: dict) -> bool:
         assert task["status"] in ("PENDING", "RUNNING", "SUCCEEDED"), task
-        await asyncio.sleep(0.05)
-    raise AssertionError(f"video never saved: {task}")
+        return task["status"] == "SUCCEEDED" and task["videoSaved"]
+
+    return await task_until(client, created.json()["id"], saved, what="saved", headers=headers)
 
 
 async def test_the_video_plays_from_media_after_the_upstream_url_expired(
@@ -67,27 +74,23 @@ async def test_an_expired_url_is_renewed_by_reading_the_task_again(
     client: httpx.AsyncClient,
 ) -> None:
     await client.post("/simulator/_sim/faults", json={"output_ttl_s": -1})
-    created = (
-        await client.post("/api/tasks", json=seed_body("https://example.com/a.jpg"), headers=KEY)
-    ).json()
-    for _ in range(300):
-        task = (await client.get(f"/api/tasks/{created['id']}", headers=KEY)).json()
-        if task["status"] == "SUCCEEDED":
-            break
-        await asyncio.sleep(0.05)
-    await asyncio.sleep(0.5)  # the background copy meets the expired link
+    created = (await client.post("/api/tasks", json=create_body(), headers=KEY)).json()
+    done = await task_until(
+        client, created["id"], lambda t: t["status"] == "SUCCEEDED", what="succeeded", headers=KEY
+    )
+    expired = done["output"][0]
+    await poll_until(  # the background copy meets the expired link and is refused
+        lambda: sim_stats(client), lambda stats: stats.get("output", 0) >= 1, what="tried"
+    )
     await client.delete("/simulator/_sim/faults")
-    task = await run_to_saved_existing(client, created["id"])
-    assert task["videoSaved"]
+    task = await wait_saved(client, created["id"], headers=KEY)
+    assert task["output"][0] != expired, "the copy came from a fresh link, read again"
+    assert (await client.get(expired)).status_code == 403
+    assert (await sim_stats(client))["output"] >= 2, "one refused try, then the fresh link"
 
 
-async def run_to_saved_existing(client: httpx.AsyncClient, task_id: str) -> dict:
-    for _ in range(300):
-        task = (await client.get(f"/api/tasks/{task_id}", headers=KEY)).json()
-        if task["videoSaved"]:
-            return task
-        await asyncio.sleep(0.05)
-    raise AssertionError(f"never saved: {task}")
+async def sim_stats(client: httpx.AsyncClient) -> dict:
+    return (await client.get("/simulator/_sim/stats")).json()
 
 
 async def test_another_key_sees_nothing_and_cannot_fetch_the_video(

@@ -15,6 +15,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from app.i18n import LANGUAGES, catalog, choose
+from tests.helpers import create_body
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE_CALL = re.compile(r"""\b_\(\s*(?:"((?:[^"\\]|\\.)*)"|'((?:[^'\\]|\\.)*)')""")
@@ -107,13 +108,7 @@ async def test_errors_come_in_the_page_language(client: httpx.AsyncClient) -> No
     assert "首帧" in messages
     refused = await client.post(
         "/api/tasks",
-        json={
-            "model": "gen3a_turbo",
-            "promptImage": "https://example.com/a.jpg",
-            "promptText": "x [sim:400]",
-            "ratio": "1280:768",
-            "duration": 5,
-        },
+        json=create_body(promptText="x [sim:400]"),
     )
     assert refused.json()["error"]["body"].startswith('{"error":"Simulated'), (
         "the simulator answers in English, like Runway"

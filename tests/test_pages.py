@@ -1,12 +1,10 @@
 """The page and its htmx fragments, checked with selectors."""
 
-import asyncio
-
 import httpx
 from bs4 import BeautifulSoup
 
 from app.catalog import MODELS
-from tests.helpers import image_bytes
+from tests.helpers import create_body, form_fields, image_bytes, wait_saved
 
 HX = {"HX-Request": "true"}
 
@@ -146,13 +144,7 @@ async def test_bad_fields_come_back_by_name_keeping_what_was_typed(
 
 
 async def test_generate_answers_with_a_polling_card(client: httpx.AsyncClient) -> None:
-    form = {
-        "model": "gen3a_turbo",
-        "first_url": "https://example.com/a.jpg",
-        "promptText": "waves",
-        "ratio": "1280:768",
-        "duration": "5",
-    }
+    form = form_fields(promptText="waves")
     response = await client.post("/tasks", data=form, headers=HX)
     card = soup(response).select_one("#task-card")
     assert card["hx-trigger"] == "every 2s"
@@ -166,13 +158,7 @@ async def test_generate_answers_with_a_polling_card(client: httpx.AsyncClient) -
 
 
 async def test_an_upstream_refusal_shows_status_and_body(client: httpx.AsyncClient) -> None:
-    form = {
-        "model": "gen3a_turbo",
-        "first_url": "https://example.com/a.jpg",
-        "promptText": "now [sim:503]",
-        "ratio": "1280:768",
-        "duration": "5",
-    }
+    form = form_fields(promptText="now [sim:503]")
     page = soup(await client.post("/tasks", data=form, headers=HX))
     assert "HTTP 503" in page.select_one(".upstream-error h2").text
     assert "Simulated 503" in page.select_one("pre.body").text
@@ -182,16 +168,7 @@ async def test_the_account_panel_shows_the_simulated_balance(client: httpx.Async
     before = soup(await client.get("/account", params={"model": "gen3a_turbo"}))
     assert "10,000" in before.select_one(".account-balance").text
     assert "0 / 200 today" in before.text
-    await client.post(
-        "/api/tasks",
-        json={
-            "model": "gen3a_turbo",
-            "promptText": "x",
-            "promptImage": "https://example.com/a.jpg",
-            "ratio": "1280:768",
-            "duration": 10,
-        },
-    )
+    await client.post("/api/tasks", json=create_body(duration=10))
     after = soup(await client.get("/account", params={"model": "gen3a_turbo"}))
     assert "9,950" in after.select_one(".account-balance").text
     assert "1 / 200 today" in after.text
@@ -212,15 +189,7 @@ async def test_durations_carry_their_price_for_the_estimate(client: httpx.AsyncC
 
 
 async def test_a_four_seed_group_is_one_submission(client: httpx.AsyncClient) -> None:
-    form = {
-        "model": "gen3a_turbo",
-        "first_url": "https://example.com/a.jpg",
-        "promptText": "group",
-        "ratio": "1280:768",
-        "duration": "5",
-        "runs": "4",
-        "form_token": "group-token-1",
-    }
+    form = form_fields(promptText="group", runs="4", form_token="group-token-1")
     response = await client.post("/tasks", data=form, headers=HX)
     group = soup(response)
     cards = group.select(".group-grid .task-card")
@@ -238,29 +207,14 @@ async def test_a_four_seed_group_is_one_submission(client: httpx.AsyncClient) ->
 
 
 async def test_comparing_two_addresses_uses_one_seed(client: httpx.AsyncClient) -> None:
-    form = {
-        "model": "gen3a_turbo",
-        "first_url": "https://example.com/a.jpg",
-        "promptText": "compare",
-        "ratio": "1280:768",
-        "duration": "5",
-        "compare_base_url": "simulator",
-        "seed": "77",
-    }
+    form = form_fields(promptText="compare", compare_base_url="simulator", seed="77")
     group = soup(await client.post("/tasks", data=form, headers=HX))
     assert len(group.select(".group-grid .task-card")) == 2
     assert {t["seed"] for t in (await client.get("/api/tasks")).json()["tasks"]} == {77}
 
 
 async def test_a_bad_run_count_is_named(client: httpx.AsyncClient) -> None:
-    form = {
-        "model": "gen3a_turbo",
-        "first_url": "https://example.com/a.jpg",
-        "promptText": "x",
-        "ratio": "1280:768",
-        "duration": "5",
-        "runs": "9",
-    }
+    form = form_fields(runs="9")
     page = soup(await client.post("/tasks", data=form, headers=HX))
     assert page.select_one("[data-error-for=runs]") is not None
 
@@ -277,25 +231,12 @@ async def test_text_is_compressed_and_static_files_cached(client: httpx.AsyncCli
 
 
 async def test_videos_are_never_compressed(client: httpx.AsyncClient) -> None:
-    created = (
-        await client.post(
-            "/api/tasks",
-            json={
-                "model": "gen3a_turbo",
-                "promptImage": "https://example.com/a.jpg",
-                "promptText": "x",
-                "ratio": "1280:768",
-                "duration": 5,
-            },
-        )
-    ).json()
-    for _ in range(200):
-        task = (await client.get(f"/api/tasks/{created['id']}")).json()
-        if task["videoSaved"]:
-            break
-        await asyncio.sleep(0.05)
+    created = (await client.post("/api/tasks", json=create_body())).json()
+    task = await wait_saved(client, created["id"])
+    assert task["videoUrl"].startswith("/media/"), "the console's own copy is what is checked"
     video = await client.get(
         task["videoUrl"], headers={"Accept-Encoding": "gzip", "Range": "bytes=0-99"}
     )
     assert video.status_code == 206 and "content-encoding" not in video.headers
+    assert video.content[4:8] == b"ftyp"
     assert len(video.content) == 100

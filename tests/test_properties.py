@@ -2,9 +2,12 @@
 
 import ipaddress
 import string
+from urllib.parse import urlsplit
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from hypothesis.provisional import domains
 
 from app.keys import mask_key
 from app.runway.endpoints import BadAddress, UpstreamKind, resolve_upstream
@@ -108,7 +111,35 @@ def test_a_mask_never_reveals_the_middle_of_a_key(key: str) -> None:
     assert len(masked) <= 14
 
 
-@given(st.text(max_size=300))
+HOSTS = st.one_of(
+    domains(),
+    st.ip_addresses(v=4).map(str),
+    st.ip_addresses(v=6).map(lambda ip: f"[{ip}]"),
+    st.sampled_from(["", "localhost", "127.1", "2130706433", "[::127.0.0.1]"]),
+)
+URLS = st.one_of(
+    st.text(max_size=300),
+    st.builds(
+        "{}://{}{}".format,
+        st.sampled_from(["https", "HTTPS", "http", "ftp", "javascript"]),
+        HOSTS,
+        st.sampled_from(["", "/", "/a.jpg", ":8443/a.jpg", "?x=1"]),
+    ),
+)
+
+
+@given(URLS)
 def test_only_https_host_urls_pass(url: str) -> None:
-    if check_https_url(url) is None:
-        assert url.startswith("https://") or url.lower().startswith("https://")
+    """A URL passes only with the https scheme and a host name, never an IP literal."""
+    if check_https_url(url) is not None:
+        return
+    parts = urlsplit(url)
+    assert parts.scheme == "https"
+    assert parts.hostname
+    with pytest.raises(ValueError):
+        ipaddress.ip_address(parts.hostname)
+
+
+@given(st.one_of(st.ip_addresses(v=4).map(str), st.ip_addresses(v=6).map(lambda ip: f"[{ip}]")))
+def test_an_ip_literal_host_is_refused(host: str) -> None:
+    assert check_https_url(f"https://{host}/a.jpg") is not None

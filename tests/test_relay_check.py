@@ -1,10 +1,10 @@
 """The relay check: a conforming upstream passes; a non-conforming one is reported item by item."""
 
-import asyncio
-
 import httpx
 import pytest
 from bs4 import BeautifulSoup
+
+from tests.helpers import create_body, task_until
 
 KEY = {"X-Runway-Key": "hk-relay-check-key-0000"}
 
@@ -71,26 +71,14 @@ async def test_the_console_copes_with_a_sloppy_relay(client: httpx.AsyncClient) 
         "/simulator/_sim/faults",
         json={"quirks": ["progress_percent", "output_string", "status_lowercase"]},
     )
-    created = (
-        await client.post(
-            "/api/tasks",
-            headers=KEY,
-            json={
-                "model": "gen3a_turbo",
-                "promptImage": "https://example.com/a.jpg",
-                "promptText": "x",
-                "ratio": "1280:768",
-                "duration": 5,
-            },
-        )
-    ).json()
+    created = (await client.post("/api/tasks", headers=KEY, json=create_body())).json()
     seen = []
-    for _ in range(200):
-        task = (await client.get(f"/api/tasks/{created['id']}", headers=KEY)).json()
+
+    def succeeded(task: dict) -> bool:
         seen.append(task)
-        if task["status"] == "SUCCEEDED":
-            break
-        await asyncio.sleep(0.05)
+        return task["status"] == "SUCCEEDED"
+
+    task = await task_until(client, created["id"], succeeded, what="succeeded", headers=KEY)
     assert all(t["progress"] is None or 0 <= t["progress"] <= 1 for t in seen)
     assert task["output"] and task["output"][0].startswith("/simulator/outputs/")
 

@@ -62,7 +62,10 @@ async def test_another_owner_cannot_see_a_task(storage: Storage) -> None:
     await storage.add(record("t1", owner="key:a"))
     assert await storage.get("t1", "key:b") is None
     assert await storage.list_tasks("key:b") == []
-    assert not await storage.delete("t1", "key:b")
+    assert await storage.delete("t1", "key:b") is None
+    kept = await storage.get("t1", "key:a")  # read again: the refused delete removed nothing
+    assert kept is not None and kept.id == "t1"
+    assert [r.id for r in await storage.list_tasks("key:a")] == ["t1"]
 
 
 async def test_history_is_newest_first_and_filterable(storage: Storage) -> None:

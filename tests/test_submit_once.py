@@ -7,7 +7,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from app.settings import Settings
-from tests.helpers import seed_body
+from tests.helpers import create_body, form_fields
 
 
 @pytest.fixture
@@ -17,14 +17,7 @@ def settings(engine_settings: Settings) -> Settings:
 
 
 HX = {"HX-Request": "true"}
-FORM = {
-    "model": "gen3a_turbo",
-    "first_url": "https://example.com/a.jpg",
-    "promptText": "once",
-    "ratio": "1280:768",
-    "duration": "5",
-    "form_token": "form-token-abc",
-}
+FORM = form_fields(promptText="once", form_token="form-token-abc")
 
 
 async def creates(client: httpx.AsyncClient) -> int:
@@ -41,7 +34,7 @@ async def slow_next_create(client: httpx.AsyncClient) -> None:
 async def test_concurrent_api_repeats_make_one_task(client: httpx.AsyncClient) -> None:
     await slow_next_create(client)
     headers = {"Idempotency-Key": "retry-me-123"}
-    body = seed_body("https://example.com/a.jpg")
+    body = create_body()
     answers = await asyncio.gather(
         *(client.post("/api/tasks", json=body, headers=headers) for _ in range(8))
     )
@@ -85,7 +78,7 @@ async def test_bad_fields_do_not_use_up_the_token(client: httpx.AsyncClient) -> 
 
 async def test_tokens_are_per_key(client: httpx.AsyncClient) -> None:
     headers = {"Idempotency-Key": "same-key"}
-    body = seed_body("https://example.com/a.jpg")
+    body = create_body()
     mine = await client.post(
         "/api/tasks", json=body, headers={**headers, "X-Runway-Key": "hk-one-0000-0001"}
     )
