@@ -2,6 +2,7 @@
 
 import asyncio
 import json
+import time
 
 import httpx
 import pytest
@@ -90,12 +91,19 @@ async def test_delete_cancels_and_forgets(client: httpx.AsyncClient) -> None:
     assert (await client.delete(f"/api/tasks/{task['id']}")).status_code == 404
 
 
-async def test_polls_are_coalesced_across_many_watchers(client: httpx.AsyncClient) -> None:
+async def test_polls_are_coalesced_across_many_watchers(
+    client: httpx.AsyncClient, settings: Settings
+) -> None:
     task = (await client.post("/api/tasks", json=create_body())).json()
     await asyncio.sleep(POLL_DUE_S)
     await client.delete("/simulator/_sim/stats")
+    started = time.monotonic()
     await asyncio.gather(*(client.get(f"/api/tasks/{task['id']}") for _ in range(30)))
-    assert (await client.get("/simulator/_sim/stats")).json().get("read", 0) == 1
+    elapsed = time.monotonic() - started
+    reads = (await client.get("/simulator/_sim/stats")).json().get("read", 0)
+    # One read per poll interval however many watch (30 without coalescing). On a loaded
+    # machine the 30 reads can outlast an interval, and then one more read is due, rightly.
+    assert 1 <= reads <= 1 + int(elapsed / settings.simulator_poll_interval_s), (reads, elapsed)
 
 
 async def test_the_create_counts_as_the_first_check(client: httpx.AsyncClient) -> None:
