@@ -1,6 +1,5 @@
 """The simulator behaves like Runway: paths, validation, lifecycle, output, faults."""
 
-import asyncio
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -10,7 +9,7 @@ import httpx
 import pytest
 
 from app.simulator.app import create_simulator_app
-from tests.helpers import data_uri, image_bytes, seed_body
+from tests.helpers import data_uri, image_bytes, is_final, poll_until, seed_body
 
 AUTH = {"Authorization": "Bearer hk-test-key"}
 
@@ -23,14 +22,15 @@ async def sim(tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
 
 
 async def wait_final(sim: httpx.AsyncClient, task_id: str, prefix: str = "") -> list[dict]:
-    seen = []
-    for _ in range(100):
-        body = (await sim.get(f"{prefix}/v1/tasks/{task_id}", headers=AUTH)).json()
-        seen.append(body)
-        if body["status"] in ("SUCCEEDED", "FAILED", "CANCELLED"):
-            return seen
-        await asyncio.sleep(0.05)
-    raise AssertionError(f"task never finished: {seen[-1]}")
+    """Every state seen until the task is final (rendering may take a while on a busy machine)."""
+    seen: list[dict] = []
+
+    async def read() -> dict:
+        seen.append((await sim.get(f"{prefix}/v1/tasks/{task_id}", headers=AUTH)).json())
+        return seen[-1]
+
+    await poll_until(read, is_final, what="finished")
+    return seen
 
 
 @pytest.mark.parametrize("prefix", ["", "/runwayml"])
