@@ -1,4 +1,4 @@
-"""The `runway-console` command: `serve` (the default) or `simulator` alone."""
+"""The `runway-console` command: `serve` (the default), `simulator` alone, or `token`."""
 
 import argparse
 import sys
@@ -8,6 +8,7 @@ import uvicorn
 
 from app.serving import uvicorn_options
 from app.settings import Settings
+from app.token_cli import add_token_parser, run_token_command
 from app.web.csrf import JsonOnlyMiddleware
 from app.web.header_limit import HeaderLimitMiddleware
 
@@ -22,6 +23,7 @@ def _parser() -> argparse.ArgumentParser:
         sub = commands.add_parser(name, help=text)
         sub.add_argument("--host", default="127.0.0.1")
         sub.add_argument("--port", type=int, default=port)
+    add_token_parser(commands)
     parser.add_argument("--host", default="127.0.0.1", help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, default=8000, help=argparse.SUPPRESS)
     return parser
@@ -30,6 +32,9 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> None:
     args = _parser().parse_args(argv)
     settings = Settings()
+    if args.command == "token":
+        run_token_command(args, settings)
+        return
     if args.command == "simulator":
         from app.simulator.app import create_simulator_app
 

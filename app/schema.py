@@ -111,6 +111,36 @@ sessions_table = Table(
     Column("expires_at", Float, nullable=False, index=True),
 )
 
+members_table = Table(
+    "members",
+    metadata,
+    Column("name", String(40), primary_key=True),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("token_hint", String(20), nullable=False),
+    Column("created_at", Float, nullable=False),
+    Column("last_used_at", Float),
+    Column("daily_credits", Integer),
+    Column("revoked_at", Float),
+)
+
+# One row per task a member started (keyed `hold:<uuid>` while its create is on the wire):
+# the credits it counts against the member's day, the estimate at first, the upstream's final
+# cost once the task ends. No foreign key to tasks: deleting a task does not refund it.
+charges_table = Table(
+    "member_charges",
+    metadata,
+    Column("task_id", Text, primary_key=True),  # a relay's ids may be longer than Runway's
+    Column("member", String(40), nullable=False),
+    Column("day", String(10), nullable=False),
+    Column("endpoint", String(40), nullable=False),
+    Column("estimated", Integer, nullable=False),
+    Column("credits", Integer, nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("created_at", Float, nullable=False),
+    Column("settled_at", Float),
+    Index("ix_member_charges_member_day", "member", "day"),
+)
+
 schema_table = Table("schema_version", metadata, Column("version", Integer, nullable=False))
 
 # PostgreSQL databases made by version 1 had 32-bit and length-limited columns where the
