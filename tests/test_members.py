@@ -15,10 +15,9 @@ from app.usage import OverBudget, Usage, day_of
 from tests.helpers import ROOT
 
 
-def cli(data_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    """`python -m app token ...` as an operator runs it, on the console's data dir."""
-    env = {**os.environ, "CONSOLE_DATA_DIR": str(data_dir)}
-    env.pop("CONSOLE_DATABASE_URL", None)
+def cli(data_dir: Path, *args: str, database_url: str = "") -> subprocess.CompletedProcess[str]:
+    """`python -m app token ...` as an operator runs it, with the console's settings."""
+    env = {**os.environ, "CONSOLE_DATA_DIR": str(data_dir), "CONSOLE_DATABASE_URL": database_url}
     return subprocess.run(
         [sys.executable, "-m", "app", "token", *args],
         cwd=ROOT,
@@ -30,9 +29,9 @@ def cli(data_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
 
 
 @pytest.fixture
-async def storage(tmp_path: Path) -> AsyncIterator[Storage]:
-    store = Storage(f"sqlite:///{tmp_path / 'data' / 'console.db'}")
-    (tmp_path / "data").mkdir()
+async def storage(database_url: str) -> AsyncIterator[Storage]:
+    """SQLite and a real PostgreSQL: the budget's lock differs between them."""
+    store = Storage(database_url)
     await store.migrate()
     yield store
     await store.close()
@@ -56,14 +55,16 @@ def test_the_cli_prints_the_token_last_and_stores_only_its_hash(tmp_path: Path) 
     assert token not in listed.stdout
 
 
-def test_the_cli_refuses_a_taken_name_and_revokes_by_name(tmp_path: Path) -> None:
-    data = tmp_path / "data"
-    assert cli(data, "create", "bob").returncode == 0
-    again = cli(data, "create", "bob")
+def test_the_cli_refuses_a_taken_name_and_revokes_by_name(
+    tmp_path: Path, database_url: str
+) -> None:
+    data, url = tmp_path / "data", database_url
+    assert cli(data, "create", "bob", database_url=url).returncode == 0
+    again = cli(data, "create", "bob", database_url=url)
     assert again.returncode == 1 and "already exists" in again.stderr
-    assert cli(data, "revoke", "bob").returncode == 0
-    assert cli(data, "list").stdout.splitlines()[1].split()[-1] == "revoked"
-    missing = cli(data, "revoke", "nobody")
+    assert cli(data, "revoke", "bob", database_url=url).returncode == 0
+    assert cli(data, "list", database_url=url).stdout.splitlines()[1].split()[-1] == "revoked"
+    missing = cli(data, "revoke", "nobody", database_url=url)
     assert missing.returncode == 1 and "no member named nobody" in missing.stderr
 
 
