@@ -13,15 +13,27 @@ import time
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import case, delete, func, insert, select, update
 from sqlalchemy.engine import Connection
 
+from app.catalog import MODELS
 from app.members import OWNER_PREFIX, MemberError
 from app.schema import charges_table, members_table
 from app.storage import FINAL_STATUSES, Storage
 
 HOLD_PREFIX = "hold:"
+
+
+def estimate_credits(body: dict[str, Any]) -> int:
+    """The credits the page's estimate shows for a create body: the catalog's credits per
+    second times the duration (0 for a model the catalog does not know)."""
+    model = MODELS.get(str(body.get("model")))
+    duration = body.get("duration")
+    if model is None or not isinstance(duration, int) or isinstance(duration, bool):
+        return 0
+    return model.credits(duration)
 
 
 def day_of(timestamp: float) -> str:
