@@ -20,7 +20,7 @@ from app.settings import Settings
 from app.simulator.app import create_simulator_app
 from app.storage import Storage
 from app.tasks import TaskService
-from app.web import api, login, media_routes, pages
+from app.web import api, docs, login, media_routes, pages
 from app.web.access import AccessMiddleware, LoginLimiter
 from app.web.body_limit import BodyLimitMiddleware
 from app.web.compression import CompressionMiddleware
@@ -86,7 +86,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             await storage.close()
             simulator.state.sim.renderer.shutdown()
 
-    app = FastAPI(title="Runway Console", version="0.1.0", lifespan=lifespan)
+    # /docs is our own page (app/web/docs.py): FastAPI's loads a CDN with an inline script.
+    app = FastAPI(
+        title="Runway Console", version="0.1.0", lifespan=lifespan, docs_url=None, redoc_url=None
+    )
     app.state.settings = settings
     app.state.templates = make_templates()
     app.state.login_limiter = LoginLimiter()
@@ -106,6 +109,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(HeaderLimitMiddleware)  # outermost: nothing reads an oversized head
     install_error_handlers(app)
     app.include_router(login.router)
+    app.include_router(docs.router)
     app.include_router(media_routes.router)
     app.include_router(api.router)
     app.include_router(pages.router)
