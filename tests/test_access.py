@@ -12,18 +12,23 @@ import pytest
 from bs4 import BeautifulSoup
 
 from app.main import create_app
-from tests.conftest import make_settings
+from tests.conftest import TEAM_SECRET, make_settings
 from tests.helpers import ROOT, form_fields
 
 PASSWORD = "correct horse battery staple"
 
 
 @asynccontextmanager
-async def console(data_dir: Path, password: str = PASSWORD) -> AsyncIterator[httpx.AsyncClient]:
+async def console(
+    data_dir: Path, password: str = PASSWORD, **overrides: object
+) -> AsyncIterator[httpx.AsyncClient]:
     """A console with an operator key and `password`, in process; started again on the same
     data dir it is the same console after a restart (or a second replica, run at once)."""
     settings = make_settings(
-        data_dir, RUNWAYML_API_SECRET="key_operator_fake_0000", CONSOLE_PASSWORD=password
+        data_dir,
+        RUNWAYML_API_SECRET="key_operator_fake_0000",
+        CONSOLE_PASSWORD=password,
+        **overrides,
     )
     app = create_app(settings)
     async with app.router.lifespan_context(app):
@@ -165,9 +170,15 @@ async def test_sessions_outlive_a_restart_but_not_a_logout_or_a_password_change(
         assert (await with_session(changed_back, kept).get("/api/tasks")).status_code == 401
 
 
-async def test_a_logout_on_one_replica_ends_the_session_on_another(tmp_path: Path) -> None:
-    data = tmp_path / "data"
-    async with console(data) as one, console(data) as two:
+async def test_a_logout_on_one_replica_ends_the_session_on_another(
+    tmp_path: Path, database_url: str
+) -> None:
+    """Two replicas, each with its own data dir, sharing the database and the secret."""
+    shared = {"CONSOLE_DATABASE_URL": database_url, "CONSOLE_SECRET_KEY": TEAM_SECRET}
+    async with (
+        console(tmp_path / "one", **shared) as one,
+        console(tmp_path / "two", **shared) as two,
+    ):
         await log_in(one)
         session = one.cookies["rc_session"]
         assert (await with_session(two, session).get("/api/tasks")).status_code == 200

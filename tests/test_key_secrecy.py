@@ -65,10 +65,12 @@ def test_a_marker_key_appears_nowhere_the_console_writes(
             body = {**seed_body(data_uri(image_bytes())), "baseUrl": address}
             task = keep(http.post("/api/tasks", json=body, headers=key)).json()
             done = drain(http, f"/api/tasks/{task['id']}", key, ("SUCCEEDED",))
-            for _ in range(100):
+            for _ in range(300):
                 if keep(http.get(f"/api/tasks/{task['id']}", headers=key)).json()["videoSaved"]:
                     break
                 time.sleep(0.1)
+            else:  # the saved copy and its files must be among what is searched
+                raise AssertionError(f"the video of {address} was never saved")
             keep(http.get(f"/tasks/{task['id']}", headers={**key, **csrf}))
             keep(http.get(f"/form/reuse/{task['id']}", headers={**key, **csrf}))
             keep(http.get(f"/api/tasks/{task['id']}/export.zip", headers=key))
