@@ -2,6 +2,7 @@
 
 import json
 import tempfile
+import time
 import zipfile
 from typing import IO, Any
 
@@ -41,10 +42,14 @@ def write_task(
         frame = frames.get(sha)
         if frame is not None:
             name = f"{prefix}frames/{sha}.{EXTENSIONS[frame.media_type]}"
-            archive.write(frames.path(frame), name, compress_type=zipfile.ZIP_STORED)
-    video = media.path(record.id)
-    if record.video_saved and video.exists():
-        archive.write(video, f"{prefix}video.mp4", compress_type=zipfile.ZIP_STORED)
+            archive.writestr(name, frames.read(frame), compress_type=zipfile.ZIP_STORED)
+    size = media.size(record.id) if record.video_saved else None
+    if size is not None:  # streamed in, not held whole: a video may be hundreds of MB
+        info = zipfile.ZipInfo(f"{prefix}video.mp4", time.localtime()[:6])
+        info.compress_type, info.file_size = zipfile.ZIP_STORED, size
+        with archive.open(info, "w", force_zip64=True) as out:
+            for chunk in media.reader(record.id)(0, size):
+                out.write(chunk)
 
 
 def build_zip(

@@ -14,13 +14,13 @@ import io
 import json
 import re
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from PIL import Image
 
 from app.i18n import gettext as _
 from app.images import BadImage, PreparedImage, data_uri, prepare_image
+from app.objects import ObjectStore
 from app.validation import FieldError, Invalid, prompt_images
 
 SHA_PATTERN = re.compile(r"^[0-9a-f]{64}$")
@@ -57,11 +57,15 @@ class StoredFrame:
 
 
 class FrameStore:
-    """Files `<sha>.<ext>`, `<sha>.json` (its facts) and `<sha>.thumb.jpg` under one folder."""
+    """Objects `frames/<sha>.<ext>`, `<sha>.json` (its facts) and `<sha>.thumb.jpg`.
 
-    def __init__(self, root: Path) -> None:
-        self.root = root
-        root.mkdir(parents=True, exist_ok=True)
+    The methods block on the object store (a file, or S3), so async code calls them in a
+    thread; content addressing makes a frame's bytes immutable, so a put only writes what is
+    missing.
+    """
+
+    def __init__(self, objects: ObjectStore) -> None:
+        self.objects = objects
 
     def put(self, image: PreparedImage) -> StoredFrame:
         sha = hashlib.sha256(image.data).hexdigest()
@@ -74,44 +78,50 @@ class FrameStore:
             image.original_bytes,
             image.note,
         )
-        path = self.root / f"{sha}.{EXTENSIONS[image.media_type]}"
-        if not path.exists():
-            self._write(path, image.data)
-            self._write(self.root / f"{sha}.thumb.jpg", _thumbnail(image.data))
-        self._write(self.root / f"{sha}.json", json.dumps(frame.__dict__).encode())
+        key = self._key(frame)
+        if self.objects.size(key) is None:
+            self.objects.put_bytes(key, image.data)
+            self.objects.put_bytes(_thumb_key(sha), _thumbnail(image.data))
+        self.objects.put_bytes(_facts_key(sha), json.dumps(frame.__dict__).encode())
         return frame
-
-    @staticmethod
-    def _write(path: Path, data: bytes) -> None:
-        temporary = path.with_name(path.name + ".tmp")
-        temporary.write_bytes(data)
-        temporary.replace(path)
 
     def get(self, sha: str) -> StoredFrame | None:
         if not SHA_PATTERN.match(sha):
             return None
-        try:
-            return StoredFrame(**json.loads((self.root / f"{sha}.json").read_text()))
-        except FileNotFoundError:
-            return None
+        facts = self.objects.get_bytes(_facts_key(sha))
+        return StoredFrame(**json.loads(facts)) if facts is not None else None
 
-    def path(self, frame: StoredFrame) -> Path:
-        return self.root / f"{frame.sha256}.{EXTENSIONS[frame.media_type]}"
+    @staticmethod
+    def _key(frame: StoredFrame) -> str:
+        return f"frames/{frame.sha256}.{EXTENSIONS[frame.media_type]}"
 
-    def thumbnail_path(self, sha: str) -> Path | None:
-        path = self.root / f"{sha}.thumb.jpg"
-        return path if SHA_PATTERN.match(sha) and path.exists() else None
+    def read(self, frame: StoredFrame) -> bytes:
+        data = self.objects.get_bytes(self._key(frame))
+        if data is None:
+            raise FileNotFoundError(self._key(frame))
+        return data
+
+    def thumbnail(self, sha: str) -> bytes | None:
+        return self.objects.get_bytes(_thumb_key(sha)) if SHA_PATTERN.match(sha) else None
 
     def remove(self, sha: str) -> None:
         """Delete a frame no task uses any more."""
         frame = self.get(sha)
         if frame is None:
             return
-        for path in (self.path(frame), self.root / f"{sha}.json", self.root / f"{sha}.thumb.jpg"):
-            path.unlink(missing_ok=True)
+        for key in (self._key(frame), _thumb_key(sha), _facts_key(sha)):
+            self.objects.delete(key)
 
     def data_uri(self, frame: StoredFrame) -> str:
-        return data_uri(self.path(frame).read_bytes(), frame.media_type)
+        return data_uri(self.read(frame), frame.media_type)
+
+
+def _facts_key(sha: str) -> str:
+    return f"frames/{sha}.json"
+
+
+def _thumb_key(sha: str) -> str:
+    return f"frames/{sha}.thumb.jpg"
 
 
 def _thumbnail(data: bytes) -> bytes:

@@ -11,6 +11,7 @@ from app.frames import FrameStore
 from app.i18n import LanguageMiddleware
 from app.keys import load_or_create_secret
 from app.media import MediaStore
+from app.objects import open_object_store
 from app.resources import resource_dir
 from app.runway.client import RunwayClient
 from app.runway.guard import GuardedTransport, GuardPolicy
@@ -54,6 +55,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         public_base=f"{settings.public_url.rstrip('/')}/simulator",
     )
     storage = Storage(settings.resolved_database_url)
+    # Frames, thumbnails and videos: under the data dir, or in S3 shared by every replica.
+    objects = open_object_store(settings.object_store, settings.data_dir, settings.s3_env())
     secret = load_or_create_secret(
         settings.secret_key.get_secret_value() if settings.secret_key else None, settings.data_dir
     )
@@ -71,10 +74,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.tasks = TaskService(
             settings,
             storage,
-            FrameStore(settings.data_dir / "frames"),
+            FrameStore(objects),
             client,
             secret,
-            MediaStore(settings.data_dir / "videos"),
+            MediaStore(objects, settings.data_dir / "scratch"),
         )
         await app.state.tasks.saver.resume()
         try:

@@ -1,6 +1,7 @@
-"""Local copies of output videos, so history plays after the upstream's URL expires.
+"""The console's copies of output videos, so history plays after the upstream's URL expires.
 
-A copy is streamed to a temporary file, bounded in size, and moved into place only when whole,
+A copy is streamed to a scratch file on this replica's disk, bounded in size, checked to be a
+whole MP4, and only then stored in the object store (the data dir, or S3) under its final key,
 so no half file is ever served under its final name. It runs in the background without the
 person's key: when the upstream URL has expired, the copy waits for the next request that
 carries the key to read the task again for a fresh URL.
@@ -9,9 +10,9 @@ carries the key to read the task again for a fresh URL.
 import asyncio
 import hashlib
 import logging
-import os
 import re
 import secrets
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import av
@@ -19,6 +20,7 @@ import httpx
 
 from app.i18n import N_
 from app.i18n import gettext as _
+from app.objects import ObjectStore
 from app.runway.client import RunwayClient
 from app.runway.endpoints import resolve_upstream
 from app.storage import Storage, TaskRecord
@@ -56,22 +58,38 @@ def mp4_problem(path: Path) -> str | None:
 
 
 class MediaStore:
-    """Videos as `<task id>.mp4` under one folder."""
+    """Videos as `videos/<task id>.mp4` in the object store (blocking calls: use a thread)."""
 
-    def __init__(self, root: Path) -> None:
-        self.root = root
-        root.mkdir(parents=True, exist_ok=True)
+    def __init__(self, objects: ObjectStore, scratch: Path) -> None:
+        self.objects = objects
+        self.scratch = scratch
 
-    def path(self, task_id: str) -> Path:
-        name = task_id if SAFE_ID.match(task_id) else hashlib.sha256(task_id.encode()).hexdigest()
-        return self.root / f"{name}.mp4"
+    @staticmethod
+    def name(task_id: str) -> str:
+        safe = task_id if SAFE_ID.match(task_id) else hashlib.sha256(task_id.encode()).hexdigest()
+        return f"{safe}.mp4"
+
+    def key(self, task_id: str) -> str:
+        return f"videos/{self.name(task_id)}"
+
+    def size(self, task_id: str) -> int | None:
+        return self.objects.size(self.key(task_id))
+
+    def reader(self, task_id: str) -> Callable[[int, int], Iterator[bytes]]:
+        """Reads bytes [start, end) of the video, for Range answers."""
+        key = self.key(task_id)
+        return lambda start, end: self.objects.read_range(key, start, end)
+
+    def read(self, task_id: str) -> bytes | None:
+        return self.objects.get_bytes(self.key(task_id))
 
     def remove(self, task_id: str) -> None:
-        self.path(task_id).unlink(missing_ok=True)
+        self.objects.delete(self.key(task_id))
 
-    async def download(self, response_cm: object, dest: Path, limit_bytes: int) -> int:
-        """Stream an opened response into `dest`; returns the size written."""
-        temporary = dest.with_name(f"{dest.name}.{secrets.token_hex(4)}.part")
+    async def download(self, response_cm: object, task_id: str, limit_bytes: int) -> int:
+        """Stream an opened response into the store as this task's video; returns its size."""
+        self.scratch.mkdir(parents=True, exist_ok=True)
+        temporary = self.scratch / f"{self.name(task_id)}.{secrets.token_hex(4)}.part"
         written = 0
         try:
             async with response_cm as response:  # type: ignore[attr-defined]
@@ -93,7 +111,7 @@ class MediaStore:
             problem = await asyncio.to_thread(mp4_problem, temporary)
             if problem:
                 raise DownloadError(problem)
-            os.replace(temporary, dest)
+            await asyncio.to_thread(self.objects.put_file, self.key(task_id), temporary)
             return written
         except httpx.HTTPError as exc:
             raise DownloadError(_("download failed: {error}", error=type(exc).__name__)) from None
@@ -154,7 +172,7 @@ class VideoSaver:
                     return
                 await asyncio.sleep(self.retry_delay_s * 2**attempt)
                 continue
-            record.video_path = self.media.path(task_id).name
+            record.video_path = self.media.name(task_id)
             record.video_bytes = size
             record.video_error = None
             await self.storage.save(record)
@@ -164,9 +182,7 @@ class VideoSaver:
         stream = self.client.stream_output(resolve_upstream(record.base_url), record.output[0])
         try:
             async with asyncio.timeout(self.timeout_s):
-                return await self.media.download(
-                    stream, self.media.path(record.id), self.limit_bytes
-                )
+                return await self.media.download(stream, record.id, self.limit_bytes)
         except TimeoutError:
             raise DownloadError(
                 _("no whole video within {seconds} s", seconds=f"{self.timeout_s:g}")

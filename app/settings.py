@@ -40,6 +40,12 @@ class Settings(BaseSettings):
     connect_timeout_s: float = Field(default=5.0, gt=0, alias="CONSOLE_CONNECT_TIMEOUT_S")
     read_timeout_s: float = Field(default=30.0, gt=0, alias="CONSOLE_READ_TIMEOUT_S")
     access_log: bool = Field(default=True, alias="CONSOLE_ACCESS_LOG")
+    object_store: str = Field(default="", alias="CONSOLE_OBJECT_STORE")
+    # The standard AWS variables, read here so tests and `.env` can set them like the rest.
+    aws_endpoint_url: str = Field(default="", alias="AWS_ENDPOINT_URL")
+    aws_access_key_id: str = Field(default="", alias="AWS_ACCESS_KEY_ID")
+    aws_secret_access_key: SecretStr | None = Field(default=None, alias="AWS_SECRET_ACCESS_KEY")
+    aws_region: str = Field(default="", alias="AWS_REGION")
 
     @field_validator("allowed_upstreams", "trusted_proxies", mode="before")
     @classmethod
@@ -52,6 +58,16 @@ class Settings(BaseSettings):
     @property
     def max_upload_bytes(self) -> int:
         return int(self.max_upload_mb * 1024 * 1024)
+
+    def s3_env(self) -> dict[str, str]:
+        """The AWS variables for the object store's S3 client."""
+        secret = self.aws_secret_access_key
+        return {
+            "AWS_ENDPOINT_URL": self.aws_endpoint_url,
+            "AWS_ACCESS_KEY_ID": self.aws_access_key_id,
+            "AWS_SECRET_ACCESS_KEY": secret.get_secret_value() if secret else "",
+            "AWS_REGION": self.aws_region,
+        }
 
     @property
     def resolved_database_url(self) -> str:

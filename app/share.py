@@ -36,10 +36,11 @@ def embedded_frames(record: TaskRecord, frames: FrameStore) -> list[dict[str, An
 
 
 def embedded_video(record: TaskRecord, media: MediaStore) -> str | None:
-    path = media.path(record.id)
-    if not record.video_saved or not path.exists() or path.stat().st_size > VIDEO_EMBED_LIMIT:
+    size = media.size(record.id) if record.video_saved else None
+    if size is None or size > VIDEO_EMBED_LIMIT:
         return None
-    return "data:video/mp4;base64," + base64.b64encode(path.read_bytes()).decode()
+    data = media.read(record.id)
+    return "data:video/mp4;base64," + base64.b64encode(data).decode() if data else None
 
 
 def share_context(

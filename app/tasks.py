@@ -334,10 +334,14 @@ class TaskService:
         unused = await self.storage.delete(task_id, caller.owner)
         if unused is None:
             return False
-        self.media.remove(task_id)
-        for sha in unused:
-            self.frames.remove(sha)
+        await asyncio.to_thread(self._remove_files, task_id, unused)
         return True
+
+    def _remove_files(self, task_id: str, unused_frames: list[str]) -> None:
+        """Blocking: each removal may be an S3 request."""
+        self.media.remove(task_id)
+        for sha in unused_frames:
+            self.frames.remove(sha)
 
     async def account(self, address: str | None, caller: Caller) -> dict[str, Any]:
         """The organisation's credits and limits, where the upstream offers them."""

@@ -120,9 +120,18 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     return request.getfixturevalue("postgres").new_database()
 
 
-@pytest.fixture
-def engine_settings(tmp_path: Path, database_url: str) -> Settings:
-    """Settings on either database (modules that run on both alias `settings` to this)."""
+@pytest.fixture(params=["single", "team"])
+def engine_settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
+    """Settings for the two ways to deploy (modules that run on both alias `settings` to this):
+    `single` keeps everything in the data dir (SQLite, files); `team` keeps nothing there (a
+    fresh PostgreSQL database, a fresh prefix in the SeaweedFS bucket)."""
+    if request.param == "single":
+        return make_settings(tmp_path / "data", CONSOLE_SECRET_KEY=TEAM_SECRET)
+    postgres: PostgresServer = request.getfixturevalue("postgres")
+    seaweed: SeaweedServer = request.getfixturevalue("seaweed")
     return make_settings(
-        tmp_path / "data", CONSOLE_DATABASE_URL=database_url, CONSOLE_SECRET_KEY=TEAM_SECRET
+        tmp_path / "data",
+        CONSOLE_DATABASE_URL=postgres.new_database(),
+        CONSOLE_SECRET_KEY=TEAM_SECRET,
+        **seaweed.env(),
     )

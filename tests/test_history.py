@@ -3,14 +3,13 @@
 import asyncio
 import io
 import json
-import time
 import zipfile
-from pathlib import Path
 
 import httpx
 import pytest
 from bs4 import BeautifulSoup
 
+from app.objects import open_object_store
 from app.settings import Settings
 from tests.helpers import (
     create_body,
@@ -68,6 +67,14 @@ async def test_range_requests_get_206_with_the_right_bytes(client: httpx.AsyncCl
     assert part.content == whole[100:200]
     tail = await client.get(task["videoUrl"], headers={"Range": "bytes=-50"})
     assert tail.content == whole[-50:]
+    rest = await client.get(task["videoUrl"], headers={"Range": f"bytes={len(whole) - 10}-"})
+    assert rest.status_code == 206 and rest.content == whole[-10:]
+    beyond = await client.get(task["videoUrl"], headers={"Range": f"bytes={len(whole)}-"})
+    assert beyond.status_code == 416
+    assert beyond.headers["content-range"] == f"bytes */{len(whole)}"
+    head = await client.head(task["videoUrl"], headers={"Range": "bytes=0-9"})
+    assert head.status_code == 206 and head.headers["content-length"] == "10"
+    assert head.content == b""
 
 
 async def test_an_expired_url_is_renewed_by_reading_the_task_again(
@@ -124,11 +131,13 @@ async def test_delete_removes_video_and_frames_no_other_task_uses(
             ],
         },
     )
-    frames_dir, videos_dir = settings.data_dir / "frames", settings.data_dir / "videos"
-    assert len(list(frames_dir.glob("*.json"))) == 2
+    objects = open_object_store(settings.object_store, settings.data_dir, settings.s3_env())
+    facts = lambda: [key for key in objects.keys("frames/") if key.endswith(".json")]  # noqa: E731
+    assert len(facts()) == 2
     assert (await client.delete(f"/api/tasks/{drop['id']}", headers=KEY)).status_code == 204
-    assert len(list(frames_dir.glob("*.json"))) == 1
-    assert [p.name for p in videos_dir.iterdir()] == [f"{keep['id']}.mp4"]
+    assert len(facts()) == 1
+    assert len(objects.keys("frames/")) == 3, "the kept frame's image, facts and thumbnail"
+    assert objects.keys("videos/") == [f"videos/{keep['id']}.mp4"]
     assert (await client.get(keep["videoUrl"])).status_code == 200
 
 
@@ -198,14 +207,27 @@ async def test_reuse_fills_every_setting_and_both_frames(client: httpx.AsyncClie
     assert (await client.get(f"/form/reuse/{task['id']}", headers=OTHER)).status_code == 404
 
 
-async def test_a_saved_copy_survives_in_the_data_dir(
+async def test_a_saved_copy_is_whole_where_the_deployment_keeps_files(
     client: httpx.AsyncClient, settings: Settings
 ) -> None:
-    task = await run_to_saved(client, seed_body("https://example.com/a.jpg"))
-    stored = Path(settings.data_dir / "videos" / f"{task['id']}.mp4")
-    assert stored.stat().st_size > 1000
-    assert not list(stored.parent.glob("*.part"))
-    assert time.time() - stored.stat().st_mtime < 60
+    """Files under the data dir by default; with an object store, nothing of a task is on
+    this replica's disk (the simulator is the upstream, not the console)."""
+    body = seed_body(data_uri(image_bytes()))
+    task = await run_to_saved(client, body)
+    objects = open_object_store(settings.object_store, settings.data_dir, settings.s3_env())
+    key = f"videos/{task['id']}.mp4"
+    assert objects.keys("videos/") == [key], "whole, and no partial upload left beside it"
+    assert objects.size(key) > 1000
+    assert len(objects.keys("frames/")) == 3, "the frame, its facts and its thumbnail"
+    console_files = [
+        path.relative_to(settings.data_dir).as_posix()
+        for path in settings.data_dir.rglob("*")
+        if path.is_file() and "simulator" not in path.parts
+    ]
+    if settings.object_store:
+        assert console_files == []
+    else:
+        assert key in console_files
 
 
 async def test_a_shared_run_is_one_self_contained_html_file(client: httpx.AsyncClient) -> None:

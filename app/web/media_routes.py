@@ -6,12 +6,13 @@ from collections.abc import Iterator
 from typing import IO
 
 from fastapi import APIRouter, HTTPException, Request, Response
-from fastapi.responses import FileResponse, StreamingResponse
+from fastapi.responses import StreamingResponse
 
 from app.export import build_zip, task_document
 from app.keys import media_token
 from app.share import share_context
 from app.storage import TaskRecord
+from app.web.byte_ranges import ranged_response
 from app.web.deps import CallerDep, ServiceDep
 from app.web.render import render
 from app.web.task_object import task_to_api
@@ -21,19 +22,28 @@ router = APIRouter()
 
 @router.get("/media/{task_id}.mp4", tags=["media"])
 async def read_media(
-    task_id: str, service: ServiceDep, caller: CallerDep, t: str = ""
-) -> FileResponse:
-    """The console's copy of a task's video: for its owner's key, or with the task's token."""
+    request: Request, task_id: str, service: ServiceDep, caller: CallerDep, t: str = ""
+) -> Response:
+    """The console's copy of a task's video: for its owner's key, or with the task's token.
+
+    Served with Range from the object store, so any replica can serve it and the player seeks.
+    """
     record = await service.storage.get_any(task_id)
     if record is None or not record.video_saved:
         raise HTTPException(404, "no stored video for this task")
     expected = media_token(service.secret, record.id, record.owner)
     if record.owner != caller.owner and not hmac.compare_digest(t, expected):
         raise HTTPException(404, "no stored video for this task")
-    return FileResponse(
-        service.media.path(task_id),
-        media_type="video/mp4",
-        headers={"Cache-Control": "private, max-age=86400"},
+    size = await asyncio.to_thread(service.media.size, task_id)
+    if size is None:
+        raise HTTPException(404, "no stored video for this task")
+    return ranged_response(
+        service.media.reader(task_id),
+        size,
+        request.headers.get("range"),
+        "video/mp4",
+        {"Cache-Control": "private, max-age=86400"},
+        head=request.method == "HEAD",
     )
 
 

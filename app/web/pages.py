@@ -5,7 +5,7 @@ import time
 from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Query, Request, UploadFile
-from fastapi.responses import FileResponse, PlainTextResponse, Response
+from fastapi.responses import PlainTextResponse, Response
 
 from app.failures import http_hint
 from app.frames import inline_frames
@@ -109,7 +109,7 @@ async def task_page(
 @router.get("/form/model-fields")
 async def model_fields(request: Request, service: ServiceDep) -> Response:
     """Re-render the fields that depend on the model, keeping what still fits."""
-    state = state_from_form(request.query_params, service.frames)
+    state = await asyncio.to_thread(state_from_form, request.query_params, service.frames)
     state.fit_to_model()
     return render(request, "partials/_model_fields.html", {"form": state})
 
@@ -171,11 +171,11 @@ async def frame_from_url(request: Request, position: str = "first") -> Response:
 
 @router.get("/frames/{sha}/thumb")
 async def frame_thumbnail(sha: str, service: ServiceDep) -> Response:
-    path = service.frames.thumbnail_path(sha)
-    if path is None:
+    thumbnail = await asyncio.to_thread(service.frames.thumbnail, sha)
+    if thumbnail is None:
         raise HTTPException(404)
-    return FileResponse(
-        path,
+    return Response(
+        thumbnail,
         media_type="image/jpeg",
         headers={"Cache-Control": "private, max-age=31536000, immutable"},
     )
@@ -184,7 +184,8 @@ async def frame_thumbnail(sha: str, service: ServiceDep) -> Response:
 @router.post("/tasks")
 async def submit_task(request: Request, service: ServiceDep, caller: CallerDep) -> Response:
     """Generate: validate, create upstream once, answer with the task card (or the errors)."""
-    state = state_from_form(await request.form(), service.frames)
+    # A thread: reading a stored frame's facts may be an S3 request.
+    state = await asyncio.to_thread(state_from_form, await request.form(), service.frames)
     body, errors = body_from_state(state)
     runs, run_errors = group_runs(state, body)
     if runs and not errors:
@@ -398,7 +399,7 @@ async def reuse_form(
     record = await service.storage.get(task_id, caller.owner)
     if record is None:
         raise HTTPException(404)
-    state = state_from_record(record, service.frames, new_seed)
+    state = await asyncio.to_thread(state_from_record, record, service.frames, new_seed)
     context = {
         "form": state,
         "oob": True,
