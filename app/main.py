@@ -31,6 +31,7 @@ from app.web.header_limit import HeaderLimitMiddleware
 from app.web.headers import SecurityHeadersMiddleware
 from app.web.render import make_templates
 from app.web.static_urls import VersionedStaticFiles
+from app.worker import UnwatchedTasks
 
 
 def _network_transport(settings: Settings) -> GuardedTransport:
@@ -80,9 +81,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             MediaStore(objects, settings.data_dir / "scratch"),
         )
         await app.state.tasks.saver.resume()
+        unwatched = UnwatchedTasks(
+            storage,
+            lambda record: app.state.tasks.refresh(record, app.state.tasks.caller(None)),
+            settings.poll_interval_s,
+        )
+        if settings.runwayml_api_secret:  # only the operator's key is ever held by the server
+            unwatched.start()
         try:
             yield
         finally:
+            await unwatched.close()
             await app.state.tasks.saver.close()
             await app.state.tasks.recorder.close()
             await client.aclose()

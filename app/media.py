@@ -10,8 +10,11 @@ carries the key to read the task again for a fresh URL.
 import asyncio
 import hashlib
 import logging
+import os
 import re
 import secrets
+import socket
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -24,6 +27,7 @@ from app.objects import ObjectStore
 from app.runway.client import RunwayClient
 from app.runway.endpoints import resolve_upstream
 from app.storage import Storage, TaskRecord
+from app.video_leases import VideoLeases
 
 log = logging.getLogger(__name__)
 SAFE_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
@@ -120,7 +124,13 @@ class MediaStore:
 
 
 class VideoSaver:
-    """Runs at most one copy per task in the background, with retries."""
+    """Copies each succeeded task's video once, on whichever replica gets to it first.
+
+    A copy is a job claimed in the database with a lease, which the copying replica renews
+    while it works. A replica killed mid-copy stops renewing; once its lease has run out, the
+    sweep that every replica runs finds the job again and one of them takes it over. The
+    object store's rename makes even two copies of one video harmless: each is whole.
+    """
 
     def __init__(
         self,
@@ -130,14 +140,19 @@ class VideoSaver:
         limit_bytes: int,
         retry_delay_s: float = 1.0,
         timeout_s: float = 300.0,
+        lease_s: float = 60.0,
     ) -> None:
         self.timeout_s = timeout_s
         self.storage = storage
+        self.leases = VideoLeases(storage)
         self.media = media
         self.client = client
         self.limit_bytes = limit_bytes
         self.retry_delay_s = retry_delay_s
+        self.lease_s = lease_s
+        self.holder = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
         self._jobs: dict[str, asyncio.Task[None]] = {}
+        self._sweeper: asyncio.Task[None] | None = None
 
     def busy(self, task_id: str) -> bool:
         return task_id in self._jobs
@@ -152,31 +167,55 @@ class VideoSaver:
         job.add_done_callback(lambda _: self._jobs.pop(record.id, None))
 
     async def resume(self) -> None:
-        """After a start: copy what finished while the console was down or mid-copy."""
-        for record in await self.storage.awaiting_video(MAX_ATTEMPTS):
+        """At start: sweep now, and then every half lease, for copies nobody holds (finished
+        while every replica was down, or left by a replica that died mid-copy)."""
+        await self.sweep()
+        self._sweeper = asyncio.create_task(self._sweep_forever())
+
+    async def sweep(self) -> None:
+        for record in await self.leases.awaiting_video(MAX_ATTEMPTS, time.time()):
             self.schedule(record)
+
+    async def _sweep_forever(self) -> None:
+        while True:
+            await asyncio.sleep(self.lease_s / 2)
+            try:
+                await self.sweep()
+            except Exception:  # a database hiccup: the next sweep tries again
+                log.exception("video sweep failed")
 
     async def _save(self, task_id: str) -> None:
         for attempt in range(MAX_ATTEMPTS):
+            if not await self.leases.claim_video(task_id, self.holder, time.time(), self.lease_s):
+                return  # saved, gone, or another replica holds the lease
             record = await self.storage.get_any(task_id)
             if record is None or record.video_saved or not record.output:
+                await self.leases.finish_video(task_id, self.holder)
                 return
+            renewing = asyncio.create_task(self._renew(task_id))
             try:
                 size = await self._copy(record)
             except DownloadError as exc:
-                record.video_attempts += 1
-                record.video_error = EXPIRED_NOTE if exc.expired else str(exc)
-                await self.storage.save(record)
+                error = EXPIRED_NOTE if exc.expired else str(exc)
+                await self.leases.finish_video(task_id, self.holder, error=error)
                 log.info("video copy of %s failed (attempt %d): %s", task_id, attempt + 1, exc)
                 if exc.expired:
                     return
                 await asyncio.sleep(self.retry_delay_s * 2**attempt)
                 continue
-            record.video_path = self.media.name(task_id)
-            record.video_bytes = size
-            record.video_error = None
-            await self.storage.save(record)
+            finally:
+                renewing.cancel()
+            await self.leases.finish_video(
+                task_id, self.holder, path=self.media.name(task_id), size=size
+            )
             return
+
+    async def _renew(self, task_id: str) -> None:
+        """Keep the lease while the copy runs; stop once another replica has taken it over."""
+        while True:
+            await asyncio.sleep(self.lease_s / 3)
+            if not await self.leases.renew_video(task_id, self.holder, time.time(), self.lease_s):
+                return
 
     async def _copy(self, record: TaskRecord) -> int:
         stream = self.client.stream_output(resolve_upstream(record.base_url), record.output[0])
@@ -189,6 +228,8 @@ class VideoSaver:
             ) from None
 
     async def close(self) -> None:
+        if self._sweeper is not None:
+            self._sweeper.cancel()
         for job in list(self._jobs.values()):
             job.cancel()
         await asyncio.gather(*self._jobs.values(), return_exceptions=True)

@@ -62,6 +62,9 @@ tasks_table = Table(
     Column("video_error", Text),
     Column("video_attempts", Integer, nullable=False, default=0),
     Column("group_id", String(64)),
+    # The video copy's lease: which replica copies it, and until when (see media.VideoSaver).
+    Column("video_holder", Text),
+    Column("video_lease_until", Float),
     Index("ix_tasks_owner_created", "owner", "created_at"),
     Index("ix_tasks_group", "group_id"),
 )
@@ -171,9 +174,15 @@ def _widen_v1_columns(conn: Connection) -> None:
     conn.exec_driver_sql("ALTER SEQUENCE IF EXISTS task_events_id_seq AS BIGINT")
 
 
-SCHEMA_VERSION = 2
+def _add_video_lease(conn: Connection) -> None:
+    conn.exec_driver_sql("ALTER TABLE tasks ADD COLUMN video_holder TEXT")
+    conn.exec_driver_sql("ALTER TABLE tasks ADD COLUMN video_lease_until FLOAT")
+
+
+SCHEMA_VERSION = 3
 MIGRATIONS: dict[int, Callable[[Connection], None]] = {
     2: _widen_v1_columns,
+    3: _add_video_lease,
 }
 
 

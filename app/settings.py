@@ -41,6 +41,7 @@ class Settings(BaseSettings):
     read_timeout_s: float = Field(default=30.0, gt=0, alias="CONSOLE_READ_TIMEOUT_S")
     access_log: bool = Field(default=True, alias="CONSOLE_ACCESS_LOG")
     object_store: str = Field(default="", alias="CONSOLE_OBJECT_STORE")
+    video_lease_s: float = Field(default=60.0, gt=0, alias="CONSOLE_VIDEO_LEASE_S")
     # The standard AWS variables, read here so tests and `.env` can set them like the rest.
     aws_endpoint_url: str = Field(default="", alias="AWS_ENDPOINT_URL")
     aws_access_key_id: str = Field(default="", alias="AWS_ACCESS_KEY_ID")

@@ -47,6 +47,10 @@ MAX_EXCHANGES = 40
 RECORD_CACHE_SIZE = 1_000  # tasks being watched are few; each may carry 40 exchanges
 EVENTS_BATCH = 500  # task ids per IN (...) list, well within SQLite's parameter limit
 JSON_FIELDS = {"request": "request_json", "output": "output_json", "exchanges": "exchanges_json"}
+# Written only by the video copy's own statements, never by a whole-record save: a save from a
+# refresh on another replica must not undo a copy that finished meanwhile.
+VIDEO_COLUMNS = ("video_path", "video_bytes", "video_error", "video_attempts")
+LEASE_COLUMNS = ("video_holder", "video_lease_until")
 
 
 @dataclass
@@ -104,6 +108,8 @@ class TaskRecord:
     @classmethod
     def from_row(cls, row: Any) -> "TaskRecord":
         data = dict(row._mapping)
+        for column in LEASE_COLUMNS:
+            data.pop(column, None)
         for name, column in JSON_FIELDS.items():
             data[name] = json.loads(data.pop(column))
         return cls(**data)
@@ -122,7 +128,8 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 # bind for this 25-column table; these cost ~0.1 ms (bench/README.md, profiling item 10).
 INSERT_TASK = insert(tasks_table)
 INSERT_EVENT = insert(task_events_table)
-SAVED_COLUMNS = [c.name for c in tasks_table.c if c.name not in ("id", "last_checked_at")]
+NOT_SAVED = ("id", "last_checked_at", *VIDEO_COLUMNS, *LEASE_COLUMNS)
+SAVED_COLUMNS = [c.name for c in tasks_table.c if c.name not in NOT_SAVED]
 UPDATE_TASK = (
     update(tasks_table)
     .where(tasks_table.c.id == bindparam("task_id"))
@@ -239,7 +246,8 @@ class Storage:
         """Write a record back (not its refresh claim); log an event when the status changed."""
         self._records.pop(record.id, None)
         row = record.to_row()
-        row.pop("last_checked_at")
+        for column in ("last_checked_at", *VIDEO_COLUMNS):
+            row.pop(column)
         row["task_id"] = row.pop("id")
 
         def work(conn: Connection) -> bool:
@@ -251,6 +259,10 @@ class Storage:
 
         if await self.run(work, write=True):
             self._remember(record)
+
+    def forget(self, task_id: str) -> None:
+        """Drop a kept copy after a write that bypassed `save` (a video copy's outcome)."""
+        self._records.pop(task_id, None)
 
     def _remember(self, record: TaskRecord) -> None:
         """Keep a copy of a record as just written or read (SQLite only; see __init__)."""
@@ -379,19 +391,6 @@ class Storage:
         # Again: a read that reached the database before this delete may have kept a copy.
         self._records.pop(task_id, None)
         return unused
-
-    async def awaiting_video(self, max_attempts: int) -> list[TaskRecord]:
-        """Succeeded tasks whose video copy is not saved yet (e.g. after a restart)."""
-        query = select(tasks_table).where(
-            and_(
-                tasks_table.c.status == "SUCCEEDED",
-                tasks_table.c.video_path.is_(None),
-                tasks_table.c.video_attempts < max_attempts,
-            )
-        )
-        return await self.run(
-            lambda conn: [TaskRecord.from_row(row) for row in conn.execute(query).all()]
-        )
 
     async def count(self, owner: str) -> int:
         query = select(func.count()).select_from(tasks_table).where(tasks_table.c.owner == owner)

@@ -67,7 +67,12 @@ class TaskService:
         self._claimed_at: dict[str, float] = {}
         self.recorder = TaskRecorder(storage)
         self.saver = VideoSaver(
-            storage, media, client, VIDEO_LIMIT_BYTES, timeout_s=settings.read_timeout_s * 10
+            storage,
+            media,
+            client,
+            VIDEO_LIMIT_BYTES,
+            timeout_s=settings.read_timeout_s * 10,
+            lease_s=settings.video_lease_s,
         )
         self.policy = GuardPolicy(
             settings.allow_private_upstreams, tuple(settings.allowed_upstreams)

@@ -196,6 +196,8 @@ async def test_a_version_1_postgres_database_is_widened(postgres: PostgresServer
         def back_to_v1(conn: Connection) -> None:
             conn.exec_driver_sql("ALTER TABLE tasks ALTER COLUMN seed TYPE INTEGER")
             conn.exec_driver_sql("ALTER TABLE task_events ALTER COLUMN task_id TYPE VARCHAR(64)")
+            conn.exec_driver_sql("ALTER TABLE tasks DROP COLUMN video_holder")  # added by v3
+            conn.exec_driver_sql("ALTER TABLE tasks DROP COLUMN video_lease_until")
             conn.execute(update(schema_table).values(version=1))
 
         await store.run(back_to_v1, write=True)
