@@ -11,7 +11,8 @@ import pytest
 from app.simulator.app import create_simulator_app
 from tests.helpers import data_uri, image_bytes, is_final, poll_until, seed_body
 
-AUTH = {"Authorization": "Bearer hk-test-key"}
+VERSION = {"X-Runway-Version": "2024-11-06"}  # required on /v1, as on the official API
+AUTH = {"Authorization": "Bearer hk-test-key", **VERSION}
 
 
 @pytest.fixture
@@ -76,7 +77,7 @@ async def test_the_output_is_an_mp4_of_the_right_length_and_shape(
     ],
 )
 async def test_a_missing_or_bad_key_gets_401(sim: httpx.AsyncClient, auth: dict) -> None:
-    response = await sim.post("/v1/image_to_video", headers=auth, json={})
+    response = await sim.post("/v1/image_to_video", headers={**auth, **VERSION}, json={})
     assert response.status_code == 401
     assert response.json() == {"error": "Invalid API key"}
 

@@ -46,8 +46,9 @@ class Upstream:
 
     @property
     def headers(self) -> dict[str, str]:
-        """Headers beyond auth; the official API requires its version header."""
-        if self.kind is UpstreamKind.OFFICIAL:
+        """Headers beyond auth; the official API requires its version header, and so does the
+        built-in simulator on the official paths it is called at."""
+        if self.kind in (UpstreamKind.OFFICIAL, UpstreamKind.SIMULATOR):
             return {"X-Runway-Version": RUNWAY_VERSION}
         return {}
 

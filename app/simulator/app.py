@@ -20,6 +20,7 @@ from app.simulator.faults import FaultBoard
 from app.simulator.image_to_video import create_task
 from app.simulator.organization import read_organization
 from app.simulator.outputs import read_output
+from app.simulator.protocol import CorsExceptControl, RunwayVersion, json_http_error
 from app.simulator.renderer import Renderer
 from app.simulator.state import SimState, load_secret
 from app.simulator.store import SimStore
@@ -63,7 +64,15 @@ def create_simulator_app(
         Route("/_sim/stats", read_stats, methods=["GET", "DELETE"]),
     ]
     # Runway answers in English, whatever language the console's page is in.
-    app = Starlette(routes=routes, middleware=[Middleware(EnglishOnly)])
+    app = Starlette(
+        routes=routes,
+        middleware=[
+            Middleware(CorsExceptControl),
+            Middleware(RunwayVersion),
+            Middleware(EnglishOnly),
+        ],
+        exception_handlers={404: json_http_error, 405: json_http_error},
+    )
     renderer = Renderer(store)
     app.state.sim = SimState(store, renderer, FaultBoard(), load_secret(root), speed, public_base)
     return app

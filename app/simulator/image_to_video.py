@@ -8,7 +8,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from app.catalog import SEED_MAX, ratio_shape
+from app.catalog import MODELS, SEED_MAX, ratio_shape
 from app.simulator.answers import apply_faults, authorised, error
 from app.simulator.checks import BodyRefused, check_create, frames
 from app.simulator.faults import marker_create_status, marker_outcome
@@ -40,6 +40,7 @@ def _new_task(state: SimState, body: dict[str, Any]) -> SimTask:
         failure_code=code,
         throttled="[sim:throttle]" in prompt,
         extra={"failure": failure} if failure else {},
+        credits=MODELS[body["model"]].credits(body["duration"]),
     )
     if body.get("watermark"):
         task.extra["watermark"] = True
@@ -73,4 +74,4 @@ async def create_task(request: Request) -> Response:
         return JSONResponse({"error": f"Simulated {status}"}, status_code=status, headers=headers)
     task = await asyncio.to_thread(_new_task, state, body)
     await asyncio.to_thread(state.store.save, task)
-    return JSONResponse({"id": task.id})
+    return JSONResponse({"id": task.id, "estimatedCost": {"credits": task.credits}})

@@ -18,8 +18,9 @@ async def read_organization(request: Request) -> Response:
     if not authorised(request):
         return error(request, 401, "Invalid API key")
     tasks = await asyncio.to_thread(state.store.usage)
-    spent = sum(MODELS[t.model].credits(t.duration) for t in tasks if t.model in MODELS)
-    today = time.time() - 86_400
+    now = time.time()
+    spent = sum(task.charged(now) for task in tasks)
+    today = now - 86_400
     per_model = {name: 0 for name in MODELS}
     for task in tasks:
         if task.created_at > today and task.model in per_model:

@@ -38,6 +38,18 @@ class SimTask:
     throttled: bool = False
     cancelled_at: float | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    credits: int = 0  # the most it may charge; kept when it succeeds, refunded when it does not
+
+    def refunded_at(self) -> float | None:
+        """When its credits come back: on cancelling, or when a failing run ends."""
+        if self.cancelled_at is not None:
+            return self.cancelled_at
+        return self.created_at + self.run_seconds if self.outcome != "SUCCEEDED" else None
+
+    def charged(self, now: float) -> int:
+        """The credits this task holds at `now`: all of them, or none once refunded."""
+        refund = self.refunded_at()
+        return 0 if refund is not None and now >= refund else self.credits
 
     def phase(self, now: float) -> tuple[str, float]:
         """(status, fraction of the run elapsed) at `now`, ignoring whether the video exists."""
@@ -54,11 +66,21 @@ class SimTask:
 
 @dataclass(frozen=True)
 class Usage:
-    """What a task costs, for the organization endpoint: fixed once the task is created."""
+    """What a task costs, for the organization endpoint: fixed once the task is created
+    (a cancel saves the task again, with its refund time)."""
 
     model: str
-    duration: int
     created_at: float
+    credits: int
+    refunded_at: float | None
+
+    @classmethod
+    def of(cls, task: SimTask) -> "Usage":
+        return cls(task.model, task.created_at, task.credits, task.refunded_at())
+
+    def charged(self, now: float) -> int:
+        refunded = self.refunded_at is not None and now >= self.refunded_at
+        return 0 if refunded else self.credits
 
 
 class SimStore:
@@ -84,7 +106,7 @@ class SimStore:
             temporary.write_text(json.dumps(asdict(task)))
             temporary.replace(path)
             if self._usage is not None:
-                self._usage[task.id] = Usage(task.model, task.duration, task.created_at)
+                self._usage[task.id] = Usage.of(task)
 
     def load(self, task_id: str) -> SimTask | None:
         if not _is_uuid(task_id):
@@ -131,7 +153,7 @@ class SimStore:
                         task = SimTask(**json.loads(path.read_text()))
                     except (OSError, ValueError, TypeError):
                         continue
-                    self._usage[task.id] = Usage(task.model, task.duration, task.created_at)
+                    self._usage[task.id] = Usage.of(task)
             return list(self._usage.values())
 
 

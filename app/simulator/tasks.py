@@ -39,6 +39,10 @@ def task_body(state: SimState, request: Request, task: SimTask) -> dict[str, Any
     elif status == "FAILED":
         body["failure"] = task.extra.get("failure", "Generation failed.")
         body["failureCode"] = task.failure_code
+    if status in FINAL:  # the SDK picks a task's type by these: cost when final, else estimate
+        body["cost"] = {"credits": task.charged(time.time()) if status != "CANCELLED" else 0}
+    else:
+        body["estimatedCost"] = {"credits": task.credits}
     if "status_lowercase" in state.quirks:
         body["status"] = status.lower()
     return body
