@@ -19,6 +19,7 @@ import httpx
 from app.i18n import gettext as _
 from app.runway.endpoints import SIMULATOR_ORIGIN, Upstream, UpstreamKind
 from app.runway.guard import UpstreamRefused
+from app.runway.redaction import redact_response
 from app.transcript import masked_headers, shorten_data_uris
 
 BODY_LIMIT = 4000
@@ -180,6 +181,7 @@ class RunwayClient:
         try:
             async with asyncio.timeout(self._timeout_s):
                 response = await self._exchange(upstream, method, url, headers, body)
+            response = redact_response(response, key)
         except UpstreamRefused as exc:
             raise UpstreamError(str(exc)) from None
         except (httpx.TimeoutException, TimeoutError):

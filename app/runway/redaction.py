@@ -1,0 +1,66 @@
+"""The key taken out of everything an upstream answers, before anyone stores, logs or shows it.
+
+A hostile or careless relay can echo the `Authorization` header it received into a note, a
+failure text or an error body. Whatever the console keeps of an answer (the transcript, the
+failure, the 502 it answers with) comes from the answer the client returns, so the key is
+replaced by its mask there, once, for every caller. A JSON string may spell the key with
+escapes (`\\u0068k-…`), which a byte search misses: when the decoded answer still holds it, the
+answer is written out again from its redacted values.
+"""
+
+import json
+from typing import Any
+
+import httpx
+
+from app.keys import mask_key
+
+MIN_SECRET_CHARS = 8  # shorter strings occur in ordinary text; replacing them would garble it
+
+
+def _redact_value(value: Any, key: str, mask: str) -> Any:
+    if isinstance(value, str):
+        return value.replace(key, mask)
+    if isinstance(value, list):
+        return [_redact_value(item, key, mask) for item in value]
+    if isinstance(value, dict):
+        return {
+            _redact_value(name, key, mask): _redact_value(item, key, mask)
+            for name, item in value.items()
+        }
+    return value
+
+
+def _decoded_holds(value: Any, key: str) -> bool:
+    if isinstance(value, str):
+        return key in value
+    if isinstance(value, list):
+        return any(_decoded_holds(item, key) for item in value)
+    if isinstance(value, dict):
+        return any(_decoded_holds(k, key) or _decoded_holds(v, key) for k, v in value.items())
+    return False
+
+
+def redact_bytes(content: bytes, key: str) -> bytes:
+    """`content` with the key (bare, so `Bearer <key>` too) replaced by its mask."""
+    mask = mask_key(key)
+    content = content.replace(key.encode(), mask.encode())
+    try:
+        data = json.loads(content)
+    except (ValueError, RecursionError):
+        return content
+    if not _decoded_holds(data, key):
+        return content
+    return json.dumps(_redact_value(data, key, mask), ensure_ascii=False).encode()
+
+
+def redact_response(response: httpx.Response, key: str | None) -> httpx.Response:
+    """The same answer with the key masked in its body and its header values."""
+    if not key or len(key) < MIN_SECRET_CHARS:
+        return response
+    mask = mask_key(key)
+    headers = [(name, value.replace(key, mask)) for name, value in response.headers.multi_items()]
+    content = redact_bytes(response.content, key)
+    return httpx.Response(
+        response.status_code, headers=headers, content=content, request=response.request
+    )
