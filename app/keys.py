@@ -7,10 +7,19 @@ or shown is only its mask or an HMAC of it.
 import hashlib
 import hmac
 import secrets
+from dataclasses import dataclass
 from pathlib import Path
 
 ANONYMOUS_OWNER = "anonymous"
 OPERATOR_OWNER = "operator"
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who is asking: the personal key for this request (if any) and the owner it maps to."""
+
+    key: str | None
+    owner: str
 
 
 def mask_key(key: str | None) -> str:

@@ -10,8 +10,9 @@ from fastapi import FastAPI
 from app.frames import FrameStore
 from app.i18n import LanguageMiddleware
 from app.keys import load_or_create_secret
-from app.media import MediaStore
+from app.media import MediaStore, VideoSaver
 from app.objects import open_object_store
+from app.recording import TaskRecorder
 from app.resources import resource_dir
 from app.runway.client import RunwayClient
 from app.runway.guard import GuardedTransport, GuardPolicy
@@ -21,6 +22,7 @@ from app.settings import Settings
 from app.simulator.app import create_simulator_app
 from app.storage import Storage
 from app.tasks import TaskService
+from app.upstreams import UpstreamAccess
 from app.web import api, docs, login, media_routes, pages
 from app.web.access import AccessMiddleware, LoginLimiter
 from app.web.body_limit import BodyLimitMiddleware
@@ -33,11 +35,12 @@ from app.web.render import make_templates
 from app.web.static_urls import VersionedStaticFiles
 from app.worker import UnwatchedTasks
 
+VIDEO_LIMIT_BYTES = 512 * 1024 * 1024
 
-def _network_transport(settings: Settings) -> GuardedTransport:
+
+def network_transport(policy: GuardPolicy) -> GuardedTransport:
     """The pooled transport for real upstreams, guarded at connect time; nothing on top of it
     follows redirects, so a relay cannot bounce the console to an address the guard refused."""
-    policy = GuardPolicy(settings.allow_private_upstreams, tuple(settings.allowed_upstreams))
     tls = httpx.create_ssl_context()  # once: loading the CA bundle takes ~20 ms a context
     pools = [httpx.AsyncHTTPTransport(verify=tls, retries=0) for _ in range(POOLS)]
     return GuardedTransport(policy, SpreadPools(pools))
@@ -61,6 +64,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     secret = load_or_create_secret(
         settings.secret_key.get_secret_value() if settings.secret_key else None, settings.data_dir
     )
+    # One policy for both checks of the SSRF guard: the address at submit, the IP at connect.
+    policy = GuardPolicy(settings.allow_private_upstreams, tuple(settings.allowed_upstreams))
+    upstreams = UpstreamAccess(settings, secret, policy)
+    frames = FrameStore(objects)
+    media = MediaStore(objects, settings.data_dir / "scratch")
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -68,19 +76,23 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if app.state.sessions is not None:
             await app.state.sessions.prune(time.time())
         client = RunwayClient(
-            _network_transport(settings),
+            network_transport(policy),
             httpx.ASGITransport(simulator, raise_app_exceptions=False),
             httpx.Timeout(settings.read_timeout_s, connect=settings.connect_timeout_s),
         )
-        app.state.tasks = TaskService(
-            settings,
+        saver = VideoSaver(
             storage,
-            FrameStore(objects),
+            media,
             client,
-            secret,
-            MediaStore(objects, settings.data_dir / "scratch"),
+            VIDEO_LIMIT_BYTES,
+            timeout_s=settings.read_timeout_s * 10,
+            lease_s=settings.video_lease_s,
         )
-        await app.state.tasks.saver.resume()
+        recorder = TaskRecorder(storage)
+        app.state.tasks = TaskService(
+            settings, storage, frames, client, secret, media, upstreams, saver, recorder
+        )
+        await saver.resume()
         unwatched = UnwatchedTasks(
             storage,
             lambda record: app.state.tasks.refresh(record, app.state.tasks.caller(None)),
@@ -92,8 +104,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             yield
         finally:
             await unwatched.close()
-            await app.state.tasks.saver.close()
-            await app.state.tasks.recorder.close()
+            await saver.close()
+            await recorder.close()
             await client.aclose()
             await storage.close()
             simulator.state.sim.renderer.shutdown()
@@ -103,6 +115,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         title="Runway Console", version="0.1.0", lifespan=lifespan, docs_url=None, redoc_url=None
     )
     app.state.settings = settings
+    app.state.upstreams = upstreams
+    app.state.frames = frames
+    app.state.media = media
     app.state.templates = make_templates()
     app.state.login_limiter = LoginLimiter()
     password = settings.password.get_secret_value() if settings.password else None

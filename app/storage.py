@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
+from enum import StrEnum
 from typing import Any, TypeVar
 
 from sqlalchemy import (
@@ -39,8 +40,6 @@ from app.schema import (
 )
 
 FINAL_STATUSES = ("SUCCEEDED", "FAILED", "CANCELLED")
-CLAIMED = "claimed"
-IN_FLIGHT = "in-flight"
 STATUSES = ("PENDING", "THROTTLED", "RUNNING", *FINAL_STATUSES)
 T = TypeVar("T")
 MAX_EXCHANGES = 40
@@ -51,6 +50,28 @@ JSON_FIELDS = {"request": "request_json", "output": "output_json", "exchanges": 
 # refresh on another replica must not undo a copy that finished meanwhile.
 VIDEO_COLUMNS = ("video_path", "video_bytes", "video_error", "video_attempts")
 LEASE_COLUMNS = ("video_holder", "video_lease_until")
+
+
+class ClaimOutcome(StrEnum):
+    CLAIMED = "claimed"  # this request holds the token: it may create
+    IN_FLIGHT = "in-flight"  # an earlier request holds it and is still sending
+    MADE = "made"  # an earlier request made `task_id` with it
+
+
+@dataclass(frozen=True)
+class SubmissionClaim:
+    """What claiming a submit-once token found."""
+
+    outcome: ClaimOutcome
+    task_id: str | None = None
+
+
+CLAIMED = SubmissionClaim(ClaimOutcome.CLAIMED)
+IN_FLIGHT = SubmissionClaim(ClaimOutcome.IN_FLIGHT)
+
+
+def _claim_found(task_id: str | None) -> SubmissionClaim:
+    return SubmissionClaim(ClaimOutcome.MADE, task_id) if task_id else IN_FLIGHT
 
 
 @dataclass
@@ -396,17 +417,17 @@ class Storage:
         query = select(func.count()).select_from(tasks_table).where(tasks_table.c.owner == owner)
         return await self.run(lambda conn: int(conn.execute(query).scalar() or 0))
 
-    async def claim_submission(self, owner: str, token: str, now: float) -> str:
-        """CLAIMED for the first caller with this token; then IN_FLIGHT, or the task id made.
+    async def claim_submission(self, owner: str, token: str, now: float) -> SubmissionClaim:
+        """CLAIMED for the first caller with this token; then IN_FLIGHT, or the task it made.
 
         The primary key makes the insert the lock, so it holds across processes too.
         """
         where = and_(submissions_table.c.owner == owner, submissions_table.c.token == token)
 
-        def work(conn: Connection) -> str:
+        def work(conn: Connection) -> SubmissionClaim:
             existing = conn.execute(select(submissions_table.c.task_id).where(where)).first()
             if existing is not None:
-                return existing.task_id or IN_FLIGHT
+                return _claim_found(existing.task_id)
             row = {"owner": owner, "token": token, "task_id": None, "created_at": now}
             if self._sqlite:  # one thread runs every operation: the check above cannot race
                 conn.execute(insert(submissions_table).values(**row))
@@ -416,7 +437,7 @@ class Storage:
                     conn.execute(insert(submissions_table).values(**row))
             except IntegrityError:  # another replica claimed it between the check and now
                 task_id = conn.execute(select(submissions_table.c.task_id).where(where)).scalar()
-                return task_id or IN_FLIGHT
+                return _claim_found(task_id)
             return CLAIMED
 
         return await self.run(work, write=True)

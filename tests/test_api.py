@@ -166,3 +166,17 @@ async def test_a_nan_in_the_body_is_a_422_and_nothing_is_sent(client: httpx.Asyn
         {"field": "note", "message": "NaN and Infinity are not JSON numbers"}
     ]
     assert (await client.get("/simulator/_sim/stats")).json() == {}
+
+
+async def test_the_task_list_refreshes_running_tasks_as_the_history_does(
+    client: httpx.AsyncClient,
+) -> None:
+    """Listing alone (never reading the task by id) brings a running task's news, coalesced."""
+    task = (await client.post("/api/tasks", json=seed_body("https://example.com/a.jpg"))).json()
+    listed = task
+    for _ in range(200):
+        listed = (await client.get("/api/tasks")).json()["tasks"][0]
+        if listed["status"] == "SUCCEEDED":
+            break
+        await asyncio.sleep(0.05)
+    assert listed["id"] == task["id"] and listed["status"] == "SUCCEEDED", listed

@@ -10,6 +10,7 @@ from app.i18n import gettext as _
 OFFICIAL_HOST = "api.dev.runwayml.com"
 RUNWAY_VERSION = "2024-11-06"
 SIMULATOR_ORIGIN = "http://simulator.internal"
+SIMULATOR_ADDRESS = "simulator"  # what the address field holds, and a task's base_url, for it
 
 
 KIND_LABELS = (N_("simulator"), N_("official"), N_("relay"))  # shown translated on the page
@@ -60,8 +61,8 @@ class Upstream:
 def resolve_upstream(address: str | None) -> Upstream:
     """Turn what the person typed into an Upstream, without doubling `/runwayml` or `/v1`."""
     text = (address or "").strip()
-    if text.rstrip("/").lower() in ("", "simulator"):
-        return Upstream(UpstreamKind.SIMULATOR, "simulator", f"{SIMULATOR_ORIGIN}/v1")
+    if text.rstrip("/").lower() in ("", SIMULATOR_ADDRESS):
+        return Upstream(UpstreamKind.SIMULATOR, SIMULATOR_ADDRESS, f"{SIMULATOR_ORIGIN}/v1")
     if "://" not in text:
         text = "https://" + text
     try:

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Body, Header, HTTPException, Query, Response
 
 from app.recording import TaskNotRecorded
 from app.storage import STATUSES
-from app.tasks import AlreadySubmitted
+from app.submission import AlreadySubmitted
 from app.web.deps import CallerDep, ServiceDep
 from app.web.task_object import task_to_api
 
@@ -46,7 +46,7 @@ async def create_task(
     address = body.pop("baseUrl", None)
     address = address if isinstance(address, str) else None
     try:
-        record = await service.submit(body, address, caller, once_token=idempotency_key)
+        record = await service.submit(body, address, caller, submit_token=idempotency_key)
     except AlreadySubmitted:
         raise HTTPException(
             409, "a request with this Idempotency-Key is still being sent"
@@ -67,10 +67,10 @@ async def list_tasks(
     status: Annotated[str | None, Query(description="only tasks with this status")] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> dict[str, list[dict[str, Any]]]:
-    """The caller's tasks, newest first."""
+    """The caller's tasks, newest first; running ones on the list are refreshed when due."""
     if status is not None and status not in STATUSES:
         raise HTTPException(422, f"status must be one of {', '.join(STATUSES)}")
-    records = await service.storage.list_tasks(caller.owner, limit=limit, status=status)
+    records, _more = await service.list_tasks(caller, limit, status)
     return {"tasks": [task_to_api(record, service.video_url(record)) for record in records]}
 
 

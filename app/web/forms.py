@@ -48,7 +48,9 @@ class FormState:
     first: FrameSlot = field(default_factory=lambda: FrameSlot("first"))
     last: FrameSlot = field(default_factory=lambda: FrameSlot("last"))
     errors: dict[str, str] = field(default_factory=dict)
-    form_token: str = field(default_factory=lambda: secrets.token_urlsafe(16))
+    # The submit token: a repeat of this form never starts a second task (app/submission.py).
+    # It travels as the form field `form_token`.
+    submit_token: str = field(default_factory=lambda: secrets.token_urlsafe(16))
 
     @property
     def model_info(self) -> Model:
@@ -86,7 +88,7 @@ def state_from_form(form: ImmutableMultiDict, frames: FrameStore) -> FormState:
         last=slot_from_form(form, "last", frames),
     )
     if form.get("form_token"):
-        state.form_token = str(form.get("form_token"))[:100]
+        state.submit_token = str(form.get("form_token"))[:100]
     return state
 
 

@@ -1,7 +1,6 @@
 """The stored videos (with Range, for seeking) and zip exports of history."""
 
 import asyncio
-import hmac
 from collections.abc import Iterator
 from typing import IO
 
@@ -9,36 +8,37 @@ from fastapi import APIRouter, HTTPException, Request, Response
 from fastapi.responses import StreamingResponse
 
 from app.export import build_zip, task_document
-from app.keys import media_token
 from app.share import share_context
 from app.storage import TaskRecord
 from app.web.byte_ranges import ranged_response
-from app.web.deps import CallerDep, ServiceDep
+from app.web.deps import CallerDep, FramesDep, MediaDep, ServiceDep
 from app.web.render import render
 from app.web.task_object import task_to_api
 
 router = APIRouter()
+EXPORT_LIMIT = 10_000
 
 
 @router.get("/media/{task_id}.mp4", tags=["media"])
 async def read_media(
-    request: Request, task_id: str, service: ServiceDep, caller: CallerDep, t: str = ""
+    request: Request,
+    task_id: str,
+    service: ServiceDep,
+    media: MediaDep,
+    caller: CallerDep,
+    t: str = "",
 ) -> Response:
     """The console's copy of a task's video: for its owner's key, or with the task's token.
 
     Served with Range from the object store, so any replica can serve it and the player seeks.
     """
-    record = await service.storage.get_any(task_id)
-    if record is None or not record.video_saved:
+    if not await service.may_read_video(task_id, caller, t):
         raise HTTPException(404, "no stored video for this task")
-    expected = media_token(service.secret, record.id, record.owner)
-    if record.owner != caller.owner and not hmac.compare_digest(t, expected):
-        raise HTTPException(404, "no stored video for this task")
-    size = await asyncio.to_thread(service.media.size, task_id)
+    size = await asyncio.to_thread(media.size, task_id)
     if size is None:
         raise HTTPException(404, "no stored video for this task")
     return ranged_response(
-        service.media.reader(task_id),
+        media.reader(task_id),
         size,
         request.headers.get("range"),
         "video/mp4",
@@ -57,9 +57,14 @@ def _chunks(spool: IO[bytes]) -> Iterator[bytes]:
 
 
 async def _zip_response(
-    service: ServiceDep, records: list[TaskRecord], name: str, folders: bool
+    service: ServiceDep,
+    frames: FramesDep,
+    media: MediaDep,
+    records: list[TaskRecord],
+    name: str,
+    folders: bool,
 ) -> StreamingResponse:
-    events = await service.storage.events_of([record.id for record in records])
+    events = await service.events_of(records)
     items = [
         (
             record,
@@ -69,23 +74,26 @@ async def _zip_response(
         )
         for record in records
     ]
-    spool = await asyncio.to_thread(
-        build_zip, items, service.frames, service.media, folders=folders
-    )
+    spool = await asyncio.to_thread(build_zip, items, frames, media, folders=folders)
     headers = {"Content-Disposition": f'attachment; filename="{name}"'}
     return StreamingResponse(_chunks(spool), media_type="application/zip", headers=headers)
 
 
 @router.get("/api/tasks/{task_id}/share.html", tags=["tasks"])
 async def share_task(
-    request: Request, task_id: str, service: ServiceDep, caller: CallerDep
+    request: Request,
+    task_id: str,
+    service: ServiceDep,
+    frames: FramesDep,
+    media: MediaDep,
+    caller: CallerDep,
 ) -> Response:
     """One self-contained HTML file: settings, frames, video, transcript (key masked)."""
-    record = await service.storage.get(task_id, caller.owner)
+    record = await service.get(task_id, caller, refresh=False)
     if record is None:
         raise HTTPException(404, "no such task for this key")
-    events = await service.storage.events(record.id)
-    context = await asyncio.to_thread(share_context, record, service.frames, service.media, events)
+    events = (await service.events_of([record]))[record.id]
+    context = await asyncio.to_thread(share_context, record, frames, media, events)
     context["origin"] = str(request.base_url)
     response = render(request, "share.html", context)
     response.headers["Content-Disposition"] = f'attachment; filename="runway-task-{task_id}.html"'
@@ -93,16 +101,22 @@ async def share_task(
 
 
 @router.get("/api/tasks/export.zip", tags=["tasks"])
-async def export_all(service: ServiceDep, caller: CallerDep) -> StreamingResponse:
+async def export_all(
+    service: ServiceDep, frames: FramesDep, media: MediaDep, caller: CallerDep
+) -> StreamingResponse:
     """All of the caller's tasks, one folder each."""
-    records = await service.storage.list_tasks(caller.owner, limit=10_000)
-    return await _zip_response(service, records, "runway-console-history.zip", folders=True)
+    records, _more = await service.list_tasks(caller, EXPORT_LIMIT, refresh=False)
+    name = "runway-console-history.zip"
+    return await _zip_response(service, frames, media, records, name, folders=True)
 
 
 @router.get("/api/tasks/{task_id}/export.zip", tags=["tasks"])
-async def export_task(task_id: str, service: ServiceDep, caller: CallerDep) -> StreamingResponse:
+async def export_task(
+    task_id: str, service: ServiceDep, frames: FramesDep, media: MediaDep, caller: CallerDep
+) -> StreamingResponse:
     """One task: task.json (key masked), its frames and its video."""
-    record = await service.storage.get(task_id, caller.owner)
+    record = await service.get(task_id, caller, refresh=False)
     if record is None:
         raise HTTPException(404, "no such task for this key")
-    return await _zip_response(service, [record], f"runway-task-{task_id}.zip", folders=False)
+    name = f"runway-task-{task_id}.zip"
+    return await _zip_response(service, frames, media, [record], name, folders=False)

@@ -14,12 +14,11 @@ from app.images import BadImage, prepare_image
 from app.recording import TaskNotRecorded
 from app.runway.client import UpstreamError
 from app.runway.endpoints import BadAddress, UpstreamKind, resolve_upstream
-from app.runway.guard import address_refusal
 from app.snippets import LANGUAGES, snippet
 from app.storage import STATUSES, TaskRecord
-from app.tasks import AlreadySubmitted
+from app.submission import AlreadySubmitted
 from app.validation import Invalid, check_https_url
-from app.web.deps import CallerDep, ServiceDep
+from app.web.deps import CallerDep, FramesDep, ServiceDep, SettingsDep, UpstreamsDep
 from app.web.forms import (
     FormState,
     FrameSlot,
@@ -35,20 +34,20 @@ router = APIRouter(include_in_schema=False)
 POSITIONS = ("first", "last")
 
 
-def _fresh_state(service: ServiceDep) -> FormState:
-    state = FormState(base_url=service.default_address)
+def _fresh_state(upstreams: UpstreamsDep) -> FormState:
+    state = FormState(base_url=upstreams.default_address)
     state.fit_to_model()
     return state
 
 
 def _page_context(
-    service: ServiceDep, task_id: str | None, group_id: str | None = None
+    upstreams: UpstreamsDep, task_id: str | None, group_id: str | None = None
 ) -> dict[str, object]:
     return {
-        "form": _fresh_state(service),
+        "form": _fresh_state(upstreams),
         "task_id": task_id,
         "group_id": group_id,
-        "upstream": resolve_upstream(service.default_address),
+        "upstream": resolve_upstream(upstreams.default_address),
         "error": None,
         "now": time.time(),
     }
@@ -78,11 +77,11 @@ def _render_card(
 
 @router.get("/")
 async def index(
-    request: Request, service: ServiceDep, task: str | None = None, group: str | None = None
+    request: Request, upstreams: UpstreamsDep, task: str | None = None, group: str | None = None
 ) -> Response:
     """The console page; `?task=<id>` or `?group=<id>` reopens a card or a side-by-side grid
     (loaded by htmx, so with the browser's key)."""
-    return render_page(request, "index.html", _page_context(service, task, group))
+    return render_page(request, "index.html", _page_context(upstreams, task, group))
 
 
 @router.get("/tasks/{task_id}")
@@ -90,6 +89,7 @@ async def task_page(
     request: Request,
     task_id: str,
     service: ServiceDep,
+    upstreams: UpstreamsDep,
     caller: CallerDep,
     seen: str = "",
     compact: bool = False,
@@ -103,26 +103,25 @@ async def task_page(
         changed = record is not None and bool(seen) and seen != record.status
         headers = {"HX-Trigger": "taskChanged"} if changed else None
         return _render_card(request, service, record, task_id, headers, compact=compact)
-    return render_page(request, "index.html", _page_context(service, task_id))
+    return render_page(request, "index.html", _page_context(upstreams, task_id))
 
 
 @router.get("/form/model-fields")
-async def model_fields(request: Request, service: ServiceDep) -> Response:
+async def model_fields(request: Request, frames: FramesDep) -> Response:
     """Re-render the fields that depend on the model, keeping what still fits."""
-    state = await asyncio.to_thread(state_from_form, request.query_params, service.frames)
+    state = await asyncio.to_thread(state_from_form, request.query_params, frames)
     state.fit_to_model()
     return render(request, "partials/_model_fields.html", {"form": state})
 
 
 @router.get("/form/url-preview")
-async def url_preview(request: Request, service: ServiceDep, baseUrl: str = "") -> Response:
+async def url_preview(request: Request, upstreams: UpstreamsDep, baseUrl: str = "") -> Response:
     """The exact URLs a task will call, live as the address is typed (no DNS lookups here)."""
     context: dict[str, object] = {"error": None, "upstream": None}
     try:
-        upstream = resolve_upstream(baseUrl or service.default_address)
+        upstream = resolve_upstream(baseUrl or upstreams.default_address)
         context["upstream"] = upstream
-        if upstream.kind is not UpstreamKind.SIMULATOR:
-            context["error"] = address_refusal(upstream.base_url, service.policy)
+        context["error"] = upstreams.refusal(upstream)
     except BadAddress as exc:
         context["error"] = str(exc)
     return render(request, "partials/_url_preview.html", context)
@@ -138,22 +137,20 @@ async def empty_slot(request: Request, position: str) -> Response:
 @router.post("/frames")
 async def upload_frame(
     request: Request,
-    service: ServiceDep,
+    frames: FramesDep,
+    settings: SettingsDep,
     file: UploadFile,
     position: Annotated[str, Query(pattern="^(first|last)$")] = "first",
 ) -> Response:
     """Check an uploaded image and store it; answer with the filled frame slot."""
-    limit = service.settings.max_upload_bytes
     slot = FrameSlot(position)
-    if (file.size or 0) > limit:
-        slot.error = _(
-            "the file is over the {mb} MB limit", mb=f"{service.settings.max_upload_mb:g}"
-        )
+    if (file.size or 0) > settings.max_upload_bytes:
+        slot.error = _("the file is over the {mb} MB limit", mb=f"{settings.max_upload_mb:g}")
     else:
         try:
             # The spooled file itself: its bytes are not all held in memory beside the pixels.
             prepared = await asyncio.to_thread(prepare_image, file.file)
-            slot.frame = await asyncio.to_thread(service.frames.put, prepared)
+            slot.frame = await asyncio.to_thread(frames.put, prepared)
         except BadImage as exc:
             slot.error = str(exc)
     return render(request, "partials/_frame_slot.html", {"slot": slot})
@@ -170,8 +167,8 @@ async def frame_from_url(request: Request, position: str = "first") -> Response:
 
 
 @router.get("/frames/{sha}/thumb")
-async def frame_thumbnail(sha: str, service: ServiceDep) -> Response:
-    thumbnail = await asyncio.to_thread(service.frames.thumbnail, sha)
+async def frame_thumbnail(sha: str, frames: FramesDep) -> Response:
+    thumbnail = await asyncio.to_thread(frames.thumbnail, sha)
     if thumbnail is None:
         raise HTTPException(404)
     return Response(
@@ -182,10 +179,12 @@ async def frame_thumbnail(sha: str, service: ServiceDep) -> Response:
 
 
 @router.post("/tasks")
-async def submit_task(request: Request, service: ServiceDep, caller: CallerDep) -> Response:
+async def submit_task(
+    request: Request, service: ServiceDep, frames: FramesDep, caller: CallerDep
+) -> Response:
     """Generate: validate, create upstream once, answer with the task card (or the errors)."""
     # A thread: reading a stored frame's facts may be an S3 request.
-    state = await asyncio.to_thread(state_from_form, await request.form(), service.frames)
+    state = await asyncio.to_thread(state_from_form, await request.form(), frames)
     body, errors = body_from_state(state)
     runs, run_errors = group_runs(state, body)
     if runs and not errors:
@@ -193,7 +192,7 @@ async def submit_task(request: Request, service: ServiceDep, caller: CallerDep) 
     errors += run_errors
     try:
         record = await service.submit(
-            body, state.base_url or None, caller, errors, once_token=state.form_token
+            body, state.base_url or None, caller, errors, submit_token=state.submit_token
         )
     except Invalid as exc:
         return _form_with_errors(request, state, exc)
@@ -207,7 +206,7 @@ async def submit_task(request: Request, service: ServiceDep, caller: CallerDep) 
         return render(request, "partials/_submit_error.html", context)
     headers = {"HX-Push-Url": f"/?task={record.id}", "HX-Trigger": "taskChanged"}
     state.errors.clear()
-    state.form_token = FormState().form_token
+    state.submit_token = FormState().submit_token
     return _render_card(
         request,
         service,
@@ -243,7 +242,7 @@ async def _submit_group(
 ) -> Response:
     """Side by side: every run checked first, then started as one group."""
     try:
-        records, refusals = await service.submit_group(runs, caller, state.form_token)
+        records, refusals = await service.submit_group(runs, caller, state.submit_token)
     except Invalid as exc:
         return _form_with_errors(request, state, exc)
     except AlreadySubmitted:
@@ -269,7 +268,7 @@ def _render_group(
         "now": time.time(),
         "service": service,
         "group_id": records[0].group_id if records else "",
-        "next_form_token": FormState().form_token,
+        "next_submit_token": FormState().submit_token,
     }
     return render(request, "partials/_group.html", context, headers=headers)
 
@@ -279,7 +278,7 @@ async def read_group(
     request: Request, group_id: str, service: ServiceDep, caller: CallerDep
 ) -> Response:
     """A side-by-side group's grid (each card polls itself)."""
-    records = await service.storage.list_group(group_id, caller.owner)
+    records = await service.list_group(group_id, caller)
     if not records:
         raise HTTPException(404)
     return _render_group(request, service, records, [])
@@ -322,18 +321,19 @@ async def task_code(
     task_id: str,
     language: str,
     service: ServiceDep,
+    frames: FramesDep,
     caller: CallerDep,
     key: str = "env",
 ) -> PlainTextResponse:
     """The task's create and read as code, body in full so it runs as it is."""
-    record = await service.storage.get(task_id, caller.owner)
+    record = await service.get(task_id, caller, refresh=False)
     if record is None or language not in LANGUAGES:
         raise HTTPException(404)
     upstream = resolve_upstream(record.base_url)
     api_root = upstream.api_root
     if upstream.kind is UpstreamKind.SIMULATOR:
         api_root = str(request.base_url).rstrip("/") + "/simulator/v1"
-    body, _ = await asyncio.to_thread(inline_frames, service.frames, record.request)
+    body, _ = await asyncio.to_thread(inline_frames, frames, record.request)
     text = snippet(
         language,
         upstream,
@@ -393,13 +393,18 @@ async def video_state(
 
 @router.get("/form/reuse/{task_id}")
 async def reuse_form(
-    request: Request, task_id: str, service: ServiceDep, caller: CallerDep, new_seed: bool = False
+    request: Request,
+    task_id: str,
+    service: ServiceDep,
+    frames: FramesDep,
+    caller: CallerDep,
+    new_seed: bool = False,
 ) -> Response:
     """The form filled with a past task's settings and frames (and its address, out of band)."""
-    record = await service.storage.get(task_id, caller.owner)
+    record = await service.get(task_id, caller, refresh=False)
     if record is None:
         raise HTTPException(404)
-    state = await asyncio.to_thread(state_from_record, record, service.frames, new_seed)
+    state = await asyncio.to_thread(state_from_record, record, frames, new_seed)
     context = {
         "form": state,
         "oob": True,
@@ -410,7 +415,6 @@ async def reuse_form(
 
 
 HISTORY_PAGE = 25
-REFRESH_ON_VIEW = 10
 
 
 async def _history_page(
@@ -418,16 +422,7 @@ async def _history_page(
 ) -> dict[str, object]:
     """One page of history; tasks still running on it are refreshed (coalesced) as it is read."""
     status_filter = status if status in STATUSES else None
-    records = await service.storage.list_tasks(
-        caller.owner, limit=HISTORY_PAGE + 1, status=status_filter, before=before
-    )
-    more = len(records) > HISTORY_PAGE
-    records = records[:HISTORY_PAGE]
-    active = [r for r in records if not r.is_final][:REFRESH_ON_VIEW]
-    refreshed = {
-        r.id: r for r in await asyncio.gather(*(service.refresh(r, caller) for r in active))
-    }
-    records = [refreshed.get(r.id, r) for r in records]
+    records, more = await service.list_tasks(caller, HISTORY_PAGE, status_filter, before)
     return {
         "tasks": records,
         "more": more,
@@ -442,7 +437,7 @@ async def history(
     request: Request, service: ServiceDep, caller: CallerDep, status: str = ""
 ) -> Response:
     context = await _history_page(service, caller, status, None)
-    context["total"] = await service.storage.count(caller.owner)
+    context["total"] = await service.count(caller)
     return render(request, "partials/_history.html", context)
 
 

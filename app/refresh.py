@@ -1,0 +1,123 @@
+"""Refreshing a task from upstream: at most once per poll interval, however many ask.
+
+Two layers keep the upstream calm. This process remembers the tasks it claimed moments ago and
+answers those from the store at once; otherwise a compare-and-set on the task's
+`last_checked_at` row (`Storage.claim_refresh`) lets exactly one caller per interval through,
+across processes too. A task in a final state is never read again, except to get a fresh output
+URL when its video copy found the old one expired.
+"""
+
+import time
+from typing import Any
+
+from app.failures import http_hint
+from app.i18n import gettext as _
+from app.keys import Caller
+from app.media import EXPIRED_NOTE, VideoSaver
+from app.media import MAX_ATTEMPTS as MAX_VIDEO_ATTEMPTS
+from app.runway.client import RunwayClient, UpstreamError
+from app.runway.endpoints import SIMULATOR_ADDRESS, resolve_upstream
+from app.settings import Settings
+from app.storage import Storage, TaskRecord
+from app.upstreams import UpstreamAccess
+
+CLAIM_MEMORY = 10_000  # task ids whose last claim this process remembers
+
+
+class Refresher:
+    """Reads a task's news from upstream into its record, and hands finished ones to the saver."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        storage: Storage,
+        client: RunwayClient,
+        upstreams: UpstreamAccess,
+        saver: VideoSaver,
+    ) -> None:
+        self._settings = settings
+        self._storage = storage
+        self._client = client
+        self._upstreams = upstreams
+        self._saver = saver
+        self._claimed_at: dict[str, float] = {}
+
+    def poll_interval(self, record: TaskRecord) -> float:
+        if record.base_url == SIMULATOR_ADDRESS:
+            return self._settings.simulator_poll_interval_s
+        return self._settings.poll_interval_s
+
+    def remember_claim(self, task_id: str, now: float) -> None:
+        """Note that this process has the task's news as of `now` (a read, or its create)."""
+        self._claimed_at[task_id] = now
+        if len(self._claimed_at) > CLAIM_MEMORY:
+            self._claimed_at.clear()
+
+    async def refresh(self, record: TaskRecord, caller: Caller) -> TaskRecord:
+        """Ask upstream for news, at most once per poll interval however many callers ask."""
+        if record.is_final:
+            return await self._renew_output(record, caller)
+        now = time.time()
+        interval = self.poll_interval(record)
+        if now - self._claimed_at.get(record.id, 0.0) < interval:
+            return record  # this process asked upstream moments ago: not due, no write needed
+        if not await self._storage.claim_refresh(record.id, now, interval):
+            return record
+        self.remember_claim(record.id, now)
+        return await self._read_upstream(record, caller, now)
+
+    async def _renew_output(self, record: TaskRecord, caller: Caller) -> TaskRecord:
+        """A finished task is read again only when its video copy needs a fresh output URL."""
+        if record.video_error != EXPIRED_NOTE or self._saver.busy(record.id):
+            return record
+        if record.video_attempts >= MAX_VIDEO_ATTEMPTS:
+            return record
+        now = time.time()
+        interval = self.poll_interval(record)
+        if not await self._storage.claim_refresh(record.id, now, interval, include_final=True):
+            return record
+        return await self._read_upstream(record, caller, now)
+
+    async def _read_upstream(self, record: TaskRecord, caller: Caller, now: float) -> TaskRecord:
+        before = record.status
+        upstream = resolve_upstream(record.base_url)
+        try:
+            data, exchange = await self._client.read(
+                upstream, self._upstreams.key_for(upstream, caller), record.id
+            )
+        except UpstreamError as exc:
+            record.last_error = f"{exc.message} — {http_hint(exc.status)}"
+            if exc.exchange:
+                record.exchanges.append(exc.exchange.as_dict())
+        else:
+            apply_upstream_task(record, data, now)
+            record.exchanges.append(exchange.as_dict())
+        record.updated_at = now
+        await self._storage.save(record, status_changed=record.status != before)
+        self._saver.schedule(record)
+        return record
+
+
+def apply_upstream_task(record: TaskRecord, data: dict[str, Any], now: float) -> None:
+    """Copy what an upstream read says into the record, keeping first-seen timings."""
+    status = str(data.get("status") or record.status).upper()
+    record.status = status
+    record.last_error = None
+    progress = data.get("progress")
+    if isinstance(progress, int | float) and not isinstance(progress, bool):
+        # Some relays report percent (0..100) where Runway reports a fraction (0..1).
+        record.progress = min(1.0, float(progress) / 100 if progress > 1 else float(progress))
+    if status == "RUNNING" and record.started_at is None:
+        record.started_at = now
+    output = data.get("output")
+    if isinstance(output, list):
+        record.output = [str(url) for url in output if isinstance(url, str)]
+    elif isinstance(output, str):
+        record.output = [output]
+    if status == "FAILED":
+        record.failure = str(data.get("failure") or _("The task failed."))
+        record.failure_code = data.get("failureCode")
+    if record.is_final and record.finished_at is None:
+        record.finished_at = now
+        if status == "SUCCEEDED":
+            record.progress = 1.0

@@ -1,0 +1,201 @@
+"""Submitting: check everything, then create upstream once, however often the request comes.
+
+A double click, a second tab or a retried request carrying the same submit token never starts
+(and bills) a second upstream task: the token is claimed in the database (`Storage.
+claim_submission`) before the create, and a repeat gets the task the first request made.
+"""
+
+import asyncio
+import contextlib
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from app.frames import FrameStore, frame_refs, has_local_frames, inline_frames
+from app.keys import Caller, mask_key
+from app.recording import TaskNotRecorded, TaskRecorder
+from app.refresh import Refresher
+from app.runway.client import RunwayClient, UpstreamError
+from app.runway.endpoints import SIMULATOR_ADDRESS, Upstream
+from app.storage import ClaimOutcome, Storage, TaskRecord
+from app.upstreams import UpstreamAccess
+from app.validation import FieldError, Invalid, validate_create_body
+
+SUBMIT_WAIT_STEPS = 150  # × 0.1 s: how long a repeat waits for the first request's create
+TOKEN_MAX_CHARS = 100
+Run = tuple[dict[str, Any], str | None]  # a create body and the address it goes to
+
+
+class AlreadySubmitted(Exception):
+    """A request with this submit token is still being sent, or failed just now; not resent."""
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A create ready to send: its upstream, the body to send and the body to store."""
+
+    upstream: Upstream
+    to_send: dict[str, Any]
+    to_store: dict[str, Any]
+
+
+class Submission:
+    """Turns a create body into an upstream task and its record, once per submit token."""
+
+    def __init__(
+        self,
+        storage: Storage,
+        frames: FrameStore,
+        client: RunwayClient,
+        upstreams: UpstreamAccess,
+        refresher: Refresher,
+        recorder: TaskRecorder,
+        validate: Callable[[dict[str, Any]], None] = validate_create_body,
+    ) -> None:
+        self._storage = storage
+        self._recorder = recorder
+        self._frames = frames
+        self._client = client
+        self._upstreams = upstreams
+        self._refresher = refresher
+        self._validate = validate
+
+    async def prepare(
+        self, body: dict[str, Any], address: str | None, errors: list[FieldError] | None = None
+    ) -> Prepared:
+        """Check everything before anything is sent, raising Invalid with every problem at once.
+
+        Each check runs once: the address (with its DNS guard), the frames (stored and inlined
+        on a thread, only when the body carries any), then the body as it will be sent.
+        """
+        found = list(errors or [])
+        upstream: Upstream | None = None
+        to_send, to_store = body, body
+        try:
+            upstream = await self._upstreams.resolve(address)
+        except Invalid as exc:
+            _merge(found, exc)
+        if has_local_frames(body):
+            try:
+                to_send, to_store = await asyncio.to_thread(inline_frames, self._frames, body)
+            except Invalid as exc:
+                _merge(found, exc)
+        try:
+            self._validate(to_send)
+        except Invalid as exc:
+            _merge(found, exc)
+        if found or upstream is None:
+            raise Invalid(found)
+        return Prepared(upstream, to_send, to_store)
+
+    async def submit(
+        self,
+        body: dict[str, Any],
+        address: str | None,
+        caller: Caller,
+        errors: list[FieldError] | None = None,
+        submit_token: str | None = None,
+    ) -> TaskRecord:
+        """Validate and start a task; with `submit_token`, a repeat returns the first task."""
+        if not submit_token:
+            return await self._create(await self.prepare(body, address, errors), caller)
+        token = submit_token[:TOKEN_MAX_CHARS]
+        earlier = await self._claim_or_wait(caller, token)
+        if earlier is not None:
+            return earlier
+        try:
+            record = await self._create(await self.prepare(body, address, errors), caller)
+        except TaskNotRecorded as exc:
+            # The task exists upstream: the token must not be freed for a second create.
+            with contextlib.suppress(Exception):
+                await self._storage.finish_submission(caller.owner, token, exc.record.id)
+            raise
+        except BaseException:
+            await self._storage.finish_submission(caller.owner, token, None)
+            raise
+        await self._storage.finish_submission(caller.owner, token, record.id)
+        return record
+
+    async def submit_group(
+        self, runs: list[Run], caller: Caller, submit_token: str
+    ) -> tuple[list[TaskRecord], list[str]]:
+        """Side by side: several runs as one group; every run is checked before any is sent.
+
+        Returns the tasks started and the upstream's refusals of the others. The submit token
+        covers the whole group: a repeat returns the group the first request made.
+        """
+        prepared = [await self.prepare(body, address) for body, address in runs]
+        earlier = await self._claim_or_wait(caller, submit_token)
+        if earlier is not None:
+            return await self._storage.list_group(earlier.group_id or "", caller.owner), []
+        group_id = str(uuid.uuid4())
+        started: list[TaskRecord] = []
+        refusals: list[str] = []
+        for ready, (_body, address) in zip(prepared, runs, strict=True):
+            try:
+                started.append(await self._create(ready, caller, group_id))
+            except UpstreamError as exc:
+                refusals.append(f"{address or SIMULATOR_ADDRESS}: {exc.message}")
+            except TaskNotRecorded as exc:
+                refusals.append(f"{address or SIMULATOR_ADDRESS}: {exc}")
+        first = started[0].id if started else None
+        await self._storage.finish_submission(caller.owner, submit_token, first)
+        return started, refusals
+
+    async def _claim_or_wait(self, caller: Caller, token: str) -> TaskRecord | None:
+        """None when this request may create; else the task an earlier one with the token made.
+
+        An earlier request still sending is waited for; one that failed let go of the token,
+        and then this request claims it and tries for itself.
+        """
+        for _step in range(SUBMIT_WAIT_STEPS):
+            claim = await self._storage.claim_submission(caller.owner, token, time.time())
+            if claim.outcome is ClaimOutcome.CLAIMED:
+                return None
+            if claim.outcome is ClaimOutcome.MADE:
+                record = await self._storage.get(claim.task_id or "", caller.owner)
+                if record is None:
+                    raise AlreadySubmitted()
+                return record
+            await asyncio.sleep(0.1)
+        raise AlreadySubmitted()
+
+    async def _create(
+        self, ready: Prepared, caller: Caller, group_id: str | None = None
+    ) -> TaskRecord:
+        """Send the create (never retried) and record the task as the upstream answered."""
+        key = self._upstreams.key_for(ready.upstream, caller)
+        task_id, exchange = await self._client.create(ready.upstream, key, ready.to_send)
+        now = time.time()
+        to_send = ready.to_send
+        record = TaskRecord(
+            id=task_id,
+            owner=caller.owner,
+            base_url=ready.upstream.base_url,
+            key_mask=mask_key(key) if caller.key else ("operator" if key else ""),
+            model=to_send["model"],
+            prompt_text=to_send.get("promptText") or "",
+            ratio=to_send.get("ratio") or "",  # a model may take no ratio
+            duration=to_send["duration"],
+            seed=to_send.get("seed"),
+            request=ready.to_store,
+            status="PENDING",
+            exchanges=[{**exchange.as_dict(), "body": exchange.body}],
+            created_at=now,
+            updated_at=now,
+            group_id=group_id,
+            # The create's answer is a fresh PENDING from upstream: it counts as this poll
+            # interval's check, so a read straight after it is served from the store.
+            last_checked_at=now,
+        )
+        self._refresher.remember_claim(task_id, now)
+        await self._recorder.add(record, frame_refs(ready.to_store))
+        return record
+
+
+def _merge(found: list[FieldError], exc: Invalid) -> None:
+    """Add a check's errors, keeping the first message for each field."""
+    known = {error.field for error in found}
+    found.extend(error for error in exc.errors if error.field not in known)

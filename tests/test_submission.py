@@ -1,0 +1,108 @@
+"""Submitting does each check once: the DNS guard, frame inlining and validation per run."""
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from app.frames import FrameStore
+from app.keys import Caller
+from app.main import network_transport
+from app.media import MediaStore, VideoSaver
+from app.objects import LocalObjects
+from app.recording import TaskRecorder
+from app.refresh import Refresher
+from app.runway.client import RunwayClient
+from app.runway.guard import GuardPolicy, IPAddress, resolve_checked
+from app.simulator.app import create_simulator_app
+from app.storage import Storage
+from app.submission import Submission
+from app.upstreams import UpstreamAccess
+from app.validation import validate_create_body
+from tests.conftest import make_settings
+from tests.helpers import data_uri, image_bytes, seed_body
+
+CALLER = Caller("hk-submission-test-key-0001", "key:submission-test")
+
+
+@dataclass
+class Counted:
+    """The real guard and validator, each counting how often it runs."""
+
+    lookups: list[str]
+    validations: list[dict[str, Any]]
+
+    async def resolve_host(self, host: str, port: int, policy: GuardPolicy) -> IPAddress:
+        self.lookups.append(host)
+        return await resolve_checked(host, port, policy)
+
+    def validate(self, body: dict[str, Any]) -> None:
+        self.validations.append(body)
+        validate_create_body(body)
+
+
+@pytest.fixture
+async def wired(tmp_path: Path) -> AsyncIterator[tuple[Submission, Counted]]:
+    """A Submission over the real parts (SQLite, frames, the simulator in process, the guarded
+    network transport), allowed to call loopback so a live simulator can be the relay."""
+    settings = make_settings(tmp_path / "data", CONSOLE_ALLOW_PRIVATE_UPSTREAMS=True)
+    settings.data_dir.mkdir(parents=True)
+    policy = GuardPolicy(allow_private=True)
+    counted = Counted([], [])
+    upstreams = UpstreamAccess(settings, b"secret", policy, resolve_host=counted.resolve_host)
+    storage = Storage(settings.resolved_database_url)
+    await storage.migrate()
+    simulator = create_simulator_app(tmp_path / "sim", speed=5)
+    client = RunwayClient(
+        network_transport(policy), httpx.ASGITransport(simulator), httpx.Timeout(10.0)
+    )
+    objects = LocalObjects(settings.data_dir)
+    media = MediaStore(objects, tmp_path / "scratch")
+    saver = VideoSaver(storage, media, client, 1024 * 1024)
+    refresher = Refresher(settings, storage, client, upstreams, saver)
+    frames = FrameStore(objects)
+    recorder = TaskRecorder(storage)
+    submission = Submission(
+        storage, frames, client, upstreams, refresher, recorder, counted.validate
+    )
+    try:
+        yield submission, counted
+    finally:
+        await saver.close()
+        await recorder.close()
+        await client.aclose()
+        await storage.close()
+        simulator.state.sim.renderer.shutdown()
+
+
+async def test_a_body_without_local_frames_is_validated_once(
+    wired: tuple[Submission, Counted],
+) -> None:
+    submission, counted = wired
+    await submission.prepare(seed_body("https://example.com/a.jpg"), None)
+    assert len(counted.validations) == 1
+
+
+async def test_a_body_with_an_upload_is_validated_once_as_sent(
+    wired: tuple[Submission, Counted],
+) -> None:
+    submission, counted = wired
+    ready = await submission.prepare(seed_body(data_uri(image_bytes())), None)
+    assert counted.validations == [ready.to_send]
+    assert ready.to_store["promptImage"][0]["uri"].startswith("frame:")
+
+
+async def test_a_group_checks_each_run_once(
+    wired: tuple[Submission, Counted], live_simulator: str
+) -> None:
+    """Two runs on a relay address: one DNS-guard check and one validation per run, not two."""
+    submission, counted = wired
+    body = seed_body(data_uri(image_bytes()))
+    runs = [({**body, "seed": seed}, live_simulator) for seed in (1, 2)]
+    started, refusals = await submission.submit_group(runs, CALLER, "group-token")
+    assert refusals == [] and len(started) == 2
+    assert counted.lookups == ["127.0.0.1", "127.0.0.1"]
+    assert [sent["seed"] for sent in counted.validations] == [1, 2]
