@@ -23,7 +23,7 @@ from app.simulator.app import create_simulator_app
 from app.storage import Storage
 from app.tasks import TaskService
 from app.upstreams import UpstreamAccess
-from app.web import api, docs, login, media_routes, pages
+from app.web import api, docs, downloads, login, pages
 from app.web.access import AccessMiddleware, LoginLimiter
 from app.web.body_limit import BodyLimitMiddleware
 from app.web.compression import CompressionMiddleware
@@ -137,7 +137,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
     app.include_router(login.router)
     app.include_router(docs.router)
-    app.include_router(media_routes.router)
+    app.include_router(downloads.router)
     app.include_router(api.router)
     app.include_router(pages.router)
     app.mount("/static", VersionedStaticFiles(directory=resource_dir("static")), name="static")

@@ -1,4 +1,5 @@
-"""The stored videos (with Range, for seeking) and zip exports of history."""
+"""What the console hands out as files: the stored video (with Range, for seeking), a run's
+self-contained share file, and zip exports of history."""
 
 import asyncio
 from collections.abc import Iterator

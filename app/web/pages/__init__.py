@@ -1,0 +1,12 @@
+"""The page and its htmx fragments, one module per resource.
+
+Each fragment is a partial in templates/partials/ that the page also includes.
+"""
+
+from fastapi import APIRouter
+
+from app.web.pages import form, history, tasks, tools
+
+router = APIRouter(include_in_schema=False)
+for part in (tasks, form, tools, history):
+    router.include_router(part.router)

@@ -1,0 +1,117 @@
+"""The form's live parts: model fields, the address preview, frame slots and reuse."""
+
+import asyncio
+from typing import Annotated
+
+from fastapi import APIRouter, HTTPException, Query, Request, UploadFile
+from fastapi.responses import Response
+
+from app.i18n import gettext as _
+from app.images import BadImage, prepare_image
+from app.runway.endpoints import BadAddress, resolve_upstream
+from app.validation import check_https_url
+from app.web.deps import CallerDep, FramesDep, ServiceDep, SettingsDep, UpstreamsDep
+from app.web.forms import (
+    FrameSlot,
+    state_from_form,
+    state_from_record,
+)
+from app.web.render import render
+
+router = APIRouter()
+POSITIONS = ("first", "last")
+
+
+@router.get("/form/model-fields")
+async def model_fields(request: Request, frames: FramesDep) -> Response:
+    """Re-render the fields that depend on the model, keeping what still fits."""
+    state = await asyncio.to_thread(state_from_form, request.query_params, frames)
+    state.fit_to_model()
+    return render(request, "partials/_model_fields.html", {"form": state})
+
+
+@router.get("/form/url-preview")
+async def url_preview(request: Request, upstreams: UpstreamsDep, baseUrl: str = "") -> Response:
+    """The exact URLs a task will call, live as the address is typed (no DNS lookups here)."""
+    context: dict[str, object] = {"error": None, "upstream": None}
+    try:
+        upstream = resolve_upstream(baseUrl or upstreams.default_address)
+        context["upstream"] = upstream
+        context["error"] = upstreams.refusal(upstream)
+    except BadAddress as exc:
+        context["error"] = str(exc)
+    return render(request, "partials/_url_preview.html", context)
+
+
+@router.get("/form/slot/{position}")
+async def empty_slot(request: Request, position: str) -> Response:
+    if position not in POSITIONS:
+        raise HTTPException(404)
+    return render(request, "partials/_frame_slot.html", {"slot": FrameSlot(position)})
+
+
+@router.post("/frames")
+async def upload_frame(
+    request: Request,
+    frames: FramesDep,
+    settings: SettingsDep,
+    file: UploadFile,
+    position: Annotated[str, Query(pattern="^(first|last)$")] = "first",
+) -> Response:
+    """Check an uploaded image and store it; answer with the filled frame slot."""
+    slot = FrameSlot(position)
+    if (file.size or 0) > settings.max_upload_bytes:
+        slot.error = _("the file is over the {mb} MB limit", mb=f"{settings.max_upload_mb:g}")
+    else:
+        try:
+            # The spooled file itself: its bytes are not all held in memory beside the pixels.
+            prepared = await asyncio.to_thread(prepare_image, file.file)
+            slot.frame = await asyncio.to_thread(frames.put, prepared)
+        except BadImage as exc:
+            slot.error = str(exc)
+    return render(request, "partials/_frame_slot.html", {"slot": slot})
+
+
+@router.post("/frames/url")
+async def frame_from_url(request: Request, position: str = "first") -> Response:
+    """Take an https image URL as it is: passed upstream untouched, never fetched here."""
+    position = position if position in POSITIONS else "first"
+    url = str((await request.form()).get(f"{position}_url") or "").strip()
+    slot = FrameSlot(position, url=url)
+    slot.error = (check_https_url(url) or "") if url else _("paste an https:// image URL")
+    return render(request, "partials/_frame_slot.html", {"slot": slot})
+
+
+@router.get("/frames/{sha}/thumb")
+async def frame_thumbnail(sha: str, frames: FramesDep) -> Response:
+    thumbnail = await asyncio.to_thread(frames.thumbnail, sha)
+    if thumbnail is None:
+        raise HTTPException(404)
+    return Response(
+        thumbnail,
+        media_type="image/jpeg",
+        headers={"Cache-Control": "private, max-age=31536000, immutable"},
+    )
+
+
+@router.get("/form/reuse/{task_id}")
+async def reuse_form(
+    request: Request,
+    task_id: str,
+    service: ServiceDep,
+    frames: FramesDep,
+    caller: CallerDep,
+    new_seed: bool = False,
+) -> Response:
+    """The form filled with a past task's settings and frames (and its address, out of band)."""
+    record = await service.get(task_id, caller, refresh=False)
+    if record is None:
+        raise HTTPException(404)
+    state = await asyncio.to_thread(state_from_record, record, frames, new_seed)
+    context = {
+        "form": state,
+        "oob": True,
+        "upstream": resolve_upstream(state.base_url),
+        "error": None,
+    }
+    return render(request, "partials/_form_reuse.html", context)

@@ -1,0 +1,218 @@
+"""The console page and a task's card: submit, watch, cancel, delete, side by side."""
+
+import asyncio
+import time
+
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import Response
+
+from app.failures import http_hint
+from app.i18n import gettext as _
+from app.runway.client import UpstreamError
+from app.runway.endpoints import resolve_upstream
+from app.storage import TaskRecord
+from app.web.deps import CallerDep, FramesDep, ServiceDep, UpstreamsDep
+from app.web.forms import (
+    FormState,
+    body_from_state,
+    group_runs,
+    state_from_form,
+)
+from app.web.refusals import REFUSALS, refusal
+from app.web.render import is_htmx, render, render_page
+
+router = APIRouter()
+
+
+def _fresh_state(upstreams: UpstreamsDep) -> FormState:
+    state = FormState(base_url=upstreams.default_address)
+    state.fit_to_model()
+    return state
+
+
+def _page_context(
+    upstreams: UpstreamsDep, task_id: str | None, group_id: str | None = None
+) -> dict[str, object]:
+    return {
+        "form": _fresh_state(upstreams),
+        "task_id": task_id,
+        "group_id": group_id,
+        "upstream": resolve_upstream(upstreams.default_address),
+        "error": None,
+        "now": time.time(),
+    }
+
+
+def _render_card(
+    request: Request,
+    service: ServiceDep,
+    record: TaskRecord | None,
+    task_id: str,
+    headers: dict[str, str] | None = None,
+    template: str = "partials/_task_card.html",
+    compact: bool = False,
+    form: FormState | None = None,
+) -> Response:
+    context = {
+        "form": form,
+        "compact": compact,
+        "task": record,
+        "task_id": task_id,
+        "now": time.time(),
+        "poll_interval": service.poll_interval(record) if record else 0,
+        "video_url": service.video_url(record) if record else None,
+    }
+    return render(request, template, context, headers=headers)
+
+
+@router.get("/")
+async def index(
+    request: Request, upstreams: UpstreamsDep, task: str | None = None, group: str | None = None
+) -> Response:
+    """The console page; `?task=<id>` or `?group=<id>` reopens a card or a side-by-side grid
+    (loaded by htmx, so with the browser's key)."""
+    return render_page(request, "index.html", _page_context(upstreams, task, group))
+
+
+@router.get("/tasks/{task_id}")
+async def task_page(
+    request: Request,
+    task_id: str,
+    service: ServiceDep,
+    upstreams: UpstreamsDep,
+    caller: CallerDep,
+    seen: str = "",
+    compact: bool = False,
+) -> Response:
+    """A task's own address: the page around its card, or the card alone for htmx.
+
+    A poll says which status it last showed (`seen`); when that changed, the history hears of it.
+    """
+    if is_htmx(request):
+        record = await service.get(task_id, caller)
+        changed = record is not None and bool(seen) and seen != record.status
+        headers = {"HX-Trigger": "taskChanged"} if changed else None
+        return _render_card(request, service, record, task_id, headers, compact=compact)
+    return render_page(request, "index.html", _page_context(upstreams, task_id))
+
+
+@router.post("/tasks")
+async def submit_task(
+    request: Request, service: ServiceDep, frames: FramesDep, caller: CallerDep
+) -> Response:
+    """Generate: validate, create upstream once, answer with the task card (or the errors)."""
+    # A thread: reading a stored frame's facts may be an S3 request.
+    state = await asyncio.to_thread(state_from_form, await request.form(), frames)
+    body, errors = body_from_state(state)
+    runs, run_errors = group_runs(state, body)
+    if runs and not errors:
+        return await _submit_group(request, service, caller, state, runs)
+    errors += run_errors
+    try:
+        record = await service.submit(
+            body, state.base_url or None, caller, errors, submit_token=state.submit_token
+        )
+    except REFUSALS as exc:
+        return refusal(request, exc, form=state)
+    headers = {"HX-Push-Url": f"/?task={record.id}", "HX-Trigger": "taskChanged"}
+    state.errors.clear()
+    state.submit_token = FormState().submit_token
+    return _render_card(
+        request,
+        service,
+        record,
+        record.id,
+        headers,
+        template="partials/_submitted.html",
+        form=state,
+    )
+
+
+async def _submit_group(
+    request: Request,
+    service: ServiceDep,
+    caller: CallerDep,
+    state: FormState,
+    runs: list[tuple[dict[str, object], str | None]],
+) -> Response:
+    """Side by side: every run checked first, then started as one group."""
+    try:
+        records, refusals = await service.submit_group(runs, caller, state.submit_token)
+    except REFUSALS as exc:
+        return refusal(request, exc, form=state)
+    if not records:
+        error = UpstreamError("; ".join(refusals))
+        return render(request, "partials/_submit_error.html", {"error": error, "hint": ""})
+    group_id = records[0].group_id
+    headers = {"HX-Push-Url": f"/?group={group_id}", "HX-Trigger": "taskChanged"}
+    return _render_group(request, service, records, refusals, headers)
+
+
+def _render_group(
+    request: Request,
+    service: ServiceDep,
+    records: list[TaskRecord],
+    refusals: list[str],
+    headers: dict[str, str] | None = None,
+) -> Response:
+    context = {
+        "tasks": records,
+        "refusals": refusals,
+        "now": time.time(),
+        "service": service,
+        "group_id": records[0].group_id if records else "",
+        "next_submit_token": FormState().submit_token,
+    }
+    return render(request, "partials/_group.html", context, headers=headers)
+
+
+@router.get("/groups/{group_id}")
+async def read_group(
+    request: Request, group_id: str, service: ServiceDep, caller: CallerDep
+) -> Response:
+    """A side-by-side group's grid (each card polls itself)."""
+    records = await service.list_group(group_id, caller)
+    if not records:
+        raise HTTPException(404)
+    return _render_group(request, service, records, [])
+
+
+@router.post("/tasks/{task_id}/cancel")
+async def cancel_task(
+    request: Request, task_id: str, service: ServiceDep, caller: CallerDep
+) -> Response:
+    """Cancel from the card; an upstream refusal is shown on the card, which keeps polling."""
+    try:
+        record = await service.cancel(task_id, caller)
+    except UpstreamError as exc:
+        record = await service.get(task_id, caller, refresh=False)
+        if record is not None:
+            record.last_error = _(
+                "cancel failed: {error} — {hint}", error=exc.message, hint=http_hint(exc.status)
+            )
+    if record is None:
+        raise HTTPException(404)
+    return _render_card(request, service, record, task_id, {"HX-Trigger": "taskChanged"})
+
+
+@router.delete("/tasks/{task_id}")
+async def delete_task_page(
+    request: Request, task_id: str, service: ServiceDep, caller: CallerDep
+) -> Response:
+    try:
+        await service.delete(task_id, caller)
+    except REFUSALS as exc:
+        return refusal(request, exc)
+    return Response("", headers={"HX-Trigger": "taskChanged"})
+
+
+@router.get("/tasks/{task_id}/video-state")
+async def video_state(
+    request: Request, task_id: str, service: ServiceDep, caller: CallerDep
+) -> Response:
+    """Whether the console's own copy of the video is saved yet (the player is left alone)."""
+    record = await service.get(task_id, caller)
+    if record is None or not record.output:
+        raise HTTPException(404)
+    context = {"task": record, "video_url": service.video_url(record)}
+    return render(request, "partials/_video_state.html", context)

@@ -1,0 +1,74 @@
+"""The tester's tools around a task: its code, the account panel, the relay check."""
+
+import asyncio
+
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import PlainTextResponse, Response
+
+from app.frames import inline_frames
+from app.runway.endpoints import UpstreamKind, resolve_upstream
+from app.snippets import LANGUAGES, snippet
+from app.web.deps import CallerDep, FramesDep, ServiceDep
+from app.web.refusals import REFUSALS, refusal
+from app.web.render import render
+
+router = APIRouter()
+
+
+@router.get("/tasks/{task_id}/code/{language}")
+async def task_code(
+    request: Request,
+    task_id: str,
+    language: str,
+    service: ServiceDep,
+    frames: FramesDep,
+    caller: CallerDep,
+    key: str = "env",
+) -> PlainTextResponse:
+    """The task's create and read as code, body in full so it runs as it is."""
+    record = await service.get(task_id, caller, refresh=False)
+    if record is None or language not in LANGUAGES:
+        raise HTTPException(404)
+    upstream = resolve_upstream(record.base_url)
+    api_root = upstream.api_root
+    if upstream.kind is UpstreamKind.SIMULATOR:
+        api_root = str(request.base_url).rstrip("/") + "/simulator/v1"
+    body, _ = await asyncio.to_thread(inline_frames, frames, record.request)
+    text = snippet(
+        language,
+        upstream,
+        api_root,
+        body,
+        record.id,
+        "masked" if key == "masked" else "env",
+        record.key_mask,
+    )
+    if text is None:
+        raise HTTPException(404, f"the official SDK does not know {record.model}")
+    return PlainTextResponse(text)
+
+
+@router.get("/account")
+async def account_panel(
+    request: Request, service: ServiceDep, caller: CallerDep, baseUrl: str = "", model: str = ""
+) -> Response:
+    """Credits and daily limits for the address and key in use (official API and simulator)."""
+    context: dict[str, object] = {"account": None, "error": None, "model": model}
+    try:
+        context["account"] = await service.account(baseUrl or None, caller)
+    except REFUSALS as exc:
+        return refusal(request, exc, panel="partials/_account.html", context=context)
+    return render(request, "partials/_account.html", context)
+
+
+@router.post("/relay-check")
+async def relay_check(request: Request, service: ServiceDep, caller: CallerDep) -> Response:
+    """Probe the address in the form and report where it differs from the official API."""
+    form = await request.form()
+    address = str(form.get("baseUrl") or "") or None
+    context: dict[str, object] = {"report": None, "error": None}
+    try:
+        context["report"] = await service.check_relay(address, caller, form.get("tiny") == "1")
+    except REFUSALS as exc:
+        return refusal(request, exc, panel="partials/_relay_report.html", context=context)
+    return render(request, "partials/_relay_report.html", context)
