@@ -12,6 +12,7 @@ import pytest
 from PIL import Image, ImageChops, ImageStat
 
 from app.simulator.app import create_simulator_app
+from app.simulator.video import output_size
 from tests.helpers import data_uri
 
 AUTH = {"Authorization": "Bearer hk-test-key", "X-Runway-Version": "2024-11-06"}
@@ -98,3 +99,33 @@ async def test_a_watermark_is_a_visible_mark_in_a_corner(sim: httpx.AsyncClient)
             a.crop(rest), b.crop(rest)
         )
         assert difference(a.crop(corner), b.crop(corner)) > 6
+
+
+@pytest.mark.parametrize(
+    ("ratio", "size"),
+    [
+        ((1280, 768), (1280, 768)),
+        ((768, 1280), (768, 1280)),
+        ((1584, 672), (1584, 672)),
+        ((360, 640), (360, 640)),
+        ((1920, 1080), (1920, 1080)),
+        # A 4K model is rendered at 1080p's pixel count in its shape: a rehearsal, not a master.
+        ((3840, 2160), (1920, 1080)),
+        ((3840, 3840), (1440, 1440)),
+        # Aspect-only ratios are rendered at 720p in their shape.
+        ((16, 9), (1280, 720)),
+        ((9, 16), (720, 1280)),
+        ((21, 9), (1680, 720)),
+        ((1, 1), (720, 720)),
+    ],
+)
+def test_the_video_size_is_the_models_own_for_the_ratio(
+    ratio: tuple[int, int], size: tuple[int, int]
+) -> None:
+    assert output_size(*ratio) == size
+
+
+async def test_a_video_comes_at_the_ratios_full_size(sim: httpx.AsyncClient) -> None:
+    decoded = frames(await video_of(sim, body(3)))
+    assert decoded[0].size == (1280, 768)
+    assert len(decoded) == 5 * 24

@@ -63,7 +63,7 @@ async def test_the_output_is_an_mp4_of_the_right_length_and_shape(
     with av.open(str(path)) as container:
         stream = container.streams.video[0]
         assert stream.codec_context.name == "h264"
-        assert (stream.width, stream.height) == (384, 640)
+        assert (stream.width, stream.height) == (768, 1280)
         assert float(stream.duration * stream.time_base) == pytest.approx(10, abs=0.1)
 
 

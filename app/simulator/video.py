@@ -1,29 +1,45 @@
 """Render the simulator's output: a real H.264 MP4 made from the given frames.
 
-The camera moves over the first frame along a path the seed chose (see camera.py) and the last
-frame, when given, fades in on the same path. The frames are kept a little larger than the
-video, so a push-in still shows real detail rather than stretched pixels.
+The video has the model's own output size for the ratio at 24 fps, so a rehearsal on the
+simulator looks like the real thing. The camera moves over the first frame along a path the
+seed chose (see camera.py) and the last frame, when given, fades in on the same path. The
+frames are kept a little larger than the video, so a push-in still shows real detail rather
+than stretched pixels.
 """
 
 import io
 import textwrap
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import av
 from PIL import Image, ImageDraw, ImageFont, ImageOps
 
-from app.simulator.camera import CameraPath, Quad
+from app.simulator.camera import CameraPath
+from app.simulator.planes import Planes
 
-LONG_SIDE = 640
-FPS = 24
+FPS = 24  # as Runway's own outputs
+MAX_PIXELS = 1920 * 1080
+ASPECT_ONLY_BELOW = 64  # `16:9` names a shape; `1280:768` names pixels
+AUTO_SHORT_SIDE = 720
+SMPTE_170M, LIMITED_RANGE = 6, 1  # FFmpeg's numbers for BT.601 (NTSC) and 16..235
 SOURCE_SCALE = 1.25  # frames are kept this much larger than the video, for the push-ins
 WATERMARK_TEXT = "Runway · simulated"
 
 
-def output_size(ratio_w: int, ratio_h: int, long_side: int = LONG_SIDE) -> tuple[int, int]:
-    """The ratio's shape with its longer side `long_side`, both sides even (yuv420p needs it)."""
-    scale = long_side / max(ratio_w, ratio_h)
+def output_size(ratio_w: int, ratio_h: int) -> tuple[int, int]:
+    """The model's own output size for a ratio: `1280:768` is 1280×768 pixels, as on Runway.
+
+    An aspect-only ratio (`16:9`) is rendered at 720p in its shape. A larger ratio than 1080p's
+    pixel count (the 4K partner models) is scaled down to that count: a 4K render would take a
+    shared machine minutes, and a rehearsal needs the shape, not the pixels. Both sides are
+    even, since H.264 in yuv420p needs it.
+    """
+    if max(ratio_w, ratio_h) < ASPECT_ONLY_BELOW:
+        scale = AUTO_SHORT_SIDE / min(ratio_w, ratio_h)
+    else:
+        scale = min(1.0, (MAX_PIXELS / (ratio_w * ratio_h)) ** 0.5)
     return (max(2, round(ratio_w * scale / 2) * 2), max(2, round(ratio_h * scale / 2) * 2))
 
 
@@ -57,9 +73,18 @@ def load_frame(data: bytes, size: tuple[int, int]) -> Image.Image:
     return ImageOps.fit(image, size, Image.Resampling.LANCZOS)
 
 
-def watermark_patch(size: tuple[int, int]) -> tuple[Image.Image, tuple[int, int]]:
+@dataclass(frozen=True)
+class Mark:
+    """The watermark, drawn once per video and pasted on every frame."""
+
+    planes: Planes
+    mask: Image.Image
+    at: tuple[int, int]
+
+
+def make_mark(size: tuple[int, int]) -> Mark:
     """The mark a `watermark: true` task carries: a label on a dark pill in the lower right,
-    like the mark Runway's own watermarked outputs carry. Returns the patch and its place."""
+    where Runway's own watermarked outputs carry theirs."""
     width, height = size
     font = ImageFont.load_default(size=max(10, height // 24))
     left, top, right, bottom = font.getbbox(WATERMARK_TEXT)
@@ -70,24 +95,8 @@ def watermark_patch(size: tuple[int, int]) -> tuple[Image.Image, tuple[int, int]
     draw.rounded_rectangle((0, 0, patch_size[0] - 1, patch_size[1] - 1), pad, (0, 0, 0, 150))
     draw.text((pad - left, pad - top), WATERMARK_TEXT, font=font, fill=(255, 255, 255, 235))
     margin = max(6, height // 30)
-    return patch, (width - patch_size[0] - margin, height - patch_size[1] - margin)
-
-
-def _shot(source: Image.Image, quad: Quad, size: tuple[int, int]) -> Image.Image:
-    """What the camera sees of `source` through `quad` (in fractions). The quad is always a
-    parallelogram (a shear for the parallax), so an affine map does it, a little faster than
-    PIL's general QUAD transform."""
-    width, height = source.size
-    left, top, low_left, bottom, _, _, right, _ = quad
-    coefficients = (
-        (right - left) * width / size[0],
-        (low_left - left) * width / size[1],
-        left * width,
-        0.0,
-        (bottom - top) * height / size[1],
-        top * height,
-    )
-    return source.transform(size, Image.Transform.AFFINE, coefficients, Image.Resampling.BILINEAR)
+    at = ((width - patch_size[0] - margin) // 2 * 2, (height - patch_size[1] - margin) // 2 * 2)
+    return Mark(Planes.from_rgb(patch.convert("RGB")), patch.getchannel("A"), at)
 
 
 def render_frames(
@@ -96,22 +105,24 @@ def render_frames(
     size: tuple[int, int],
     count: int,
     camera: CameraPath,
-    watermark: bool = False,
-) -> Iterator[Image.Image]:
+    marked: bool = False,
+) -> Iterator[Planes]:
     """Yield the `count` pictures of the video, one at a time (a whole video would not fit
     comfortably in memory at full size)."""
-    mark = watermark_patch(size) if watermark else None
+    mark = make_mark(size) if marked else None
+    start = Planes.from_rgb(first)
+    end = Planes.from_rgb(last) if last is not None else None
     for index in range(count):
         t = index / max(1, count - 1)
         quad = camera.window(t)
-        mix = camera.fade_in(t) if last is not None else 0.0
-        picture = _shot(first, quad, size) if mix < 1 else None
-        if last is not None and mix > 0:
-            later = _shot(last, quad, size)
-            picture = later if picture is None else Image.blend(picture, later, mix)
+        mix = camera.fade_in(t) if end is not None else 0.0
+        picture = start.shot(quad, size) if mix < 1 else None
+        if end is not None and mix > 0:
+            later = end.shot(quad, size)
+            picture = later if picture is None else picture.blend(later, mix)
         assert picture is not None
         if mark is not None:
-            picture.paste(mark[0], mark[1], mark[0])
+            picture.paste(mark.planes, mark.mask, mark.at)
         yield picture
 
 
@@ -131,8 +142,13 @@ def render_video(
         stream.width, stream.height = size
         stream.pix_fmt = "yuv420p"
         stream.options = {"preset": "veryfast", "crf": "26"}
+        # Say what the planes are (BT.601, limited range): a player left to guess picks
+        # BT.709 for HD and shifts every colour a little.
+        context = stream.codec_context
+        context.colorspace = context.color_primaries = context.color_trc = SMPTE_170M
+        context.color_range = LIMITED_RANGE
         for picture in render_frames(first, last, size, seconds * FPS, camera, watermark):
-            for packet in stream.encode(av.VideoFrame.from_image(picture)):
+            for packet in stream.encode(picture.frame()):
                 out.mux(packet)
         for packet in stream.encode():
             out.mux(packet)
