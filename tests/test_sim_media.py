@@ -3,6 +3,7 @@ the model's own. Checked on decoded frames (PyAV), not only on bytes."""
 
 import asyncio
 import io
+import threading
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -12,7 +13,8 @@ import pytest
 from PIL import Image, ImageChops, ImageStat
 
 from app.simulator.app import create_simulator_app
-from app.simulator.video import output_size
+from app.simulator.camera import CameraPath
+from app.simulator.video import RenderStopped, output_size, render_video
 from tests.helpers import data_uri
 
 AUTH = {"Authorization": "Bearer hk-test-key", "X-Runway-Version": "2024-11-06"}
@@ -129,3 +131,13 @@ async def test_a_video_comes_at_the_ratios_full_size(sim: httpx.AsyncClient) -> 
     decoded = frames(await video_of(sim, body(3)))
     assert decoded[0].size == (1280, 768)
     assert len(decoded) == 5 * 24
+
+
+def test_a_stopped_render_leaves_no_file(tmp_path: Path) -> None:
+    stop = threading.Event()
+    stop.set()
+    path = tmp_path / "out.mp4"
+    picture = Image.new("RGB", (800, 480), (30, 90, 200))
+    with pytest.raises(RenderStopped):
+        render_video(picture, None, (640, 384), 5, path, CameraPath.from_seed(1), stop=stop)
+    assert list(tmp_path.iterdir()) == []

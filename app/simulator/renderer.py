@@ -25,6 +25,7 @@ class Renderer:
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="sim-render")
         self._jobs: dict[str, Future[None]] = {}
         self._lock = threading.Lock()
+        self._stopping = threading.Event()
 
     def is_ready(self, task_id: str) -> bool:
         return self._store.video_path(task_id).exists()
@@ -73,7 +74,10 @@ class Renderer:
             self._store.video_path(task.id),
             CameraPath.from_seed(task.seed),
             watermark=bool(task.extra.get("watermark")),
+            stop=self._stopping,
         )
 
     def shutdown(self) -> None:
+        """Drop queued renders and stop running ones at their next frame."""
+        self._stopping.set()
         self._pool.shutdown(wait=False, cancel_futures=True)

@@ -9,6 +9,7 @@ than stretched pixels.
 
 import io
 import textwrap
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +21,7 @@ from app.simulator.camera import CameraPath
 from app.simulator.planes import Planes
 
 FPS = 24  # as Runway's own outputs
+PRESET = "veryfast"
 MAX_PIXELS = 1920 * 1080
 ASPECT_ONLY_BELOW = 64  # `16:9` names a shape; `1280:768` names pixels
 AUTO_SHORT_SIDE = 720
@@ -126,6 +128,10 @@ def render_frames(
         yield picture
 
 
+class RenderStopped(Exception):
+    """The simulator is shutting down: a half-made video is thrown away."""
+
+
 def render_video(
     first: Image.Image,
     last: Image.Image | None,
@@ -134,22 +140,42 @@ def render_video(
     path: Path,
     camera: CameraPath,
     watermark: bool = False,
+    stop: threading.Event | None = None,
 ) -> None:
-    """Write an MP4 of `seconds` to `path` (via a temporary name, so no half file is served)."""
+    """Write an MP4 of `seconds` to `path` (via a temporary name, so no half file is served).
+    Setting `stop` abandons it between two frames: a full-size render takes seconds of CPU
+    that a stopping console (or the next test) should not pay for."""
     temporary = path.with_suffix(".part")
-    with av.open(str(temporary), "w", format="mp4", options={"movflags": "+faststart"}) as out:
+    try:
+        _encode(
+            render_frames(first, last, size, seconds * FPS, camera, watermark),
+            size,
+            temporary,
+            stop,
+        )
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+    temporary.replace(path)
+
+
+def _encode(
+    pictures: Iterator[Planes], size: tuple[int, int], path: Path, stop: threading.Event | None
+) -> None:
+    with av.open(str(path), "w", format="mp4", options={"movflags": "+faststart"}) as out:
         stream = out.add_stream("libx264", rate=FPS)
         stream.width, stream.height = size
         stream.pix_fmt = "yuv420p"
-        stream.options = {"preset": "veryfast", "crf": "26"}
+        stream.options = {"preset": PRESET, "crf": "26"}
         # Say what the planes are (BT.601, limited range): a player left to guess picks
         # BT.709 for HD and shifts every colour a little.
         context = stream.codec_context
         context.colorspace = context.color_primaries = context.color_trc = SMPTE_170M
         context.color_range = LIMITED_RANGE
-        for picture in render_frames(first, last, size, seconds * FPS, camera, watermark):
+        for picture in pictures:
+            if stop is not None and stop.is_set():
+                raise RenderStopped
             for packet in stream.encode(picture.frame()):
                 out.mux(packet)
         for packet in stream.encode():
             out.mux(packet)
-    temporary.replace(path)
