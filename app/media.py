@@ -115,7 +115,15 @@ class MediaStore:
             problem = await asyncio.to_thread(mp4_problem, temporary)
             if problem:
                 raise DownloadError(problem)
-            await asyncio.to_thread(self.objects.put_file, self.key(task_id), temporary)
+            try:
+                await asyncio.to_thread(self.objects.put_file, self.key(task_id), temporary)
+            except OSError as exc:  # the data dir or S3 refused it (obstore errors included)
+                raise DownloadError(_("storing the video failed: {error}", error=exc)) from None
+            except Exception as exc:
+                log.warning("storing the video of %s failed: %r", task_id, exc)
+                raise DownloadError(
+                    _("storing the video failed: {error}", error=type(exc).__name__)
+                ) from None
             return written
         except httpx.HTTPError as exc:
             raise DownloadError(_("download failed: {error}", error=type(exc).__name__)) from None

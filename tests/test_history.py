@@ -4,13 +4,18 @@ import asyncio
 import io
 import json
 import zipfile
+from pathlib import Path
 
 import httpx
 import pytest
 from bs4 import BeautifulSoup
 
+from app.main import create_app
 from app.objects import open_object_store
 from app.settings import Settings
+from app.storage import TaskRecord
+from tests.conftest import make_settings
+from tests.engines import SeaweedServer
 from tests.helpers import (
     create_body,
     data_uri,
@@ -249,3 +254,27 @@ async def test_a_shared_run_is_one_self_contained_html_file(client: httpx.AsyncC
     assert (
         await client.get(f"/api/tasks/{task['id']}/share.html", headers=OTHER)
     ).status_code == 404
+
+
+async def test_a_store_that_refuses_the_video_is_a_failed_copy_not_a_stuck_one(
+    tmp_path: Path, seaweed: SeaweedServer
+) -> None:
+    """The real S3 server refuses the upload (the bucket does not exist): the copy fails with
+    a reason and is retried, like a failed download, instead of dying with its lease held."""
+    env = {**seaweed.env(), "CONSOLE_OBJECT_STORE": "s3://no-such-bucket/runs"}
+    app = create_app(make_settings(tmp_path / "data", **env))
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://console") as http:
+            await http.get("/")
+            http.headers["X-CSRF-Token"] = http.cookies["rc_csrf"]
+            body = seed_body("https://example.com/a.jpg")
+            task_id = (await http.post("/api/tasks", json=body, headers=KEY)).json()["id"]
+
+            async def stored() -> TaskRecord:
+                await http.get(f"/api/tasks/{task_id}", headers=KEY)
+                return await app.state.tasks.storage.get_any(task_id)
+
+            failed = await poll_until(stored, lambda r: r.video_attempts >= 1, what="a try")
+    assert failed.video_path is None
+    assert "stor" in (failed.video_error or ""), failed.video_error
