@@ -1,6 +1,8 @@
 """How the simulator answers when it does not answer normally: errors, auth and fault switches."""
 
 import asyncio
+import hashlib
+import hmac
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -28,6 +30,14 @@ def authorised(request: Request) -> bool:
     return (
         scheme.lower() == "bearer" and bool(token) and " " not in token and "invalid" not in token
     )
+
+
+def caller_owner(request: Request) -> str:
+    """Whose task this is: an HMAC of the bearer key, so the key itself is never stored. Tasks
+    are scoped to it: another key neither reads, deletes nor gets output URLs for them."""
+    token = request.headers.get("authorization", "").partition(" ")[2].strip()
+    digest = hmac.new(sim_state(request).secret, token.encode(), hashlib.sha256)
+    return digest.hexdigest()[:32]
 
 
 async def apply_faults(state: SimState, target: str) -> Response | None:

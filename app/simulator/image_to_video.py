@@ -9,7 +9,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from app.catalog import MODELS, SEED_MAX, ratio_shape
-from app.simulator.answers import apply_faults, authorised, error
+from app.simulator.answers import apply_faults, authorised, caller_owner, error
 from app.simulator.checks import BodyRefused, check_create, frames
 from app.simulator.faults import marker_create_status, marker_outcome
 from app.simulator.state import SimState, sim_state
@@ -22,7 +22,7 @@ def _render_ratio(ratio: object) -> str:
     return ratio if isinstance(ratio, str) and ratio_shape(ratio) else "1280:720"
 
 
-def _new_task(state: SimState, body: dict[str, Any]) -> SimTask:
+def _new_task(state: SimState, body: dict[str, Any], owner: str) -> SimTask:
     prompt = body.get("promptText") or ""
     outcome, code, failure = marker_outcome(prompt)
     seed = body.get("seed")
@@ -41,6 +41,7 @@ def _new_task(state: SimState, body: dict[str, Any]) -> SimTask:
         throttled="[sim:throttle]" in prompt,
         extra={"failure": failure} if failure else {},
         credits=MODELS[body["model"]].credits(body["duration"]),
+        owner=owner,
     )
     if body.get("watermark"):
         task.extra["watermark"] = True
@@ -72,6 +73,6 @@ async def create_task(request: Request) -> Response:
     if status := marker_create_status(body.get("promptText") or ""):
         headers = {"Retry-After": "5"} if status == 429 else {}
         return JSONResponse({"error": f"Simulated {status}"}, status_code=status, headers=headers)
-    task = await asyncio.to_thread(_new_task, state, body)
+    task = await asyncio.to_thread(_new_task, state, body, caller_owner(request))
     await asyncio.to_thread(state.store.save, task)
     return JSONResponse({"id": task.id, "estimatedCost": {"credits": task.credits}})

@@ -1,4 +1,11 @@
-"""Output URLs: signed and expiring like the real service's, and the route that serves them."""
+"""Output URLs: signed and expiring like the real service's, and the route that serves them.
+
+What "scoped to a key" means for an output: the URL is a capability, as Runway's signed links
+are. A `<video>` element cannot send an API key, so whoever holds an unexpired URL may fetch
+it; but only the task's own key can read the task and so get one (another key's read is 404),
+the signature covers the task id, its owner and the expiry (a URL cannot be turned into one for
+another task, another key's task included), and a deleted task's URL stops working at once.
+"""
 
 import hashlib
 import hmac
@@ -9,19 +16,20 @@ from starlette.responses import FileResponse, PlainTextResponse, Response
 
 from app.simulator.answers import apply_faults
 from app.simulator.state import SimState, sim_state
+from app.simulator.store import SimTask
 
 
-def _signature(state: SimState, task_id: str, expires: str) -> str:
-    digest = hmac.new(state.secret, f"{task_id}:{expires}".encode(), hashlib.sha256)
-    return digest.hexdigest()[:32]
+def _signature(state: SimState, task_id: str, owner: str, expires: str) -> str:
+    message = f"{task_id}:{owner}:{expires}".encode()
+    return hmac.new(state.secret, message, hashlib.sha256).hexdigest()[:32]
 
 
-def output_url(state: SimState, request: Request, task_id: str) -> str:
+def output_url(state: SimState, request: Request, task: SimTask) -> str:
     """A signed URL that expires, like the real service's output links."""
     expires = str(int(time.time() + state.output_ttl_s))
     base = state.public_base if state.public_base is not None else str(request.base_url)
-    signature = _signature(state, task_id, expires)
-    return f"{base.rstrip('/')}/outputs/{task_id}.mp4?exp={expires}&sig={signature}"
+    signature = _signature(state, task.id, task.owner, expires)
+    return f"{base.rstrip('/')}/outputs/{task.id}.mp4?exp={expires}&sig={signature}"
 
 
 async def read_output(request: Request) -> Response:
@@ -30,7 +38,10 @@ async def read_output(request: Request) -> Response:
         return fault
     task_id = request.path_params["task_id"]
     expires, signature = request.query_params.get("exp", ""), request.query_params.get("sig", "")
-    if not hmac.compare_digest(_signature(state, task_id, expires), signature):
+    task = state.store.load(task_id)
+    if task is None:
+        return PlainTextResponse("Not found", status_code=404)
+    if not hmac.compare_digest(_signature(state, task_id, task.owner, expires), signature):
         return PlainTextResponse("Signature does not match", status_code=403)
     if not expires.isdigit() or int(expires) < time.time():
         return PlainTextResponse("Request has expired", status_code=403)

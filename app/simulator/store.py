@@ -6,6 +6,7 @@ and a restart picks it up where the clock says it is.
 """
 
 import base64
+import hmac
 import json
 import threading
 import time
@@ -39,6 +40,10 @@ class SimTask:
     cancelled_at: float | None = None
     extra: dict[str, Any] = field(default_factory=dict)
     credits: int = 0  # the most it may charge; kept when it succeeds, refunded when it does not
+    owner: str = ""  # caller_owner() of the key that made it; "" (older files): any key
+
+    def belongs_to(self, owner: str) -> bool:
+        return not self.owner or hmac.compare_digest(self.owner, owner)
 
     def refunded_at(self) -> float | None:
         """When its credits come back: on cancelling, or when a failing run ends."""
@@ -115,6 +120,12 @@ class SimStore:
             return SimTask(**json.loads((self.tasks_dir / f"{task_id}.json").read_text()))
         except FileNotFoundError:
             return None
+
+    def forget_inputs(self, task: SimTask) -> None:
+        """A cancelled task never renders: its frames and prompt go at once."""
+        for path in self.frames_dir.glob(f"{task.id}-*"):
+            path.unlink(missing_ok=True)
+        task.frames, task.prompt = {}, ""
 
     def delete(self, task_id: str) -> None:
         with self._lock:

@@ -8,7 +8,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from app.simulator.answers import apply_faults, authorised, error
+from app.simulator.answers import apply_faults, authorised, caller_owner, error
 from app.simulator.outputs import output_url
 from app.simulator.state import SimState, sim_state
 from app.simulator.store import SimTask
@@ -34,7 +34,7 @@ def task_body(state: SimState, request: Request, task: SimTask) -> dict[str, Any
         if "progress_percent" in state.quirks:
             body["progress"] = round(body["progress"] * 100, 1)
     elif status == "SUCCEEDED":
-        url = output_url(state, request, task.id)
+        url = output_url(state, request, task)
         body["output"] = url if "output_string" in state.quirks else [url]
     elif status == "FAILED":
         body["failure"] = task.extra.get("failure", "Generation failed.")
@@ -56,8 +56,8 @@ async def known_task(request: Request, target: str) -> SimTask | Response:
     if not authorised(request):
         return error(request, 401, "Invalid API key")
     task = state.store.load(request.path_params["task_id"])
-    if task is None:
-        return error(request, 404, "Task not found")
+    if task is None or not task.belongs_to(caller_owner(request)):
+        return error(request, 404, "Task not found")  # another key's task is not there for you
     return task
 
 
@@ -74,9 +74,10 @@ async def delete_task(request: Request) -> Response:
         return task
     store = sim_state(request).store
     status, _ = task.phase(time.time())
-    if status in FINAL:
+    if status in FINAL:  # deleted with its frames and video, as Runway deletes a finished task
         await asyncio.to_thread(store.delete, task.id)
     else:
         task.cancelled_at = time.time()
+        await asyncio.to_thread(store.forget_inputs, task)
         await asyncio.to_thread(store.save, task)
     return Response(status_code=204)
