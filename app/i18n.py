@@ -12,10 +12,6 @@ from contextvars import ContextVar
 from functools import cache
 from pathlib import Path
 
-from starlette.types import ASGIApp, Receive, Scope, Send
-
-from app.web.scope import cookie, header
-
 LANGUAGES = {"en": "English", "zh-CN": "简体中文"}
 DEFAULT = "en"
 COOKIE = "lang"
@@ -64,16 +60,3 @@ def choose(cookie: str | None, accept_language: str) -> str:
         if tag.startswith("en"):
             return "en"
     return DEFAULT
-
-
-class LanguageMiddleware:
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        chosen = choose(cookie(scope, COOKIE), header(scope, b"accept-language"))
-        with language(chosen):
-            await self.app(scope, receive, send)

@@ -39,10 +39,6 @@ class PreparedImage:
     original_bytes: int
     note: str = ""
 
-    @property
-    def data_uri(self) -> str:
-        return data_uri(self.data, self.media_type)
-
 
 def data_uri(data: bytes, media_type: str) -> str:
     return f"data:{media_type};base64,{base64.b64encode(data).decode()}"

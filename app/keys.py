@@ -44,10 +44,14 @@ def load_or_create_secret(configured: str | None, data_dir: Path) -> bytes:
     """The server secret: configured, or generated once into the data dir and kept."""
     if configured:
         return configured.encode()
-    path = data_dir / "secret.key"
+    return secret_file(data_dir / "secret.key")
+
+
+def secret_file(path: Path) -> bytes:
+    """A random secret kept in a file: made once, readable by this user alone (mode 0600)."""
     if path.exists():
         return path.read_bytes().strip()
-    data_dir.mkdir(parents=True, exist_ok=True)
+    path.parent.mkdir(parents=True, exist_ok=True)
     value = secrets.token_hex(32).encode()
     path.touch(mode=0o600)
     path.write_bytes(value)

@@ -8,7 +8,6 @@ import httpx
 from fastapi import FastAPI
 
 from app.frames import FrameStore
-from app.i18n import LanguageMiddleware
 from app.keys import load_or_create_secret
 from app.media import MediaStore, VideoSaver
 from app.objects import open_object_store
@@ -31,6 +30,7 @@ from app.web.csrf import CsrfMiddleware
 from app.web.errors import install_error_handlers
 from app.web.header_limit import HeaderLimitMiddleware
 from app.web.headers import SecurityHeadersMiddleware
+from app.web.language import LanguageMiddleware
 from app.web.render import make_templates
 from app.web.static_urls import VersionedStaticFiles
 from app.worker import UnwatchedTasks

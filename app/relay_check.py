@@ -20,10 +20,9 @@ from app.i18n import N_
 from app.i18n import gettext as _
 from app.runway.client import Probe, RunwayClient, UpstreamError
 from app.runway.endpoints import Upstream
+from app.runway.status import FINAL_STATUSES, STATUSES
 
-OFFICIAL_STATUSES = {"PENDING", "THROTTLED", "RUNNING", "SUCCEEDED", "FAILED", "CANCELLED"}
 WRONG_KEY = "key_invalid-on-purpose-relay-check"  # the simulator refuses "invalid" keys
-FINAL = {"SUCCEEDED", "FAILED", "CANCELLED"}
 
 
 @dataclass
@@ -143,7 +142,7 @@ def url_lifetime_hours(url: str, now: float) -> float | None:
 def check_task_answers(report: Report, answers: list[dict[str, Any]]) -> None:
     """Compare what the reads of a real task said with the official task object."""
     statuses = [str(a.get("status")) for a in answers]
-    odd = sorted({s for s in statuses if s not in OFFICIAL_STATUSES})
+    odd = sorted({s for s in statuses if s not in STATUSES})
     report.add(
         N_("Status values"),
         not odd,
@@ -208,7 +207,7 @@ async def run_tiny_task(
     while time.monotonic() < deadline:
         data, _ = await client.read(upstream, key, task_id)
         answers.append(data)
-        if str(data.get("status")).upper() in FINAL:
+        if str(data.get("status")).upper() in FINAL_STATUSES:
             break
         await asyncio.sleep(poll_s)
     else:

@@ -31,6 +31,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.pool import StaticPool
 
+from app.runway.status import FINAL_STATUSES
 from app.schema import (
     migrate,
     submissions_table,
@@ -39,8 +40,6 @@ from app.schema import (
     tasks_table,
 )
 
-FINAL_STATUSES = ("SUCCEEDED", "FAILED", "CANCELLED")
-STATUSES = ("PENDING", "THROTTLED", "RUNNING", *FINAL_STATUSES)
 T = TypeVar("T")
 MAX_EXCHANGES = 40
 RECORD_CACHE_SIZE = 1_000  # tasks being watched are few; each may carry 40 exchanges
@@ -417,18 +416,18 @@ class Storage:
         query = select(func.count()).select_from(tasks_table).where(tasks_table.c.owner == owner)
         return await self.run(lambda conn: int(conn.execute(query).scalar() or 0))
 
-    async def claim_submission(self, owner: str, token: str, now: float) -> SubmissionClaim:
-        """CLAIMED for the first caller with this token; then IN_FLIGHT, or the task it made.
+    async def claim_submission(self, owner: str, submit_token: str, now: float) -> SubmissionClaim:
+        """CLAIMED for the first caller with this submit token; then IN_FLIGHT, or the task made.
 
         The primary key makes the insert the lock, so it holds across processes too.
         """
-        where = and_(submissions_table.c.owner == owner, submissions_table.c.token == token)
+        where = and_(submissions_table.c.owner == owner, submissions_table.c.token == submit_token)
 
         def work(conn: Connection) -> SubmissionClaim:
             existing = conn.execute(select(submissions_table.c.task_id).where(where)).first()
             if existing is not None:
                 return _claim_found(existing.task_id)
-            row = {"owner": owner, "token": token, "task_id": None, "created_at": now}
+            row = {"owner": owner, "token": submit_token, "task_id": None, "created_at": now}
             if self._sqlite:  # one thread runs every operation: the check above cannot race
                 conn.execute(insert(submissions_table).values(**row))
                 return CLAIMED
@@ -442,9 +441,9 @@ class Storage:
 
         return await self.run(work, write=True)
 
-    async def finish_submission(self, owner: str, token: str, task_id: str | None) -> None:
+    async def finish_submission(self, owner: str, submit_token: str, task_id: str | None) -> None:
         """Record the task a token made, or (None) release the token after a refused create."""
-        where = and_(submissions_table.c.owner == owner, submissions_table.c.token == token)
+        where = and_(submissions_table.c.owner == owner, submissions_table.c.token == submit_token)
 
         def work(conn: Connection) -> None:
             if task_id is None:

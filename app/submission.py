@@ -101,8 +101,8 @@ class Submission:
         """Validate and start a task; with `submit_token`, a repeat returns the first task."""
         if not submit_token:
             return await self._create(await self.prepare(body, address, errors), caller)
-        token = submit_token[:TOKEN_MAX_CHARS]
-        earlier = await self._claim_or_wait(caller, token)
+        submit_token = submit_token[:TOKEN_MAX_CHARS]
+        earlier = await self._claim_or_wait(caller, submit_token)
         if earlier is not None:
             return earlier
         try:
@@ -110,12 +110,12 @@ class Submission:
         except TaskNotRecorded as exc:
             # The task exists upstream: the token must not be freed for a second create.
             with contextlib.suppress(Exception):
-                await self._storage.finish_submission(caller.owner, token, exc.record.id)
+                await self._storage.finish_submission(caller.owner, submit_token, exc.record.id)
             raise
         except BaseException:
-            await self._storage.finish_submission(caller.owner, token, None)
+            await self._storage.finish_submission(caller.owner, submit_token, None)
             raise
-        await self._storage.finish_submission(caller.owner, token, record.id)
+        await self._storage.finish_submission(caller.owner, submit_token, record.id)
         return record
 
     async def submit_group(
@@ -144,14 +144,14 @@ class Submission:
         await self._storage.finish_submission(caller.owner, submit_token, first)
         return started, refusals
 
-    async def _claim_or_wait(self, caller: Caller, token: str) -> TaskRecord | None:
+    async def _claim_or_wait(self, caller: Caller, submit_token: str) -> TaskRecord | None:
         """None when this request may create; else the task an earlier one with the token made.
 
         An earlier request still sending is waited for; one that failed let go of the token,
         and then this request claims it and tries for itself.
         """
         for _step in range(SUBMIT_WAIT_STEPS):
-            claim = await self._storage.claim_submission(caller.owner, token, time.time())
+            claim = await self._storage.claim_submission(caller.owner, submit_token, time.time())
             if claim.outcome is ClaimOutcome.CLAIMED:
                 return None
             if claim.outcome is ClaimOutcome.MADE:

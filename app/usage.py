@@ -20,8 +20,9 @@ from sqlalchemy.engine import Connection
 
 from app.catalog import MODELS
 from app.members import OWNER_PREFIX, MemberError
+from app.runway.status import FINAL_STATUSES
 from app.schema import charges_table, members_table
-from app.storage import FINAL_STATUSES, Storage
+from app.storage import Storage
 
 HOLD_PREFIX = "hold:"
 

@@ -15,8 +15,9 @@ from collections.abc import Awaitable, Callable
 
 from sqlalchemy import and_, or_, select
 
+from app.runway.status import FINAL_STATUSES
 from app.schema import tasks_table
-from app.storage import FINAL_STATUSES, Storage, TaskRecord
+from app.storage import Storage, TaskRecord
 
 log = logging.getLogger(__name__)
 OPERATOR_MASK = "operator"  # the key_mask of tasks made with the operator's key

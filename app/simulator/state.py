@@ -1,11 +1,11 @@
 """What every simulator route shares: the state object, its secret, and the request's key."""
 
-import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from starlette.requests import Request
 
+from app.keys import secret_file
 from app.simulator.faults import FaultBoard
 from app.simulator.renderer import Renderer
 from app.simulator.store import SimStore
@@ -34,8 +34,4 @@ def sim_state(request: Request) -> SimState:
 
 
 def load_secret(root: Path) -> bytes:
-    path = root / "secret"
-    if not path.exists():
-        root.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_hex(32))
-    return path.read_bytes()
+    return secret_file(root / "secret")

@@ -9,7 +9,6 @@ import base64
 import hmac
 import json
 import threading
-import time
 import uuid
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -174,7 +173,3 @@ def _is_uuid(value: str) -> bool:
     except ValueError:
         return False
     return True
-
-
-def now() -> float:
-    return time.time()

@@ -2,22 +2,21 @@
 
 import asyncio
 import time
-from datetime import UTC, datetime
 from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from app.runway.status import FINAL_STATUSES
 from app.simulator.answers import apply_faults, authorised, caller_owner, error
 from app.simulator.outputs import output_url
 from app.simulator.state import SimState, sim_state
 from app.simulator.store import SimTask
-
-FINAL = ("SUCCEEDED", "FAILED", "CANCELLED")
+from app.timestamps import iso_time
 
 
 def iso(ts: float) -> str:
-    return datetime.fromtimestamp(ts, UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return iso_time(ts).replace("+00:00", "Z")  # Runway writes UTC as Z
 
 
 def task_body(state: SimState, request: Request, task: SimTask) -> dict[str, Any]:
@@ -39,7 +38,8 @@ def task_body(state: SimState, request: Request, task: SimTask) -> dict[str, Any
     elif status == "FAILED":
         body["failure"] = task.extra.get("failure", "Generation failed.")
         body["failureCode"] = task.failure_code
-    if status in FINAL:  # the SDK picks a task's type by these: cost when final, else estimate
+    # The SDK picks a task's type by these: cost when final, else estimate.
+    if status in FINAL_STATUSES:
         body["cost"] = {"credits": task.charged(time.time()) if status != "CANCELLED" else 0}
     else:
         body["estimatedCost"] = {"credits": task.credits}
@@ -74,7 +74,7 @@ async def delete_task(request: Request) -> Response:
         return task
     store = sim_state(request).store
     status, _ = task.phase(time.time())
-    if status in FINAL:  # deleted with its frames and video, as Runway deletes a finished task
+    if status in FINAL_STATUSES:  # deleted with its frames and video, as Runway does
         await asyncio.to_thread(store.delete, task.id)
     else:
         task.cancelled_at = time.time()

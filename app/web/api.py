@@ -5,7 +5,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Header, HTTPException, Query, Response
 
 from app.recording import TaskNotRecorded
-from app.storage import STATUSES
+from app.runway.endpoints import SIMULATOR_ADDRESS
+from app.runway.status import STATUSES
 from app.submission import AlreadySubmitted
 from app.web.deps import CallerDep, ServiceDep
 from app.web.task_object import task_to_api
@@ -24,6 +25,7 @@ EXAMPLE_BODY = {
     "duration": 5,
     "ratio": "1280:768",
 }
+EXAMPLE_CREATE = {**EXAMPLE_BODY, "baseUrl": SIMULATOR_ADDRESS}
 
 
 @router.post("/tasks", status_code=201)
@@ -31,8 +33,8 @@ async def create_task(
     service: ServiceDep,
     caller: CallerDep,
     response: Response,
-    body: Annotated[dict[str, Any], Body(examples=[{**EXAMPLE_BODY, "baseUrl": "simulator"}])],
-    idempotency_key: Annotated[str | None, Header(max_length=100)] = None,
+    body: Annotated[dict[str, Any], Body(examples=[EXAMPLE_CREATE])],
+    submit_token: Annotated[str | None, Header(alias="Idempotency-Key", max_length=100)] = None,
 ) -> dict[str, Any]:
     """Start a task: a Runway create body as it is, plus an optional `baseUrl`.
 
@@ -46,7 +48,7 @@ async def create_task(
     address = body.pop("baseUrl", None)
     address = address if isinstance(address, str) else None
     try:
-        record = await service.submit(body, address, caller, submit_token=idempotency_key)
+        record = await service.submit(body, address, caller, submit_token=submit_token)
     except AlreadySubmitted:
         raise HTTPException(
             409, "a request with this Idempotency-Key is still being sent"

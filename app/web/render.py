@@ -23,7 +23,7 @@ from app.frames import first_frame, frame_sha
 from app.i18n import LANGUAGES, current_language, gettext
 from app.keys import mask_key
 from app.resources import resource_dir
-from app.runway.endpoints import SIMULATOR_ORIGIN
+from app.runway.endpoints import SIMULATOR_ADDRESS, SIMULATOR_ORIGIN
 from app.snippets import SDK_MODELS
 from app.storage import TaskRecord
 from app.web.csrf import csrf_token, set_csrf_cookie
@@ -88,6 +88,7 @@ def make_templates() -> Jinja2Templates:
         mask_key=mask_key,
         ratio_orientation=ratio_orientation,
         thumb_url=thumb_url,
+        SIMULATOR_ADDRESS=SIMULATOR_ADDRESS,
         ratio_shape=ratio_shape,
         model_groups=model_groups,
     )

@@ -5,7 +5,7 @@ import time
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from app.storage import STATUSES
+from app.runway.status import STATUSES
 from app.web.deps import CallerDep, ServiceDep
 from app.web.render import render
 
