@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 import httpx
 from fastapi import FastAPI
 
+from app.demo import Demo, DemoParts
 from app.frames import FrameStore
 from app.keys import load_or_create_secret
 from app.media import MediaStore, VideoSaver
@@ -22,7 +23,7 @@ from app.simulator.app import create_simulator_app
 from app.storage import Storage
 from app.tasks import TaskService
 from app.upstreams import UpstreamAccess
-from app.web import api, docs, downloads, login, pages
+from app.web import api, demo, docs, downloads, login, pages
 from app.web.access import AccessMiddleware, LoginLimiter
 from app.web.body_limit import BodyLimitMiddleware
 from app.web.compression import CompressionMiddleware
@@ -92,6 +93,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.tasks = TaskService(
             settings, storage, frames, client, secret, media, upstreams, saver, recorder
         )
+        app.state.demo = Demo(app.state.tasks, DemoParts(settings, storage, frames, media, secret))
         await saver.resume()
         unwatched = UnwatchedTasks(
             storage,
@@ -139,6 +141,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(docs.router)
     app.include_router(downloads.router)
     app.include_router(api.router)
+    demo.install(app)  # before the pages: with CONSOLE_DEMO_HOME it takes `/`
     app.include_router(pages.router)
     app.mount("/static", VersionedStaticFiles(directory=resource_dir("static")), name="static")
     app.mount("/simulator", simulator, name="simulator")

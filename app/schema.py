@@ -144,6 +144,30 @@ charges_table = Table(
     Index("ix_member_charges_member_day", "member", "day"),
 )
 
+# The demo page's share links and sessions. New tables need no migration step: create_all adds
+# a missing table to an existing database.
+shares_table = Table(
+    "shares",
+    metadata,
+    Column("id", String(40), primary_key=True),  # the link carries it with an HMAC of it
+    Column("task_id", Text, ForeignKey("tasks.id", ondelete="CASCADE"), nullable=False),
+    Column("owner", String(80), nullable=False),
+    Column("created_at", Float, nullable=False),
+    Column("expires_at", Float, nullable=False),
+    Column("revoked_at", Float),
+    Index("ix_shares_task", "task_id"),
+)
+
+demo_sessions_table = Table(
+    "demo_sessions",
+    metadata,
+    Column("owner", String(80), primary_key=True),
+    Column("cleared_at", Float, nullable=False, default=0.0),
+    Column("spend_day", String(10), nullable=False, default=""),
+    Column("spent_credits", Integer, nullable=False, default=0),
+    Column("last_form", String(100), nullable=False, default=""),  # the last form counted
+)
+
 schema_table = Table("schema_version", metadata, Column("version", Integer, nullable=False))
 
 # PostgreSQL databases made by version 1 had 32-bit and length-limited columns where the

@@ -47,6 +47,11 @@ class Settings(BaseSettings):
     aws_access_key_id: str = Field(default="", alias="AWS_ACCESS_KEY_ID")
     aws_secret_access_key: SecretStr | None = Field(default=None, alias="AWS_SECRET_ACCESS_KEY")
     aws_region: str = Field(default="", alias="AWS_REGION")
+    # The demo page (/demo): fractions of a day are allowed, so a rehearsal can see a link expire.
+    share_days: float = Field(default=7.0, gt=0, alias="CONSOLE_SHARE_DAYS")
+    demo_credits: int = Field(default=500, ge=0, alias="CONSOLE_DEMO_CREDITS")
+    brand_name: str = Field(default="", max_length=80, alias="CONSOLE_BRAND_NAME")
+    demo_home: bool = Field(default=False, alias="CONSOLE_DEMO_HOME")
 
     @field_validator("allowed_upstreams", "trusted_proxies", mode="before")
     @classmethod

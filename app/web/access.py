@@ -21,7 +21,8 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from app.sessions import Sessions
 
 SESSION_COOKIE = "rc_session"
-OPEN_PATHS = ("/login", "/healthz", "/static/", "/lang/")
+# `/shared/` pages carry their own credential: the share link, checked by app/web/shared.py.
+OPEN_PATHS = ("/login", "/healthz", "/static/", "/lang/", "/shared/")
 LOGIN_FAILURES_ALLOWED = 5
 LOGIN_WINDOW_S = 300.0
 MAX_TRACKED_CLIENTS = 10_000  # so a flood from many addresses cannot grow the table unbounded

@@ -1,0 +1,151 @@
+"""The demo page as a sales person and a customer use it, in headless Debian Chromium."""
+
+import re
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page
+
+from tests.browser.conftest import start_console
+from tests.browser.kit import Watched, axe_violations
+
+PASSWORD = "demo-rehearsal-pw"
+SHARE_SECONDS = 25
+# Whatever would show how the console works; the page's whole text must hold none of these.
+INTERNAL = re.compile(
+    r"\[sim:|simulator|credit|\$|runwayml|api\.dev|openai|x-runway|bearer|inspector|"
+    r"task id|PENDING|RUNNING|SUCCEEDED|THROTTLED|gen3a|gen4|json api",
+    re.IGNORECASE,
+)
+
+
+@pytest.fixture
+def demo_url(tmp_path: Path) -> Iterator[str]:
+    yield from start_console(
+        tmp_path, CONSOLE_PASSWORD=PASSWORD, CONSOLE_SHARE_DAYS=str(SHARE_SECONDS / 86400)
+    )
+
+
+def log_in(page: Page, url: str) -> None:
+    page.goto(f"{url}/demo")
+    page.fill("#password", PASSWORD)
+    page.press("#password", "Enter")
+    page.wait_for_url(f"{url}/demo")
+
+
+def video_plays_by_itself(page: Page, timeout_s: float = 20) -> None:
+    """readyState ≥ 2 and currentTime advancing, with nobody pressing play."""
+    video = page.locator("video").first
+    deadline = time.monotonic() + timeout_s
+    while video.evaluate("v => v.readyState") < 2:
+        assert time.monotonic() < deadline, "the video never loaded"
+        page.wait_for_timeout(100)
+    start = video.evaluate("v => v.currentTime")
+    while video.evaluate("v => v.currentTime") <= start:
+        assert time.monotonic() < deadline, "the video does not play by itself"
+        page.wait_for_timeout(100)
+    assert video.evaluate("v => v.muted && v.loop && !v.paused")
+
+
+def internal_text(page: Page, *secrets: str) -> list[str]:
+    text = page.locator("body").inner_text()
+    return INTERNAL.findall(text) + [s for s in secrets if s and s in text]
+
+
+def result_key(page: Page) -> str:
+    return page.locator(".strip-item").first.get_attribute("hx-get").rsplit("/", 1)[1]
+
+
+def test_a_sample_plays_by_itself_and_its_link_opens_expires_and_is_revoked(
+    browser: Browser, demo_url: str
+) -> None:
+    watched = Watched(browser.new_context(viewport={"width": 1440, "height": 900}).new_page())
+    page = watched.page
+    log_in(page, demo_url)
+    page.get_by_role("button", name="Sample: Harbour at dawn").click()
+    page.get_by_role("button", name="Animate").click()
+    page.wait_for_selector("#stage[data-phase=working] .tick")
+    assert not internal_text(page)
+    page.wait_for_selector("#stage[data-phase=ready]", timeout=40_000)
+    video_plays_by_itself(page)
+    assert page.locator("#stage .badge.simulated").inner_text().lower() == "simulated"
+    key = result_key(page)
+    assert not internal_text(page, key, PASSWORD)
+    page.get_by_role("button", name="Before and after").click()
+    assert page.locator("#player .before img").is_visible()
+    assert not watched.errors, watched.errors
+
+    page.get_by_role("button", name="Share link").click()
+    link = page.locator("#share-url").input_value()
+    assert key not in link
+    customer = browser.new_context(viewport={"width": 1280, "height": 800}).new_page()
+    customer.goto(link)
+    video_plays_by_itself(customer)
+    assert "harbour at dawn" in customer.locator("blockquote").inner_text().lower()
+    assert customer.locator("img").first.evaluate("i => i.naturalWidth") == 1280
+    assert not internal_text(customer, key)
+
+    page.get_by_role("button", name="Stop sharing").click()
+    page.wait_for_selector("text=The link no longer opens.")
+    customer.goto(link)
+    assert "no longer shared" in customer.locator("body").inner_text()
+    assert customer.locator("video").count() == 0
+
+    page.get_by_role("button", name="Share link").click()
+    fresh = page.locator("#share-url").input_value()
+    made = time.monotonic()
+    customer.goto(fresh)
+    video_plays_by_itself(customer)
+    customer.wait_for_timeout(max(0.0, SHARE_SECONDS + 1 - (time.monotonic() - made)) * 1000)
+    customer.goto(fresh)
+    assert "expired" in customer.locator("body").inner_text()
+    assert customer.locator("video").count() == 0
+    customer.context.close()
+    page.context.close()
+
+
+def test_the_keyboard_reaches_every_control_and_a_scenario_fails_calmly(
+    browser: Browser, demo_url: str
+) -> None:
+    page = browser.new_context(viewport={"width": 1440, "height": 900}).new_page()
+    log_in(page, demo_url)
+    reached = []
+    for _ in range(16):
+        page.keyboard.press("Tab")
+        reached.append(
+            page.evaluate(
+                "document.activeElement.getAttribute('aria-label') || document.activeElement.id"
+            )
+        )
+    assert "Sample: City at night" in reached and "animate" in reached and "own-file" in reached
+    page.get_by_role("button", name="Sample: City at night").focus()
+    page.keyboard.press("Enter")
+    assert (
+        page.get_by_role("button", name="Sample: City at night").get_attribute("aria-pressed")
+        == "true"
+    )
+    page.select_option("#scenario", label="Content moderation")
+    page.locator("#animate").focus()
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#stage[data-phase=failed]", timeout=40_000)
+    assert "Content moderation declined" in page.locator("#stage").inner_text()
+    assert not internal_text(page)
+    assert axe_violations(page) == []
+    page.context.close()
+
+
+def test_the_chinese_page_and_a_phone_are_clean(browser: Browser, demo_url: str) -> None:
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844}, locale="zh-CN", is_mobile=True, has_touch=True
+    )
+    page = context.new_page()
+    log_in(page, demo_url)  # the login page follows the browser's language too
+    assert page.locator("html").get_attribute("lang") == "zh-CN"
+    assert page.locator("#animate").inner_text() == "生成动画"
+    assert page.get_by_role("button", name="示例：黎明的港湾").is_visible()
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, "the page scrolls sideways on a phone"
+    assert axe_violations(page) == []
+    context.close()
