@@ -7,6 +7,7 @@ key passed in is held for the call alone: only its mask and an HMAC of it are ev
 """
 
 import asyncio
+import contextlib
 import hmac
 import time
 from typing import Any
@@ -158,13 +159,26 @@ class TaskService:
 
     async def delete(self, task_id: str, caller: Caller) -> bool:
         """Cancel upstream if still running, then forget the task, its video and unused frames."""
-        if await self.cancel(task_id, caller) is None:
+        record = await self.cancel(task_id, caller)
+        if record is None:
             return False
+        await self._delete_from_simulator(record, caller)
         unused = await self.storage.delete(task_id, caller.owner)
         if unused is None:
             return False
         await asyncio.to_thread(self._remove_files, task_id, unused)
         return True
+
+    async def _delete_from_simulator(self, record: TaskRecord, caller: Caller) -> None:
+        """The built-in simulator is ours: a deleted task leaves none of its copies there
+        (frames, video, prompt). A DELETE of a final task removes it; any answer will do."""
+        upstream = resolve_upstream(record.base_url)
+        if upstream.kind is not UpstreamKind.SIMULATOR:
+            return
+        # Already gone, or the simulator is faulted on purpose: history forgets it all the same.
+        with contextlib.suppress(UpstreamError):
+            key = self._upstreams.key_for(upstream, caller)
+            await self._client.cancel(upstream, key, record.id)
 
     def _remove_files(self, task_id: str, unused_frames: list[str]) -> None:
         """Blocking: each removal may be an S3 request."""

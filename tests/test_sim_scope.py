@@ -73,3 +73,19 @@ async def test_cancelling_drops_the_frames_and_prompt_at_once(
     assert (await sim.delete(f"/v1/tasks/{task_id}", headers=ALICE)).status_code == 204
     assert files_of(tmp_path / "sim", task_id) == [f"{task_id}.json"]
     assert "secret plan" not in (tmp_path / "sim" / "tasks" / f"{task_id}.json").read_text()
+
+
+async def test_deleting_a_console_task_removes_the_simulator_s_copies(client, settings) -> None:
+    """The console's delete reaches the built-in simulator for a finished task too, so its
+    frames, video and prompt do not outlive the console's own copy."""
+    body = seed_body(data_uri(image_bytes()), data_uri(image_bytes(color=(0, 90, 200))))
+    task_id = (await client.post("/api/tasks", json=body)).json()["id"]
+    for _ in range(200):
+        task = (await client.get(f"/api/tasks/{task_id}")).json()
+        if task["status"] == "SUCCEEDED":
+            break
+        await asyncio.sleep(0.05)
+    simulator = settings.data_dir / "simulator"
+    assert files_of(simulator, task_id), "the simulator keeps the task while the console does"
+    assert (await client.delete(f"/api/tasks/{task_id}")).status_code == 204
+    assert files_of(simulator, task_id) == []
