@@ -1,4 +1,4 @@
-"""Plain-language explanations of Runway failure codes and HTTP errors (RUNWAY_API.md)."""
+"""Plain-language explanations of Runway failure codes and HTTP errors (docs/runway-api.md)."""
 
 from app.i18n import N_
 from app.i18n import gettext as _

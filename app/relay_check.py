@@ -2,7 +2,7 @@
 
 Only requests that cost nothing are sent unless the person confirms a real tiny task: a read
 with a wrong key, a read of a task that does not exist, a create with an invalid body. Each
-answer is compared with what the official API documents (RUNWAY_API.md).
+answer is compared with what the official API documents (docs/runway-api.md).
 """
 
 import asyncio

@@ -1,6 +1,6 @@
 """All configuration, read once from the environment (and `.env`).
 
-Names follow DESIGN §7; `RUNWAYML_API_SECRET` and `RUNWAYML_BASE_URL` are the names the official
+Names are the ones README.md lists under "Configuration"; `RUNWAYML_API_SECRET` and `RUNWAYML_BASE_URL` are the names the official
 SDK reads, so an operator can reuse an existing environment.
 """
 

@@ -1,7 +1,7 @@
 """Shared by the benchmarks: servers on loopback ports, and a load client that measures honestly.
 
 The load client keeps connections alive, sends each request in one write and sets TCP_NODELAY,
-so delayed ACKs (~40 ms) cannot turn every comparison into noise (DESIGN §6).
+so delayed ACKs (~40 ms) cannot turn every comparison into noise (bench/README.md).
 """
 
 import asyncio

@@ -1,4 +1,4 @@
-"""The JSON API against the real app and its in-process simulator (DESIGN §7)."""
+"""The JSON API against the real app and its in-process simulator (README.md, "JSON API")."""
 
 import asyncio
 import json

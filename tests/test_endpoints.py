@@ -1,4 +1,4 @@
-"""URL building for the three kinds of upstream (DESIGN §2)."""
+"""URL building for the three kinds of upstream (docs/runway-api.md, "Addresses")."""
 
 import pytest
 

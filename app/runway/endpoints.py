@@ -1,4 +1,4 @@
-"""Which upstream an API address means, and the exact URLs to call on it (DESIGN §2)."""
+"""Which upstream an API address means, and the exact URLs to call on it (docs/runway-api.md)."""
 
 from dataclasses import dataclass
 from enum import StrEnum
