@@ -17,20 +17,30 @@ function tr(text, values) {
   var $ = function (sel, root) { return (root || document).querySelector(sel); };
   var $$ = function (sel, root) { return Array.prototype.slice.call((root || document).querySelectorAll(sel)); };
 
-  // --- the key: browser only, sent per request in a header -------------------------------
+  // --- the key and the address: browser only, the key sent per request in a header ---------
+  // Both are restored as soon as this (deferred) script runs, before htmx starts: the page's
+  // first requests (history, account, a `?task=` card) must already carry them.
+  var ADDRESS_STORE = "runway-console.address";
   function keyField() { return $("#api-key"); }
   function currentKey() { var f = keyField(); return f ? f.value.trim() : ""; }
-  function loadKey() {
+  var addressRestored = false;
+  function loadConnection() {
     var f = keyField(); if (!f) return;
     var remembered = localStorage.getItem(KEY_STORE);
     f.value = remembered || sessionStorage.getItem(KEY_STORE) || "";
-    $("#key-remember").checked = !!remembered;
+    var address = $("#baseUrl"), kept = localStorage.getItem(ADDRESS_STORE) || sessionStorage.getItem(ADDRESS_STORE);
+    if (address && kept && kept !== address.value) { address.value = kept; addressRestored = true; }
+    $("#key-remember").checked = !!(remembered || localStorage.getItem(ADDRESS_STORE));
   }
+  function keep(name, value) {
+    if (value) { sessionStorage.setItem(name, value); } else { sessionStorage.removeItem(name); }
+    if ($("#key-remember").checked && value) { localStorage.setItem(name, value); } else { localStorage.removeItem(name); }
+  }
+  function saveAddress() { var address = $("#baseUrl"); if (address) keep(ADDRESS_STORE, address.value.trim()); }
   var keyTimer = null;
   function saveKey() {
-    var key = currentKey();
-    if (key) { sessionStorage.setItem(KEY_STORE, key); } else { sessionStorage.removeItem(KEY_STORE); }
-    if ($("#key-remember").checked && key) { localStorage.setItem(KEY_STORE, key); } else { localStorage.removeItem(KEY_STORE); }
+    keep(KEY_STORE, currentKey());
+    saveAddress();
     clearTimeout(keyTimer);
     keyTimer = setTimeout(function () { htmx.trigger(document.body, "keyChanged"); }, 400);
   }
@@ -201,6 +211,7 @@ function tr(text, values) {
     if (evt.target.id === "promptText") updateCounter();
     if (evt.target.id === "runs") updateCost();
     if (evt.target.id === "api-key") saveKey();
+    if (evt.target.id === "baseUrl") saveAddress();
   });
   document.addEventListener("change", function (evt) {
     if (evt.target.name === "ratio") checkRatios();
@@ -330,7 +341,13 @@ function tr(text, values) {
   document.addEventListener("htmx:afterSettle", function () {
     updateCounter(); checkRatios(); updateCost(); focusNewError(); announceStatuses();
   });
-  document.addEventListener("DOMContentLoaded", function () { loadKey(); updateCounter(); checkRatios(); updateCost(); });
+  loadConnection();
+  document.addEventListener("DOMContentLoaded", function () {
+    updateCounter(); checkRatios(); updateCost();
+    if (addressRestored) {
+      htmx.ajax("GET", "/form/url-preview", { target: "#url-preview", swap: "outerHTML", values: { baseUrl: $("#baseUrl").value } });
+    }
+  });
 })();
 
 // Downloads that need the key (exports): fetched with the header, then saved from a blob.
