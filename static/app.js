@@ -36,6 +36,14 @@ function tr(text, values) {
     if (value) { sessionStorage.setItem(name, value); } else { sessionStorage.removeItem(name); }
     if ($("#key-remember").checked && value) { localStorage.setItem(name, value); } else { localStorage.removeItem(name); }
   }
+  // The key field's hint follows the address: the simulator needs no key, anything else does.
+  function updateKeyPlaceholder() {
+    var f = keyField(), address = $("#baseUrl");
+    if (!f || !address || !f.dataset.placeholderOther) return;
+    var value = address.value.trim().toLowerCase();
+    var simulator = value === "" || value === "simulator";
+    f.placeholder = simulator ? f.dataset.placeholderSimulator : f.dataset.placeholderOther;
+  }
   function saveAddress() { var address = $("#baseUrl"); if (address) keep(ADDRESS_STORE, address.value.trim()); }
   var keyTimer = null;
   function saveKey() {
@@ -90,6 +98,7 @@ function tr(text, values) {
     slot.replaceWith(fresh);
     htmx.process(fresh);
     checkRatios();
+    clearFilledSlots();
     if (!focusNewError()) {
       var remove = $("button", fresh), meta = $(".meta", fresh);
       if (remove) remove.focus();
@@ -178,6 +187,32 @@ function tr(text, values) {
     else if (changes.length) announce(tr("Tasks: {statuses}", { statuses: changes.join(", ") }));
   }
 
+  // A field the person changes is taken as fixed: its message goes, and so does its name in
+  // the banner; the banner goes with the last one.
+  function clearFieldError(name) {
+    if (!name) return;
+    $$("[data-error-for='" + name + "']").forEach(function (el) { el.remove(); });
+    $$("[name='" + name + "'][aria-invalid], #" + name + "[aria-invalid]").forEach(function (el) { el.removeAttribute("aria-invalid"); });
+    var slot = $("#slot-" + name);
+    if (slot && (name === "first" || name === "last")) slot.classList.remove("has-error");
+    var banner = $(".form-alert");
+    if (!banner) return;
+    $$(".alert-field[data-field='" + name + "']", banner).forEach(function (el) { el.remove(); });
+    if (!$(".alert-field", banner)) banner.remove();
+  }
+  function clearFilledSlots() {
+    $$(".slot[data-position]").forEach(function (slot) {
+      if ($(".thumb, .url-frame", slot)) clearFieldError(slot.dataset.position);
+    });
+  }
+  function fieldName(el) {
+    if (!el || !el.closest || !el.closest("#gen-form, #baseUrl")) return "";
+    if (el.classList.contains("file-input") || /_url$/.test(el.id || "")) return "";
+    return el.name || el.id || "";
+  }
+  document.addEventListener("input", function (evt) { clearFieldError(fieldName(evt.target)); });
+  document.addEventListener("change", function (evt) { clearFieldError(fieldName(evt.target)); });
+
   // --- form helpers ---------------------------------------------------------------------------
   function updateCounter() {
     var area = $("#promptText"), counter = $("#prompt-counter");
@@ -211,12 +246,16 @@ function tr(text, values) {
     if (evt.target.id === "promptText") updateCounter();
     if (evt.target.id === "runs") updateCost();
     if (evt.target.id === "api-key") saveKey();
-    if (evt.target.id === "baseUrl") saveAddress();
+    if (evt.target.id === "baseUrl") { saveAddress(); updateKeyPlaceholder(); }
   });
   document.addEventListener("change", function (evt) {
     if (evt.target.name === "ratio") checkRatios();
     if (evt.target.name === "duration") updateCost();
     if (evt.target.id === "key-remember") saveKey();
+    // The panels that depend on the address or the model follow them (the fields themselves
+    // may be swapped, so the news goes out from the body).
+    if (evt.target.id === "baseUrl") htmx.trigger(document.body, "addressChanged");
+    if (evt.target.id === "model") htmx.trigger(document.body, "modelChanged");
   });
   document.addEventListener("click", function (evt) {
     var target = evt.target.closest ? evt.target.closest("button") : null;
@@ -234,6 +273,7 @@ function tr(text, values) {
       var address = $("#baseUrl");
       address.value = target.dataset.preset;
       address.dispatchEvent(new Event("input", { bubbles: true }));
+      address.dispatchEvent(new Event("change", { bubbles: true }));
     } else if (target.dataset.copy !== undefined) {
       copyText(target.dataset.copy, target);
     } else if (target.dataset.copyUrl) {
@@ -339,9 +379,10 @@ function tr(text, values) {
     });
   });
   document.addEventListener("htmx:afterSettle", function () {
-    updateCounter(); checkRatios(); updateCost(); focusNewError(); announceStatuses();
+    updateCounter(); checkRatios(); updateCost(); clearFilledSlots(); focusNewError(); announceStatuses();
   });
   loadConnection();
+  updateKeyPlaceholder();
   document.addEventListener("DOMContentLoaded", function () {
     updateCounter(); checkRatios(); updateCost();
     if (addressRestored) {

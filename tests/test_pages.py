@@ -174,9 +174,13 @@ async def test_the_account_panel_shows_the_simulated_balance(client: httpx.Async
     assert "1 / 200 today" in after.text
 
 
-async def test_the_account_panel_explains_a_refused_address(client: httpx.AsyncClient) -> None:
+async def test_the_account_panel_leaves_a_refused_address_to_the_preview(
+    client: httpx.AsyncClient,
+) -> None:
     panel = soup(await client.get("/account", params={"baseUrl": "https://127.0.0.1"}))
-    assert "loopback" in panel.text
+    assert "loopback" not in panel.text, "the address preview says why, once"
+    preview = soup(await client.get("/form/url-preview", params={"baseUrl": "https://127.0.0.1"}))
+    assert "loopback" in preview.text
 
 
 async def test_durations_carry_their_price_for_the_estimate(client: httpx.AsyncClient) -> None:

@@ -104,15 +104,38 @@ def _plain_refusal(ip: IPAddress, policy: GuardPolicy) -> str | None:
 
 
 def address_refusal(base_url: str, policy: GuardPolicy) -> str | None:
-    """Checks that need no DNS: the allow-list and the scheme."""
+    """Checks that need no DNS: the allow-list, an address written as an IP (or localhost), and
+    the scheme. The preview and Generate both ask this, so they say the same thing, once."""
     if policy.allowed_bases and base_url.rstrip("/") not in policy.allowed_bases:
         return _("this console only calls the addresses its operator allowed")
     parts = urlsplit(base_url)
-    if parts.scheme == "https":
+    literal = _written_ip(parts.hostname or "")
+    reason = ip_refusal(literal, policy) if literal is not None else None
+    if reason and literal is not None:
+        return reason + _allowed_by_setting(literal, policy)
+    if parts.scheme == "https" or (parts.scheme == "http" and policy.allow_private):
         return None
-    if parts.scheme == "http" and policy.allow_private:
+    return _(
+        "the API address must use https:// (plain http:// is allowed only when the operator "
+        "sets CONSOLE_ALLOW_PRIVATE_UPSTREAMS=true, for a relay or simulator on their own network)"
+    )
+
+
+def _written_ip(host: str) -> IPAddress | None:
+    """The address a host name stands for without DNS: an IP literal, or localhost."""
+    if host == "localhost" or host.endswith(".localhost"):
+        return ipaddress.IPv4Address("127.0.0.1")
+    try:
+        return ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
         return None
-    return _("the API address must use https://")
+
+
+def _allowed_by_setting(ip: IPAddress, policy: GuardPolicy) -> str:
+    """Names the setting that would allow `ip`, when one would."""
+    if policy.allow_private or ip_refusal(ip, GuardPolicy(True, policy.allowed_bases)):
+        return ""
+    return _("; the operator can allow it with CONSOLE_ALLOW_PRIVATE_UPSTREAMS=true")
 
 
 async def resolve_checked(host: str, port: int, policy: GuardPolicy) -> IPAddress:

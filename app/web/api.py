@@ -1,9 +1,11 @@
 """The JSON API: the same actions as the page, for scripts and CI (OpenAPI at /docs)."""
 
+import secrets
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Header, HTTPException, Query, Response
 
+from app.catalog import SEED_MAX
 from app.recording import TaskNotRecorded
 from app.runway.endpoints import SIMULATOR_ADDRESS
 from app.runway.status import STATUSES
@@ -45,6 +47,8 @@ async def create_task(
     not take it yet: the answer names the task, which the console keeps trying to record.
     """
     body = dict(body)
+    if body.get("seed") is None:  # picked here so that the task records the seed it used
+        body["seed"] = secrets.randbelow(SEED_MAX + 1)
     address = body.pop("baseUrl", None)
     address = address if isinstance(address, str) else None
     try:

@@ -110,11 +110,12 @@ def body_from_state(state: FormState) -> tuple[dict[str, Any], list[FieldError]]
         body["duration"] = int(state.duration)
     except ValueError:
         errors.append(FieldError("duration", _("choose a duration")))
-    if state.seed:
-        try:
-            body["seed"] = int(state.seed)
-        except ValueError:
-            errors.append(FieldError("seed", _("must be a whole number, or empty for random")))
+    try:
+        # An empty seed is picked here, not upstream, so the card can say which one was used
+        # and a good result can be made again.
+        body["seed"] = int(state.seed) if state.seed else secrets.randbelow(SEED_MAX + 1)
+    except ValueError:
+        errors.append(FieldError("seed", _("must be a whole number, or empty for random")))
     if state.notify_hook:
         body["notify_hook"] = state.notify_hook
     return body, errors

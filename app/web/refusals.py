@@ -50,8 +50,8 @@ def refusal(
 
 
 def _panel_error(exc: Exception) -> dict[str, Any]:
-    if isinstance(exc, Invalid):
-        return {"error": exc.errors[0].message}
+    if isinstance(exc, Invalid):  # `refused`: a panel may leave the why to the address preview
+        return {"error": exc.errors[0].message, "refused": True}
     if isinstance(exc, UpstreamError):
         return {"error": exc.message, "status": exc.status}
     return {"error": str(exc)}
