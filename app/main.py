@@ -23,7 +23,7 @@ from app.simulator.app import create_simulator_app
 from app.storage import Storage
 from app.tasks import TaskService
 from app.upstreams import UpstreamAccess
-from app.web import api, demo, docs, downloads, login, pages
+from app.web import api, demo, docs, downloads, hook_routes, login, pages
 from app.web.access import AccessMiddleware, LoginLimiter
 from app.web.body_limit import BodyLimitMiddleware
 from app.web.compression import CompressionMiddleware
@@ -142,6 +142,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(downloads.router)
     app.include_router(api.router)
     demo.install(app)  # before the pages: with CONSOLE_DEMO_HOME it takes `/`
+    app.include_router(hook_routes.router)
     app.include_router(pages.router)
     app.mount("/static", VersionedStaticFiles(directory=resource_dir("static")), name="static")
     app.mount("/simulator", simulator, name="simulator")

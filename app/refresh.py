@@ -66,6 +66,20 @@ class Refresher:
         self.remember_claim(record.id, now)
         return await self._read_upstream(record, caller, now)
 
+    async def confirm(self, record: TaskRecord, caller: Caller) -> TaskRecord:
+        """Read a running task now, whatever the poll interval: its callback said it ended.
+
+        The compare-and-set still runs (with no interval), so replicas do not read it twice at
+        the same instant.
+        """
+        if record.is_final:
+            return record
+        now = time.time()
+        if not await self._storage.claim_refresh(record.id, now, 0.0):
+            return record
+        self.remember_claim(record.id, now)
+        return await self._read_upstream(record, caller, now)
+
     async def _renew_output(self, record: TaskRecord, caller: Caller) -> TaskRecord:
         """A finished task is read again only when its video copy needs a fresh output URL."""
         if record.video_error != EXPIRED_NOTE or self._saver.busy(record.id):

@@ -168,6 +168,30 @@ demo_sessions_table = Table(
     Column("last_form", String(100), nullable=False, default=""),  # the last form counted
 )
 
+# notify_hook receivers (app/hooks.py): the per-task token a relay's callback must name, and
+# every delivery that named it. New tables need no migration step: `create_all` adds them.
+task_hooks_table = Table(
+    "task_hooks",
+    metadata,
+    Column("token", String(64), primary_key=True),
+    Column("task_id", Text, ForeignKey("tasks.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("url", Text, nullable=False),
+)
+
+hook_deliveries_table = Table(
+    "hook_deliveries",
+    metadata,
+    Column(
+        "id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
+    ),
+    Column("task_id", Text, ForeignKey("tasks.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("at", Float, nullable=False),
+    Column("status", Text),  # the status the body claimed, when it was a task object
+    Column("headers_json", Text, nullable=False),
+    Column("body", Text, nullable=False),
+    Column("after_end_s", Float),  # how long after the console saw the task end
+)
+
 schema_table = Table("schema_version", metadata, Column("version", Integer, nullable=False))
 
 # PostgreSQL databases made by version 1 had 32-bit and length-limited columns where the

@@ -97,16 +97,24 @@ class Submission:
         caller: Caller,
         errors: list[FieldError] | None = None,
         submit_token: str | None = None,
+        hook: str | None = None,
     ) -> TaskRecord:
-        """Validate and start a task; with `submit_token`, a repeat returns the first task."""
+        """Validate and start a task; with `submit_token`, a repeat returns the first task.
+
+        `hook` is this console's own receiver, set as `notify_hook` after the body's checks
+        (which ask a person's hook to be public https; ours may be on loopback).
+        """
         if not submit_token:
-            return await self._create(await self.prepare(body, address, errors), caller)
+            return await self._create(
+                with_hook(await self.prepare(body, address, errors), hook), caller
+            )
         submit_token = submit_token[:TOKEN_MAX_CHARS]
         earlier = await self._claim_or_wait(caller, submit_token)
         if earlier is not None:
             return earlier
         try:
-            record = await self._create(await self.prepare(body, address, errors), caller)
+            ready = with_hook(await self.prepare(body, address, errors), hook)
+            record = await self._create(ready, caller)
         except TaskNotRecorded as exc:
             # The task exists upstream: the token must not be freed for a second create.
             with contextlib.suppress(Exception):
@@ -193,6 +201,14 @@ class Submission:
         self._refresher.remember_claim(task_id, now)
         await self._recorder.add(record, frame_refs(ready.to_store))
         return record
+
+
+def with_hook(ready: Prepared, hook: str | None) -> Prepared:
+    """The create with `notify_hook` set to the console's receiver, when it has one."""
+    if hook is None:
+        return ready
+    to_send = {**ready.to_send, "notify_hook": hook}
+    return Prepared(ready.upstream, to_send, {**ready.to_store, "notify_hook": hook})
 
 
 def _merge(found: list[FieldError], exc: Invalid) -> None:

@@ -13,6 +13,8 @@ import time
 from typing import Any
 
 from app.frames import FrameStore
+from app.hook_receiver import HookReceiver
+from app.hooks import Hook, HookStore, hook_url, new_token, unavailable
 from app.keys import Caller, media_token
 from app.media import MediaStore, VideoSaver
 from app.recording import TaskRecorder
@@ -24,7 +26,7 @@ from app.settings import Settings
 from app.storage import Storage, TaskRecord
 from app.submission import Run, Submission
 from app.upstreams import UpstreamAccess
-from app.validation import FieldError
+from app.validation import FieldError, Invalid
 
 REFRESH_ON_VIEW = 10  # running tasks on a listed page that are refreshed as it is read
 
@@ -53,6 +55,8 @@ class TaskService:
         self._secret = secret
         self._refresher = Refresher(settings, storage, client, upstreams, saver)
         self._submission = Submission(storage, frames, client, upstreams, self._refresher, recorder)
+        self.hooks = HookStore(storage)
+        self.receiver = HookReceiver(storage, self.hooks, self._refresher)
 
     def caller(self, personal_key: str | None) -> Caller:
         return self._upstreams.caller(personal_key)
@@ -73,9 +77,31 @@ class TaskService:
         caller: Caller,
         errors: list[FieldError] | None = None,
         submit_token: str | None = None,
+        notify_here: bool = False,
     ) -> TaskRecord:
-        """Validate and start a task; with `submit_token`, a repeat returns the first task."""
-        return await self._submission.submit(body, address, caller, errors, submit_token)
+        """Validate and start a task; with `submit_token`, a repeat returns the first task.
+
+        With `notify_here`, `notify_hook` becomes this console's receiver for the task.
+        """
+        token = None
+        if notify_here:
+            problem = self.hook_unavailable(address)
+            if problem:
+                raise Invalid([*(errors or []), FieldError("notifyHere", problem)])
+            token = new_token()
+        url = hook_url(self._settings.public_url, token) if token else None
+        record = await self._submission.submit(body, address, caller, errors, submit_token, url)
+        if token and url and await self.hooks.hook(record.id) is None:
+            await self.hooks.bind(token, record.id, url)
+            self.receiver.expect(record.id, caller)
+        return record
+
+    def hook_unavailable(self, address: str | None) -> str | None:
+        """Why a callback could not reach this console from `address`; None when it can."""
+        return unavailable(self._settings.public_url, address)
+
+    async def hook(self, record: TaskRecord) -> Hook | None:
+        return await self.hooks.hook(record.id)
 
     async def submit_group(
         self, runs: list[Run], caller: Caller, submit_token: str

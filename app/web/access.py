@@ -22,7 +22,8 @@ from app.sessions import Sessions
 
 SESSION_COOKIE = "rc_session"
 # `/shared/` pages carry their own credential: the share link, checked by app/web/shared.py.
-OPEN_PATHS = ("/login", "/healthz", "/static/", "/lang/", "/shared/")
+# /hooks/: a relay's callback cannot log in; its unguessable token is its credential.
+OPEN_PATHS = ("/login", "/healthz", "/static/", "/lang/", "/shared/", "/hooks/")
 LOGIN_FAILURES_ALLOWED = 5
 LOGIN_WINDOW_S = 300.0
 MAX_TRACKED_CLIENTS = 10_000  # so a flood from many addresses cannot grow the table unbounded

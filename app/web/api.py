@@ -9,7 +9,9 @@ from app.catalog import SEED_MAX
 from app.recording import TaskNotRecorded
 from app.runway.endpoints import SIMULATOR_ADDRESS
 from app.runway.status import STATUSES
+from app.storage import TaskRecord
 from app.submission import AlreadySubmitted
+from app.tasks import TaskService
 from app.web.deps import CallerDep, ServiceDep
 from app.web.task_object import task_to_api
 
@@ -51,8 +53,11 @@ async def create_task(
         body["seed"] = secrets.randbelow(SEED_MAX + 1)
     address = body.pop("baseUrl", None)
     address = address if isinstance(address, str) else None
+    notify_here = body.pop("notifyHere", False) is True
     try:
-        record = await service.submit(body, address, caller, submit_token=submit_token)
+        record = await service.submit(
+            body, address, caller, submit_token=submit_token, notify_here=notify_here
+        )
     except AlreadySubmitted:
         raise HTTPException(
             409, "a request with this Idempotency-Key is still being sent"
@@ -63,7 +68,7 @@ async def create_task(
         response.status_code = 202
         task = task_to_api(exc.record, service.video_url(exc.record))
         return {**task, "recorded": False, "lastError": message}
-    return task_to_api(record, service.video_url(record))
+    return await _with_hook(service, record)
 
 
 @router.get("/tasks")
@@ -86,7 +91,16 @@ async def read_task(task_id: str, service: ServiceDep, caller: CallerDep) -> dic
     record = await service.get(task_id, caller)
     if record is None:
         raise HTTPException(404, "no such task for this key")
-    return task_to_api(record, service.video_url(record))
+    return await _with_hook(service, record)
+
+
+async def _with_hook(service: TaskService, record: TaskRecord) -> dict[str, Any]:
+    """The task object, with `hook` when the console receives its callback."""
+    task = task_to_api(record, service.video_url(record))
+    hook = await service.hook(record)
+    if hook is not None:
+        task["hook"] = hook.as_api()
+    return task
 
 
 @router.delete("/tasks/{task_id}", status_code=204)

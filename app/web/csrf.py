@@ -20,7 +20,8 @@ from app.i18n import gettext as _
 CSRF_COOKIE = "rc_csrf"
 CSRF_HEADER = "x-csrf-token"
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
-EXEMPT_PREFIXES = ("/api/", "/simulator/", "/login")  # the login route checks its own form field
+# The login route checks its own form field; /hooks/ takes callbacks from relays, no page.
+EXEMPT_PREFIXES = ("/api/", "/simulator/", "/login", "/hooks/")
 JSON_ONLY_PREFIX = "/simulator/"
 SIMPLE_METHODS = ("POST",)  # the one state-changing method a page may send without a preflight
 

@@ -1,0 +1,172 @@
+"""notify_hook receivers: a per-task callback address on this console, and what arrived there.
+
+A relay calls `notify_hook` when a task ends; nobody could see whether it fired, when, or what
+it sent. With "receive the callback here" the console fills the hook with
+`CONSOLE_PUBLIC_URL/hooks/<token>`, a random token bound to the one task, and keeps every
+delivery (masked headers, bounded body). The relay cannot log in, so the token is the only
+credential: unknown tokens are 404, and a delivery only ever touches the task its token names.
+The body is kept to be shown (escaped), never trusted: a delivery makes the console re-read the
+task from upstream once (app/tasks.py).
+"""
+
+import ipaddress
+import json
+import secrets
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+from sqlalchemy import func, insert, select
+from sqlalchemy.engine import Connection
+
+from app.i18n import gettext as _
+from app.runway.endpoints import SIMULATOR_ADDRESS
+from app.schema import hook_deliveries_table, task_hooks_table
+from app.storage import Storage
+from app.timestamps import iso_time
+
+HOOK_PATH = "/hooks/"
+MAX_BODY_BYTES = 64 * 1024
+MAX_DELIVERIES = 20  # per task: a relay retrying forever cannot fill the database
+SECRET_HEADERS = ("authorization", "proxy-authorization", "cookie", "x-api-key", "api-key")
+MAX_HEADERS = 40
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def hook_url(public_url: str, token: str) -> str:
+    return f"{public_url.rstrip('/')}{HOOK_PATH}{token}"
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def unavailable(public_url: str, address: str | None) -> str | None:
+    """Why the callback cannot come here for a task on `address`, or None when it can.
+
+    The relay calls from its own machine: a loopback public address reaches only a relay (or
+    simulator) on this very host.
+    """
+    if not public_url:
+        return _("Set CONSOLE_PUBLIC_URL so a relay can reach this console.")
+    host = urlsplit(public_url).hostname or ""
+    if not address or address == SIMULATOR_ADDRESS or not _is_loopback(host):
+        return None
+    if _is_loopback(urlsplit(address).hostname or ""):
+        return None
+    return _("CONSOLE_PUBLIC_URL is a loopback address, which this relay cannot reach.")
+
+
+def mask_headers(headers: list[tuple[str, str]]) -> dict[str, str]:
+    """The delivery's headers to keep: secrets masked, at most MAX_HEADERS of them."""
+    kept: dict[str, str] = {}
+    for name, value in headers[:MAX_HEADERS]:
+        lower = name.lower()
+        kept[lower] = "••••" if lower in SECRET_HEADERS else value[:500]
+    return kept
+
+
+def claimed_status(body: bytes, task_id: str) -> str | None:
+    """The status a body claims for this task; None when it is not this task's JSON object."""
+    try:
+        data = json.loads(body)
+    except ValueError:
+        return None
+    if not isinstance(data, dict) or data.get("id") != task_id:
+        return None
+    status = data.get("status")
+    return str(status)[:40] if isinstance(status, str) else None
+
+
+@dataclass(frozen=True)
+class Delivery:
+    at: float
+    status: str | None
+    headers: dict[str, str]
+    body: str
+    after_end_s: float | None
+
+    def as_api(self) -> dict[str, Any]:
+        return {
+            "at": iso_time(self.at),
+            "status": self.status,
+            "body": self.body,
+            "headers": self.headers,
+            "afterEndS": None if self.after_end_s is None else round(self.after_end_s, 3),
+        }
+
+
+@dataclass(frozen=True)
+class Hook:
+    url: str
+    deliveries: list[Delivery]
+
+    def as_api(self) -> dict[str, Any]:
+        return {"url": self.url, "deliveries": [d.as_api() for d in self.deliveries]}
+
+
+class HookStore:
+    """The hook rows: which token names which task, and the deliveries kept for each task."""
+
+    def __init__(self, storage: Storage) -> None:
+        self._storage = storage
+
+    async def bind(self, token: str, task_id: str, url: str) -> None:
+        row = {"token": token, "task_id": task_id, "url": url}
+        await self._storage.run(
+            lambda conn: conn.execute(insert(task_hooks_table).values(**row)), write=True
+        )
+
+    async def task_for(self, token: str) -> str | None:
+        query = select(task_hooks_table.c.task_id).where(task_hooks_table.c.token == token)
+        return await self._storage.run(lambda conn: conn.execute(query).scalar())
+
+    async def count(self, task_id: str) -> int:
+        query = select(func.count()).where(hook_deliveries_table.c.task_id == task_id)
+        return int(await self._storage.run(lambda conn: conn.execute(query).scalar() or 0))
+
+    async def add(self, task_id: str, delivery: Delivery) -> None:
+        row = {
+            "task_id": task_id,
+            "at": delivery.at,
+            "status": delivery.status,
+            "headers_json": json.dumps(delivery.headers),
+            "body": delivery.body,
+            "after_end_s": delivery.after_end_s,
+        }
+        await self._storage.run(
+            lambda conn: conn.execute(insert(hook_deliveries_table).values(**row)), write=True
+        )
+
+    async def hook(self, task_id: str) -> Hook | None:
+        """The task's receiver and its deliveries, oldest first; None when it has none."""
+
+        def work(conn: Connection) -> Hook | None:
+            url = conn.execute(
+                select(task_hooks_table.c.url).where(task_hooks_table.c.task_id == task_id)
+            ).scalar()
+            if url is None:
+                return None
+            t = hook_deliveries_table
+            rows = conn.execute(select(t).where(t.c.task_id == task_id).order_by(t.c.id))
+            return Hook(url, [_delivery(row) for row in rows])
+
+        return await self._storage.run(work)
+
+
+def _delivery(row: Any) -> Delivery:
+    return Delivery(
+        at=row.at,
+        status=row.status,
+        headers=json.loads(row.headers_json),
+        body=row.body,
+        after_end_s=row.after_end_s,
+    )
