@@ -120,3 +120,26 @@ async def test_the_receiver_needs_no_login_nor_csrf_token(tmp_path: Path) -> Non
         async with httpx.AsyncClient(transport=transport, base_url="http://console") as relay:
             assert (await relay.post("/api/tasks", json={})).status_code == 401
             assert (await relay.post("/hooks/unknown", content=b"{}")).status_code == 404
+
+
+async def test_the_inspector_shows_deliveries_escaped(hook_client: httpx.AsyncClient) -> None:
+    task = await create_with_hook(hook_client)
+    relay = httpx.AsyncClient(transport=hook_client._transport, base_url="http://console")
+    script = b"<script>alert(1)</script>"
+    assert (await relay.post(hook_path(task), content=script)).status_code == 400
+    card = await hook_client.get(f"/tasks/{task['id']}", headers={**KEY, "HX-Request": "true"})
+    assert card.status_code == 200
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in card.text
+    assert "<script>alert(1)" not in card.text
+    assert "1 deliveries to http://console/hooks/" in card.text
+
+
+async def test_the_form_offers_the_receiver(hook_client: httpx.AsyncClient) -> None:
+    page = await hook_client.get("/")
+    assert 'name="notify_here"' in page.text
+    assert "Set CONSOLE_PUBLIC_URL" not in page.text
+
+
+async def test_the_form_says_why_the_receiver_is_unavailable(client: httpx.AsyncClient) -> None:
+    page = await client.get("/")
+    assert "Set CONSOLE_PUBLIC_URL so a relay can reach this console." in page.text

@@ -43,6 +43,7 @@ class FormState:
     seed: str = ""
     watermark: bool = False
     notify_hook: str = ""
+    notify_here: bool = False  # the console's own receiver as notify_hook (app/hooks.py)
     runs: str = "1"
     compare_base_url: str = ""
     first: FrameSlot = field(default_factory=lambda: FrameSlot("first"))
@@ -82,6 +83,7 @@ def state_from_form(form: ImmutableMultiDict, frames: FrameStore) -> FormState:
         seed=str(form.get("seed") or "").strip(),
         watermark=form.get("watermark") in ("on", "true", "1"),
         notify_hook=str(form.get("notify_hook") or "").strip(),
+        notify_here=form.get("notify_here") in ("on", "true", "1"),
         runs=str(form.get("runs") or "1").strip(),
         compare_base_url=str(form.get("compare_base_url") or "").strip(),
         first=slot_from_form(form, "first", frames),

@@ -43,7 +43,7 @@ def _page_context(
     }
 
 
-def _render_card(
+async def _render_card(
     request: Request,
     service: ServiceDep,
     record: TaskRecord | None,
@@ -61,6 +61,7 @@ def _render_card(
         "now": time.time(),
         "poll_interval": service.poll_interval(record) if record else 0,
         "video_url": service.video_url(record) if record else None,
+        "hook": await service.hook(record) if record else None,
     }
     return render(request, template, context, headers=headers)
 
@@ -92,7 +93,7 @@ async def task_page(
         record = await service.get(task_id, caller)
         changed = record is not None and bool(seen) and seen != record.status
         headers = {"HX-Trigger": "taskChanged"} if changed else None
-        return _render_card(request, service, record, task_id, headers, compact=compact)
+        return await _render_card(request, service, record, task_id, headers, compact=compact)
     return render_page(request, "index.html", _page_context(upstreams, task_id))
 
 
@@ -110,14 +111,19 @@ async def submit_task(
     errors += run_errors
     try:
         record = await service.submit(
-            body, state.base_url or None, caller, errors, submit_token=state.submit_token
+            body,
+            state.base_url or None,
+            caller,
+            errors,
+            submit_token=state.submit_token,
+            notify_here=state.notify_here,
         )
     except REFUSALS as exc:
         return refusal(request, exc, form=state)
     headers = {"HX-Push-Url": f"/?task={record.id}", "HX-Trigger": "taskChanged"}
     state.errors.clear()
     state.submit_token = FormState().submit_token
-    return _render_card(
+    return await _render_card(
         request,
         service,
         record,
@@ -192,7 +198,7 @@ async def cancel_task(
             )
     if record is None:
         raise HTTPException(404)
-    return _render_card(request, service, record, task_id, {"HX-Trigger": "taskChanged"})
+    return await _render_card(request, service, record, task_id, {"HX-Trigger": "taskChanged"})
 
 
 @router.delete("/tasks/{task_id}")
