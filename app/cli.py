@@ -39,7 +39,8 @@ def main(argv: list[str] | None = None) -> None:
         from app.simulator.app import create_simulator_app
 
         root = Path(settings.data_dir) / "simulator"
-        simulator = create_simulator_app(root, speed=settings.simulator_speed)
+        # A test tool on the tester's machine: it calls back to any http(s) notify_hook.
+        simulator = create_simulator_app(root, speed=settings.simulator_speed, callback_prefix="")
         print(f"Runway simulator on http://{args.host}:{args.port} (tasks in {root})")
         uvicorn.run(
             HeaderLimitMiddleware(JsonOnlyMiddleware(simulator)),

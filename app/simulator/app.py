@@ -15,8 +15,14 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app.i18n import language
+from app.simulator.callbacks import Callbacks, read_callbacks
 from app.simulator.control import control_faults, read_stats
 from app.simulator.faults import FaultBoard
+from app.simulator.generations import (
+    create_text_to_image,
+    create_text_to_video,
+    create_video_upscale,
+)
 from app.simulator.image_to_video import create_task
 from app.simulator.organization import read_organization
 from app.simulator.outputs import read_output
@@ -25,6 +31,7 @@ from app.simulator.renderer import Renderer
 from app.simulator.state import SimState, load_secret
 from app.simulator.store import SimStore
 from app.simulator.tasks import delete_task, read_task
+from app.simulator.uploads import create_upload, receive_upload
 
 
 async def read_root(request: Request) -> Response:
@@ -38,6 +45,10 @@ def api_routes(prefix: str) -> list[Route]:
         Route(f"{prefix}/v1/tasks/{{task_id}}", read_task, methods=["GET"]),
         Route(f"{prefix}/v1/tasks/{{task_id}}", delete_task, methods=["DELETE"]),
         Route(f"{prefix}/v1/organization", read_organization, methods=["GET"]),
+        Route(f"{prefix}/v1/uploads", create_upload, methods=["POST"]),
+        Route(f"{prefix}/v1/text_to_image", create_text_to_image, methods=["POST"]),
+        Route(f"{prefix}/v1/text_to_video", create_text_to_video, methods=["POST"]),
+        Route(f"{prefix}/v1/video_upscale", create_video_upscale, methods=["POST"]),
     ]
 
 
@@ -51,17 +62,25 @@ class EnglishOnly:
 
 
 def create_simulator_app(
-    root: Path, speed: float = 1.0, public_base: str | None = None
+    root: Path,
+    speed: float = 1.0,
+    public_base: str | None = None,
+    callback_prefix: str | None = None,
 ) -> Starlette:
-    """Build a simulator keeping its tasks under `root`; `public_base` prefixes output URLs."""
+    """Build a simulator keeping its tasks under `root`; `public_base` prefixes output URLs.
+    `callback_prefix` is where notify_hook callbacks may go: None calls none (a hook is
+    ignored), "" any http(s) URL (the standalone simulator), else only URLs under it (the
+    console's own receiver), other hooks being refused at create."""
     store = SimStore(root)
     routes = [
         Route("/", read_root),
         *api_routes(""),
         *api_routes("/runwayml"),
-        Route("/outputs/{task_id}.mp4", read_output, methods=["GET", "HEAD"]),
+        Route("/outputs/{task_id}.{suffix}", read_output, methods=["GET", "HEAD"]),
+        Route("/uploads/{upload_id}", receive_upload, methods=["POST"]),
         Route("/_sim/faults", control_faults, methods=["GET", "POST", "DELETE"]),
         Route("/_sim/stats", read_stats, methods=["GET", "DELETE"]),
+        Route("/_sim/callbacks", read_callbacks, methods=["GET", "DELETE"]),
     ]
     # Runway answers in English, whatever language the console's page is in.
     app = Starlette(
@@ -75,4 +94,5 @@ def create_simulator_app(
     )
     renderer = Renderer(store)
     app.state.sim = SimState(store, renderer, FaultBoard(), load_secret(root), speed, public_base)
+    app.state.sim.callbacks = Callbacks(callback_prefix)
     return app

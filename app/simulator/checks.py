@@ -49,7 +49,7 @@ class BodyRefused(Exception):
         }
 
 
-def _image_uri_problem(uri: object) -> str | None:
+def image_uri_problem(uri: object) -> str | None:
     if not isinstance(uri, str) or not uri:
         return "Expected an HTTPS URL, a runway:// upload URI or a data URI"
     if uri.startswith("data:"):
@@ -87,7 +87,7 @@ def _check_frames(value: object, positions: list[str] | None) -> list[Issue]:
         elif position is not None and position in seen:
             issues.append(Issue((*path, "position"), f"Only one image may be '{position}'"))
         seen.append(position)
-        if problem := _image_uri_problem(item.get("uri")):
+        if problem := image_uri_problem(item.get("uri")):
             issues.append(Issue((*path, "uri") if len(path) > 1 else path, problem))
     if "last" in seen and "first" not in seen and not issues:
         issues.append(Issue(("promptImage",), "A last frame requires a first frame"))

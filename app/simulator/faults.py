@@ -9,8 +9,8 @@ import threading
 from dataclasses import asdict, dataclass
 from typing import Any
 
-TARGETS = ("create", "read", "cancel", "output", "any")
-KINDS = ("status", "malformed", "html", "latency", "drop")
+TARGETS = ("create", "read", "cancel", "output", "callback", "any")
+KINDS = ("status", "malformed", "html", "latency", "drop", "duplicate")
 
 # Prompt markers that decide how a task ends, or how its create is answered.
 FAILURE_MARKERS = {
@@ -40,7 +40,8 @@ class FaultRule:
     remaining: int | None = 1
 
     def matches(self, target: str) -> bool:
-        return self.target in (target, "any")
+        """`any` means any request the simulator answers; a callback is one it makes."""
+        return self.target == target or (self.target == "any" and target != "callback")
 
 
 class FaultBoard:

@@ -10,10 +10,12 @@ from starlette.responses import JSONResponse, Response
 
 from app.catalog import MODELS, SEED_MAX, ratio_shape
 from app.simulator.answers import apply_faults, authorised, caller_owner, error
+from app.simulator.callbacks import hook_refusal, watch
 from app.simulator.checks import BodyRefused, check_create, frames
 from app.simulator.faults import marker_create_status, marker_outcome
 from app.simulator.state import SimState, sim_state
 from app.simulator.store import BASE_RUN_SECONDS, SimTask
+from app.simulator.upload_store import unknown_uploads
 
 
 def _render_ratio(ratio: object) -> str:
@@ -70,9 +72,18 @@ async def create_task(request: Request) -> Response:
     except BodyRefused as refused:
         answer = refused.answer()
         return error(request, 400, answer["error"], issues=answer["issues"])
+    if missing := unknown_uploads(
+        state.store.root, [f.get("uri") for f in frames(body["promptImage"])]
+    ):
+        issue = {"path": ["promptImage"], "message": f"Unknown or expired upload: {missing[0]}"}
+        return error(request, 400, "Invalid parameter 'promptImage'", issues=[issue])
+    if refusal := hook_refusal(state, request, body):
+        issue = {"path": ["notify_hook"], "message": refusal}
+        return error(request, 400, "Invalid parameter 'notify_hook'", issues=[issue])
     if status := marker_create_status(body.get("promptText") or ""):
         headers = {"Retry-After": "5"} if status == 429 else {}
         return JSONResponse({"error": f"Simulated {status}"}, status_code=status, headers=headers)
     task = await asyncio.to_thread(_new_task, state, body, caller_owner(request))
     await asyncio.to_thread(state.store.save, task)
+    watch(state, request, body, task.id)
     return JSONResponse({"id": task.id, "estimatedCost": {"credits": task.credits}})

@@ -15,6 +15,7 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, PlainTextResponse, Response
 
 from app.simulator.answers import apply_faults
+from app.simulator.renderer import output_suffix
 from app.simulator.state import SimState, sim_state
 from app.simulator.store import SimTask
 
@@ -24,12 +25,16 @@ def _signature(state: SimState, task_id: str, owner: str, expires: str) -> str:
     return hmac.new(state.secret, message, hashlib.sha256).hexdigest()[:32]
 
 
+MEDIA_TYPES = {"mp4": "video/mp4", "png": "image/png"}
+
+
 def output_url(state: SimState, request: Request, task: SimTask) -> str:
     """A signed URL that expires, like the real service's output links."""
     expires = str(int(time.time() + state.output_ttl_s))
     base = state.public_base if state.public_base is not None else str(request.base_url)
     signature = _signature(state, task.id, task.owner, expires)
-    return f"{base.rstrip('/')}/outputs/{task.id}.mp4?exp={expires}&sig={signature}"
+    suffix = output_suffix(task)
+    return f"{base.rstrip('/')}/outputs/{task.id}.{suffix}?exp={expires}&sig={signature}"
 
 
 async def read_output(request: Request) -> Response:
@@ -45,7 +50,8 @@ async def read_output(request: Request) -> Response:
         return PlainTextResponse("Signature does not match", status_code=403)
     if not expires.isdigit() or int(expires) < time.time():
         return PlainTextResponse("Request has expired", status_code=403)
-    path = state.store.video_path(task_id)
-    if not path.exists():
+    suffix = request.path_params.get("suffix", "mp4")
+    path = state.store.outputs_dir / f"{task_id}.{suffix}"
+    if suffix not in MEDIA_TYPES or not path.exists():
         return PlainTextResponse("Not found", status_code=404)
-    return FileResponse(path, media_type="video/mp4")
+    return FileResponse(path, media_type=MEDIA_TYPES[suffix])

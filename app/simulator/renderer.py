@@ -1,13 +1,19 @@
 """Renders outputs off the request path, so a create answers at once however many arrive."""
 
+import io
 import threading
 from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
 
+import av
 from PIL import Image
 
 from app.catalog import ratio_size
 from app.simulator.camera import CameraPath
+from app.simulator.scenes import paint_scene
 from app.simulator.store import SimStore, SimTask
+from app.simulator.upload_store import upload_path
+from app.simulator.upscale import frame_rate, upscale_video, upscaled_size
 from app.simulator.video import (
     load_frame,
     output_size,
@@ -15,6 +21,13 @@ from app.simulator.video import (
     render_video,
     source_size,
 )
+
+SUFFIXES = ("mp4", "png")
+
+
+def output_suffix(task: SimTask) -> str:
+    """What a task makes: a PNG for text_to_image, an MP4 for everything else."""
+    return "png" if task.extra.get("kind") == "text_to_image" else "mp4"
 
 
 class Renderer:
@@ -27,11 +40,14 @@ class Renderer:
         self._lock = threading.Lock()
         self._stopping = threading.Event()
 
+    def output_path(self, task_id: str, suffix: str = "mp4") -> Path:
+        return self._store.outputs_dir / f"{task_id}.{suffix}"
+
     def is_ready(self, task_id: str) -> bool:
-        return self._store.video_path(task_id).exists()
+        return any(self.output_path(task_id, suffix).exists() for suffix in SUFFIXES)
 
     def ensure(self, task: SimTask) -> Future[None] | None:
-        """Start rendering unless the video exists or is being made; returns the job."""
+        """Start rendering unless the output exists or is being made; returns the job."""
         if self.is_ready(task.id):
             return None
         with self._lock:
@@ -52,7 +68,12 @@ class Renderer:
         source = task.frames.get(position)
         if source is None:
             return None
-        data = self._store.frame_bytes(task.id, position) if source == "data" else None
+        if source == "data":
+            data = self._store.frame_bytes(task.id, position)
+        elif (uploaded := upload_path(self._store.root, source)) is not None:
+            data = uploaded.read_bytes()
+        else:
+            data = None
         if data is None:
             return placeholder_frame(source, size, hue=80 if position == "last" else 0)
         try:
@@ -61,21 +82,72 @@ class Renderer:
             return placeholder_frame("(undecodable image)", size)
 
     def _render(self, task: SimTask) -> None:
+        kind = task.extra.get("kind", "image_to_video")
+        if kind == "video_upscale":
+            return self._upscale(task)
         size = output_size(*ratio_size(task.ratio))
+        if kind == "text_to_image":
+            path = self.output_path(task.id, "png")
+            picture = paint_scene(task.prompt, task.seed, size)
+            picture.save(path.with_suffix(".part"), "PNG")
+            path.with_suffix(".part").replace(path)
+            return None
         frame_size = source_size(size)
-        first = self._frame(task, "first", frame_size) or placeholder_frame(
-            "(no first frame)", frame_size
-        )
+        if kind == "text_to_video":
+            first = paint_scene(task.prompt, task.seed, frame_size)
+        else:
+            first = self._frame(task, "first", frame_size) or placeholder_frame(
+                "(no first frame)", frame_size
+            )
+        last = self._frame(task, "last", frame_size)
+        self._video(task, first, last, size)
+        return None
+
+    def _video(
+        self, task: SimTask, first: Image.Image, last: Image.Image | None, size: tuple[int, int]
+    ) -> None:
         render_video(
             first,
-            self._frame(task, "last", frame_size),
+            last,
             size,
-            task.duration,
-            self._store.video_path(task.id),
+            task.duration or 5,
+            self.output_path(task.id),
             CameraPath.from_seed(task.seed),
             watermark=bool(task.extra.get("watermark")),
             stop=self._stopping,
         )
+
+    def _upscale(self, task: SimTask) -> None:
+        """The given video made larger; one the simulator may not fetch, or cannot decode,
+        becomes a placeholder video that says so."""
+        source = self._video_source(task)
+        rate = task.extra.get("targetFramerate")
+        if source is not None:
+            try:
+                upscale_video(
+                    source,
+                    self.output_path(task.id),
+                    task.extra.get("resolution"),
+                    frame_rate(rate) if rate else None,
+                    self._stopping,
+                )
+                return
+            except (av.error.FFmpegError, IndexError):
+                label = "(undecodable video)"
+        else:
+            label = str(task.extra.get("videoUri", ""))
+        size = upscaled_size(1280, 720, task.extra.get("resolution"))
+        self._video(task, placeholder_frame(label, source_size(size)), None, size)
+
+    def _video_source(self, task: SimTask) -> Path | io.BytesIO | None:
+        video = str(task.extra.get("video", ""))
+        if video == "data":
+            data = self._store.frame_bytes(task.id, "video")
+            return io.BytesIO(data) if data is not None else None
+        if video.startswith("output:"):
+            path = self._store.video_path(video.removeprefix("output:"))
+            return path if path.exists() else None
+        return upload_path(self._store.root, video)
 
     def shutdown(self) -> None:
         """Drop queued renders and stop running ones at their next frame."""

@@ -130,7 +130,8 @@ class SimStore:
         with self._lock:
             if self._usage is not None:
                 self._usage.pop(task_id, None)
-        for path in (self.tasks_dir / f"{task_id}.json", self.video_path(task_id)):
+        outputs = (self.outputs_dir / f"{task_id}.{suffix}" for suffix in ("mp4", "png"))
+        for path in (self.tasks_dir / f"{task_id}.json", *outputs):
             path.unlink(missing_ok=True)
         for path in self.frames_dir.glob(f"{task_id}-*"):
             path.unlink(missing_ok=True)

@@ -9,6 +9,7 @@ POST that is not `application/json` (a form, `text/plain`, no body type) is refu
 """
 
 import hmac
+import re
 import secrets
 
 from starlette.requests import Request
@@ -71,12 +72,15 @@ def token_matches(request: Request, sent: str) -> bool:
     return bool(cookie) and hmac.compare_digest(cookie, sent)
 
 
+SIGNED_UPLOAD = re.compile(r"^(/simulator)?/uploads/[0-9a-f-]{36}$")
 JSON_REQUIRED = PlainTextResponse("This endpoint takes application/json only.", status_code=415)
 
 
 def is_json(scope: Scope) -> bool:
-    """Whether a request is JSON, or needed a CORS preflight anyway (not a POST)."""
-    if scope["method"] not in SIMPLE_METHODS:
+    """Whether a request is JSON, or needed a CORS preflight anyway (not a POST). The one
+    exception is an upload's multipart form (`.../uploads/<id>`, as the SDK sends it to a
+    bucket): it carries a signature only the simulator's own `POST /v1/uploads` hands out."""
+    if scope["method"] not in SIMPLE_METHODS or SIGNED_UPLOAD.search(scope["path"]):
         return True
     content_type = dict(scope["headers"]).get(b"content-type", b"")
     return content_type.split(b";")[0].strip().lower() == b"application/json"

@@ -1,0 +1,184 @@
+"""`text_to_image`, `text_to_video` and `video_upscale`: the endpoints around image-to-video.
+
+Each checks its body against the SDK's model data (checks.py) and what only it takes (reference
+images, the video to upscale), then starts a task with the same lifecycle as image-to-video:
+`GET /v1/tasks/{id}` reads it, `DELETE` cancels it, and its output is a real PNG or MP4
+(made by the renderer: a picture painted from the prompt and seed, a camera move over it, or
+the given video made larger).
+"""
+
+import asyncio
+import random
+import re
+import time
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from app.catalog import SEED_MAX, ratio_shape
+from app.catalog_hand import CREDITS_PER_SECOND, UNKNOWN_PRICE
+from app.simulator.answers import apply_faults, authorised, caller_owner, error
+from app.simulator.callbacks import hook_refusal, watch
+from app.simulator.checks import BodyRefused, Issue, check_create, image_uri_problem
+from app.simulator.faults import marker_create_status, marker_outcome
+from app.simulator.state import SimState, sim_state
+from app.simulator.store import BASE_RUN_SECONDS, SimTask
+from app.simulator.upload_store import unknown_uploads
+
+DEFAULT_RATIO = {
+    "text_to_image": "1024:1024",
+    "text_to_video": "1280:720",
+    "video_upscale": "1280:720",
+}
+TAG = re.compile(r"^[A-Za-z][A-Za-z0-9_]{2,15}$")
+VIDEO_DATA_URI = re.compile(r"^data:video/[\w.+-]+;base64,[A-Za-z0-9+/=\s]+$", re.I)
+OWN_OUTPUT = re.compile(r"/outputs/([0-9a-f-]{36})\.mp4(\?|$)")
+DATA_URI_MAX_CHARS = 5 * 1024 * 1024
+# What the estimate says, in credits: the simulator's own guesses (the SDK carries no prices).
+IMAGE_CREDITS = {"gen4_image": 8, "gen4_image_turbo": 2}
+OTHER_IMAGE_CREDITS = 5
+UPSCALE_CREDITS = 20
+
+
+def _credits(endpoint: str, body: dict[str, Any]) -> int:
+    model = body["model"]
+    if endpoint == "text_to_video":
+        return CREDITS_PER_SECOND.get(model, UNKNOWN_PRICE) * int(body.get("duration") or 0)
+    if endpoint == "text_to_image":
+        return IMAGE_CREDITS.get(model, OTHER_IMAGE_CREDITS)
+    return UPSCALE_CREDITS
+
+
+def _reference_issues(value: object) -> list[Issue]:
+    """`referenceImages`: up to 16 objects, each a valid image URI and an optional tag."""
+    if not isinstance(value, list) or not 0 < len(value) <= 16:
+        return [Issue(("referenceImages",), "Expected an array of 1 to 16 images")]
+    issues = []
+    for index, item in enumerate(value):
+        path = ("referenceImages", index)
+        if not isinstance(item, dict):
+            issues.append(Issue(path, "Each image must be an object with a uri"))
+            continue
+        if problem := image_uri_problem(item.get("uri")):
+            issues.append(Issue((*path, "uri"), problem))
+        tag = item.get("tag")
+        if tag is not None and (not isinstance(tag, str) or not TAG.match(tag)):
+            issues.append(
+                Issue((*path, "tag"), "3-16 letters, digits or _, starting with a letter")
+            )
+    return issues
+
+
+def _video_uri_problem(uri: object) -> str | None:
+    """A video to upscale: an https URL, a runway:// upload, a data URI, or this simulator's
+    own output URL (http when it runs on loopback)."""
+    if not isinstance(uri, str) or not uri:
+        return "Expected an HTTPS URL, a runway:// upload URI or a data URI"
+    if uri.startswith("data:"):
+        if len(uri) > DATA_URI_MAX_CHARS:
+            return "Data URIs must be at most 5MB"
+        return None if VIDEO_DATA_URI.match(uri) else "Expected a base64 video data URI"
+    if uri.startswith(("runway://", "https://")) or OWN_OUTPUT.search(uri):
+        return None if len(uri) <= 2048 else "URLs must be at most 2048 characters"
+    return "Expected an HTTPS URL"
+
+
+def _input_issues(endpoint: str, body: dict[str, Any], state: SimState) -> list[Issue]:
+    issues: list[Issue] = []
+    uris: list[object] = []
+    if endpoint == "text_to_image" and body.get("referenceImages") is not None:
+        issues += _reference_issues(body["referenceImages"])
+        uris += [i.get("uri") for i in body["referenceImages"] if isinstance(i, dict)]
+    if endpoint == "video_upscale":
+        if problem := _video_uri_problem(body.get("videoUri")):
+            issues.append(Issue(("videoUri",), problem))
+        uris.append(body.get("videoUri"))
+    for uri in unknown_uploads(state.store.root, uris):
+        field = "videoUri" if endpoint == "video_upscale" else "referenceImages"
+        issues.append(Issue((field,), f"Unknown or expired upload: {uri}"))
+    return issues
+
+
+def _video_source(state: SimState, task_id: str, uri: str) -> str:
+    """Where the renderer finds the video to upscale: kept bytes, one of this simulator's
+    own outputs, an upload, or a URL it will not fetch."""
+    if uri.startswith("data:"):
+        return state.store.save_frame(task_id, "video", uri)
+    if match := OWN_OUTPUT.search(uri):
+        return f"output:{match.group(1)}"
+    return uri
+
+
+def _new_task(state: SimState, endpoint: str, body: dict[str, Any], owner: str) -> SimTask:
+    prompt = body.get("promptText") or ""
+    outcome, code, failure = marker_outcome(prompt)
+    ratio, seed = body.get("ratio"), body.get("seed")
+    task = SimTask(
+        id=state.store.new_id(),
+        created_at=time.time(),
+        model=body["model"],
+        ratio=ratio if isinstance(ratio, str) and ratio_shape(ratio) else DEFAULT_RATIO[endpoint],
+        duration=body.get("duration") or 0,
+        seed=seed if seed is not None else random.randint(0, SEED_MAX),
+        prompt=prompt,
+        frames={},
+        run_seconds=BASE_RUN_SECONDS / state.speed * (4 if "[sim:slow]" in prompt else 1),
+        outcome=outcome,
+        failure_code=code,
+        throttled="[sim:throttle]" in prompt,
+        extra={"kind": endpoint, **({"failure": failure} if failure else {})},
+        credits=_credits(endpoint, body),
+        owner=owner,
+    )
+    for name in ("resolution", "targetFramerate"):
+        if body.get(name) is not None:
+            task.extra[name] = body[name]
+    if endpoint == "video_upscale":
+        uri = body["videoUri"]
+        task.extra["video"] = _video_source(state, task.id, uri)
+        task.extra["videoUri"] = "data:…" if uri.startswith("data:") else uri
+    return task
+
+
+async def _create(request: Request, endpoint: str) -> Response:
+    state = sim_state(request)
+    if fault := await apply_faults(state, "create"):
+        return fault
+    if not authorised(request):
+        return error(request, 401, "Invalid API key")
+    try:
+        body = await request.json()
+    except ValueError:
+        return error(request, 400, "Request body must be JSON")
+    if not isinstance(body, dict):
+        return error(request, 400, "Request body must be a JSON object")
+    try:
+        body = check_create(endpoint, body)
+        if issues := _input_issues(endpoint, body, state):
+            raise BodyRefused(issues)
+    except BodyRefused as refused:
+        answer = refused.answer()
+        return error(request, 400, answer["error"], issues=answer["issues"])
+    if refusal := hook_refusal(state, request, body):
+        issue = {"path": ["notify_hook"], "message": refusal}
+        return error(request, 400, "Invalid parameter 'notify_hook'", issues=[issue])
+    if status := marker_create_status(body.get("promptText") or ""):
+        headers = {"Retry-After": "5"} if status == 429 else {}
+        return JSONResponse({"error": f"Simulated {status}"}, status_code=status, headers=headers)
+    task = await asyncio.to_thread(_new_task, state, endpoint, body, caller_owner(request))
+    await asyncio.to_thread(state.store.save, task)
+    watch(state, request, body, task.id)
+    return JSONResponse({"id": task.id, "estimatedCost": {"credits": task.credits}})
+
+
+async def create_text_to_image(request: Request) -> Response:
+    return await _create(request, "text_to_image")
+
+
+async def create_text_to_video(request: Request) -> Response:
+    return await _create(request, "text_to_video")
+
+
+async def create_video_upscale(request: Request) -> Response:
+    return await _create(request, "video_upscale")

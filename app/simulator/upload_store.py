@@ -1,0 +1,46 @@
+"""Where uploaded files live: the data dir's `uploads/` folder, one file and its facts per
+upload. Kept apart from the routes so the renderer can read uploads without importing them."""
+
+import json
+import re
+import time
+from pathlib import Path
+from typing import Any
+
+URI = re.compile(r"^runway://uploads/([0-9a-f-]{36})$")
+
+
+def _folder(root: Path) -> Path:
+    folder = root / "uploads"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def upload_path(root: Path, uri: str) -> Path | None:
+    """The file behind a `runway://` URI, or None when it is unknown or has expired."""
+    match = URI.match(uri)
+    if match is None:
+        return None
+    path = _folder(root) / match.group(1)
+    try:
+        meta = json.loads(path.with_suffix(".json").read_text())
+    except (OSError, ValueError):
+        return None
+    return path if meta.get("expires", 0) > time.time() and path.exists() else None
+
+
+def unknown_uploads(root: Path, uris: list[object]) -> list[str]:
+    """The `runway://` URIs among `uris` that name no live upload."""
+    return [
+        uri
+        for uri in uris
+        if isinstance(uri, str) and uri.startswith("runway://") and upload_path(root, uri) is None
+    ]
+
+
+def save_upload(root: Path, upload_id: str, data: bytes, meta: dict[str, Any]) -> None:
+    """Keep an upload's bytes, then its facts: a reader sees both or neither."""
+    path = _folder(root) / upload_id
+    path.with_suffix(".part").write_bytes(data)
+    path.with_suffix(".part").replace(path)
+    path.with_suffix(".json").write_text(json.dumps(meta))
