@@ -1,7 +1,8 @@
 """All configuration, read once from the environment (and `.env`).
 
-Names are the ones README.md lists under "Configuration"; `RUNWAYML_API_SECRET` and `RUNWAYML_BASE_URL` are the names the official
-SDK reads, so an operator can reuse an existing environment.
+Names are the ones README.md lists under "Configuration"; `RUNWAYML_API_SECRET` and
+`RUNWAYML_BASE_URL` are the names the official SDK reads, so an operator can reuse an existing
+environment.
 """
 
 from pathlib import Path
