@@ -10,7 +10,7 @@ import asyncio
 import json
 import random
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -18,109 +18,24 @@ import httpx
 
 from app.i18n import gettext as _
 from app.runway.endpoints import SIMULATOR_ORIGIN, Upstream, UpstreamKind
+from app.runway.exchange import (
+    BODY_LIMIT,
+    Exchange,
+    UpstreamError,
+    error_message,
+    retry_after_seconds,
+    timeout_message,
+)
 from app.runway.guard import UpstreamRefused
 from app.runway.redaction import redact_response
 from app.transcript import masked_headers, shorten_data_uris
 
-BODY_LIMIT = 4000
 DECODED = ("content-encoding", "content-length")  # describe the bytes before decoding
 SIMULATOR_ANONYMOUS_KEY = "sim-anonymous"
 READ_ATTEMPTS = 3
 MAX_BACKOFF_S = 8.0
 USER_AGENT = "runway-console"
 MAX_ANSWER_BYTES = 1024 * 1024  # a task or error answer is a few KB; a relay may send anything
-
-
-@dataclass
-class Exchange:
-    """One request and its answer, kept for the inspector (bodies bounded, no key)."""
-
-    method: str
-    url: str
-    status: int | None
-    duration_ms: float
-    body: str
-    at: float = field(default_factory=time.time)
-    request_headers: dict[str, str] = field(default_factory=dict)
-    request_body: Any = None
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "method": self.method,
-            "url": self.url,
-            "status": self.status,
-            "durationMs": round(self.duration_ms, 1),
-            "body": self.body,
-            "at": self.at,
-            "requestHeaders": self.request_headers,
-            "requestBody": self.request_body,
-        }
-
-
-class UpstreamError(Exception):
-    """Anything that went wrong upstream, shown to the person verbatim (bounded)."""
-
-    def __init__(
-        self,
-        message: str,
-        *,
-        status: int | None = None,
-        body: str = "",
-        retryable: bool = False,
-        retry_after: float | None = None,
-        exchange: Exchange | None = None,
-        headers: dict[str, str] | None = None,
-    ) -> None:
-        super().__init__(message)
-        self.message = message
-        self.status = status
-        self.body = body[:BODY_LIMIT]
-        self.retryable = retryable
-        self.retry_after = retry_after
-        self.exchange = exchange
-        self.headers = headers or {}
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"upstreamStatus": self.status, "message": self.message, "body": self.body}
-
-
-def error_message(status: int, text: str) -> str:
-    """The upstream's own words, whatever shape its error body has."""
-    try:
-        data = json.loads(text)
-    except ValueError:
-        data = None
-    if isinstance(data, dict):
-        inner = data.get("error", data.get("message"))
-        if isinstance(inner, dict):
-            inner = inner.get("message") or json.dumps(inner)
-        if inner:
-            return f"HTTP {status}: {inner}"[:500]
-    snippet = " ".join(text.split())[:300]
-    return f"HTTP {status}: {snippet}" if snippet else f"HTTP {status} with an empty body"
-
-
-def timeout_message(upstream: Upstream, method: str, seconds: float) -> str:
-    """A timed-out create may still have started a task upstream; say so, since it may bill."""
-    text = _(
-        "{upstream} did not answer within {seconds} s",
-        upstream=_(upstream.label),
-        seconds=f"{seconds:g}",
-    )
-    if method == "POST":
-        text += (
-            "; the task may still have been created upstream, so check its history or "
-            "account before trying again"
-        )
-    return text
-
-
-def retry_after_seconds(response: httpx.Response) -> float | None:
-    value = response.headers.get("Retry-After", "")
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        return None
 
 
 class RunwayClient:
