@@ -6,12 +6,8 @@ however many browsers (or processes) watch a task, one of them asks upstream per
 """
 
 import asyncio
-import json
-import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field, replace
-from enum import StrEnum
 from typing import Any, TypeVar
 
 from sqlalchemy import (
@@ -27,112 +23,24 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.engine import Connection
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.pool import StaticPool
 
 from app.runway.status import FINAL_STATUSES
 from app.schema import (
     migrate,
-    submissions_table,
     task_events_table,
     task_frames_table,
     tasks_table,
 )
+from app.task_record import LEASE_COLUMNS, TaskRecord
 
 T = TypeVar("T")
-MAX_EXCHANGES = 40
 RECORD_CACHE_SIZE = 1_000  # tasks being watched are few; each may carry 40 exchanges
 EVENTS_BATCH = 500  # task ids per IN (...) list, well within SQLite's parameter limit
-JSON_FIELDS = {"request": "request_json", "output": "output_json", "exchanges": "exchanges_json"}
 # Written only by the video copy's own statements, never by a whole-record save: a save from a
 # refresh on another replica must not undo a copy that finished meanwhile.
 VIDEO_COLUMNS = ("video_path", "video_bytes", "video_error", "video_attempts")
-LEASE_COLUMNS = ("video_holder", "video_lease_until")
-
-
-class ClaimOutcome(StrEnum):
-    CLAIMED = "claimed"  # this request holds the token: it may create
-    IN_FLIGHT = "in-flight"  # an earlier request holds it and is still sending
-    MADE = "made"  # an earlier request made `task_id` with it
-
-
-@dataclass(frozen=True)
-class SubmissionClaim:
-    """What claiming a submit-once token found."""
-
-    outcome: ClaimOutcome
-    task_id: str | None = None
-
-
-CLAIMED = SubmissionClaim(ClaimOutcome.CLAIMED)
-IN_FLIGHT = SubmissionClaim(ClaimOutcome.IN_FLIGHT)
-
-
-def _claim_found(task_id: str | None) -> SubmissionClaim:
-    return SubmissionClaim(ClaimOutcome.MADE, task_id) if task_id else IN_FLIGHT
-
-
-@dataclass
-class TaskRecord:
-    """A task as the console keeps it; `request` has frames as references (app/frames.py)."""
-
-    id: str
-    owner: str
-    base_url: str
-    key_mask: str
-    model: str
-    prompt_text: str
-    ratio: str
-    duration: int
-    seed: int | None
-    request: dict[str, Any]
-    status: str
-    progress: float | None = None
-    output: list[str] = field(default_factory=list)
-    failure: str | None = None
-    failure_code: str | None = None
-    last_error: str | None = None
-    exchanges: list[dict[str, Any]] = field(default_factory=list)
-    created_at: float = field(default_factory=time.time)
-    updated_at: float = field(default_factory=time.time)
-    started_at: float | None = None
-    finished_at: float | None = None
-    last_checked_at: float | None = None
-    video_path: str | None = None
-    video_bytes: int | None = None
-    video_error: str | None = None
-    video_attempts: int = 0
-    group_id: str | None = None
-
-    @property
-    def is_final(self) -> bool:
-        return self.status in FINAL_STATUSES
-
-    @property
-    def video_saved(self) -> bool:
-        return self.video_path is not None
-
-    def copy(self) -> "TaskRecord":
-        """A copy whose lists can be appended to (a refresh adds exchanges) without changing
-        this one; the request is never changed in place, so it is shared."""
-        return replace(self, output=list(self.output), exchanges=list(self.exchanges))
-
-    def to_row(self) -> dict[str, Any]:
-        row = {k: v for k, v in self.__dict__.items() if k not in JSON_FIELDS}
-        row["request_json"] = json.dumps(self.request)
-        row["output_json"] = json.dumps(self.output)
-        row["exchanges_json"] = json.dumps(self.exchanges[-MAX_EXCHANGES:])
-        return row
-
-    @classmethod
-    def from_row(cls, row: Any) -> "TaskRecord":
-        data = dict(row._mapping)
-        for column in LEASE_COLUMNS:
-            data.pop(column, None)
-        for name, column in JSON_FIELDS.items():
-            data[name] = json.loads(data.pop(column))
-        return cls(**data)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -284,6 +192,11 @@ class Storage:
         """Drop a kept copy after a write that bypassed `save` (a video copy's outcome)."""
         self._records.pop(task_id, None)
 
+    @property
+    def one_writer(self) -> bool:
+        """Whether this process is the database's only writer (SQLite, on one thread)."""
+        return self._sqlite
+
     def _remember(self, record: TaskRecord) -> None:
         """Keep a copy of a record as just written or read (SQLite only; see __init__)."""
         if not self._sqlite:
@@ -415,40 +328,3 @@ class Storage:
     async def count(self, owner: str) -> int:
         query = select(func.count()).select_from(tasks_table).where(tasks_table.c.owner == owner)
         return await self.run(lambda conn: int(conn.execute(query).scalar() or 0))
-
-    async def claim_submission(self, owner: str, submit_token: str, now: float) -> SubmissionClaim:
-        """CLAIMED for the first caller with this submit token; then IN_FLIGHT, or the task made.
-
-        The primary key makes the insert the lock, so it holds across processes too.
-        """
-        where = and_(submissions_table.c.owner == owner, submissions_table.c.token == submit_token)
-
-        def work(conn: Connection) -> SubmissionClaim:
-            existing = conn.execute(select(submissions_table.c.task_id).where(where)).first()
-            if existing is not None:
-                return _claim_found(existing.task_id)
-            row = {"owner": owner, "token": submit_token, "task_id": None, "created_at": now}
-            if self._sqlite:  # one thread runs every operation: the check above cannot race
-                conn.execute(insert(submissions_table).values(**row))
-                return CLAIMED
-            try:
-                with conn.begin_nested():
-                    conn.execute(insert(submissions_table).values(**row))
-            except IntegrityError:  # another replica claimed it between the check and now
-                task_id = conn.execute(select(submissions_table.c.task_id).where(where)).scalar()
-                return _claim_found(task_id)
-            return CLAIMED
-
-        return await self.run(work, write=True)
-
-    async def finish_submission(self, owner: str, submit_token: str, task_id: str | None) -> None:
-        """Record the task a token made, or (None) release the token after a refused create."""
-        where = and_(submissions_table.c.owner == owner, submissions_table.c.token == submit_token)
-
-        def work(conn: Connection) -> None:
-            if task_id is None:
-                conn.execute(delete(submissions_table).where(where))
-            else:
-                conn.execute(update(submissions_table).where(where).values(task_id=task_id))
-
-        await self.run(work, write=True)

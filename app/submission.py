@@ -1,8 +1,8 @@
 """Submitting: check everything, then create upstream once, however often the request comes.
 
 A double click, a second tab or a retried request carrying the same submit token never starts
-(and bills) a second upstream task: the token is claimed in the database (`Storage.
-claim_submission`) before the create, and a repeat gets the task the first request made.
+(and bills) a second upstream task: the token is claimed in the database (`submit_tokens.py`)
+before the create, and a repeat gets the task the first request made.
 """
 
 import asyncio
@@ -19,7 +19,8 @@ from app.recording import TaskNotRecorded, TaskRecorder
 from app.refresh import Refresher
 from app.runway.client import RunwayClient, UpstreamError
 from app.runway.endpoints import SIMULATOR_ADDRESS, Upstream
-from app.storage import ClaimOutcome, Storage, TaskRecord
+from app.storage import Storage, TaskRecord
+from app.submit_tokens import ClaimOutcome, SubmitTokens
 from app.upstreams import UpstreamAccess
 from app.validation import FieldError, Invalid, validate_create_body
 
@@ -55,6 +56,7 @@ class Submission:
         validate: Callable[[dict[str, Any]], None] = validate_create_body,
     ) -> None:
         self._storage = storage
+        self._tokens = SubmitTokens(storage)
         self._recorder = recorder
         self._frames = frames
         self._client = client
@@ -118,12 +120,12 @@ class Submission:
         except TaskNotRecorded as exc:
             # The task exists upstream: the token must not be freed for a second create.
             with contextlib.suppress(Exception):
-                await self._storage.finish_submission(caller.owner, submit_token, exc.record.id)
+                await self._tokens.finish(caller.owner, submit_token, exc.record.id)
             raise
         except BaseException:
-            await self._storage.finish_submission(caller.owner, submit_token, None)
+            await self._tokens.finish(caller.owner, submit_token, None)
             raise
-        await self._storage.finish_submission(caller.owner, submit_token, record.id)
+        await self._tokens.finish(caller.owner, submit_token, record.id)
         return record
 
     async def submit_group(
@@ -149,7 +151,7 @@ class Submission:
             except TaskNotRecorded as exc:
                 refusals.append(f"{address or SIMULATOR_ADDRESS}: {exc}")
         first = started[0].id if started else None
-        await self._storage.finish_submission(caller.owner, submit_token, first)
+        await self._tokens.finish(caller.owner, submit_token, first)
         return started, refusals
 
     async def _claim_or_wait(self, caller: Caller, submit_token: str) -> TaskRecord | None:
@@ -159,7 +161,7 @@ class Submission:
         and then this request claims it and tries for itself.
         """
         for _step in range(SUBMIT_WAIT_STEPS):
-            claim = await self._storage.claim_submission(caller.owner, submit_token, time.time())
+            claim = await self._tokens.claim(caller.owner, submit_token, time.time())
             if claim.outcome is ClaimOutcome.CLAIMED:
                 return None
             if claim.outcome is ClaimOutcome.MADE:
