@@ -55,7 +55,10 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(f"runway-console: not starting. {problem}")
     from app.main import create_app
 
-    print(f"Runway Console on http://{args.host}:{args.port}")
+    warning = settings.exposure_warning(args.host)
+    if warning:
+        print(warning, file=sys.stderr, flush=True)
+    print(f"Runway Console on http://{args.host}:{args.port} (data in {settings.data_dir})")
     uvicorn.run(
         create_app(settings),
         host=args.host,

@@ -8,8 +8,15 @@ environment.
 from pathlib import Path
 from typing import Annotated
 
+from platformdirs import user_data_path
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+
+def default_data_dir() -> Path:
+    """The user's data directory (platformdirs' convention), so history does not depend on the
+    directory the console happened to be started from. CONSOLE_DATA_DIR wins; Docker sets /data."""
+    return user_data_path("runway-console", appauthor=False)
 
 
 class Settings(BaseSettings):
@@ -19,7 +26,7 @@ class Settings(BaseSettings):
 
     runwayml_api_secret: SecretStr | None = Field(default=None, alias="RUNWAYML_API_SECRET")
     runwayml_base_url: str = Field(default="", alias="RUNWAYML_BASE_URL")
-    data_dir: Path = Field(default=Path("data"), alias="CONSOLE_DATA_DIR")
+    data_dir: Path = Field(default_factory=lambda: default_data_dir(), alias="CONSOLE_DATA_DIR")
     database_url: str = Field(default="", alias="CONSOLE_DATABASE_URL")
     password: SecretStr | None = Field(default=None, alias="CONSOLE_PASSWORD")
     allow_anonymous: bool = Field(default=False, alias="CONSOLE_ALLOW_ANONYMOUS")
@@ -80,6 +87,19 @@ class Settings(BaseSettings):
     def resolved_database_url(self) -> str:
         """SQLite in the data dir unless a database URL is configured."""
         return self.database_url or f"sqlite:///{self.data_dir / 'console.db'}"
+
+    def exposure_warning(self, host: str) -> str | None:
+        """A loud start-up note when the console listens beyond this machine with no password:
+        everyone who can reach it shares one anonymous history."""
+        loopback = host in ("localhost", "::1") or host.startswith("127.")
+        if loopback or self.password:
+            return None
+        bar = "!" * 78
+        return (
+            f"{bar}\nWARNING: listening on {host} with no password. Anyone who can reach this "
+            "address can use the console,\nand everyone without a key shares one history. "
+            f"Set CONSOLE_PASSWORD, or serve on --host 127.0.0.1.\n{bar}"
+        )
 
     def startup_problem(self) -> str | None:
         """Why the console must not start, or None.

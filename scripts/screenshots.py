@@ -52,7 +52,7 @@ def main() -> None:
             sync_playwright() as playwright,
         ):
             browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page = browser.new_page(viewport={"width": 1280, "height": 1000})
             page.goto(f"http://127.0.0.1:{port}/")
             page.set_input_files(".file-input[data-position=first]", str(first))
             page.wait_for_selector("#slot-first img.thumb")
@@ -69,7 +69,7 @@ def main() -> None:
             video.evaluate("v => { v.muted = true; v.currentTime = 2.5; }")
             page.wait_for_timeout(2000)
             page.screenshot(path=str(docs / "console-after.png"), full_page=True)
-            page.set_viewport_size({"width": 420, "height": 900})
+            page.set_viewport_size({"width": 390, "height": 844})
             page.locator(".topbar").scroll_into_view_if_needed()
             page.screenshot(path=str(docs / "console-phone.png"), full_page=False)
             browser.close()
