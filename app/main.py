@@ -11,6 +11,7 @@ from app.demo import Demo, DemoParts
 from app.frames import FrameStore
 from app.keys import load_or_create_secret
 from app.media import MediaStore, VideoSaver
+from app.members import Members
 from app.objects import open_object_store
 from app.recording import TaskRecorder
 from app.resources import resource_dir
@@ -23,7 +24,8 @@ from app.simulator.app import create_simulator_app
 from app.storage import Storage
 from app.tasks import TaskService
 from app.upstreams import UpstreamAccess
-from app.web import api, demo, docs, downloads, hook_routes, login, pages
+from app.usage import Usage
+from app.web import admin, api, demo, docs, downloads, hook_routes, login, pages
 from app.web.access import AccessMiddleware, LoginLimiter
 from app.web.body_limit import BodyLimitMiddleware
 from app.web.compression import CompressionMiddleware
@@ -123,6 +125,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.templates = make_templates()
     app.state.login_limiter = LoginLimiter()
     password = settings.password.get_secret_value() if settings.password else None
+    app.state.members = Members(storage)
+    app.state.usage = Usage(storage)
     app.state.sessions = Sessions(storage, password_tag(secret, password)) if password else None
     app.add_middleware(CsrfMiddleware)
     app.add_middleware(
@@ -141,6 +145,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(docs.router)
     app.include_router(downloads.router)
     app.include_router(api.router)
+    app.include_router(admin.router)
     demo.install(app)  # before the pages: with CONSOLE_DEMO_HOME it takes `/`
     app.include_router(hook_routes.router)
     app.include_router(pages.router)

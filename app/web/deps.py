@@ -7,11 +7,13 @@ for a lookup that takes microseconds.
 
 from typing import Annotated
 
-from fastapi import Depends, Header, Request
+from fastapi import Depends, Header, HTTPException, Request
 
 from app.frames import FrameStore
+from app.i18n import gettext as _
 from app.keys import Caller
 from app.media import MediaStore
+from app.members import looks_like_token
 from app.settings import Settings
 from app.tasks import TaskService
 from app.upstreams import UpstreamAccess
@@ -38,10 +40,21 @@ async def get_settings(request: Request) -> Settings:
 
 
 async def get_caller(
+    request: Request,
     upstreams: Annotated[UpstreamAccess, Depends(get_upstreams)],
     x_runway_key: Annotated[str | None, Header(include_in_schema=True)] = None,
 ) -> Caller:
-    """The personal key travels in `X-Runway-Key` with each request and is never kept."""
+    """The personal key travels in `X-Runway-Key` with each request and is never kept.
+
+    A member token in that field is the member (the operator's upstream, their name and
+    budget); it is never taken for a personal key, so never sent upstream.
+    """
+    key = (x_runway_key or "").strip()
+    if looks_like_token(key):
+        member = await request.app.state.members.find(key)
+        if member is None:
+            raise HTTPException(401, _("unknown or revoked member token"))
+        return Caller(None, member.owner)
     return upstreams.caller(x_runway_key)
 
 

@@ -2,6 +2,7 @@
 
 import json
 import re
+from datetime import UTC, datetime
 from functools import cache
 from typing import Any
 
@@ -39,6 +40,11 @@ def _ago(seconds: float) -> str:
     if seconds < 86400:
         return f"{seconds // 3600}h {seconds % 3600 // 60:02d}m"
     return f"{seconds // 86400}d"
+
+
+def _utc_time(timestamp: float) -> str:
+    """`2026-11-25 14:03 UTC`: admin tables say when, the same for every viewer."""
+    return datetime.fromtimestamp(timestamp, UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
 def _wire_url(url: str, origin: str) -> str:
@@ -93,6 +99,7 @@ def make_templates() -> Jinja2Templates:
         model_groups=model_groups,
     )
     templates.env.filters["duration"] = _ago
+    templates.env.filters["utc_time"] = _utc_time
     templates.env.filters["wire_url"] = _wire_url
     templates.env.filters["pretty_json"] = _pretty_json
     templates.env.filters["as_json"] = lambda value: json.dumps(value, indent=2, ensure_ascii=False)
