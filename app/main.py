@@ -7,8 +7,10 @@ from contextlib import asynccontextmanager
 import httpx
 from fastapi import FastAPI
 
+from app.budgets import Budgets
 from app.demo import Demo, DemoParts
 from app.frames import FrameStore
+from app.gateway.routes import gateway_router
 from app.keys import load_or_create_secret
 from app.media import MediaStore, VideoSaver
 from app.members import Members
@@ -92,8 +94,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             lease_s=settings.video_lease_s,
         )
         recorder = TaskRecorder(storage)
+        budgets = Budgets(app.state.usage, upstreams.default_address)
         app.state.tasks = TaskService(
-            settings, storage, frames, client, secret, media, upstreams, saver, recorder
+            settings, storage, frames, client, secret, media, upstreams, saver, recorder, budgets
         )
         app.state.demo = Demo(app.state.tasks, DemoParts(settings, storage, frames, media, secret))
         await saver.resume()
@@ -146,6 +149,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(downloads.router)
     app.include_router(api.router)
     app.include_router(admin.router)
+    app.include_router(gateway_router())
     demo.install(app)  # before the pages: with CONSOLE_DEMO_HOME it takes `/`
     app.include_router(hook_routes.router)
     app.include_router(pages.router)

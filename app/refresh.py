@@ -10,6 +10,7 @@ URL when its video copy found the old one expired.
 import time
 from typing import Any
 
+from app.budgets import NO_BUDGETS, Budgets
 from app.failures import http_hint
 from app.i18n import gettext as _
 from app.keys import Caller
@@ -18,7 +19,7 @@ from app.media import MAX_ATTEMPTS as MAX_VIDEO_ATTEMPTS
 from app.runway.client import RunwayClient, UpstreamError
 from app.runway.endpoints import SIMULATOR_ADDRESS, resolve_upstream
 from app.settings import Settings
-from app.storage import Storage, TaskRecord
+from app.storage import FINAL_STATUSES, Storage, TaskRecord
 from app.upstreams import UpstreamAccess
 
 CLAIM_MEMORY = 10_000  # task ids whose last claim this process remembers
@@ -34,7 +35,9 @@ class Refresher:
         client: RunwayClient,
         upstreams: UpstreamAccess,
         saver: VideoSaver,
+        budgets: Budgets = NO_BUDGETS,
     ) -> None:
+        self._budgets = budgets  # settles a member's task at the upstream's final cost
         self._settings = settings
         self._storage = storage
         self._client = client
@@ -95,6 +98,7 @@ class Refresher:
     async def _read_upstream(self, record: TaskRecord, caller: Caller, now: float) -> TaskRecord:
         before = record.status
         upstream = resolve_upstream(record.base_url)
+        data: dict[str, Any] = {}
         try:
             data, exchange = await self._client.read(
                 upstream, self._upstreams.key_for(upstream, caller), record.id
@@ -108,6 +112,8 @@ class Refresher:
             record.exchanges.append(exchange.as_dict())
         record.updated_at = now
         await self._storage.save(record, status_changed=record.status != before)
+        if record.is_final and before not in FINAL_STATUSES:
+            await self._budgets.ended(record, data)
         self._saver.schedule(record)
         return record
 

@@ -48,6 +48,8 @@ class Settings(BaseSettings):
     connect_timeout_s: float = Field(default=5.0, gt=0, alias="CONSOLE_CONNECT_TIMEOUT_S")
     read_timeout_s: float = Field(default=30.0, gt=0, alias="CONSOLE_READ_TIMEOUT_S")
     access_log: bool = Field(default=True, alias="CONSOLE_ACCESS_LOG")
+    # The gateway forwards a bearer that is not a member token as the caller's own Runway key.
+    gateway_passthrough: bool = Field(default=True, alias="CONSOLE_GATEWAY_PASSTHROUGH")
     object_store: str = Field(default="", alias="CONSOLE_OBJECT_STORE")
     video_lease_s: float = Field(default=60.0, gt=0, alias="CONSOLE_VIDEO_LEASE_S")
     # The standard AWS variables, read here so tests and `.env` can set them like the rest.

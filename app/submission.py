@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from app.budgets import NO_BUDGETS, Budgets
 from app.frames import FrameStore, frame_refs, has_local_frames, inline_frames
 from app.keys import Caller, mask_key
 from app.recording import TaskNotRecorded, TaskRecorder
@@ -54,7 +55,9 @@ class Submission:
         refresher: Refresher,
         recorder: TaskRecorder,
         validate: Callable[[dict[str, Any]], None] = validate_create_body,
+        budgets: Budgets = NO_BUDGETS,
     ) -> None:
+        self._budgets = budgets  # members' daily credits, held before each create
         self._storage = storage
         self._tokens = SubmitTokens(storage)
         self._recorder = recorder
@@ -177,7 +180,13 @@ class Submission:
     ) -> TaskRecord:
         """Send the create (never retried) and record the task as the upstream answered."""
         key = self._upstreams.key_for(ready.upstream, caller)
-        task_id, exchange = await self._client.create(ready.upstream, key, ready.to_send)
+        hold = await self._budgets.hold(caller, ready.upstream, ready.to_send)
+        try:
+            task_id, exchange = await self._client.create(ready.upstream, key, ready.to_send)
+        except BaseException:
+            await self._budgets.refused(hold)
+            raise
+        await self._budgets.created(hold, task_id, exchange.body)
         now = time.time()
         to_send = ready.to_send
         record = TaskRecord(

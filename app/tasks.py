@@ -12,6 +12,7 @@ import hmac
 import time
 from typing import Any
 
+from app.budgets import NO_BUDGETS, Budgets
 from app.frames import FrameStore
 from app.hook_receiver import HookReceiver
 from app.hooks import Hook, HookStore, hook_url, new_token, unavailable
@@ -45,6 +46,7 @@ class TaskService:
         upstreams: UpstreamAccess,
         saver: VideoSaver,
         recorder: TaskRecorder,
+        budgets: Budgets = NO_BUDGETS,
     ) -> None:
         self.storage = storage  # public for tests and benchmarks that seed history directly
         self._settings = settings
@@ -53,8 +55,10 @@ class TaskService:
         self._upstreams = upstreams
         self._client = client
         self._secret = secret
-        self._refresher = Refresher(settings, storage, client, upstreams, saver)
-        self._submission = Submission(storage, frames, client, upstreams, self._refresher, recorder)
+        self._refresher = Refresher(settings, storage, client, upstreams, saver, budgets)
+        self._submission = Submission(
+            storage, frames, client, upstreams, self._refresher, recorder, budgets=budgets
+        )
         self.hooks = HookStore(storage)
         self.receiver = HookReceiver(storage, self.hooks, self._refresher)
 

@@ -47,7 +47,7 @@ def resets_at(timestamp: float) -> datetime:
     return day + timedelta(days=1)
 
 
-@dataclass(frozen=True)
+@dataclass(eq=False)  # not frozen: Python sets an exception's __traceback__ as it goes
 class OverBudget(Exception):
     """A create that would take a member past the daily budget; nothing was sent."""
 
@@ -63,6 +63,10 @@ class OverBudget(Exception):
             f"credits, {self.used} used today, this task needs {self.needed}; the budget resets "
             f"at {self.resets_iso}"
         )
+
+    @property
+    def retry_after_s(self) -> int:
+        return max(1, int(self.resets_at.timestamp() - time.time()))
 
     @property
     def resets_iso(self) -> str:

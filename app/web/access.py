@@ -23,7 +23,11 @@ from app.sessions import Sessions
 SESSION_COOKIE = "rc_session"
 # `/shared/` pages carry their own credential: the share link, checked by app/web/shared.py.
 # /hooks/: a relay's callback cannot log in; its unguessable token is its credential.
-OPEN_PATHS = ("/login", "/healthz", "/static/", "/lang/", "/shared/", "/hooks/")
+# The Runway gateway (app/gateway) authenticates by member token itself: an SDK cannot log in.
+# The simulator's output URLs are signed and expiring, like Runway's: the URL is the capability
+# an app was handed, so an app can fetch what the gateway answered with.
+GATEWAY_PATHS = ("/v1/", "/runwayml/v1/", "/simulator/outputs/")
+OPEN_PATHS = ("/login", "/healthz", "/static/", "/lang/", "/shared/", "/hooks/", *GATEWAY_PATHS)
 LOGIN_FAILURES_ALLOWED = 5
 LOGIN_WINDOW_S = 300.0
 MAX_TRACKED_CLIENTS = 10_000  # so a flood from many addresses cannot grow the table unbounded

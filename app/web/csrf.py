@@ -21,8 +21,10 @@ from app.i18n import gettext as _
 CSRF_COOKIE = "rc_csrf"
 CSRF_HEADER = "x-csrf-token"
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
-# The login route checks its own form field; /hooks/ takes callbacks from relays, no page.
-EXEMPT_PREFIXES = ("/api/", "/simulator/", "/login", "/hooks/")
+# The login route checks its own form field; /hooks/ takes callbacks from relays, no page; the
+# gateway (/v1/, /runwayml/v1/) takes a bearer token and no cookie, so a cross-site request has
+# nothing to ride on.
+EXEMPT_PREFIXES = ("/api/", "/simulator/", "/login", "/hooks/", "/v1/", "/runwayml/v1/")
 JSON_ONLY_PREFIX = "/simulator/"
 SIMPLE_METHODS = ("POST",)  # the one state-changing method a page may send without a preflight
 

@@ -8,6 +8,7 @@ from fastapi.responses import JSONResponse
 
 from app.i18n import gettext as _
 from app.runway.client import UpstreamError
+from app.usage import OverBudget
 from app.validation import FieldError, Invalid
 
 
@@ -55,3 +56,12 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(UpstreamError)
     async def _upstream(request: Request, exc: UpstreamError) -> JSONResponse:
         return upstream_response(exc)
+
+    @app.exception_handler(OverBudget)
+    async def _over_budget(request: Request, exc: OverBudget) -> JSONResponse:
+        return over_budget_response(exc)
+
+
+def over_budget_response(exc: OverBudget) -> JSONResponse:
+    """429 naming the budget, today's use and when it resets; nothing was sent upstream."""
+    return JSONResponse(exc.as_dict(), 429, headers={"Retry-After": str(exc.retry_after_s)})

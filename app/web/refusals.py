@@ -19,11 +19,12 @@ from app.failures import http_hint
 from app.recording import TaskNotRecorded
 from app.runway.client import UpstreamError
 from app.submission import AlreadySubmitted
+from app.usage import OverBudget
 from app.validation import Invalid
 from app.web.forms import FormState, attach_errors
 from app.web.render import render
 
-REFUSALS = (Invalid, UpstreamError, AlreadySubmitted, TaskNotRecorded)
+REFUSALS = (Invalid, UpstreamError, AlreadySubmitted, TaskNotRecorded, OverBudget)
 REFUSAL_CARD = "partials/_submit_error.html"
 
 
@@ -62,6 +63,8 @@ def _card_context(exc: Exception) -> dict[str, Any]:
         return {"error": None, "busy": True}
     if isinstance(exc, TaskNotRecorded):
         return {"not_recorded": exc.record.id, "reason": exc.reason}
+    if isinstance(exc, OverBudget):
+        return {"over_budget": exc}
     if isinstance(exc, UpstreamError):
         return {"error": exc, "hint": http_hint(exc.status)}
     raise exc  # bad fields with no form to name them on: not a refusal this helper shows

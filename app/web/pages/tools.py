@@ -6,6 +6,8 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import PlainTextResponse, Response
 
 from app.frames import inline_frames
+from app.gateway.urls import public_base
+from app.members import TOKEN_PREFIX, member_name
 from app.runway.endpoints import UpstreamKind, resolve_upstream
 from app.snippets import LANGUAGES, snippet
 from app.web.deps import CallerDep, FramesDep, ServiceDep
@@ -30,9 +32,12 @@ async def task_code(
     if record is None or language not in LANGUAGES:
         raise HTTPException(404)
     upstream = resolve_upstream(record.base_url)
-    api_root = upstream.api_root
+    api_root, mask = upstream.api_root, record.key_mask
     if upstream.kind is UpstreamKind.SIMULATOR:
         api_root = str(request.base_url).rstrip("/") + "/simulator/v1"
+    if member_name(record.owner) is not None:
+        # A member has no key of the upstream's, only their token: their code calls the gateway.
+        api_root, mask = public_base(request) + "/v1", TOKEN_PREFIX + "…"
     body, _ = await asyncio.to_thread(inline_frames, frames, record.request)
     text = snippet(
         language,
@@ -41,7 +46,7 @@ async def task_code(
         body,
         record.id,
         "masked" if key == "masked" else "env",
-        record.key_mask,
+        mask,
     )
     if text is None:
         raise HTTPException(404, f"the official SDK does not know {record.model}")

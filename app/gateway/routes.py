@@ -1,0 +1,158 @@
+"""The Runway API at the console's root: `/v1/...` and `/runwayml/v1/...`, for SDKs and apps.
+
+Every create goes through the same task service as the page, so a gateway task lands in the
+same history (frames, transcript, saved video) under its member or key. Each endpoint the
+console supports is one entry of `CREATE_ENDPOINTS`; the task, organization and media routes
+are shared by all of them. Errors keep Runway's shape (`{"error": ...}`) and status codes.
+"""
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse, Response
+
+from app.gateway.auth import GatewayCaller, GatewayRefusal, gateway_caller
+from app.gateway.shapes import created_answer, error_body, task_answer
+from app.gateway.urls import output_urls
+from app.i18n import language
+from app.members import MemberError
+from app.recording import TaskNotRecorded
+from app.runway.client import UpstreamError
+from app.usage import OverBudget
+from app.validation import Invalid
+from app.web.downloads import read_media
+from app.web.errors import over_budget_response
+
+PREFIXES = ("/v1", "/runwayml/v1")
+
+
+@dataclass(frozen=True)
+class CreateEndpoint:
+    """One Runway create endpoint: its path under `/v1` (the task service knows its body)."""
+
+    path: str
+
+
+CREATE_ENDPOINTS = (CreateEndpoint("image_to_video"),)
+
+
+async def _caller(request: Request) -> GatewayCaller:
+    state = request.app.state
+    return await gateway_caller(request, state.settings, state.members, state.upstreams)
+
+
+async def answer(
+    request: Request, work: Callable[[GatewayCaller], Awaitable[Response]]
+) -> Response:
+    """Authenticate, run, and turn every refusal into Runway's error shape (in English, as
+    Runway answers whatever the caller's language)."""
+    with language("en"):
+        who: GatewayCaller | None = None
+        try:
+            who = await _caller(request)
+            return await work(who)
+        except GatewayRefusal as exc:
+            return JSONResponse(error_body(exc.message), exc.status, headers=exc.headers)
+        except OverBudget as exc:
+            return over_budget_response(exc)
+        except MemberError as exc:
+            return JSONResponse(error_body(str(exc)), 401)
+        except Invalid as exc:
+            first = exc.errors[0].field.split("[")[0].split(".")[0] if exc.errors else "body"
+            issues = [{"path": error.field, "message": error.message} for error in exc.errors]
+            return JSONResponse(error_body(f"Invalid parameter '{first}'", issues=issues), 400)
+        except UpstreamError as exc:
+            if who is not None and who.member is not None and exc.status in (401, 403):
+                # The operator's key was refused: the member's token is fine, so not a 401.
+                message = "The console's upstream refused its operator key; tell the operator"
+                return JSONResponse(error_body(message), 502)
+            return upstream_refusal(exc)
+
+
+def upstream_refusal(exc: UpstreamError) -> Response:
+    """The upstream's own error as it came, or a 502 naming what went wrong on the way."""
+    if exc.status is None:
+        return JSONResponse(error_body(exc.message), 502)
+    media_type = (exc.headers.get("content-type") or "application/json").split(";")[0]
+    retry = {"Retry-After": exc.headers["retry-after"]} if "retry-after" in exc.headers else {}
+    return Response(exc.body, exc.status, headers=retry, media_type=media_type)
+
+
+def _create_route(endpoint: CreateEndpoint) -> Callable[[Request], Awaitable[Response]]:
+    async def create(request: Request) -> Response:
+        async def work(who: GatewayCaller) -> Response:
+            try:
+                body = await request.json()
+            except ValueError:
+                raise GatewayRefusal(400, "Request body must be JSON") from None
+            if not isinstance(body, dict):
+                raise GatewayRefusal(400, "Request body must be a JSON object")
+            try:
+                record = await request.app.state.tasks.submit(body, who.address, who.caller)
+            except TaskNotRecorded as exc:  # it exists upstream: its id, or the app pays twice
+                record = exc.record
+            return JSONResponse(created_answer(record))
+
+        return await answer(request, work)
+
+    create.__name__ = f"create_{endpoint.path}"
+    return create
+
+
+async def read_task(request: Request) -> Response:
+    async def work(who: GatewayCaller) -> Response:
+        record = await request.app.state.tasks.get(request.path_params["task_id"], who.caller)
+        if record is None:  # another member's or key's task is as unknown as a made-up id
+            raise GatewayRefusal(404, "Task not found")
+        return JSONResponse(task_answer(record, output_urls(request, record)))
+
+    return await answer(request, work)
+
+
+async def delete_task(request: Request) -> Response:
+    """Cancel a running task or delete a finished one, as Runway does: it is gone afterwards."""
+
+    async def work(who: GatewayCaller) -> Response:
+        if not await request.app.state.tasks.delete(request.path_params["task_id"], who.caller):
+            raise GatewayRefusal(404, "Task not found")
+        return Response(status_code=204)
+
+    return await answer(request, work)
+
+
+async def read_organization(request: Request) -> Response:
+    """The upstream's organization; a member with a budget sees what is left of it today."""
+
+    async def work(who: GatewayCaller) -> Response:
+        state = request.app.state
+        data = await state.tasks.account(who.address, who.caller)
+        if who.member is not None:
+            member = await state.members.get(who.member)
+            if member is not None and member.daily_credits is not None:
+                left = max(0, member.daily_credits - await state.usage.today(who.member))
+                balance = data.get("creditBalance")
+                data["creditBalance"] = min(balance, left) if isinstance(balance, int) else left
+        return JSONResponse(data)
+
+    return await answer(request, work)
+
+
+async def unknown_endpoint(request: Request) -> Response:
+    return JSONResponse(error_body("Not found: this console does not offer this endpoint"), 404)
+
+
+def gateway_router() -> APIRouter:
+    """Every gateway route under both prefixes; the catch-all last, so it only takes the rest."""
+    router = APIRouter(include_in_schema=False)
+    for prefix in PREFIXES:
+        for endpoint in CREATE_ENDPOINTS:
+            router.add_route(f"{prefix}/{endpoint.path}", _create_route(endpoint), ["POST"])
+        router.add_route(f"{prefix}/tasks/{{task_id}}", read_task, ["GET"])
+        router.add_route(f"{prefix}/tasks/{{task_id}}", delete_task, ["DELETE"])
+        router.add_route(f"{prefix}/organization", read_organization, ["GET"])
+        # The saved copy, as /media/ serves it (Range, token in the URL), under a path that
+        # skips the page's password like every gateway path: an app fetches it with the URL.
+        router.add_api_route(f"{prefix}/media/{{task_id}}.mp4", read_media, methods=["GET", "HEAD"])
+        router.add_route(f"{prefix}/{{rest:path}}", unknown_endpoint, ["GET", "POST", "DELETE"])
+    return router

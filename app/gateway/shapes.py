@@ -1,0 +1,74 @@
+"""What the gateway answers: Runway's own shapes, built from the console's task records.
+
+An SDK picks a task's variant by its status and cost fields (`estimatedCost` while it runs,
+`cost` once it ended), so both are always there: the upstream's own figures when its answers
+carried them, else the catalog's estimate. Output URLs are absolute and point at the console,
+so an app can fetch them with nothing but the URL.
+"""
+
+import json
+from typing import Any
+
+from app.storage import TaskRecord
+from app.timestamps import iso_time
+from app.usage import estimate_credits
+
+
+def error_body(message: str, **extra: Any) -> dict[str, Any]:
+    """Runway's error shape: `{"error": "<words>"}`, sometimes with more (`issues`)."""
+    return {"error": message, **extra}
+
+
+def _answers(record: TaskRecord) -> list[dict[str, Any]]:
+    """The upstream's JSON answers about this task, newest first."""
+    found = []
+    for exchange in reversed(record.exchanges):
+        try:
+            data = json.loads(exchange.get("body") or "")
+        except ValueError:
+            continue
+        if isinstance(data, dict):
+            found.append(data)
+    return found
+
+
+def upstream_credits(record: TaskRecord, field: str) -> float | None:
+    """`cost` or `estimatedCost` credits as the upstream last reported them, if it did."""
+    for data in _answers(record):
+        value = data.get(field)
+        if isinstance(value, dict) and isinstance(value.get("credits"), int | float):
+            return value["credits"]
+    return None
+
+
+def created_answer(record: TaskRecord) -> dict[str, Any]:
+    """`POST /v1/image_to_video`'s answer: the id and what the task may cost."""
+    estimate = upstream_credits(record, "estimatedCost")
+    if estimate is None:
+        estimate = estimate_credits(record.request)
+    return {"id": record.id, "estimatedCost": {"credits": estimate}}
+
+
+def task_answer(record: TaskRecord, outputs: list[str]) -> dict[str, Any]:
+    """`GET /v1/tasks/{id}`'s answer for the task as the console last saw it."""
+    body: dict[str, Any] = {
+        "id": record.id,
+        "status": record.status,
+        "createdAt": iso_time(record.created_at).replace("+00:00", "Z"),
+    }
+    if record.is_final:
+        # An upstream that reports no final cost: the estimate stands, as in the member's usage.
+        cost = upstream_credits(record, "cost")
+        if cost is None:
+            cost = created_answer(record)["estimatedCost"]["credits"]
+        body["cost"] = {"credits": int(cost)}
+    else:
+        body["estimatedCost"] = created_answer(record)["estimatedCost"]
+    if record.status == "RUNNING":
+        body["progress"] = record.progress or 0.0
+    elif record.status == "SUCCEEDED":
+        body["output"] = outputs
+    elif record.status == "FAILED":
+        body["failure"] = record.failure or "The task failed."
+        body["failureCode"] = record.failure_code
+    return body
