@@ -90,13 +90,15 @@ def test_the_drop_zone_opens_the_file_chooser_from_the_keyboard(
     watched: Watched, console_url: str, tmp_path: Path
 ) -> None:
     page = watched.page
-    page.goto(console_url)
+    # A person presses keys once the page has settled; under load the page's first htmx
+    # requests can still be re-rendering parts of the form when "load" fires.
+    page.goto(console_url, wait_until="networkidle")
     page.focus("#slot-first .drop")
     page.keyboard.press("Tab")
     assert focused(page) == "input#first_url", "the hidden file input is not a Tab stop"
     for key in ("Enter", " "):
         page.focus("#slot-first .drop")
-        with page.expect_file_chooser(timeout=3000) as chooser:
+        with page.expect_file_chooser(timeout=10_000) as chooser:
             page.keyboard.press(key)
         assert chooser.value.element.get_attribute("data-position") == "first"
     chooser.value.set_files(str(frame_file(tmp_path)))
