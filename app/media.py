@@ -26,6 +26,7 @@ from app.i18n import gettext as _
 from app.objects import ObjectStore
 from app.runway.client import RunwayClient
 from app.runway.endpoints import resolve_upstream
+from app.runway.guard import UpstreamRefused
 from app.storage import Storage, TaskRecord
 from app.video_leases import VideoLeases
 
@@ -234,6 +235,8 @@ class VideoSaver:
             raise DownloadError(
                 _("no whole video within {seconds} s", seconds=f"{self.timeout_s:g}")
             ) from None
+        except UpstreamRefused as exc:  # the guard refused the output's address
+            raise DownloadError(str(exc)) from None
 
     async def close(self) -> None:
         if self._sweeper is not None:

@@ -15,6 +15,7 @@ from collections.abc import Awaitable, Callable
 from sqlalchemy.exc import IntegrityError
 
 from app.storage import Storage, TaskRecord
+from app.upstream_task import console_task_id
 
 log = logging.getLogger(__name__)
 QUICK_RETRIES_S = (0.1, 0.5)  # within the request: a failover or a dropped connection
@@ -62,10 +63,17 @@ class TaskRecorder:
             try:
                 await self.storage.add(record, frame_shas)
             except IntegrityError:
-                # An earlier attempt may have committed before its answer was lost.
-                if await self.storage.get_any(record.id) is not None:
+                # An earlier attempt may have committed before its answer was lost; or another
+                # task (another key, another relay) took this id first: then it gets its own.
+                held = await self.storage.get_any(record.id)
+                if held is not None and (held.owner, held.created_at) == (
+                    record.owner,
+                    record.created_at,
+                ):
                     return None
-                return "the database refused the task as a duplicate"
+                record.upstream_id = record.upstream_task_id
+                record.id = console_task_id(record.upstream_id, taken=True)
+                return "another task holds this id; recording under a new one"
             except Exception as exc:  # any failure: the task exists upstream regardless
                 return f"{type(exc).__name__}: {str(exc).splitlines()[0][:200] if str(exc) else ''}"
             return None

@@ -12,7 +12,6 @@ from typing import Any
 
 from app.budgets import NO_BUDGETS, Budgets
 from app.failures import http_hint
-from app.i18n import gettext as _
 from app.keys import Caller
 from app.media import EXPIRED_NOTE, VideoSaver
 from app.media import MAX_ATTEMPTS as MAX_VIDEO_ATTEMPTS
@@ -20,6 +19,7 @@ from app.runway.client import RunwayClient, UpstreamError
 from app.runway.endpoints import SIMULATOR_ADDRESS, resolve_upstream
 from app.settings import Settings
 from app.storage import FINAL_STATUSES, Storage, TaskRecord
+from app.upstream_task import apply_upstream_task
 from app.upstreams import UpstreamAccess
 
 CLAIM_MEMORY = 10_000  # task ids whose last claim this process remembers
@@ -101,14 +101,15 @@ class Refresher:
         data: dict[str, Any] = {}
         try:
             data, exchange = await self._client.read(
-                upstream, self._upstreams.key_for(upstream, caller), record.id
+                upstream, self._upstreams.key_for(upstream, caller), record.upstream_task_id
             )
         except UpstreamError as exc:
             record.last_error = f"{exc.message} — {http_hint(exc.status)}"
             if exc.exchange:
                 record.exchanges.append(exc.exchange.as_dict())
         else:
-            apply_upstream_task(record, data, now)
+            allow_private = self._upstreams.policy.allow_private
+            apply_upstream_task(record, data, now, upstream, allow_private)
             record.exchanges.append(exchange.as_dict())
         record.updated_at = now
         await self._storage.save(record, status_changed=record.status != before)
@@ -116,28 +117,3 @@ class Refresher:
             await self._budgets.ended(record, data)
         self._saver.schedule(record)
         return record
-
-
-def apply_upstream_task(record: TaskRecord, data: dict[str, Any], now: float) -> None:
-    """Copy what an upstream read says into the record, keeping first-seen timings."""
-    status = str(data.get("status") or record.status).upper()
-    record.status = status
-    record.last_error = None
-    progress = data.get("progress")
-    if isinstance(progress, int | float) and not isinstance(progress, bool):
-        # Some relays report percent (0..100) where Runway reports a fraction (0..1).
-        record.progress = min(1.0, float(progress) / 100 if progress > 1 else float(progress))
-    if status == "RUNNING" and record.started_at is None:
-        record.started_at = now
-    output = data.get("output")
-    if isinstance(output, list):
-        record.output = [str(url) for url in output if isinstance(url, str)]
-    elif isinstance(output, str):
-        record.output = [output]
-    if status == "FAILED":
-        record.failure = str(data.get("failure") or _("The task failed."))
-        record.failure_code = data.get("failureCode")
-    if record.is_final and record.finished_at is None:
-        record.finished_at = now
-        if status == "SUCCEEDED":
-            record.progress = 1.0

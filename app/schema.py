@@ -65,6 +65,8 @@ tasks_table = Table(
     # The video copy's lease: which replica copies it, and until when (see media.VideoSaver).
     Column("video_holder", Text),
     Column("video_lease_until", Float),
+    # The upstream's id when the console gave the task its own (tasks.console_task_id).
+    Column("upstream_id", Text),
     Index("ix_tasks_owner_created", "owner", "created_at"),
     Index("ix_tasks_group", "group_id"),
 )
@@ -227,10 +229,15 @@ def _add_video_lease(conn: Connection) -> None:
     conn.exec_driver_sql("ALTER TABLE tasks ADD COLUMN video_lease_until FLOAT")
 
 
-SCHEMA_VERSION = 3
+def _add_upstream_id(conn: Connection) -> None:
+    conn.exec_driver_sql("ALTER TABLE tasks ADD COLUMN upstream_id TEXT")
+
+
+SCHEMA_VERSION = 4
 MIGRATIONS: dict[int, Callable[[Connection], None]] = {
     2: _widen_v1_columns,
     3: _add_video_lease,
+    4: _add_upstream_id,
 }
 
 

@@ -22,6 +22,7 @@ from app.runway.client import RunwayClient, UpstreamError
 from app.runway.endpoints import SIMULATOR_ADDRESS, Upstream
 from app.storage import Storage, TaskRecord
 from app.submit_tokens import ClaimOutcome, SubmitTokens
+from app.upstream_task import console_task_id
 from app.upstreams import UpstreamAccess
 from app.validation import FieldError, Invalid, validate_create_body
 
@@ -182,15 +183,17 @@ class Submission:
         key = self._upstreams.key_for(ready.upstream, caller)
         hold = await self._budgets.hold(caller, ready.upstream, ready.to_send)
         try:
-            task_id, exchange = await self._client.create(ready.upstream, key, ready.to_send)
+            upstream_id, exchange = await self._client.create(ready.upstream, key, ready.to_send)
         except BaseException:
             await self._budgets.refused(hold)
             raise
+        task_id = console_task_id(upstream_id, await self._storage.get_any(upstream_id) is not None)
         await self._budgets.created(hold, task_id, exchange.body)
         now = time.time()
         to_send = ready.to_send
         record = TaskRecord(
             id=task_id,
+            upstream_id=upstream_id if upstream_id != task_id else None,
             owner=caller.owner,
             base_url=ready.upstream.base_url,
             key_mask=mask_key(key) if caller.key else ("operator" if key else ""),
@@ -209,8 +212,8 @@ class Submission:
             # interval's check, so a read straight after it is served from the store.
             last_checked_at=now,
         )
-        self._refresher.remember_claim(task_id, now)
         await self._recorder.add(record, frame_refs(ready.to_store))
+        self._refresher.remember_claim(record.id, now)
         return record
 
 

@@ -43,6 +43,12 @@ class TaskRecord:
     video_error: str | None = None
     video_attempts: int = 0
     group_id: str | None = None
+    upstream_id: str | None = None  # the upstream's own id, when it is not the console's
+
+    @property
+    def upstream_task_id(self) -> str:
+        """The id to name this task by upstream (older rows: the console's id is it)."""
+        return self.upstream_id or self.id
 
     @property
     def is_final(self) -> bool:

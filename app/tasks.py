@@ -177,7 +177,7 @@ class TaskService:
         upstream = resolve_upstream(record.base_url)
         try:
             await self._client.cancel(
-                upstream, self._upstreams.key_for(upstream, caller), record.id
+                upstream, self._upstreams.key_for(upstream, caller), record.upstream_task_id
             )
         except UpstreamError as exc:
             if exc.status != 404:

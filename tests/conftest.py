@@ -22,6 +22,9 @@ from tests.engines import (
 )
 from tests.helpers import free_port, live_process
 
+# The scripted relay on loopback and a console allowed to call it (`relay`, `relay_console`).
+pytest_plugins = ["tests.relay_stub"]
+
 # Replicas sharing a database share this, so sessions and media links hold on each of them.
 TEAM_SECRET = "test-team-secret-0123456789abcdef"
 

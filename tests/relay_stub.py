@@ -10,14 +10,19 @@ import asyncio
 import json
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
+import httpx
+import pytest
 import uvicorn
 
+from app.main import create_app
+from tests.conftest import make_settings
 from tests.helpers import free_port
 
 
@@ -111,7 +116,12 @@ def relay_stub() -> Iterator[RelayStub]:
     """Serve a RelayStub on a loopback port for the length of the block."""
     stub = RelayStub()
     config = uvicorn.Config(
-        stub, host="127.0.0.1", port=stub.port, log_level="warning", lifespan="off"
+        stub,
+        host="127.0.0.1",
+        port=stub.port,
+        log_level="warning",
+        lifespan="off",
+        timeout_graceful_shutdown=1,
     )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
@@ -126,3 +136,25 @@ def relay_stub() -> Iterator[RelayStub]:
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+
+
+@pytest.fixture
+def relay() -> Iterator[RelayStub]:
+    """A scripted relay on a loopback port (import this fixture into a test module)."""
+    with relay_stub() as stub:
+        yield stub
+
+
+@pytest.fixture
+async def relay_console(tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
+    """The console in process, allowed to call private upstreams; data in `tmp_path/data`."""
+    settings = make_settings(tmp_path / "data", CONSOLE_ALLOW_PRIVATE_UPSTREAMS=True)
+    app = create_app(settings)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app)
+        async with httpx.AsyncClient(
+            transport=transport, base_url="http://console", timeout=60
+        ) as http:
+            await http.get("/")
+            http.headers["X-CSRF-Token"] = http.cookies["rc_csrf"]
+            yield http

@@ -8,24 +8,15 @@ and answered.
 import io
 import logging
 import zipfile
-from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 
-from app.main import create_app
-from tests.conftest import make_settings
 from tests.helpers import POLL_DUE_S, create_body, poll_until
-from tests.relay_stub import Answer, RelayStub, Seen, relay_stub
+from tests.relay_stub import Answer, RelayStub, Seen
 
 MARKER = "hk-MARKERKEY-relay-echo-5d1e0b77"
-
-
-@pytest.fixture
-def relay() -> Iterator[RelayStub]:
-    with relay_stub() as stub:
-        yield stub
 
 
 @pytest.fixture
@@ -34,17 +25,8 @@ def data_dir(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-async def console(data_dir: Path) -> AsyncIterator[httpx.AsyncClient]:
-    settings = make_settings(data_dir, CONSOLE_ALLOW_PRIVATE_UPSTREAMS=True)
-    app = create_app(settings)
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app)
-        async with httpx.AsyncClient(
-            transport=transport, base_url="http://console", timeout=60
-        ) as http:
-            await http.get("/")
-            http.headers["X-CSRF-Token"] = http.cookies["rc_csrf"]
-            yield http
+def console(relay_console: httpx.AsyncClient) -> httpx.AsyncClient:
+    return relay_console
 
 
 def unzipped(content: bytes) -> bytes:

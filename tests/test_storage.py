@@ -198,6 +198,7 @@ async def test_a_version_1_postgres_database_is_widened(postgres: PostgresServer
             conn.exec_driver_sql("ALTER TABLE task_events ALTER COLUMN task_id TYPE VARCHAR(64)")
             conn.exec_driver_sql("ALTER TABLE tasks DROP COLUMN video_holder")  # added by v3
             conn.exec_driver_sql("ALTER TABLE tasks DROP COLUMN video_lease_until")
+            conn.exec_driver_sql("ALTER TABLE tasks DROP COLUMN upstream_id")  # added by v4
             conn.execute(update(schema_table).values(version=1))
 
         await store.run(back_to_v1, write=True)

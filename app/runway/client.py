@@ -26,8 +26,9 @@ from app.runway.exchange import (
     retry_after_seconds,
     timeout_message,
 )
-from app.runway.guard import UpstreamRefused
-from app.runway.redaction import redact_response
+from app.runway.guard import PublicOnlyTransport, UpstreamRefused
+from app.runway.outputs import on_upstream_origin
+from app.runway.redaction import redact_response, without_surrogates
 from app.transcript import masked_headers, shorten_data_uris
 
 DECODED = ("content-encoding", "content-length")  # describe the bytes before decoding
@@ -35,6 +36,7 @@ SIMULATOR_ANONYMOUS_KEY = "sim-anonymous"
 READ_ATTEMPTS = 3
 MAX_BACKOFF_S = 8.0
 USER_AGENT = "runway-console"
+MAX_TASK_ID = 1000  # Runway's are uuids; a relay's may be anything, but not a novel
 MAX_ANSWER_BYTES = 1024 * 1024  # a task or error answer is a few KB; a relay may send anything
 
 
@@ -63,6 +65,9 @@ class RunwayClient:
         self._simulator = httpx.AsyncClient(
             transport=simulator, base_url=SIMULATOR_ORIGIN, timeout=self._timeout
         )
+        self._public_outputs = httpx.AsyncClient(
+            transport=PublicOnlyTransport(network), timeout=self._timeout, follow_redirects=False
+        )
 
     def _transport(self, upstream: Upstream) -> httpx.AsyncBaseTransport:
         if upstream.kind is UpstreamKind.SIMULATOR:
@@ -72,6 +77,7 @@ class RunwayClient:
     async def aclose(self) -> None:
         await self._network.aclose()
         await self._simulator.aclose()
+        await self._public_outputs.aclose()
 
     @staticmethod
     def _headers(upstream: Upstream, key: str | None) -> dict[str, str]:
@@ -180,8 +186,8 @@ class RunwayClient:
     @staticmethod
     def _json(response: httpx.Response, exchange: Exchange) -> dict[str, Any]:
         try:
-            data = response.json()
-        except ValueError:
+            data = without_surrogates(response.json())
+        except (ValueError, RecursionError):
             data = None
         if not isinstance(data, dict):
             raise UpstreamError(
@@ -200,7 +206,9 @@ class RunwayClient:
         response, exchange = await self._send(upstream, "POST", upstream.create_url, key, body)
         data = self._json(response, exchange)
         task_id = data.get("id")
-        if not isinstance(task_id, str) or not task_id:
+        if isinstance(task_id, int) and not isinstance(task_id, bool):
+            task_id = str(task_id)
+        if not isinstance(task_id, str) or not task_id or len(task_id) > MAX_TASK_ID:
             raise UpstreamError(
                 _("the upstream accepted the task but gave no task id"),
                 status=response.status_code,
@@ -243,7 +251,9 @@ class RunwayClient:
             parts = urlsplit(url)
             path = parts.path[parts.path.find("/outputs/") :]
             return self._simulator.stream("GET", f"{path}?{parts.query}")
-        return self._network.stream("GET", url)
+        if on_upstream_origin(url, upstream):
+            return self._network.stream("GET", url)
+        return self._public_outputs.stream("GET", url)
 
     async def probe(
         self, upstream: Upstream, method: str, url: str, key: str | None, body: Any = None

@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 from enum import StrEnum
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from app.i18n import N_
 from app.i18n import gettext as _
@@ -39,7 +39,8 @@ class Upstream:
         return f"{self.api_root}/image_to_video"
 
     def task_url(self, task_id: str) -> str:
-        return f"{self.api_root}/tasks/{task_id}"
+        """A relay's task id may hold `/`, CR LF or any letter: it is one path segment."""
+        return f"{self.api_root}/tasks/{quote(task_id, safe='')}"
 
     @property
     def organization_url(self) -> str:

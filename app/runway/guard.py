@@ -183,9 +183,22 @@ class GuardedTransport(httpx.AsyncBaseTransport):
             )
         ip = await resolve_checked(host, request.url.port or 443, self._policy)
         if request.url.scheme == "https":
-            request.extensions = {**request.extensions, "sni_hostname": host}
+            # An outer guard (public outputs, client.py) has already pinned the name.
+            request.extensions = {"sni_hostname": host, **request.extensions}
         request.url = request.url.copy_with(host=str(ip))
         return await self._inner.handle_async_request(request)
 
     async def aclose(self) -> None:
         await self._inner.aclose()
+
+
+class PublicOnlyTransport(GuardedTransport):
+    """A stricter guard in front of the console's own guarded transport, for output videos
+    that are not on the upstream's own host: they must resolve to public addresses even when
+    private upstreams are allowed. Closing it leaves the shared transport open."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
+        super().__init__(GuardPolicy(allow_private=False), inner)
+
+    async def aclose(self) -> None:
+        return None

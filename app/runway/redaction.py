@@ -54,6 +54,18 @@ def redact_bytes(content: bytes, key: str) -> bytes:
     return json.dumps(_redact_value(data, key, mask), ensure_ascii=False).encode()
 
 
+def without_surrogates(value: Any) -> Any:
+    """A decoded JSON value with lone surrogates (`"\\ud800"`, valid JSON but not valid text)
+    replaced, so that the database, the page and every JSON answer can encode it."""
+    if isinstance(value, str):
+        return value.encode("utf-8", "replace").decode("utf-8")
+    if isinstance(value, list):
+        return [without_surrogates(item) for item in value]
+    if isinstance(value, dict):
+        return {without_surrogates(k): without_surrogates(v) for k, v in value.items()}
+    return value
+
+
 def redact_response(response: httpx.Response, key: str | None) -> httpx.Response:
     """The same answer with the key masked in its body and its header values."""
     if not key or len(key) < MIN_SECRET_CHARS:

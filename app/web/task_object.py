@@ -11,6 +11,7 @@ def task_to_api(record: TaskRecord, video_url: str | None) -> dict[str, Any]:
     """A task as `GET /api/tasks/{id}` shows it (docs/architecture.md, "The JSON API")."""
     return {
         "id": record.id,
+        "upstreamId": record.upstream_task_id,
         "status": record.status,
         "progress": record.progress,
         "model": record.model,

@@ -44,7 +44,7 @@ async def task_code(
         upstream,
         api_root,
         body,
-        record.id,
+        record.upstream_task_id,
         "masked" if key == "masked" else "env",
         mask,
     )
