@@ -111,6 +111,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             yield
         finally:
             await unwatched.close()
+            await app.state.tasks.close()
             await saver.close()
             await recorder.close()
             await client.aclose()

@@ -5,9 +5,18 @@ answers those from the store at once; otherwise a compare-and-set on the task's
 `last_checked_at` row (`Storage.claim_refresh`) lets exactly one caller per interval through,
 across processes too. A task in a final state is never read again, except to get a fresh output
 URL when its video copy found the old one expired.
+
+An upstream that does not answer must not hold the person's read: the console tries a read
+three times, each up to its read timeout, which a browser's poll would wait out. So a read
+waits a few seconds for the upstream and then answers from the store, while the upstream read
+goes on in the background (one per task) and keeps its answer when it comes.
 """
 
+import asyncio
+import logging
 import time
+from collections.abc import Coroutine
+from functools import partial
 from typing import Any
 
 from app.budgets import NO_BUDGETS, Budgets
@@ -22,7 +31,9 @@ from app.storage import FINAL_STATUSES, Storage, TaskRecord
 from app.upstream_task import apply_upstream_task
 from app.upstreams import UpstreamAccess
 
+log = logging.getLogger(__name__)
 CLAIM_MEMORY = 10_000  # task ids whose last claim this process remembers
+READ_WAIT_S = 3.0  # how long a person's read waits for the upstream before the stored answer
 
 
 class Refresher:
@@ -44,6 +55,7 @@ class Refresher:
         self._upstreams = upstreams
         self._saver = saver
         self._claimed_at: dict[str, float] = {}
+        self._reads: dict[str, asyncio.Future[TaskRecord]] = {}
 
     def poll_interval(self, record: TaskRecord) -> float:
         if record.base_url == SIMULATOR_ADDRESS:
@@ -62,12 +74,14 @@ class Refresher:
             return await self._renew_output(record, caller)
         now = time.time()
         interval = self.poll_interval(record)
+        if record.id in self._reads:  # still asking: wait a little for it, never start another
+            return await self._answer_soon(self._reads[record.id], record)
         if now - self._claimed_at.get(record.id, 0.0) < interval:
             return record  # this process asked upstream moments ago: not due, no write needed
         if not await self._storage.claim_refresh(record.id, now, interval):
             return record
         self.remember_claim(record.id, now)
-        return await self._read_upstream(record, caller, now)
+        return await self._read_soon(record, self._read_upstream(record, caller, now))
 
     async def confirm(self, record: TaskRecord, caller: Caller) -> TaskRecord:
         """Read a running task now, whatever the poll interval: its callback said it ended.
@@ -93,7 +107,34 @@ class Refresher:
         interval = self.poll_interval(record)
         if not await self._storage.claim_refresh(record.id, now, interval, include_final=True):
             return record
-        return await self._read_upstream(record, caller, now)
+        return await self._read_soon(record, self._read_upstream(record, caller, now))
+
+    async def _read_soon(
+        self, record: TaskRecord, read: Coroutine[Any, Any, TaskRecord]
+    ) -> TaskRecord:
+        """Start the upstream read as this task's one background read, and wait a little."""
+        job = asyncio.ensure_future(read)
+        self._reads[record.id] = job
+        job.add_done_callback(partial(self._read_ended, record.id))
+        return await self._answer_soon(job, record)
+
+    @staticmethod
+    async def _answer_soon(job: "asyncio.Future[TaskRecord]", stored: TaskRecord) -> TaskRecord:
+        """The read's result if it comes within READ_WAIT_S, else the task as stored."""
+        done, _pending = await asyncio.wait({job}, timeout=READ_WAIT_S)
+        return job.result() if done else stored
+
+    def _read_ended(self, task_id: str, job: "asyncio.Future[TaskRecord]") -> None:
+        if self._reads.get(task_id) is job:
+            del self._reads[task_id]
+        if not job.cancelled() and job.exception() is not None:
+            log.error("reading task %s upstream failed: %r", task_id, job.exception())
+
+    async def close(self) -> None:
+        """At shutdown: reads still waiting for an upstream are given up."""
+        for job in list(self._reads.values()):
+            job.cancel()
+        await asyncio.gather(*self._reads.values(), return_exceptions=True)
 
     async def _read_upstream(self, record: TaskRecord, caller: Caller, now: float) -> TaskRecord:
         before = record.status

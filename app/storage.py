@@ -22,7 +22,7 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.pool import StaticPool
 
@@ -33,6 +33,7 @@ from app.schema import (
     task_frames_table,
     tasks_table,
 )
+from app.sqlite_space import enable_incremental_vacuum, give_space_back
 from app.task_record import LEASE_COLUMNS, TaskRecord
 
 T = TypeVar("T")
@@ -141,6 +142,13 @@ class Storage:
 
     async def migrate(self) -> None:
         await self.run(migrate, write=True)
+        if self._executor is not None:
+            await self._on_sqlite_thread(enable_incremental_vacuum)
+
+    async def _on_sqlite_thread(self, work: Callable[[Engine], None]) -> None:
+        """Run `work(engine)` on the one SQLite thread, outside any transaction."""
+        loop = asyncio.get_running_loop()
+        await loop.run_in_executor(self._executor, work, self._sync_engine)
 
     async def close(self) -> None:
         if self._executor is not None:
@@ -323,6 +331,8 @@ class Storage:
         unused = await self.run(work, write=True)
         # Again: a read that reached the database before this delete may have kept a copy.
         self._records.pop(task_id, None)
+        if unused is not None and self._executor is not None:
+            await self._on_sqlite_thread(give_space_back)
         return unused
 
     async def count(self, owner: str) -> int:

@@ -24,7 +24,7 @@ from app.storage import Storage, TaskRecord
 from app.submit_tokens import ClaimOutcome, SubmitTokens
 from app.upstream_task import console_task_id
 from app.upstreams import UpstreamAccess
-from app.validation import FieldError, Invalid, validate_create_body
+from app.validation import FieldError, Invalid, check_body_size, validate_create_body
 
 SUBMIT_WAIT_STEPS = 150  # × 0.1 s: how long a repeat waits for the first request's create
 TOKEN_MAX_CHARS = 100
@@ -76,6 +76,7 @@ class Submission:
         Each check runs once: the address (with its DNS guard), the frames (stored and inlined
         on a thread, only when the body carries any), then the body as it will be sent.
         """
+        check_body_size(body)  # before any work: an oversized body is refused as a whole
         found = list(errors or [])
         upstream: Upstream | None = None
         to_send, to_store = body, body

@@ -62,6 +62,9 @@ class TaskService:
         self.hooks = HookStore(storage)
         self.receiver = HookReceiver(storage, self.hooks, self._refresher)
 
+    async def close(self) -> None:
+        await self._refresher.close()
+
     def caller(self, personal_key: str | None) -> Caller:
         return self._upstreams.caller(personal_key)
 

@@ -5,6 +5,7 @@ the simulator runs the same rules to answer 400 the way the real API does.
 """
 
 import ipaddress
+import json
 import math
 from dataclasses import dataclass
 from typing import Any
@@ -14,6 +15,7 @@ from app.catalog import MODELS, SEED_MAX
 from app.i18n import gettext as _
 
 DATA_URI_MAX_CHARS = 5 * 1024 * 1024
+MAX_FIELDS_BYTES = 64 * 1024  # a create body without its frames (Runway's are < 2 KB)
 URL_MAX_CHARS = 2048
 IMAGE_MEDIA_TYPES = ("image/jpeg", "image/png", "image/webp")
 POSITIONS = ("first", "last")
@@ -150,6 +152,36 @@ def _check_scalars(body: dict[str, Any]) -> list[FieldError]:
     return errors
 
 
+class BodyTooLarge(Invalid):
+    """The body without its frames is over MAX_FIELDS_BYTES: answered 413, nothing stored."""
+
+
+def check_body_size(body: dict[str, Any]) -> None:
+    """Bound everything in a create body that is not a frame.
+
+    Unknown fields are passed upstream as they are, and the body is stored with the task: a
+    15 MB pad would be kept twice and read back into every history page. Frames are bounded on
+    their own (the image rules), so their data URIs are not counted here.
+    """
+    rest = dict(body)
+    images = prompt_images(body.get("promptImage"))
+    if images is not None:
+        rest["promptImage"] = [
+            {**image, "uri": "" if str(image.get("uri", "")).startswith("data:") else image["uri"]}
+            if "uri" in image
+            else image
+            for image in images
+        ]
+    size = len(json.dumps(rest).encode())
+    if size > MAX_FIELDS_BYTES:
+        message = _(
+            "the body is {kb} KB without its frames; at most {limit} KB is accepted",
+            kb=size // 1024,
+            limit=MAX_FIELDS_BYTES // 1024,
+        )
+        raise BodyTooLarge([FieldError("body", message)])
+
+
 def validate_create_body(body: dict[str, Any]) -> None:
     """Raise Invalid listing every problem with a create body; return quietly when it is good."""
     model_name = body.get("model")
@@ -163,8 +195,43 @@ def validate_create_body(body: dict[str, Any]) -> None:
         for path in non_finite_numbers(body)
         if path not in known
     ]
+    known = {error.field for error in errors}
+    errors += [
+        FieldError(path, _("not valid text: it holds a lone UTF-16 surrogate"))
+        for path in lone_surrogates(body)
+        if path not in known
+    ]
     if errors:
         raise Invalid(errors)
+
+
+def _printable(name: object) -> str:
+    return str(name).encode("utf-8", "replace").decode("utf-8")
+
+
+def lone_surrogates(value: object, path: str = "") -> list[str]:
+    """Where a string holds a lone surrogate (`"\\ud800"`): valid JSON, but not text that the
+    upstream request, the database or any answer could encode."""
+    if isinstance(value, str):
+        return [] if value.isascii() or _encodes(value) else [path or "body"]
+    if isinstance(value, dict):
+        found = [_printable(path or "body") for key in value if not _encodes(str(key))]
+        items = (
+            (f"{path}.{_printable(k)}" if path else _printable(k), v) for k, v in value.items()
+        )
+    elif isinstance(value, list):
+        found, items = [], ((f"{path}[{index}]", item) for index, item in enumerate(value))
+    else:
+        return []
+    return found + [hit for sub_path, item in items for hit in lone_surrogates(item, sub_path)]
+
+
+def _encodes(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def non_finite_numbers(value: object, path: str = "") -> list[str]:

@@ -11,7 +11,7 @@ import json
 import threading
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
-from contextlib import contextmanager
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -145,11 +145,12 @@ def relay() -> Iterator[RelayStub]:
         yield stub
 
 
-@pytest.fixture
-async def relay_console(tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
-    """The console in process, allowed to call private upstreams; data in `tmp_path/data`."""
-    settings = make_settings(tmp_path / "data", CONSOLE_ALLOW_PRIVATE_UPSTREAMS=True)
-    app = create_app(settings)
+@asynccontextmanager
+async def console_for_relays(
+    data_dir: Path, **settings: object
+) -> AsyncIterator[httpx.AsyncClient]:
+    """The console in process, allowed to call private upstreams, with `settings` on top."""
+    app = create_app(make_settings(data_dir, CONSOLE_ALLOW_PRIVATE_UPSTREAMS=True, **settings))
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app)
         async with httpx.AsyncClient(
@@ -158,3 +159,10 @@ async def relay_console(tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
             await http.get("/")
             http.headers["X-CSRF-Token"] = http.cookies["rc_csrf"]
             yield http
+
+
+@pytest.fixture
+async def relay_console(tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
+    """The console in process, allowed to call private upstreams; data in `tmp_path/data`."""
+    async with console_for_relays(tmp_path / "data") as http:
+        yield http

@@ -73,6 +73,10 @@ def resolve_upstream(address: str | None) -> Upstream:
         raise BadAddress(_("the API address is not a valid URL ({error})", error=exc)) from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise BadAddress(_("the API address must look like https://host"))
+    try:
+        parts.hostname.encode("idna")
+    except UnicodeError as exc:  # `a..b`: an empty label, which no resolver can look up
+        raise BadAddress(_("the API address is not a valid URL ({error})", error=exc)) from None
     if parts.query or parts.fragment or "@" in parts.netloc:
         raise BadAddress(_("the API address may not carry credentials, a query or a fragment"))
     base = text.rstrip("/")

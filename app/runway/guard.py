@@ -160,6 +160,8 @@ async def resolve_checked(host: str, port: int, policy: GuardPolicy) -> IPAddres
         raise UpstreamRefused(
             _("cannot resolve {host}: {error}", host=host, error=exc.strerror or exc)
         ) from exc
+    except UnicodeError as exc:  # a name IDNA cannot encode (an empty label: `a..b`)
+        raise UpstreamRefused(_("cannot resolve {host}: {error}", host=host, error=exc)) from exc
     addresses = [ipaddress.ip_address(info[4][0].split("%")[0]) for info in infos]
     for ip in addresses:
         reason = ip_refusal(ip, policy)

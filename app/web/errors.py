@@ -9,7 +9,7 @@ from fastapi.responses import JSONResponse
 from app.i18n import gettext as _
 from app.runway.client import UpstreamError
 from app.usage import OverBudget
-from app.validation import FieldError, Invalid
+from app.validation import BodyTooLarge, FieldError, Invalid
 
 
 def invalid_response(errors: list[FieldError]) -> JSONResponse:
@@ -48,6 +48,12 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def _request_invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
         return invalid_response([_field_error(e, exc.body) for e in exc.errors()])
+
+    @app.exception_handler(BodyTooLarge)
+    async def _too_large(request: Request, exc: BodyTooLarge) -> JSONResponse:
+        answer = invalid_response(exc.errors)
+        answer.status_code = 413
+        return answer
 
     @app.exception_handler(Invalid)
     async def _invalid(request: Request, exc: Invalid) -> JSONResponse:
