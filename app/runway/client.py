@@ -283,6 +283,6 @@ class Probe:
 
     def json(self) -> Any:
         try:
-            return json.loads(self.exchange.body)
-        except ValueError:
+            return without_surrogates(json.loads(self.exchange.body))
+        except (ValueError, RecursionError):
             return None

@@ -10,6 +10,7 @@ import httpx
 
 from app.i18n import gettext as _
 from app.runway.endpoints import Upstream
+from app.runway.redaction import without_surrogates
 
 BODY_LIMIT = 4000
 
@@ -70,8 +71,8 @@ class UpstreamError(Exception):
 def error_message(status: int, text: str) -> str:
     """The upstream's own words, whatever shape its error body has."""
     try:
-        data = json.loads(text)
-    except ValueError:
+        data = without_surrogates(json.loads(text))
+    except (ValueError, RecursionError):
         data = None
     if isinstance(data, dict):
         inner = data.get("error", data.get("message"))

@@ -25,6 +25,7 @@ from app.i18n import LANGUAGES, current_language, gettext
 from app.keys import mask_key
 from app.resources import resource_dir
 from app.runway.endpoints import SIMULATOR_ADDRESS, SIMULATOR_ORIGIN
+from app.runway.redaction import without_surrogates
 from app.snippets import SDK_MODELS
 from app.storage import TaskRecord
 from app.web.csrf import csrf_token, set_csrf_cookie
@@ -62,8 +63,9 @@ def thumb_url(record: TaskRecord) -> str | None:
 
 def _pretty_json(text: str) -> str:
     try:
-        return json.dumps(json.loads(text), indent=2, ensure_ascii=False)
-    except ValueError:
+        # A lone surrogate (`"\\ud800"`) is valid JSON but not text: replaced, not echoed.
+        return json.dumps(without_surrogates(json.loads(text)), indent=2, ensure_ascii=False)
+    except (ValueError, RecursionError):
         return text
 
 
