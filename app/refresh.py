@@ -26,8 +26,9 @@ from app.media import EXPIRED_NOTE, VideoSaver
 from app.media import MAX_ATTEMPTS as MAX_VIDEO_ATTEMPTS
 from app.runway.client import RunwayClient, UpstreamError
 from app.runway.endpoints import SIMULATOR_ADDRESS, resolve_upstream
+from app.runway.status import FINAL_STATUSES
 from app.settings import Settings
-from app.storage import FINAL_STATUSES, Storage, TaskRecord
+from app.storage import Storage, TaskRecord
 from app.upstream_task import apply_upstream_task
 from app.upstreams import UpstreamAccess
 

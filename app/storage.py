@@ -12,21 +12,17 @@ from typing import Any, TypeVar
 
 from sqlalchemy import (
     and_,
-    bindparam,
     create_engine,
     delete,
     event,
     func,
     insert,
-    or_,
     select,
-    update,
 )
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.pool import StaticPool
 
-from app.runway.status import FINAL_STATUSES
 from app.schema import (
     migrate,
     task_events_table,
@@ -34,14 +30,20 @@ from app.schema import (
     tasks_table,
 )
 from app.sqlite_space import enable_incremental_vacuum, give_space_back
-from app.task_record import LEASE_COLUMNS, TaskRecord
+from app.task_record import TaskRecord
+from app.task_statements import (
+    CLAIM_ANY,
+    CLAIM_NOT_FINAL,
+    INSERT_EVENT,
+    INSERT_TASK,
+    SELECT_MINE,
+    UPDATE_TASK,
+    VIDEO_COLUMNS,
+)
 
 T = TypeVar("T")
 RECORD_CACHE_SIZE = 1_000  # tasks being watched are few; each may carry 40 exchanges
 EVENTS_BATCH = 500  # task ids per IN (...) list, well within SQLite's parameter limit
-# Written only by the video copy's own statements, never by a whole-record save: a save from a
-# refresh on another replica must not undo a copy that finished meanwhile.
-VIDEO_COLUMNS = ("video_path", "video_bytes", "video_error", "video_attempts")
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -50,38 +52,6 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
-
-
-# The hot path's statements, built once with named parameters. A statement built per call
-# with its values inlined (`insert(t).values(**row)`) costs SQLAlchemy ~0.3 ms to key and
-# bind for this 25-column table; these cost ~0.1 ms (bench/README.md, profiling item 10).
-INSERT_TASK = insert(tasks_table)
-INSERT_EVENT = insert(task_events_table)
-NOT_SAVED = ("id", "last_checked_at", *VIDEO_COLUMNS, *LEASE_COLUMNS)
-SAVED_COLUMNS = [c.name for c in tasks_table.c if c.name not in NOT_SAVED]
-UPDATE_TASK = (
-    update(tasks_table)
-    .where(tasks_table.c.id == bindparam("task_id"))
-    .values({name: bindparam(name) for name in SAVED_COLUMNS})
-)
-SELECT_MINE = select(tasks_table).where(
-    and_(tasks_table.c.id == bindparam("task_id"), tasks_table.c.owner == bindparam("owner"))
-)
-CLAIM_NOT_FINAL, CLAIM_ANY = (
-    update(tasks_table)
-    .where(
-        and_(
-            tasks_table.c.id == bindparam("task_id"),
-            tasks_table.c.status.not_in(excluded),
-            or_(
-                tasks_table.c.last_checked_at.is_(None),
-                tasks_table.c.last_checked_at <= bindparam("due_before"),
-            ),
-        )
-    )
-    .values(last_checked_at=bindparam("now"))
-    for excluded in (FINAL_STATUSES, ())
-)
 
 
 def _log_status(conn: Connection, record: TaskRecord, at: float) -> None:

@@ -1,8 +1,9 @@
 """Video copies as jobs claimed in the database with a lease, so replicas share them safely.
 
 The copying replica holds `video_holder` and renews `video_lease_until`; the outcome is written
-by the holder alone, in columns a whole-record save never touches (storage.VIDEO_COLUMNS), so a
-refresh on another replica cannot undo a copy that finished meanwhile.
+by the holder alone, in columns a whole-record save never touches
+(`task_statements.VIDEO_COLUMNS`), so a refresh on another replica cannot undo a copy that
+finished meanwhile.
 """
 
 from typing import Any

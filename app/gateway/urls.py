@@ -4,12 +4,7 @@ from starlette.requests import Request
 
 from app.runway.endpoints import SIMULATOR_ORIGIN
 from app.storage import TaskRecord
-
-
-def public_base(request: Request) -> str:
-    """Where apps reach this console: CONSOLE_PUBLIC_URL, else the request's own scheme+host."""
-    configured = request.app.state.settings.public_url
-    return (configured or f"{request.url.scheme}://{request.url.netloc}").rstrip("/")
+from app.web.public_url import public_base
 
 
 def output_urls(request: Request, record: TaskRecord) -> list[str]:

@@ -15,7 +15,7 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app.i18n import language
-from app.simulator.callbacks import Callbacks, read_callbacks
+from app.simulator.callbacks import read_callbacks
 from app.simulator.control import control_faults, read_stats
 from app.simulator.faults import FaultBoard
 from app.simulator.generations import (
@@ -23,6 +23,7 @@ from app.simulator.generations import (
     create_text_to_video,
     create_video_upscale,
 )
+from app.simulator.hook_book import Callbacks
 from app.simulator.image_to_video import create_task
 from app.simulator.organization import read_organization
 from app.simulator.outputs import read_output

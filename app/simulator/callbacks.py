@@ -15,7 +15,6 @@ refuses other hooks at create. Deliveries are listed at `GET /_sim/callbacks`.
 import asyncio
 import json
 import time
-from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
@@ -30,23 +29,6 @@ TIMEOUT_S = 5.0
 BACKOFF_S = (0.5, 1.0, 2.0)  # waits before the retries: four tries in all
 WATCH_INTERVAL_S = 0.2
 RELAY_PREFIX = "/runwayml/"
-
-
-@dataclass
-class Callbacks:
-    """Where hooks may point, the watchers running, and what each delivery did."""
-
-    allowed_prefix: str | None  # None: callbacks off; "": any http(s) URL; else URLs under it
-    log: list[dict[str, Any]] = field(default_factory=list)
-    watchers: set[asyncio.Task[None]] = field(default_factory=set)
-
-    def refusal(self, hook: str) -> str | None:
-        """Why this hook will not be called, or None when it will."""
-        if not hook.startswith(("http://", "https://")):
-            return "Expected an http(s) URL"
-        if self.allowed_prefix and not hook.startswith(self.allowed_prefix):
-            return f"This simulator calls back only to {self.allowed_prefix}"
-        return None
 
 
 def hook_refusal(state: SimState, request: Request, body: dict[str, Any]) -> str | None:

@@ -2,17 +2,14 @@
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from starlette.requests import Request
 
 from app.keys import secret_file
 from app.simulator.faults import FaultBoard
+from app.simulator.hook_book import Callbacks
 from app.simulator.renderer import Renderer
 from app.simulator.store import SimStore
-
-if TYPE_CHECKING:
-    from app.simulator.callbacks import Callbacks
 
 DEFAULT_OUTPUT_TTL_S = 24 * 3600.0  # Runway: 24–48 h
 QUIRKS = ("error_object", "auth_403", "progress_percent", "output_string", "status_lowercase")
@@ -31,7 +28,7 @@ class SimState:
     output_ttl_s: float = DEFAULT_OUTPUT_TTL_S
     counts: dict[str, int] = field(default_factory=dict)
     quirks: set[str] = field(default_factory=set)
-    callbacks: "Callbacks | None" = None  # notify_hook deliveries; None: never called
+    callbacks: Callbacks | None = None  # notify_hook deliveries; None: never called
 
 
 def sim_state(request: Request) -> SimState:

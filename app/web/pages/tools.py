@@ -6,11 +6,11 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import PlainTextResponse, Response
 
 from app.frames import inline_frames
-from app.gateway.urls import public_base
 from app.members import TOKEN_PREFIX, member_name
 from app.runway.endpoints import UpstreamKind, resolve_upstream
 from app.snippets import LANGUAGES, snippet
 from app.web.deps import CallerDep, FramesDep, ServiceDep
+from app.web.public_url import public_base
 from app.web.refusals import REFUSALS, refusal
 from app.web.render import render
 
