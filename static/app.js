@@ -418,6 +418,29 @@ function tr(text, values) {
   });
 })();
 
+// The player moves to the console's own copy once it is saved: the upstream's URL expires, and
+// an http relay's never plays at all under the page's CSP (media-src 'self' https:).
+(function () {
+  "use strict";
+  function follow(state) {
+    var card = state.closest(".task-card"), video = card ? card.querySelector("video.player") : null;
+    var src = state.dataset.videoSrc;
+    if (!video || !src || video.getAttribute("src") === src) return;
+    var at = video.currentTime || 0, playing = !video.paused || video.autoplay;
+    video.src = src;
+    video.addEventListener("loadedmetadata", function () {
+      if (at) video.currentTime = at;
+      if (playing) video.play().catch(function () {});
+    }, { once: true });
+  }
+  document.addEventListener("htmx:load", function (evt) {
+    var root = evt.detail.elt;
+    var states = root.querySelectorAll ? Array.prototype.slice.call(root.querySelectorAll("[data-video-src]")) : [];
+    if (root.matches && root.matches("[data-video-src]")) states.push(root);
+    states.forEach(follow);
+  });
+})();
+
 // Side by side: the videos of a group play, pause and seek together.
 (function () {
   "use strict";

@@ -55,6 +55,16 @@ def _wire_url(url: str, origin: str) -> str:
     return url
 
 
+def plays_here(url: str | None, request: Request) -> bool:
+    """Whether the page's CSP (`media-src 'self' blob: https:`) lets its player load `url`:
+    an http relay's output does not, so the player waits for the console's own copy."""
+    if not url:
+        return False
+    if url.startswith(("/", "https://", "blob:")):
+        return not url.startswith("//")
+    return url.startswith(str(request.base_url))
+
+
 def thumb_url(record: TaskRecord) -> str | None:
     """The thumbnail of a task's first frame when it is a stored frame (a URL has none)."""
     sha = frame_sha(first_frame(record.request))
@@ -96,6 +106,7 @@ def make_templates() -> Jinja2Templates:
         mask_key=mask_key,
         ratio_orientation=ratio_orientation,
         thumb_url=thumb_url,
+        plays_here=plays_here,
         SIMULATOR_ADDRESS=SIMULATOR_ADDRESS,
         ratio_shape=ratio_shape,
         model_groups=model_groups,

@@ -214,11 +214,12 @@ async def delete_task_page(
 
 @router.get("/tasks/{task_id}/video-state")
 async def video_state(
-    request: Request, task_id: str, service: ServiceDep, caller: CallerDep
+    request: Request, task_id: str, service: ServiceDep, caller: CallerDep, compact: bool = False
 ) -> Response:
-    """Whether the console's own copy of the video is saved yet (the player is left alone)."""
+    """Whether the console's own copy of the video is saved yet; once it is, the player moves
+    to it (app.js), since an http relay's own URL never plays under the page's CSP."""
     record = await service.get(task_id, caller)
     if record is None or not record.output:
         raise HTTPException(404)
-    context = {"task": record, "video_url": service.video_url(record)}
+    context = {"task": record, "video_url": service.video_url(record), "compact": compact}
     return render(request, "partials/_video_state.html", context)
