@@ -38,7 +38,13 @@ class Budgets:
         self._usage = usage  # None: a service with no members (tests of other parts)
         self._member_upstream = member_upstream
 
-    async def hold(self, caller: Caller, upstream: Upstream, body: dict[str, Any]) -> str | None:
+    async def hold(
+        self,
+        caller: Caller,
+        upstream: Upstream,
+        body: dict[str, Any],
+        endpoint: str = "image_to_video",
+    ) -> str | None:
         """Count the estimate against today (OverBudget past the budget); None for non-members."""
         member = member_name(caller.owner)
         if member is None or self._usage is None:
@@ -46,7 +52,7 @@ class Budgets:
         if upstream.base_url != self._member_upstream:
             message = _("a member token spends this console's own upstream only")
             raise Invalid([FieldError("baseUrl", message)])
-        return await self._usage.hold(member, estimate_credits(body), "image_to_video")
+        return await self._usage.hold(member, estimate_credits(body, endpoint), endpoint)
 
     async def created(self, hold: str | None, task_id: str, answer_text: str) -> None:
         """The upstream took the task: the hold is its charge, at the upstream's own estimate

@@ -15,6 +15,7 @@ from typing import Any
 
 from app.catalog_hand import (
     CREDITS_PER_SECOND,
+    CREDITS_PER_TASK,
     DURATION_WHEN_OMITTED,
     FORM_DURATIONS,
     FORM_DURATIONS_FALLBACK,
@@ -23,6 +24,7 @@ from app.catalog_hand import (
     RELAY_ONLY,
     RUNWAY_MODELS,
     UNKNOWN_PRICE,
+    UNKNOWN_TASK_PRICE,
 )
 from app.i18n import N_
 
@@ -77,6 +79,7 @@ class Model:
     group: str = "partner"
     relay_only: bool = False
     prompt_max_chars: int = PROMPT_MAX_CHARS
+    duration_required: bool = True
 
     @property
     def default_ratio(self) -> str:
@@ -84,19 +87,27 @@ class Model:
 
     @property
     def default_duration(self) -> int:
+        """5 s where offered; 0 for a model that makes no video of its own length."""
+        if not self.durations:
+            return 0
         return 5 if 5 in self.durations else self.durations[0]
 
     def credits(self, duration: int) -> int:
+        """The estimate for one task: by the second for videos, by the task otherwise."""
+        if not self.durations:
+            return CREDITS_PER_TASK.get(self.name, UNKNOWN_TASK_PRICE)
         return self.credits_per_second * duration
 
 
 def _model(name: str, entry: dict[str, Any]) -> Model:
     positions = entry.get("frame_positions")
+    rules = entry.get("duration")  # an image or an upscale has no duration
     return Model(
         name=name,
         label=LABELS.get(name, name),
         ratios=tuple(entry.get("ratios") or ()),
-        durations=form_durations(name, entry["duration"]),
+        durations=form_durations(name, rules) if rules else (),
+        duration_required=bool(rules) and entry["fields"].get("duration", False),
         # Untyped positions (None): the SDK's text allows first/last keyframes.
         last_frame=positions is None or "last" in positions,
         prompt_required=entry["fields"].get("promptText", False),
@@ -111,17 +122,23 @@ def _model(name: str, entry: dict[str, Any]) -> Model:
     )
 
 
-MODELS: dict[str, Model] = {name: _model(name, e) for name, e in api_models().items()}
+ENDPOINT_NAMES = ("image_to_video", "text_to_video", "text_to_image", "video_upscale")
+ENDPOINT_MODELS: dict[str, dict[str, Model]] = {
+    endpoint: {name: _model(name, e) for name, e in api_models(endpoint).items()}
+    for endpoint in ENDPOINT_NAMES
+}
+MODELS = ENDPOINT_MODELS["image_to_video"]
 DEFAULT_MODEL = "gen3a_turbo"
 GROUPS = (("runway", N_("Runway")), ("partner", N_("Partner models")))
 
 
-def model_groups() -> list[tuple[str, list[Model]]]:
+def model_groups(endpoint: str = "image_to_video") -> list[tuple[str, list[Model]]]:
     """The model picker's option groups: Runway's own models first, then partners'."""
+    models = ENDPOINT_MODELS[endpoint].values()
     return [
-        (label, [m for m in MODELS.values() if m.group == key])
+        (label, [m for m in models if m.group == key])
         for key, label in GROUPS
-        if any(m.group == key for m in MODELS.values())
+        if any(m.group == key for m in models)
     ]
 
 

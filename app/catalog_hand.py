@@ -44,7 +44,24 @@ PUBLISHED_PRICES = frozenset({"gen3a_turbo", "gen4_turbo", "gen4.5"})
 UNKNOWN_PRICE = 10  # credits/s for a model this table has not met yet
 
 # Runway's own models (and Google's Veo, which Runway sells as its own); the rest are partners'.
-RUNWAY_MODELS = ("gen3a_turbo", "gen4.5", "gen4_turbo", "veo3.1", "veo3.1_fast")
+RUNWAY_MODELS = (
+    "gen3a_turbo",
+    "gen4.5",
+    "gen4_turbo",
+    "veo3.1",
+    "veo3.1_fast",
+    "gen4_image",
+    "gen4_image_turbo",
+)
+
+# Credits per task for models that are not billed by the second (images, upscales): estimates.
+CREDITS_PER_TASK: dict[str, int] = {
+    "gen4_image": 8,
+    "gen4_image_turbo": 2,
+    "magnific_video_upscaler_creative": 20,
+    "enhance_frame_rate": 20,
+}
+UNKNOWN_TASK_PRICE = 5
 
 LABELS: dict[str, str] = {
     "gen3a_turbo": "Gen-3 Alpha Turbo",
@@ -73,6 +90,10 @@ LABELS: dict[str, str] = {
     "wan3": "Wan 3",
     "wan3_prime": "Wan 3 Prime",
     "h3_max": "MiniMax H3 Max",
+    "gen4_image": "Gen-4 Image",
+    "gen4_image_turbo": "Gen-4 Image Turbo",
+    "magnific_video_upscaler_creative": "Magnific Video Upscaler",
+    "enhance_frame_rate": "Enhance Frame Rate",
 }
 
 # The durations the form offers where the SDK types `duration` as any integer (inclusive).

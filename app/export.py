@@ -7,7 +7,7 @@ import zipfile
 from typing import IO, Any
 
 from app.frames import EXTENSIONS, FrameStore, frame_refs
-from app.media import MediaStore
+from app.media import MediaStore, output_suffix
 from app.storage import TaskRecord
 
 SPOOL_BYTES = 16 * 1024 * 1024
@@ -43,12 +43,14 @@ def write_task(
         if frame is not None:
             name = f"{prefix}frames/{sha}.{EXTENSIONS[frame.media_type]}"
             archive.writestr(name, frames.read(frame), compress_type=zipfile.ZIP_STORED)
-    size = media.size(record.id) if record.video_saved else None
+    suffix = output_suffix(record)
+    size = media.size(record.id, suffix) if record.video_saved else None
     if size is not None:  # streamed in, not held whole: a video may be hundreds of MB
-        info = zipfile.ZipInfo(f"{prefix}video.mp4", time.localtime()[:6])
+        name = "image.png" if suffix == "png" else "video.mp4"
+        info = zipfile.ZipInfo(f"{prefix}{name}", time.localtime()[:6])
         info.compress_type, info.file_size = zipfile.ZIP_STORED, size
         with archive.open(info, "w", force_zip64=True) as out:
-            for chunk in media.reader(record.id)(0, size):
+            for chunk in media.reader(record.id, suffix)(0, size):
                 out.write(chunk)
 
 

@@ -1,4 +1,7 @@
-"""The console's copies of output videos, so history plays after the upstream's URL expires.
+"""The console's copies of outputs, so history plays after the upstream's URL expires.
+
+A video task's output is kept as `videos/<id>.mp4`, an image task's (text_to_image) as
+`images/<id>.png`: the record's endpoint says which (`output_suffix`).
 
 A copy is streamed to a scratch file on this replica's disk, bounded in size, checked to be a
 whole MP4, and only then stored in the object store (the data dir, or S3) under its final key,
@@ -20,7 +23,9 @@ from pathlib import Path
 
 import av
 import httpx
+from PIL import Image, UnidentifiedImageError
 
+from app.create_endpoints import ENDPOINTS
 from app.i18n import N_
 from app.i18n import gettext as _
 from app.objects import ObjectStore
@@ -62,39 +67,65 @@ def mp4_problem(path: Path) -> str | None:
     return None
 
 
+def output_suffix(record: TaskRecord) -> str:
+    """How a task's saved output is named and served: `png` for an image task, else `mp4`."""
+    endpoint = ENDPOINTS.get(record.endpoint)
+    return "png" if endpoint is not None and endpoint.makes_image else "mp4"
+
+
+def png_problem(path: Path) -> str | None:
+    """Why a downloaded file is not an image (None when it is one). A JPEG or WebP output is
+    turned into PNG in place, so every saved image is served as one type."""
+    try:
+        with Image.open(path) as image:
+            image.load()
+            if image.format == "PNG":
+                return None
+            converted = image.convert("RGBA" if "A" in image.getbands() else "RGB")
+    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError):
+        return _("the download is not a whole image")
+    converted.save(path, format="PNG")
+    return None
+
+
 class MediaStore:
-    """Videos as `videos/<task id>.mp4` in the object store (blocking calls: use a thread)."""
+    """Outputs as `videos/<task id>.mp4` or `images/<task id>.png` in the object store
+    (blocking calls: use a thread)."""
 
     def __init__(self, objects: ObjectStore, scratch: Path) -> None:
         self.objects = objects
         self.scratch = scratch
 
     @staticmethod
-    def name(task_id: str) -> str:
+    def name(task_id: str, suffix: str = "mp4") -> str:
         safe = task_id if SAFE_ID.match(task_id) else hashlib.sha256(task_id.encode()).hexdigest()
-        return f"{safe}.mp4"
+        return f"{safe}.{suffix}"
 
-    def key(self, task_id: str) -> str:
-        return f"videos/{self.name(task_id)}"
+    def key(self, task_id: str, suffix: str = "mp4") -> str:
+        folder = "images" if suffix == "png" else "videos"
+        return f"{folder}/{self.name(task_id, suffix)}"
 
-    def size(self, task_id: str) -> int | None:
-        return self.objects.size(self.key(task_id))
+    def size(self, task_id: str, suffix: str = "mp4") -> int | None:
+        return self.objects.size(self.key(task_id, suffix))
 
-    def reader(self, task_id: str) -> Callable[[int, int], Iterator[bytes]]:
-        """Reads bytes [start, end) of the video, for Range answers."""
-        key = self.key(task_id)
+    def reader(self, task_id: str, suffix: str = "mp4") -> Callable[[int, int], Iterator[bytes]]:
+        """Reads bytes [start, end) of the output, for Range answers."""
+        key = self.key(task_id, suffix)
         return lambda start, end: self.objects.read_range(key, start, end)
 
-    def read(self, task_id: str) -> bytes | None:
-        return self.objects.get_bytes(self.key(task_id))
+    def read(self, task_id: str, suffix: str = "mp4") -> bytes | None:
+        return self.objects.get_bytes(self.key(task_id, suffix))
 
     def remove(self, task_id: str) -> None:
         self.objects.delete(self.key(task_id))
+        self.objects.delete(self.key(task_id, "png"))
 
-    async def download(self, response_cm: object, task_id: str, limit_bytes: int) -> int:
-        """Stream an opened response into the store as this task's video; returns its size."""
+    async def download(
+        self, response_cm: object, task_id: str, limit_bytes: int, suffix: str = "mp4"
+    ) -> int:
+        """Stream an opened response into the store as this task's output; returns its size."""
         self.scratch.mkdir(parents=True, exist_ok=True)
-        temporary = self.scratch / f"{self.name(task_id)}.{secrets.token_hex(4)}.part"
+        temporary = self.scratch / f"{self.name(task_id, suffix)}.{secrets.token_hex(4)}.part"
         written = 0
         try:
             async with response_cm as response:  # type: ignore[attr-defined]
@@ -113,11 +144,13 @@ class MediaStore:
                 raise DownloadError(
                     _("got {got} of {want} bytes; the download was cut", got=written, want=declared)
                 )
-            problem = await asyncio.to_thread(mp4_problem, temporary)
+            check = png_problem if suffix == "png" else mp4_problem
+            problem = await asyncio.to_thread(check, temporary)
             if problem:
                 raise DownloadError(problem)
+            written = temporary.stat().st_size
             try:
-                await asyncio.to_thread(self.objects.put_file, self.key(task_id), temporary)
+                await asyncio.to_thread(self.objects.put_file, self.key(task_id, suffix), temporary)
             except OSError as exc:  # the data dir or S3 refused it (obstore errors included)
                 raise DownloadError(_("storing the video failed: {error}", error=exc)) from None
             except Exception as exc:
@@ -214,9 +247,8 @@ class VideoSaver:
                 continue
             finally:
                 renewing.cancel()
-            await self.leases.finish_video(
-                task_id, self.holder, path=self.media.name(task_id), size=size
-            )
+            name = self.media.name(task_id, output_suffix(record))
+            await self.leases.finish_video(task_id, self.holder, path=name, size=size)
             return
 
     async def _renew(self, task_id: str) -> None:
@@ -230,7 +262,9 @@ class VideoSaver:
         stream = self.client.stream_output(resolve_upstream(record.base_url), record.output[0])
         try:
             async with asyncio.timeout(self.timeout_s):
-                return await self.media.download(stream, record.id, self.limit_bytes)
+                return await self.media.download(
+                    stream, record.id, self.limit_bytes, output_suffix(record)
+                )
         except TimeoutError:
             raise DownloadError(
                 _("no whole video within {seconds} s", seconds=f"{self.timeout_s:g}")

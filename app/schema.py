@@ -67,6 +67,8 @@ tasks_table = Table(
     Column("video_lease_until", Float),
     # The upstream's id when the console gave the task its own (tasks.console_task_id).
     Column("upstream_id", Text),
+    # The create endpoint the task was made at (app/create_endpoints.py).
+    Column("endpoint", Text, nullable=False, server_default="image_to_video"),
     Index("ix_tasks_owner_created", "owner", "created_at"),
     Index("ix_tasks_group", "group_id"),
 )
@@ -233,11 +235,18 @@ def _add_upstream_id(conn: Connection) -> None:
     conn.exec_driver_sql("ALTER TABLE tasks ADD COLUMN upstream_id TEXT")
 
 
-SCHEMA_VERSION = 4
+def _add_endpoint(conn: Connection) -> None:
+    conn.exec_driver_sql(
+        "ALTER TABLE tasks ADD COLUMN endpoint TEXT NOT NULL DEFAULT 'image_to_video'"
+    )
+
+
+SCHEMA_VERSION = 5
 MIGRATIONS: dict[int, Callable[[Connection], None]] = {
     2: _widen_v1_columns,
     3: _add_video_lease,
     4: _add_upstream_id,
+    5: _add_endpoint,
 }
 
 

@@ -7,17 +7,31 @@ mask. The body is the one the console sent, data URIs and all, so the curl runs 
 
 import json
 import pprint
+import re
 import shlex
 from dataclasses import dataclass
 from typing import Any
 
-from app.catalog import MODELS
+from app.catalog import SDK
 from app.runway.endpoints import Upstream
 
 ENV_VAR = "RUNWAYML_API_SECRET"
-# The models the official SDK's image_to_video knows (relay-only ones it refuses to type).
-SDK_MODELS = tuple(name for name, model in MODELS.items() if not model.relay_only)
+# The models the official SDK knows, per endpoint (relay-only ones it refuses to type).
+SDK_FIELDS: dict[str, dict[str, dict[str, bool]]] = {
+    endpoint: {name: entry["fields"] for name, entry in models.items()}
+    for endpoint, models in SDK["endpoints"].items()
+}
+SDK_MODELS = tuple(SDK_FIELDS["image_to_video"])
 LANGUAGES = ("curl", "python", "sdk", "js")
+
+
+def sdk_knows(endpoint: str, model: str) -> bool:
+    """Whether the official SDK types this model at this endpoint (its snippet is offered)."""
+    return model in SDK_FIELDS.get(endpoint, {})
+
+
+def _snake(name: str) -> str:
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
 
 
 @dataclass(frozen=True)
@@ -30,12 +44,18 @@ class Call:
     body: dict[str, Any] | None
 
 
-def calls_for(upstream: Upstream, api_root: str, body: dict[str, Any], task_id: str) -> list[Call]:
+def calls_for(
+    upstream: Upstream,
+    api_root: str,
+    body: dict[str, Any],
+    task_id: str,
+    endpoint: str = "image_to_video",
+) -> list[Call]:
     """The create and the read, against `api_root` (the simulator's is the console's mount)."""
     headers = {**upstream.headers, "Content-Type": "application/json"}
     read_headers = dict(upstream.headers)
     return [
-        Call("POST", f"{api_root}/image_to_video", headers, body),
+        Call("POST", f"{api_root}/{endpoint}", headers, body),
         Call("GET", f"{api_root}/tasks/{task_id}", read_headers, None),
     ]
 
@@ -93,29 +113,35 @@ def js_fetch(call: Call, key_mode: str = "env", mask: str = "") -> str:
 
 
 def python_sdk(
-    api_root: str, body: dict[str, Any], task_id: str, key_mode: str = "env", mask: str = ""
+    api_root: str,
+    body: dict[str, Any],
+    task_id: str,
+    key_mode: str = "env",
+    mask: str = "",
+    endpoint: str = "image_to_video",
 ) -> str | None:
-    """The official `runwayml` SDK, for the models it knows; None for the others."""
-    if body.get("model") not in SDK_MODELS:
+    """The official `runwayml` SDK, for the models it knows; None for the others. Each body
+    field the SDK declares for the model becomes its snake_case argument; the relay-only
+    ones (`watermark`, `notify_hook`) are left out, as the SDK would refuse them."""
+    model = str(body.get("model"))
+    if not sdk_knows(endpoint, model):
         return None
     key_expr = (
         json.dumps(mask or "YOUR_KEY") if key_mode == "masked" else f'os.environ["{ENV_VAR}"]'
     )
-    arguments = {"model": body["model"], "prompt_image": body.get("promptImage")}
-    for source, name in (
-        ("ratio", "ratio"),
-        ("duration", "duration"),
-        ("promptText", "prompt_text"),
-        ("seed", "seed"),
-    ):
-        if body.get(source) not in (None, ""):
-            arguments[name] = body[source]
+    fields = SDK_FIELDS[endpoint][model]
+    arguments = {"model": model}
+    arguments |= {
+        _snake(name): value
+        for name, value in body.items()
+        if name in fields and value not in (None, "")
+    }
     args = "".join(f"    {name}={value!r},\n" for name, value in arguments.items())
     base = api_root.removesuffix("/v1")
     return (
         "import os\n\nfrom runwayml import RunwayML\n\n"
         f"client = RunwayML(api_key={key_expr}, base_url={base!r})\n"
-        f"task = client.image_to_video.create(\n{args})\n"
+        f"task = client.{endpoint}.create(\n{args})\n"
         "print(task.id)\n"
         f"print(client.tasks.retrieve({task_id!r}))  # the task the console ran\n"
         "print(task.wait_for_task_output())  # polls until it is done\n"
@@ -130,10 +156,11 @@ def snippet(
     task_id: str,
     key_mode: str = "env",
     mask: str = "",
+    endpoint: str = "image_to_video",
 ) -> str | None:
-    create, read = calls_for(upstream, api_root, body, task_id)
+    create, read = calls_for(upstream, api_root, body, task_id, endpoint)
     if language == "sdk":
-        return python_sdk(api_root, body, task_id, key_mode, mask)
+        return python_sdk(api_root, body, task_id, key_mode, mask, endpoint)
     render = {"curl": curl, "python": python_httpx, "js": js_fetch}[language]
     comment = "#" if language in ("curl", "python") else "//"
     return (

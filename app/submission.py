@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from app.budgets import NO_BUDGETS, Budgets
+from app.create_endpoints import DEFAULT_ENDPOINT, ENDPOINTS, CreateEndpoint
 from app.frames import FrameStore, frame_refs, has_local_frames, inline_frames
 from app.keys import Caller, mask_key
 from app.recording import TaskNotRecorded, TaskRecorder
@@ -24,7 +25,7 @@ from app.storage import Storage, TaskRecord
 from app.submit_tokens import ClaimOutcome, SubmitTokens
 from app.upstream_task import console_task_id
 from app.upstreams import UpstreamAccess
-from app.validation import FieldError, Invalid, check_body_size, validate_create_body
+from app.validation import FieldError, Invalid, check_body_size
 
 SUBMIT_WAIT_STEPS = 150  # × 0.1 s: how long a repeat waits for the first request's create
 TOKEN_MAX_CHARS = 100
@@ -42,6 +43,7 @@ class Prepared:
     upstream: Upstream
     to_send: dict[str, Any]
     to_store: dict[str, Any]
+    endpoint: CreateEndpoint = ENDPOINTS[DEFAULT_ENDPOINT]
 
 
 class Submission:
@@ -55,7 +57,7 @@ class Submission:
         upstreams: UpstreamAccess,
         refresher: Refresher,
         recorder: TaskRecorder,
-        validate: Callable[[dict[str, Any]], None] = validate_create_body,
+        validate: Callable[[dict[str, Any]], None] | None = None,
         budgets: Budgets = NO_BUDGETS,
     ) -> None:
         self._budgets = budgets  # members' daily credits, held before each create
@@ -66,10 +68,14 @@ class Submission:
         self._client = client
         self._upstreams = upstreams
         self._refresher = refresher
-        self._validate = validate
+        self._validate = validate  # None: each endpoint's own checks (create_endpoints.py)
 
     async def prepare(
-        self, body: dict[str, Any], address: str | None, errors: list[FieldError] | None = None
+        self,
+        body: dict[str, Any],
+        address: str | None,
+        errors: list[FieldError] | None = None,
+        endpoint: str = DEFAULT_ENDPOINT,
     ) -> Prepared:
         """Check everything before anything is sent, raising Invalid with every problem at once.
 
@@ -89,13 +95,14 @@ class Submission:
                 to_send, to_store = await asyncio.to_thread(inline_frames, self._frames, body)
             except Invalid as exc:
                 _merge(found, exc)
+        target = ENDPOINTS[endpoint]
         try:
-            self._validate(to_send)
+            (self._validate or target.validate)(to_send)
         except Invalid as exc:
             _merge(found, exc)
         if found or upstream is None:
             raise Invalid(found)
-        return Prepared(upstream, to_send, to_store)
+        return Prepared(upstream, to_send, to_store, target)
 
     async def submit(
         self,
@@ -105,22 +112,24 @@ class Submission:
         errors: list[FieldError] | None = None,
         submit_token: str | None = None,
         hook: str | None = None,
+        endpoint: str = DEFAULT_ENDPOINT,
     ) -> TaskRecord:
-        """Validate and start a task; with `submit_token`, a repeat returns the first task.
+        """Validate and start a task at `endpoint`; with `submit_token`, a repeat returns the
+        first task.
 
         `hook` is this console's own receiver, set as `notify_hook` after the body's checks
         (which ask a person's hook to be public https; ours may be on loopback).
         """
         if not submit_token:
             return await self._create(
-                with_hook(await self.prepare(body, address, errors), hook), caller
+                with_hook(await self.prepare(body, address, errors, endpoint), hook), caller
             )
         submit_token = submit_token[:TOKEN_MAX_CHARS]
         earlier = await self._claim_or_wait(caller, submit_token)
         if earlier is not None:
             return earlier
         try:
-            ready = with_hook(await self.prepare(body, address, errors), hook)
+            ready = with_hook(await self.prepare(body, address, errors, endpoint), hook)
             record = await self._create(ready, caller)
         except TaskNotRecorded as exc:
             # The task exists upstream: the token must not be freed for a second create.
@@ -134,14 +143,14 @@ class Submission:
         return record
 
     async def submit_group(
-        self, runs: list[Run], caller: Caller, submit_token: str
+        self, runs: list[Run], caller: Caller, submit_token: str, endpoint: str = DEFAULT_ENDPOINT
     ) -> tuple[list[TaskRecord], list[str]]:
         """Side by side: several runs as one group; every run is checked before any is sent.
 
         Returns the tasks started and the upstream's refusals of the others. The submit token
         covers the whole group: a repeat returns the group the first request made.
         """
-        prepared = [await self.prepare(body, address) for body, address in runs]
+        prepared = [await self.prepare(body, address, None, endpoint) for body, address in runs]
         earlier = await self._claim_or_wait(caller, submit_token)
         if earlier is not None:
             return await self._storage.list_group(earlier.group_id or "", caller.owner), []
@@ -182,9 +191,11 @@ class Submission:
     ) -> TaskRecord:
         """Send the create (never retried) and record the task as the upstream answered."""
         key = self._upstreams.key_for(ready.upstream, caller)
-        hold = await self._budgets.hold(caller, ready.upstream, ready.to_send)
+        hold = await self._budgets.hold(caller, ready.upstream, ready.to_send, ready.endpoint.path)
         try:
-            upstream_id, exchange = await self._client.create(ready.upstream, key, ready.to_send)
+            upstream_id, exchange = await self._client.create(
+                ready.upstream, key, ready.to_send, ready.endpoint.path
+            )
         except BaseException:
             await self._budgets.refused(hold)
             raise
@@ -201,7 +212,7 @@ class Submission:
             model=to_send["model"],
             prompt_text=to_send.get("promptText") or "",
             ratio=to_send.get("ratio") or "",  # a model may take no ratio
-            duration=to_send["duration"],
+            duration=ready.endpoint.duration_of(to_send),
             seed=to_send.get("seed"),
             request=ready.to_store,
             status="PENDING",
@@ -212,6 +223,7 @@ class Submission:
             # The create's answer is a fresh PENDING from upstream: it counts as this poll
             # interval's check, so a read straight after it is served from the store.
             last_checked_at=now,
+            endpoint=ready.endpoint.path,
         )
         await self._recorder.add(record, frame_refs(ready.to_store))
         self._refresher.remember_claim(record.id, now)
@@ -223,7 +235,9 @@ def with_hook(ready: Prepared, hook: str | None) -> Prepared:
     if hook is None:
         return ready
     to_send = {**ready.to_send, "notify_hook": hook}
-    return Prepared(ready.upstream, to_send, {**ready.to_store, "notify_hook": hook})
+    return Prepared(
+        ready.upstream, to_send, {**ready.to_store, "notify_hook": hook}, ready.endpoint
+    )
 
 
 def _merge(found: list[FieldError], exc: Invalid) -> None:

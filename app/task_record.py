@@ -44,6 +44,7 @@ class TaskRecord:
     video_attempts: int = 0
     group_id: str | None = None
     upstream_id: str | None = None  # the upstream's own id, when it is not the console's
+    endpoint: str = "image_to_video"  # the create endpoint (app/create_endpoints.py)
 
     @property
     def upstream_task_id(self) -> str:

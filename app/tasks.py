@@ -9,15 +9,19 @@ key passed in is held for the call alone: only its mask and an HMAC of it are ev
 import asyncio
 import contextlib
 import hmac
+import re
 import time
 from typing import Any
+from urllib.parse import urlsplit
 
 from app.budgets import NO_BUDGETS, Budgets
+from app.create_endpoints import DEFAULT_ENDPOINT, ENDPOINTS
 from app.frames import FrameStore
 from app.hook_receiver import HookReceiver
 from app.hooks import Hook, HookStore, hook_url, new_token, unavailable
+from app.i18n import gettext as _
 from app.keys import Caller, media_token
-from app.media import MediaStore, VideoSaver
+from app.media import MediaStore, VideoSaver, output_suffix
 from app.recording import TaskRecorder
 from app.refresh import Refresher
 from app.relay_check import Report, probe_address, run_tiny_task
@@ -29,6 +33,7 @@ from app.submission import Run, Submission
 from app.upstreams import UpstreamAccess
 from app.validation import FieldError, Invalid
 
+OWN_MEDIA = re.compile(r"^/(?:v1/|runwayml/v1/)?media/([A-Za-z0-9_-]{1,64})\.mp4$")
 REFRESH_ON_VIEW = 10  # running tasks on a listed page that are refreshed as it is read
 
 
@@ -72,9 +77,11 @@ class TaskService:
         return self._refresher.poll_interval(record)
 
     def video_url(self, record: TaskRecord) -> str | None:
-        """The console's own copy once saved (with its access token), else the upstream URL."""
+        """The console's own copy once saved (with its access token), else the upstream URL.
+        An image task's output is its image (`.png`), a video task's its video."""
         if record.video_saved:
-            return f"/media/{record.id}.mp4?t={media_token(self._secret, record.id, record.owner)}"
+            token = media_token(self._secret, record.id, record.owner)
+            return f"/media/{record.id}.{output_suffix(record)}?t={token}"
         return record.output[0] if record.output else None
 
     async def submit(
@@ -85,11 +92,15 @@ class TaskService:
         errors: list[FieldError] | None = None,
         submit_token: str | None = None,
         notify_here: bool = False,
+        endpoint: str = DEFAULT_ENDPOINT,
     ) -> TaskRecord:
-        """Validate and start a task; with `submit_token`, a repeat returns the first task.
+        """Validate and start a task at `endpoint`; with `submit_token`, a repeat returns the
+        first task.
 
         With `notify_here`, `notify_hook` becomes this console's receiver for the task.
         """
+        if endpoint == "video_upscale":
+            body = await self._own_video_upstream(body, caller)
         token = None
         if notify_here:
             problem = self.hook_unavailable(address)
@@ -97,11 +108,43 @@ class TaskService:
                 raise Invalid([*(errors or []), FieldError("notifyHere", problem)])
             token = new_token()
         url = hook_url(self._settings.public_url, token) if token else None
-        record = await self._submission.submit(body, address, caller, errors, submit_token, url)
+        record = await self._submission.submit(
+            body, address, caller, errors, submit_token, url, endpoint
+        )
         if token and url and await self.hooks.hook(record.id) is None:
             await self.hooks.bind(token, record.id, url)
             self.receiver.expect(record.id, caller)
         return record
+
+    async def _own_video_upstream(self, body: dict[str, Any], caller: Caller) -> dict[str, Any]:
+        """An app upscaling a video this console answered with names the console's copy
+        (`/v1/media/<id>.mp4`), which the upstream cannot fetch: it becomes that task's own
+        upstream output URL, when the task is the caller's."""
+        uri = body.get("videoUri")
+        match = OWN_MEDIA.search(urlsplit(uri).path) if isinstance(uri, str) else None
+        if match is None:
+            return body
+        source = await self.get(match.group(1), caller)
+        if source is None or not source.output or output_suffix(source) != "mp4":
+            return body
+        return {**body, "videoUri": source.output[0]}
+
+    async def upscale(
+        self, task_id: str, caller: Caller, submit_token: str | None = None
+    ) -> TaskRecord | None:
+        """Upscale a succeeded video task's output at `video_upscale`, on the same upstream
+        (None when there is no such task). The output URL goes as it is: the console never
+        fetches it, the upstream does (the built-in simulator knows its own)."""
+        source = await self.get(task_id, caller)
+        if source is None:
+            return None
+        if source.status != "SUCCEEDED" or not source.output or output_suffix(source) != "mp4":
+            raise Invalid([FieldError("videoUri", _("only a succeeded video can be upscaled"))])
+        upscale = ENDPOINTS["video_upscale"]
+        body = {"model": upscale.default_model, "videoUri": source.output[0]}
+        return await self.submit(
+            body, source.base_url, caller, submit_token=submit_token, endpoint=upscale.path
+        )
 
     def hook_unavailable(self, address: str | None) -> str | None:
         """Why a callback could not reach this console from `address`; None when it can."""
@@ -111,10 +154,10 @@ class TaskService:
         return await self.hooks.hook(record.id)
 
     async def submit_group(
-        self, runs: list[Run], caller: Caller, submit_token: str
+        self, runs: list[Run], caller: Caller, submit_token: str, endpoint: str = DEFAULT_ENDPOINT
     ) -> tuple[list[TaskRecord], list[str]]:
         """Several runs side by side as one group (see `Submission.submit_group`)."""
-        return await self._submission.submit_group(runs, caller, submit_token)
+        return await self._submission.submit_group(runs, caller, submit_token, endpoint)
 
     async def get(self, task_id: str, caller: Caller, *, refresh: bool = True) -> TaskRecord | None:
         record = await self.storage.get(task_id, caller.owner)

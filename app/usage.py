@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import case, delete, func, insert, select, update
 from sqlalchemy.engine import Connection
 
-from app.catalog import MODELS
+from app.catalog import ENDPOINT_MODELS
 from app.members import OWNER_PREFIX, MemberError
 from app.runway.status import FINAL_STATUSES
 from app.schema import charges_table, members_table
@@ -27,12 +27,17 @@ from app.storage import Storage
 HOLD_PREFIX = "hold:"
 
 
-def estimate_credits(body: dict[str, Any]) -> int:
+def estimate_credits(body: dict[str, Any], endpoint: str = "image_to_video") -> int:
     """The credits the page's estimate shows for a create body: the catalog's credits per
-    second times the duration (0 for a model the catalog does not know)."""
-    model = MODELS.get(str(body.get("model")))
+    second times the duration, or per task for an image or an upscale (0 for a model the
+    catalog does not know)."""
+    model = ENDPOINT_MODELS.get(endpoint, {}).get(str(body.get("model")))
+    if model is None:
+        return 0
+    if not model.durations:
+        return model.credits(0)
     duration = body.get("duration")
-    if model is None or not isinstance(duration, int) or isinstance(duration, bool):
+    if not isinstance(duration, int) or isinstance(duration, bool):
         return 0
     return model.credits(duration)
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-from app.catalog import MODELS, SEED_MAX
+from app.catalog import ENDPOINT_MODELS, SEED_MAX, Model, api_models
 from app.i18n import gettext as _
 
 DATA_URI_MAX_CHARS = 5 * 1024 * 1024
@@ -113,8 +113,11 @@ def _check_images(body: dict[str, Any], allow_last: bool) -> list[FieldError]:
     return errors
 
 
-def _check_scalars(body: dict[str, Any]) -> list[FieldError]:
-    model = MODELS[body["model"]]
+def _check_scalars(
+    body: dict[str, Any], model: Model, duration_optional: bool = False
+) -> list[FieldError]:
+    """Prompt, ratio, duration, seed and the relay fields. `duration_optional`: the endpoint
+    lets the upstream pick a model's default when the body leaves it out."""
     errors: list[FieldError] = []
     prompt = body.get("promptText")
     if prompt is not None and not isinstance(prompt, str):
@@ -134,7 +137,12 @@ def _check_scalars(body: dict[str, Any]) -> list[FieldError]:
             FieldError("ratio", _("must be one of {values}", values=", ".join(model.ratios)))
         )
     duration = body.get("duration")
-    if isinstance(duration, bool) or duration not in model.durations:
+    if not model.durations:
+        if duration is not None:
+            errors.append(FieldError("duration", _("{model} takes no duration", model=model.name)))
+    elif duration is None and duration_optional and not model.duration_required:
+        pass  # the upstream picks the model's default, as the SDK's type allows
+    elif isinstance(duration, bool) or duration not in model.durations:
         allowed = ", ".join(str(d) for d in model.durations)
         errors.append(FieldError("duration", _("must be one of {values} seconds", values=allowed)))
     seed = body.get("seed")
@@ -182,13 +190,59 @@ def check_body_size(body: dict[str, Any]) -> None:
         raise BodyTooLarge([FieldError("body", message)])
 
 
-def validate_create_body(body: dict[str, Any]) -> None:
+def check_video_uri(uri: object) -> str | None:
+    """Why a video to upscale is unusable. The console never fetches it: an upstream's own
+    output URL (http on a loopback simulator, a path on the built-in one), a runway://
+    upload or a video data URI."""
+    if not isinstance(uri, str) or not uri:
+        return _("is required (the URL of the video to upscale)")
+    if uri.startswith("data:"):
+        if not uri.lower().startswith("data:video/") or len(uri) > DATA_URI_MAX_CHARS:
+            return _("data URI must be a base64 video of at most 5 MB")
+        return None
+    if uri.startswith(("runway://", "http://", "/simulator/outputs/")):
+        return (
+            None
+            if len(uri) <= URL_MAX_CHARS
+            else _("must be at most {n} characters", n=URL_MAX_CHARS)
+        )
+    return check_https_url(uri)
+
+
+def _check_inputs(endpoint: str, body: dict[str, Any], model: Model) -> list[FieldError]:
+    """What the endpoint takes besides the scalars: frames, or the video to upscale."""
+    if endpoint == "image_to_video":
+        return _check_images(body, model.last_frame)
+    if endpoint == "video_upscale":
+        problem = check_video_uri(body.get("videoUri"))
+        return [FieldError("videoUri", problem)] if problem else []
+    return []
+
+
+def _missing_fields(
+    body: dict[str, Any], endpoint: str, model: str, known: set[str]
+) -> list[FieldError]:
+    """Fields the SDK's type requires for this model that the body leaves out (such as
+    gen4_image_turbo's `referenceImages`), each said once."""
+    required = api_models(endpoint)[model]["fields"]
+    return [
+        FieldError(name, _("{model} needs this field", model=model))
+        for name, needed in required.items()
+        if needed and name not in body and name not in known
+    ]
+
+
+def validate_create_body(body: dict[str, Any], endpoint: str = "image_to_video") -> None:
     """Raise Invalid listing every problem with a create body; return quietly when it is good."""
+    models = ENDPOINT_MODELS[endpoint]
     model_name = body.get("model")
-    if not isinstance(model_name, str) or model_name not in MODELS:
-        names = ", ".join(MODELS)
+    if not isinstance(model_name, str) or model_name not in models:
+        names = ", ".join(models)
         raise Invalid([FieldError("model", _("unknown model; choose one of {names}", names=names))])
-    errors = _check_images(body, MODELS[model_name].last_frame) + _check_scalars(body)
+    model = models[model_name]
+    optional = endpoint != "image_to_video"  # the page's own endpoint always names one
+    errors = _check_inputs(endpoint, body, model) + _check_scalars(body, model, optional)
+    errors += _missing_fields(body, endpoint, model_name, {error.field for error in errors})
     known = {error.field for error in errors}
     errors += [
         FieldError(path, _("NaN and Infinity are not JSON numbers"))

@@ -10,7 +10,15 @@ from pathlib import Path
 import pytest
 
 from app import catalog_hand
-from app.catalog import MODELS, SDK, SDK_VERSION, api_models, duration_when_omitted, model_groups
+from app.catalog import (
+    ENDPOINT_MODELS,
+    MODELS,
+    SDK,
+    SDK_VERSION,
+    api_models,
+    duration_when_omitted,
+    model_groups,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -50,15 +58,16 @@ def test_every_sdk_model_is_offered_and_gen3a_turbo_is_relay_only() -> None:
 
 def test_the_hand_kept_tables_name_only_known_models() -> None:
     known = set(MODELS)
+    anywhere = {name for models in ENDPOINT_MODELS.values() for name in models}
     for table in (
         catalog_hand.CREDITS_PER_SECOND,
-        catalog_hand.LABELS,
         catalog_hand.FORM_DURATIONS,
         catalog_hand.DURATION_WHEN_OMITTED,
     ):
         assert set(table) <= known, set(table) - known
+    for table in (catalog_hand.LABELS, catalog_hand.CREDITS_PER_TASK, catalog_hand.RUNWAY_MODELS):
+        assert set(table) <= anywhere, set(table) - anywhere
     assert set(catalog_hand.CREDITS_PER_SECOND) == known, "every model needs a price estimate"
-    assert set(catalog_hand.RUNWAY_MODELS) <= known
 
 
 @pytest.mark.parametrize("name", list(MODELS))

@@ -174,6 +174,28 @@ async def test_values_at_the_edges_of_their_real_range_round_trip(storage: Stora
     assert await storage.get(edge.id, "key:a") == edge
 
 
+async def test_tasks_from_before_other_endpoints_read_as_image_to_video(database_url: str) -> None:
+    """Version 5 records each task's create endpoint; older rows were all image-to-video."""
+    store = Storage(database_url)
+    try:
+        await store.migrate()
+        await store.add(record("old"))
+
+        def back_to_v4(conn: Connection) -> None:
+            conn.exec_driver_sql("ALTER TABLE tasks DROP COLUMN endpoint")
+            conn.execute(update(schema_table).values(version=4))
+
+        await store.run(back_to_v4, write=True)
+        await store.migrate()
+        assert (await store.get("old", "key:a")).endpoint == "image_to_video"
+        newer = record("new")
+        newer.endpoint = "text_to_video"
+        await store.add(newer)
+        assert (await store.get("new", "key:a")).endpoint == "text_to_video"
+    finally:
+        await store.close()
+
+
 async def test_replicas_starting_together_migrate_once(database_url: str) -> None:
     """Several replicas run the migration at the same moment; one does it, none fails."""
     replicas = [Storage(database_url) for _ in range(4)]
@@ -199,6 +221,7 @@ async def test_a_version_1_postgres_database_is_widened(postgres: PostgresServer
             conn.exec_driver_sql("ALTER TABLE tasks DROP COLUMN video_holder")  # added by v3
             conn.exec_driver_sql("ALTER TABLE tasks DROP COLUMN video_lease_until")
             conn.exec_driver_sql("ALTER TABLE tasks DROP COLUMN upstream_id")  # added by v4
+            conn.exec_driver_sql("ALTER TABLE tasks DROP COLUMN endpoint")  # added by v5
             conn.execute(update(schema_table).values(version=1))
 
         await store.run(back_to_v1, write=True)

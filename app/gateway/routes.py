@@ -7,11 +7,11 @@ are shared by all of them. Errors keep Runway's shape (`{"error": ...}`) and sta
 """
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
+from app.create_endpoints import ENDPOINTS, CreateEndpoint
 from app.gateway.auth import GatewayCaller, GatewayRefusal, gateway_caller
 from app.gateway.shapes import created_answer, error_body, task_answer
 from app.gateway.urls import output_urls
@@ -21,20 +21,13 @@ from app.recording import TaskNotRecorded
 from app.runway.client import UpstreamError
 from app.usage import OverBudget
 from app.validation import Invalid
-from app.web.downloads import read_media
+from app.web.downloads import read_image, read_media
 from app.web.errors import over_budget_response
 
 PREFIXES = ("/v1", "/runwayml/v1")
 
 
-@dataclass(frozen=True)
-class CreateEndpoint:
-    """One Runway create endpoint: its path under `/v1` (the task service knows its body)."""
-
-    path: str
-
-
-CREATE_ENDPOINTS = (CreateEndpoint("image_to_video"),)
+CREATE_ENDPOINTS = tuple(ENDPOINTS.values())  # app/create_endpoints.py: one table for all
 
 
 async def _caller(request: Request) -> GatewayCaller:
@@ -89,7 +82,9 @@ def _create_route(endpoint: CreateEndpoint) -> Callable[[Request], Awaitable[Res
             if not isinstance(body, dict):
                 raise GatewayRefusal(400, "Request body must be a JSON object")
             try:
-                record = await request.app.state.tasks.submit(body, who.address, who.caller)
+                record = await request.app.state.tasks.submit(
+                    body, who.address, who.caller, endpoint=endpoint.path
+                )
             except TaskNotRecorded as exc:  # it exists upstream: its id, or the app pays twice
                 record = exc.record
             return JSONResponse(created_answer(record))
@@ -154,5 +149,6 @@ def gateway_router() -> APIRouter:
         # The saved copy, as /media/ serves it (Range, token in the URL), under a path that
         # skips the page's password like every gateway path: an app fetches it with the URL.
         router.add_api_route(f"{prefix}/media/{{task_id}}.mp4", read_media, methods=["GET", "HEAD"])
+        router.add_api_route(f"{prefix}/media/{{task_id}}.png", read_image, methods=["GET", "HEAD"])
         router.add_route(f"{prefix}/{{rest:path}}", unknown_endpoint, ["GET", "POST", "DELETE"])
     return router

@@ -45,7 +45,7 @@ def created_answer(record: TaskRecord) -> dict[str, Any]:
     """`POST /v1/image_to_video`'s answer: the id and what the task may cost."""
     estimate = upstream_credits(record, "estimatedCost")
     if estimate is None:
-        estimate = estimate_credits(record.request)
+        estimate = estimate_credits(record.request, record.endpoint)
     return {"id": record.id, "estimatedCost": {"credits": estimate}}
 
 

@@ -200,10 +200,15 @@ class RunwayClient:
         return data
 
     async def create(
-        self, upstream: Upstream, key: str | None, body: dict[str, Any]
+        self,
+        upstream: Upstream,
+        key: str | None,
+        body: dict[str, Any],
+        endpoint: str = "image_to_video",
     ) -> tuple[str, Exchange]:
-        """Start a task; exactly one POST, whatever happens."""
-        response, exchange = await self._send(upstream, "POST", upstream.create_url, key, body)
+        """Start a task at `endpoint`; exactly one POST, whatever happens."""
+        url = upstream.endpoint_url(endpoint)
+        response, exchange = await self._send(upstream, "POST", url, key, body)
         data = self._json(response, exchange)
         task_id = data.get("id")
         if isinstance(task_id, int) and not isinstance(task_id, bool):

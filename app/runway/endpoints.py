@@ -36,7 +36,11 @@ class Upstream:
 
     @property
     def create_url(self) -> str:
-        return f"{self.api_root}/image_to_video"
+        return self.endpoint_url("image_to_video")
+
+    def endpoint_url(self, path: str) -> str:
+        """A create endpoint's URL (`text_to_video`, ...: app/create_endpoints.py)."""
+        return f"{self.api_root}/{path}"
 
     def task_url(self, task_id: str) -> str:
         """A relay's task id may hold `/`, CR LF or any letter: it is one path segment."""

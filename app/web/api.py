@@ -6,6 +6,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Header, HTTPException, Query, Response
 
 from app.catalog import SEED_MAX
+from app.create_endpoints import endpoint_named
 from app.recording import TaskNotRecorded
 from app.runway.endpoints import SIMULATOR_ADDRESS
 from app.runway.status import STATUSES
@@ -40,7 +41,9 @@ async def create_task(
     body: Annotated[dict[str, Any], Body(examples=[EXAMPLE_CREATE])],
     submit_token: Annotated[str | None, Header(alias="Idempotency-Key", max_length=100)] = None,
 ) -> dict[str, Any]:
-    """Start a task: a Runway create body as it is, plus an optional `baseUrl`.
+    """Start a task: a Runway create body as it is, plus an optional `baseUrl`, and an
+    optional `endpoint` (`image_to_video` when absent; `text_to_video`, `text_to_image` or
+    `video_upscale`), the create endpoint it is sent to.
 
     422 lists each bad field (nothing is sent upstream); an upstream error comes back as 502
     with the upstream's status and body. With an `Idempotency-Key` header, a repeat of the same
@@ -49,14 +52,20 @@ async def create_task(
     not take it yet: the answer names the task, which the console keeps trying to record.
     """
     body = dict(body)
-    if body.get("seed") is None:  # picked here so that the task records the seed it used
-        body["seed"] = secrets.randbelow(SEED_MAX + 1)
+    endpoint = endpoint_named(body.pop("endpoint", None))  # Invalid: 422 naming the field
+    if body.get("seed") is None and endpoint.path != "video_upscale":
+        body["seed"] = secrets.randbelow(SEED_MAX + 1)  # so the task records the seed it used
     address = body.pop("baseUrl", None)
     address = address if isinstance(address, str) else None
     notify_here = body.pop("notifyHere", False) is True
     try:
         record = await service.submit(
-            body, address, caller, submit_token=submit_token, notify_here=notify_here
+            body,
+            address,
+            caller,
+            submit_token=submit_token,
+            notify_here=notify_here,
+            endpoint=endpoint.path,
         )
     except AlreadySubmitted:
         raise HTTPException(
@@ -68,6 +77,26 @@ async def create_task(
         response.status_code = 202
         task = task_to_api(exc.record, service.video_url(exc.record))
         return {**task, "recorded": False, "lastError": message}
+    return await _with_hook(service, record)
+
+
+@router.post("/tasks/{task_id}/upscale", status_code=201)
+async def upscale_task(
+    task_id: str,
+    service: ServiceDep,
+    caller: CallerDep,
+    submit_token: Annotated[str | None, Header(alias="Idempotency-Key", max_length=100)] = None,
+) -> dict[str, Any]:
+    """Upscale a succeeded video task: a new `video_upscale` task on the same upstream, whose
+    `videoUri` is the video's output URL. 422 when the task is not a succeeded video."""
+    try:
+        record = await service.upscale(task_id, caller, submit_token)
+    except AlreadySubmitted:
+        raise HTTPException(
+            409, "a request with this Idempotency-Key is still being sent"
+        ) from None
+    if record is None:
+        raise HTTPException(404, "no such task for this key")
     return await _with_hook(service, record)
 
 

@@ -20,6 +20,9 @@ router = APIRouter()
 EXPORT_LIMIT = 10_000
 
 
+MEDIA_TYPES = {"mp4": "video/mp4", "png": "image/png"}
+
+
 @router.get("/media/{task_id}.mp4", tags=["media"])
 async def read_media(
     request: Request,
@@ -33,22 +36,48 @@ async def read_media(
 
     Served with Range from the object store, so any replica can serve it and the player seeks.
     """
-    if not await service.may_read_video(task_id, caller, t):
-        raise HTTPException(404, "no stored video for this task")
-    size = await asyncio.to_thread(media.size, task_id)
+    return await _serve(request, task_id, "mp4", service, media, caller, t)
+
+
+@router.get("/media/{task_id}.png", tags=["media"])
+async def read_image(
+    request: Request,
+    task_id: str,
+    service: ServiceDep,
+    media: MediaDep,
+    caller: CallerDep,
+    t: str = "",
+) -> Response:
+    """The console's copy of an image task's picture (text_to_image), as videos are served."""
+    return await _serve(request, task_id, "png", service, media, caller, t)
+
+
+async def _serve(
+    request: Request,
+    task_id: str,
+    suffix: str,
+    service: ServiceDep,
+    media: MediaDep,
+    caller: CallerDep,
+    token: str,
+) -> Response:
+    if not await service.may_read_video(task_id, caller, token):
+        raise HTTPException(404, "no stored output for this task")
+    size = await asyncio.to_thread(media.size, task_id, suffix)
     if size is None:
-        raise HTTPException(404, "no stored video for this task")
+        raise HTTPException(404, "no stored output for this task")
     return ranged_response(
-        media.reader(task_id),
+        media.reader(task_id, suffix),
         size,
         request.headers.get("range"),
-        "video/mp4",
+        MEDIA_TYPES[suffix],
         {"Cache-Control": "private, max-age=86400"},
         head=request.method == "HEAD",
     )
 
 
-router.add_api_route("/media/{task_id}.mp4", read_media, methods=["HEAD"], include_in_schema=False)
+for _path, _route in (("/media/{task_id}.mp4", read_media), ("/media/{task_id}.png", read_image)):
+    router.add_api_route(_path, _route, methods=["HEAD"], include_in_schema=False)
 
 
 def _chunks(spool: IO[bytes]) -> Iterator[bytes]:

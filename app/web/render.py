@@ -19,14 +19,16 @@ from app.catalog import (
     ratio_orientation,
     ratio_shape,
 )
+from app.create_endpoints import FORM_MODES, endpoint_label
 from app.failures import failure_hint
 from app.frames import first_frame, frame_sha
 from app.i18n import LANGUAGES, current_language, gettext
 from app.keys import mask_key
+from app.media import output_suffix
 from app.resources import resource_dir
 from app.runway.endpoints import SIMULATOR_ADDRESS, SIMULATOR_ORIGIN
 from app.runway.redaction import without_surrogates
-from app.snippets import SDK_MODELS
+from app.snippets import SDK_MODELS, sdk_knows
 from app.storage import TaskRecord
 from app.web.csrf import csrf_token, set_csrf_cookie
 from app.web.static_urls import static_url
@@ -117,6 +119,10 @@ def make_templates() -> Jinja2Templates:
     templates.env.filters["pretty_json"] = _pretty_json
     templates.env.filters["as_json"] = lambda value: json.dumps(value, indent=2, ensure_ascii=False)
     templates.env.globals["SDK_MODELS"] = SDK_MODELS
+    templates.env.globals["sdk_knows"] = sdk_knows
+    templates.env.globals["output_suffix"] = output_suffix
+    templates.env.globals["endpoint_label"] = endpoint_label
+    templates.env.globals["FORM_MODES"] = FORM_MODES
     return templates
 
 

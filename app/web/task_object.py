@@ -30,4 +30,5 @@ def task_to_api(record: TaskRecord, video_url: str | None) -> dict[str, Any]:
         "baseUrl": record.base_url,
         "lastError": record.last_error,
         "groupId": record.group_id,
+        "endpoint": record.endpoint,
     }

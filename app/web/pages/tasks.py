@@ -183,6 +183,21 @@ async def read_group(
     return _render_group(request, service, records, [])
 
 
+@router.post("/tasks/{task_id}/upscale")
+async def upscale_task_page(
+    request: Request, task_id: str, service: ServiceDep, caller: CallerDep
+) -> Response:
+    """Upscale from a succeeded video's card: the new task's card takes the result's place."""
+    try:
+        record = await service.upscale(task_id, caller)
+    except REFUSALS as exc:
+        return refusal(request, exc)
+    if record is None:
+        raise HTTPException(404)
+    headers = {"HX-Push-Url": f"/?task={record.id}", "HX-Trigger": "taskChanged"}
+    return await _render_card(request, service, record, record.id, headers)
+
+
 @router.post("/tasks/{task_id}/cancel")
 async def cancel_task(
     request: Request, task_id: str, service: ServiceDep, caller: CallerDep

@@ -47,6 +47,7 @@ async def task_code(
         record.upstream_task_id,
         "masked" if key == "masked" else "env",
         mask,
+        record.endpoint,
     )
     if text is None:
         raise HTTPException(404, f"the official SDK does not know {record.model}")

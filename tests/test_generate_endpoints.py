@@ -1,0 +1,149 @@
+"""text_to_video, text_to_image and video_upscale through the console, over real HTTP.
+
+A live console (its built-in simulator as the upstream) is driven like a script would drive it:
+each task reaches SUCCEEDED, its output is saved and served, history lists it, and the card's
+inspector and copy-as-code name the endpoint it was made at and the body it was sent.
+"""
+
+import io
+import time
+from collections.abc import Iterator
+
+import av
+import httpx
+import pytest
+from bs4 import BeautifulSoup
+from PIL import Image
+
+LIMIT_S = 120  # a render on a machine shared with other tests
+
+
+@pytest.fixture
+def http(live_console: str) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=live_console, timeout=60) as client:
+        client.get("/")  # the CSRF cookie, which the page's own requests echo
+        client.headers["X-CSRF-Token"] = client.cookies["rc_csrf"]
+        yield client
+
+
+def saved(http: httpx.Client, task_id: str) -> dict:
+    """Read the task until its output is saved (or it failed, which fails the test)."""
+    deadline = time.monotonic() + LIMIT_S
+    while True:
+        task = http.get(f"/api/tasks/{task_id}").json()
+        assert task["status"] not in ("FAILED", "CANCELLED"), task
+        if task["videoSaved"]:
+            return task
+        assert time.monotonic() < deadline, f"never saved: {task}"
+        time.sleep(0.2)
+
+
+def create(http: httpx.Client, endpoint: str, **body: object) -> dict:
+    answer = http.post("/api/tasks", json={"endpoint": endpoint, **body})
+    assert answer.status_code == 201, answer.text
+    assert answer.json()["endpoint"] == endpoint
+    return answer.json()
+
+
+def video_size(data: bytes) -> tuple[int, int]:
+    with av.open(io.BytesIO(data)) as container:
+        stream = container.streams.video[0]
+        return stream.width, stream.height
+
+
+def card(http: httpx.Client, task_id: str) -> BeautifulSoup:
+    answer = http.get(f"/tasks/{task_id}", headers={"HX-Request": "true"})
+    assert answer.status_code == 200
+    return BeautifulSoup(answer.text, "html.parser")
+
+
+def create_call(page: BeautifulSoup) -> str:
+    """The inspector's first exchange: the create, as `POST <url>`."""
+    return page.select(".inspector .exchange summary code")[0].get_text()
+
+
+def history_ids(http: httpx.Client) -> list[str]:
+    page = BeautifulSoup(http.get("/history").text, "html.parser")
+    return [row["data-task-id"] for row in page.select("li.history-row")]
+
+
+def test_text_to_video_runs_saves_and_shows_its_endpoint(http: httpx.Client) -> None:
+    body = {"model": "gen4.5", "promptText": "a lake at dawn", "ratio": "720:1280", "duration": 2}
+    task = saved(http, create(http, "text_to_video", **body)["id"])
+    assert task["status"] == "SUCCEEDED" and task["duration"] == 2
+    video = http.get(task["videoUrl"])
+    assert video.headers["content-type"] == "video/mp4"
+    assert video_size(video.content) == (720, 1280)
+    assert task["id"] in history_ids(http)
+    page = card(http, task["id"])
+    assert create_call(page).endswith("/simulator/v1/text_to_video")
+    assert page.select_one("video.player") is not None
+    code = http.get(f"/tasks/{task['id']}/code/curl").text
+    assert "/simulator/v1/text_to_video" in code and '"promptText": "a lake at dawn"' in code
+    assert "promptImage" not in code
+    sdk = http.get(f"/tasks/{task['id']}/code/sdk").text
+    assert "client.text_to_video.create(" in sdk and "prompt_text='a lake at dawn'" in sdk
+
+
+def test_text_to_image_saves_a_png_of_the_ratio(http: httpx.Client) -> None:
+    body = {"model": "gen4_image", "promptText": "a red fox", "ratio": "1360:768", "seed": 7}
+    task = saved(http, create(http, "text_to_image", **body)["id"])
+    assert task["videoUrl"].split("?")[0] == f"/media/{task['id']}.png"
+    image = http.get(task["videoUrl"])
+    assert image.headers["content-type"] == "image/png"
+    assert Image.open(io.BytesIO(image.content)).size == (1360, 768)
+    assert task["id"] in history_ids(http)
+    page = card(http, task["id"])
+    assert create_call(page).endswith("/simulator/v1/text_to_image")
+    assert page.select_one("img.output-image") is not None and not page.select("video")
+    code = http.get(f"/tasks/{task['id']}/code/python").text
+    assert "/simulator/v1/text_to_image" in code and "'ratio': '1360:768'" in code
+
+
+def test_an_upscale_of_a_video_task_is_larger_and_names_its_source(http: httpx.Client) -> None:
+    body = {"model": "gen4.5", "promptText": "waves", "ratio": "1280:720", "duration": 2}
+    source = saved(http, create(http, "text_to_video", **body)["id"])
+    answer = http.post(f"/api/tasks/{source['id']}/upscale")
+    assert answer.status_code == 201, answer.text
+    task = saved(http, answer.json()["id"])
+    assert (
+        task["endpoint"] == "video_upscale" and task["model"] == "magnific_video_upscaler_creative"
+    )
+    assert video_size(http.get(task["videoUrl"]).content) == (2560, 1440)
+    page = card(http, task["id"])
+    assert create_call(page).endswith("/simulator/v1/video_upscale")
+    code = http.get(f"/tasks/{task['id']}/code/curl").text
+    assert f"/outputs/{source['id']}.mp4" in code  # the source video's URL, as it was sent
+    assert task["id"] in history_ids(http)
+
+
+def test_only_a_succeeded_video_can_be_upscaled(http: httpx.Client) -> None:
+    body = {"model": "gen4_image", "promptText": "a red fox", "ratio": "1024:1024"}
+    image = saved(http, create(http, "text_to_image", **body)["id"])
+    answer = http.post(f"/api/tasks/{image['id']}/upscale")
+    assert answer.status_code == 422
+    assert answer.json()["errors"][0]["field"] == "videoUri"
+    assert http.post("/api/tasks/no-such-task/upscale").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"endpoint": "text_to_sound", "model": "gen4.5"}, "endpoint"),
+        ({"endpoint": "text_to_video", "model": "gen3a_turbo", "promptText": "x"}, "model"),
+        ({"endpoint": "text_to_video", "model": "gen4.5", "ratio": "1280:720"}, "promptText"),
+        ({"endpoint": "text_to_image", "model": "gen4_image", "promptText": "x"}, "ratio"),
+        (
+            {"endpoint": "text_to_image", "model": "gen4_image_turbo", "promptText": "x"},
+            "referenceImages",
+        ),
+        ({"endpoint": "video_upscale", "model": "magnific_video_upscaler_creative"}, "videoUri"),
+    ],
+)
+def test_bad_bodies_are_refused_by_field_before_anything_is_sent(
+    http: httpx.Client, body: dict, field: str
+) -> None:
+    answer = http.post("/api/tasks", json=body)
+    assert answer.status_code == 422, answer.text
+    assert field in [error["field"] for error in answer.json()["errors"]]
+    assert http.get("/api/tasks").json()["tasks"] == []
