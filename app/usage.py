@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import case, delete, func, insert, select, update
 from sqlalchemy.engine import Connection
 
-from app.catalog import ENDPOINT_MODELS
+from app.catalog import ENDPOINT_MODELS, api_models, duration_when_omitted
 from app.members import OWNER_PREFIX, MemberError
 from app.runway.status import FINAL_STATUSES
 from app.schema import charges_table, members_table
@@ -37,6 +37,9 @@ def estimate_credits(body: dict[str, Any], endpoint: str = "image_to_video") -> 
     if not model.durations:
         return model.credits(0)
     duration = body.get("duration")
+    if "duration" not in body:  # the upstream runs the model's default: counted as such
+        entry = api_models(endpoint).get(model.name)
+        duration = duration_when_omitted(model.name, entry) if entry else None
     if not isinstance(duration, int) or isinstance(duration, bool):
         return 0
     return model.credits(duration)

@@ -240,8 +240,9 @@ def validate_create_body(body: dict[str, Any], endpoint: str = "image_to_video")
         names = ", ".join(models)
         raise Invalid([FieldError("model", _("unknown model; choose one of {names}", names=names))])
     model = models[model_name]
-    optional = endpoint != "image_to_video"  # the page's own endpoint always names one
-    errors = _check_inputs(endpoint, body, model) + _check_scalars(body, model, optional)
+    # Left out, the upstream picks the model's default, as the SDK's types allow (the page's
+    # form always names one; an SDK's body may not).
+    errors = _check_inputs(endpoint, body, model) + _check_scalars(body, model, True)
     errors += _missing_fields(body, endpoint, model_name, {error.field for error in errors})
     known = {error.field for error in errors}
     errors += [

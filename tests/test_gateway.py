@@ -140,6 +140,18 @@ async def test_a_create_past_the_budget_is_a_429_and_never_reaches_upstream(
     assert int(refused.value.response.headers["Retry-After"]) > 0
 
 
+async def test_a_create_without_duration_counts_the_models_default_against_the_budget(
+    gateway: Gateway,
+) -> None:
+    """The SDK lets a body leave `duration` out; the upstream runs gen4_turbo's 10 s then."""
+    sdk = gateway.sdk(await gateway.member("omar", daily_credits=40))
+    body = {k: v for k, v in i2v().items() if k != "duration"}
+    with pytest.raises(runwayml.RateLimitError) as refused:
+        await sdk.image_to_video.create(**body)
+    assert isinstance(refused.value.body, dict) and refused.value.body["needed"] == 50
+    assert await gateway.creates() == 0
+
+
 async def test_a_revoked_or_unknown_token_is_a_401_in_runways_shape(gateway: Gateway) -> None:
     token = await gateway.member("dora")
     sdk = gateway.sdk(token)
