@@ -69,6 +69,10 @@ tasks_table = Table(
     Column("upstream_id", Text),
     # The create endpoint the task was made at (app/create_endpoints.py).
     Column("endpoint", Text, nullable=False, server_default="image_to_video"),
+    # Credits as the upstream reported them: `estimatedCost` (create, unfinished) and the
+    # final `cost` (0 for a refund); null where it reported none (app/upstream_task.py).
+    Column("estimated_credits", BigInteger),
+    Column("cost_credits", BigInteger),
     Index("ix_tasks_owner_created", "owner", "created_at"),
     Index("ix_tasks_group", "group_id"),
 )
@@ -241,12 +245,18 @@ def _add_endpoint(conn: Connection) -> None:
     )
 
 
-SCHEMA_VERSION = 5
+def _add_credits(conn: Connection) -> None:
+    conn.exec_driver_sql("ALTER TABLE tasks ADD COLUMN estimated_credits BIGINT")
+    conn.exec_driver_sql("ALTER TABLE tasks ADD COLUMN cost_credits BIGINT")
+
+
+SCHEMA_VERSION = 6
 MIGRATIONS: dict[int, Callable[[Connection], None]] = {
     2: _widen_v1_columns,
     3: _add_video_lease,
     4: _add_upstream_id,
     5: _add_endpoint,
+    6: _add_credits,
 }
 
 

@@ -23,7 +23,7 @@ from app.runway.client import RunwayClient, UpstreamError
 from app.runway.endpoints import SIMULATOR_ADDRESS, Upstream
 from app.storage import Storage, TaskRecord
 from app.submit_tokens import ClaimOutcome, SubmitTokens
-from app.upstream_task import console_task_id
+from app.upstream_task import answer_credits, console_task_id
 from app.upstreams import UpstreamAccess
 from app.validation import FieldError, Invalid, check_body_size
 
@@ -224,6 +224,7 @@ class Submission:
             # interval's check, so a read straight after it is served from the store.
             last_checked_at=now,
             endpoint=ready.endpoint.path,
+            estimated_credits=answer_credits(exchange.body, "estimatedCost"),
         )
         await self._recorder.add(record, frame_refs(ready.to_store))
         self._refresher.remember_claim(record.id, now)

@@ -45,6 +45,8 @@ class TaskRecord:
     group_id: str | None = None
     upstream_id: str | None = None  # the upstream's own id, when it is not the console's
     endpoint: str = "image_to_video"  # the create endpoint (app/create_endpoints.py)
+    estimated_credits: int | None = None  # the upstream's `estimatedCost.credits`
+    cost_credits: int | None = None  # the upstream's final `cost.credits`: what it charged
 
     @property
     def upstream_task_id(self) -> str:

@@ -22,6 +22,7 @@ STATUS_PATTERN = re.compile(r"^[A-Z_]{1,32}$")
 MAX_FAILURE_CHARS = 2000
 MAX_CODE_CHARS = 200
 MAX_OUTPUTS = 8
+MAX_CREDITS = 2**53  # beyond any real task's price, and within a BIGINT and a JS number
 
 
 def console_task_id(upstream_id: str, taken: bool) -> str:
@@ -59,6 +60,26 @@ def read_progress(value: object) -> float | None:
     return min(1.0, number / 100 if number > 1 else number)
 
 
+def read_credits(value: object) -> int | None:
+    """`{"credits": n}` (the SDK's `cost` and `estimatedCost`) as a whole number of credits,
+    or None for any other shape: a relay may send a string, a negative or a NaN."""
+    credits = value.get("credits") if isinstance(value, dict) else None
+    if isinstance(credits, bool) or not isinstance(credits, int | float):
+        return None
+    if not math.isfinite(credits) or not 0 <= credits < MAX_CREDITS:
+        return None
+    return round(credits)
+
+
+def answer_credits(text: str, field: str) -> int | None:
+    """A field's credits in an answer's JSON text (the create's), or None."""
+    try:
+        data = json.loads(text)
+    except (ValueError, RecursionError):
+        return None
+    return read_credits(data.get(field)) if isinstance(data, dict) else None
+
+
 def read_outputs(
     value: object, upstream: Upstream, allow_private: bool
 ) -> tuple[list[str], str | None]:
@@ -94,6 +115,9 @@ def apply_upstream_task(
     progress = read_progress(data.get("progress"))
     if progress is not None:
         record.progress = progress
+    estimate = read_credits(data.get("estimatedCost"))
+    if estimate is not None:
+        record.estimated_credits = estimate
     if status == "RUNNING" and record.started_at is None:
         record.started_at = now
     if "output" in data:
@@ -103,6 +127,9 @@ def apply_upstream_task(
         failure = as_text(data.get("failure"), MAX_FAILURE_CHARS)
         record.failure = failure or _("The task failed.")
         record.failure_code = as_text(data.get("failureCode"), MAX_CODE_CHARS)
+    cost = read_credits(data.get("cost")) if record.is_final else None
+    if cost is not None:
+        record.cost_credits = cost
     if record.is_final and record.finished_at is None:
         record.finished_at = now
         if status == "SUCCEEDED":

@@ -182,7 +182,8 @@ async def test_tasks_from_before_other_endpoints_read_as_image_to_video(database
         await store.add(record("old"))
 
         def back_to_v4(conn: Connection) -> None:
-            conn.exec_driver_sql("ALTER TABLE tasks DROP COLUMN endpoint")
+            for column in ("endpoint", "estimated_credits", "cost_credits"):  # v5 and v6's
+                conn.exec_driver_sql(f"ALTER TABLE tasks DROP COLUMN {column}")
             conn.execute(update(schema_table).values(version=4))
 
         await store.run(back_to_v4, write=True)
@@ -222,6 +223,8 @@ async def test_a_version_1_postgres_database_is_widened(postgres: PostgresServer
             conn.exec_driver_sql("ALTER TABLE tasks DROP COLUMN video_lease_until")
             conn.exec_driver_sql("ALTER TABLE tasks DROP COLUMN upstream_id")  # added by v4
             conn.exec_driver_sql("ALTER TABLE tasks DROP COLUMN endpoint")  # added by v5
+            conn.exec_driver_sql("ALTER TABLE tasks DROP COLUMN estimated_credits")  # by v6
+            conn.exec_driver_sql("ALTER TABLE tasks DROP COLUMN cost_credits")
             conn.execute(update(schema_table).values(version=1))
 
         await store.run(back_to_v1, write=True)

@@ -6,7 +6,6 @@ carried them, else the catalog's estimate. Output URLs are absolute and point at
 so an app can fetch them with nothing but the URL.
 """
 
-import json
 from typing import Any
 
 from app.storage import TaskRecord
@@ -19,26 +18,9 @@ def error_body(message: str, **extra: Any) -> dict[str, Any]:
     return {"error": message, **extra}
 
 
-def _answers(record: TaskRecord) -> list[dict[str, Any]]:
-    """The upstream's JSON answers about this task, newest first."""
-    found = []
-    for exchange in reversed(record.exchanges):
-        try:
-            data = json.loads(exchange.get("body") or "")
-        except ValueError:
-            continue
-        if isinstance(data, dict):
-            found.append(data)
-    return found
-
-
-def upstream_credits(record: TaskRecord, field: str) -> float | None:
+def upstream_credits(record: TaskRecord, field: str) -> int | None:
     """`cost` or `estimatedCost` credits as the upstream last reported them, if it did."""
-    for data in _answers(record):
-        value = data.get(field)
-        if isinstance(value, dict) and isinstance(value.get("credits"), int | float):
-            return value["credits"]
-    return None
+    return record.cost_credits if field == "cost" else record.estimated_credits
 
 
 def created_answer(record: TaskRecord) -> dict[str, Any]:

@@ -32,6 +32,7 @@ from app.snippets import SDK_MODELS, sdk_knows
 from app.storage import TaskRecord
 from app.web.csrf import csrf_token, set_csrf_cookie
 from app.web.static_urls import static_url
+from app.web.task_object import task_credits
 
 
 def _ago(seconds: float) -> str:
@@ -123,6 +124,7 @@ def make_templates() -> Jinja2Templates:
     templates.env.globals["output_suffix"] = output_suffix
     templates.env.globals["endpoint_label"] = endpoint_label
     templates.env.globals["FORM_MODES"] = FORM_MODES
+    templates.env.globals["task_credits"] = task_credits
     return templates
 
 

@@ -5,6 +5,24 @@ from typing import Any
 from app.failures import failure_hint
 from app.storage import TaskRecord
 from app.timestamps import iso_time
+from app.usage import estimate_credits
+
+
+def task_credits(record: TaskRecord) -> dict[str, Any]:
+    """What a task may cost and what it was charged, as the card, inspector and API say it.
+
+    The estimate is the upstream's own `estimatedCost` when it sent one, else the catalog's
+    (labelled so); the charge is the upstream's final `cost`, or None until (unless) it
+    reports one.
+    """
+    upstream = record.estimated_credits
+    return {
+        "estimated": upstream
+        if upstream is not None
+        else estimate_credits(record.request, record.endpoint),
+        "estimateFrom": "upstream" if upstream is not None else "catalog",
+        "charged": record.cost_credits,
+    }
 
 
 def task_to_api(record: TaskRecord, video_url: str | None) -> dict[str, Any]:
@@ -30,5 +48,7 @@ def task_to_api(record: TaskRecord, video_url: str | None) -> dict[str, Any]:
         "baseUrl": record.base_url,
         "lastError": record.last_error,
         "groupId": record.group_id,
+        "estimatedCredits": task_credits(record)["estimated"],
+        "chargedCredits": record.cost_credits,
         "endpoint": record.endpoint,
     }
