@@ -40,29 +40,59 @@ def hook_url(public_url: str, token: str) -> str:
     return f"{public_url.rstrip('/')}{HOOK_PATH}{token}"
 
 
-def _is_loopback(host: str) -> bool:
+def _reach(url: str) -> str:
+    """Who can call an address: "loopback" (this machine), "private" (this network) or
+    "public" (a name: it cannot be known without a lookup, and a lookup is not done here)."""
+    host = urlsplit(url).hostname or ""
     if host == "localhost" or host.endswith(".localhost"):
-        return True
+        return "loopback"
     try:
-        return ipaddress.ip_address(host).is_loopback
+        ip = ipaddress.ip_address(host)
     except ValueError:
-        return False
+        return "public"
+    if ip.is_loopback:
+        return "loopback"
+    return "private" if ip.is_private or ip.is_link_local else "public"
+
+
+def reach_note(public_url: str) -> str | None:
+    """What the form says about who can call the receiver: None when it is a public address.
+
+    The built-in simulator calls back through the console itself, so it always can.
+    """
+    if not public_url:
+        return _("Set CONSOLE_PUBLIC_URL so a relay can reach this console.")
+    reach = _reach(public_url)
+    if reach == "loopback":
+        return _(
+            "CONSOLE_PUBLIC_URL is a loopback address: only the built-in simulator and relays "
+            "on this machine can call it."
+        )
+    if reach == "private":
+        return _(
+            "CONSOLE_PUBLIC_URL is a private address: only the built-in simulator and relays "
+            "on this network can call it."
+        )
+    return None
 
 
 def unavailable(public_url: str, address: str | None) -> str | None:
     """Why the callback cannot come here for a task on `address`, or None when it can.
 
     The relay calls from its own machine: a loopback public address reaches only a relay (or
-    simulator) on this very host.
+    simulator) on this very host, a private one only a relay on this network.
     """
     if not public_url:
         return _("Set CONSOLE_PUBLIC_URL so a relay can reach this console.")
-    host = urlsplit(public_url).hostname or ""
-    if not address or address == SIMULATOR_ADDRESS or not _is_loopback(host):
+    reach = _reach(public_url)
+    if not address or address == SIMULATOR_ADDRESS or reach == "public":
         return None
-    if _is_loopback(urlsplit(address).hostname or ""):
+    relay = _reach(address)
+    if relay == "loopback" or (reach == "private" and relay == "private"):
         return None
-    return _("CONSOLE_PUBLIC_URL is a loopback address, which this relay cannot reach.")
+    if reach == "loopback":
+        return _("CONSOLE_PUBLIC_URL is a loopback address, which this relay cannot reach.")
+    return _("CONSOLE_PUBLIC_URL is a private address, which this relay cannot reach.")
 
 
 def mask_headers(headers: list[tuple[str, str]]) -> dict[str, str]:

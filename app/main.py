@@ -11,6 +11,7 @@ from app.budgets import Budgets
 from app.demo import Demo, DemoParts
 from app.frames import FrameStore
 from app.gateway.routes import gateway_router
+from app.hooks import HOOK_PATH
 from app.keys import load_or_create_secret
 from app.media import MediaStore, VideoSaver
 from app.members import Members
@@ -62,6 +63,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         settings.data_dir / "simulator",
         speed=settings.simulator_speed,
         public_base=f"{settings.public_url.rstrip('/')}/simulator",
+        # notify_hook callbacks only to this console's receiver, and none without a public URL.
+        callback_prefix=f"{settings.public_url.rstrip('/')}{HOOK_PATH}"
+        if settings.public_url
+        else None,
     )
     storage = Storage(settings.resolved_database_url)
     # Frames, thumbnails and videos: under the data dir, or in S3 shared by every replica.
@@ -156,6 +161,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(pages.router)
     app.mount("/static", VersionedStaticFiles(directory=resource_dir("static")), name="static")
     app.mount("/simulator", simulator, name="simulator")
+    # The simulator's callbacks reach the receiver through this app, never over the network.
+    simulator.state.sim.callbacks.transport = httpx.ASGITransport(app)
 
     @app.get("/healthz", include_in_schema=False)
     async def healthz() -> dict[str, str]:

@@ -1,7 +1,8 @@
 """The console's notify_hook receiver: a relay's callback recorded with its task, settling it.
 
-These tests play the relay's callback themselves (a POST to the task's receiver URL), with the
-built-in simulator as upstream; tests/test_hooks_live.py has the standalone simulator fire it.
+The built-in simulator calls back through the console's own app; most tests here play the relay
+themselves (a POST to the task's receiver URL) on a console whose tasks run for minutes.
+tests/test_hooks_live.py has the standalone simulator, a real process, call a real console.
 """
 
 import json
@@ -10,22 +11,24 @@ from pathlib import Path
 
 import httpx
 import pytest
+from bs4 import BeautifulSoup
 
+from app.hooks import unavailable
 from app.main import create_app
 from tests.conftest import make_settings
-from tests.helpers import create_body, poll_until
+from tests.helpers import create_body, task_until
 
 KEY = {"X-Runway-Key": "hk-hook-test-key-5e1d"}
 SIM_AUTH = {"Authorization": "Bearer hk-hook-test-key-5e1d", "X-Runway-Version": "2024-11-06"}
 
 
-@pytest.fixture
-async def hook_client(tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
+async def hook_console(tmp_path: Path, speed: float) -> AsyncIterator[httpx.AsyncClient]:
     """A console with a public URL, polling the simulator so rarely that only a hook settles."""
     settings = make_settings(
         tmp_path / "data",
         CONSOLE_PUBLIC_URL="http://console",
         CONSOLE_SIMULATOR_POLL_INTERVAL_S=600,
+        CONSOLE_SIMULATOR_SPEED=speed,
     )
     app = create_app(settings)
     async with app.router.lifespan_context(app):
@@ -34,21 +37,24 @@ async def hook_client(tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
             yield http
 
 
+@pytest.fixture
+async def hook_client(tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
+    """Its built-in simulator calls the task's hook about a second after the create."""
+    async for http in hook_console(tmp_path, speed=5):
+        yield http
+
+
+@pytest.fixture
+async def quiet_client(tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
+    """Its tasks run for minutes: the only callbacks are the ones a test posts itself."""
+    async for http in hook_console(tmp_path, speed=0.05):
+        yield http
+
+
 async def create_with_hook(http: httpx.AsyncClient) -> dict:
     created = await http.post("/api/tasks", json=create_body(notifyHere=True), headers=KEY)
     assert created.status_code == 201, created.text
     return created.json()
-
-
-async def upstream_final(http: httpx.AsyncClient, task_id: str) -> bytes:
-    """The task's final JSON as the simulator serves it (what a relay's callback carries)."""
-
-    async def read() -> httpx.Response:
-        return await http.get(f"/simulator/v1/tasks/{task_id}", headers=SIM_AUTH)
-
-    answer = await poll_until(read, lambda r: r.json().get("status") == "SUCCEEDED", what="ended")
-    await http.delete("/simulator/_sim/stats")
-    return answer.content
 
 
 async def reads(http: httpx.AsyncClient) -> int:
@@ -64,31 +70,41 @@ def hook_path(task: dict) -> str:
 async def test_a_delivery_is_recorded_and_settles_the_task_with_one_read(
     hook_client: httpx.AsyncClient,
 ) -> None:
+    """The built-in simulator calls back through the console's own app; nothing polls."""
     task = await create_with_hook(hook_client)
     assert task["hook"]["deliveries"] == []
-    body = await upstream_final(hook_client, task["id"])
-    relay = httpx.AsyncClient(transport=hook_client._transport, base_url="http://console")
-    answer = await relay.post(
-        hook_path(task),
-        content=body,
-        headers={"Content-Type": "application/json", "Authorization": "Bearer relay-secret"},
+    seen = await task_until(
+        hook_client, task["id"], lambda t: t["hook"]["deliveries"], what="called back", headers=KEY
     )
-    assert answer.status_code == 200, answer.text
-    assert await reads(hook_client) == 1  # the confirming read, nothing trusted from the body
-    seen = (await hook_client.get(f"/api/tasks/{task['id']}", headers=KEY)).json()
     assert seen["status"] == "SUCCEEDED"
+    assert await reads(hook_client) == 1  # the confirming read, nothing trusted from the body
     [delivery] = seen["hook"]["deliveries"]
     assert delivery["status"] == "SUCCEEDED"
     assert json.loads(delivery["body"])["id"] == task["id"]
-    assert delivery["headers"]["authorization"] == "••••"
+    assert delivery["headers"]["user-agent"] == "runway-console-simulator"
     await hook_client.get(f"/api/tasks/{task['id']}", headers=KEY)
     assert await reads(hook_client) == 1  # settled: no further upstream reads
 
 
-async def test_hostile_callbacks_are_refused_or_kept_apart(hook_client: httpx.AsyncClient) -> None:
-    task = await create_with_hook(hook_client)
-    other = await create_with_hook(hook_client)
-    relay = httpx.AsyncClient(transport=hook_client._transport, base_url="http://console")
+async def test_secret_headers_of_a_delivery_are_masked(quiet_client: httpx.AsyncClient) -> None:
+    task = await create_with_hook(quiet_client)
+    answer = await quiet_client.post(
+        hook_path(task),
+        content=json.dumps({"id": task["id"], "status": "SUCCEEDED"}),
+        headers={"Authorization": "Bearer relay-secret", "Cookie": "s=relay-cookie"},
+    )
+    assert answer.status_code == 200
+    seen = (await quiet_client.get(f"/api/tasks/{task['id']}", headers=KEY)).json()
+    [delivery] = seen["hook"]["deliveries"]
+    assert delivery["headers"]["authorization"] == delivery["headers"]["cookie"] == "••••"
+    assert "relay-secret" not in json.dumps(seen) and "relay-cookie" not in json.dumps(seen)
+    assert seen["status"] in ("PENDING", "RUNNING")  # the upstream, read to confirm, disagrees
+
+
+async def test_hostile_callbacks_are_refused_or_kept_apart(quiet_client: httpx.AsyncClient) -> None:
+    task = await create_with_hook(quiet_client)
+    other = await create_with_hook(quiet_client)
+    relay = httpx.AsyncClient(transport=quiet_client._transport, base_url="http://console")
     assert (await relay.post("/hooks/not-a-token", content=b"{}")).status_code == 404
     huge = b"{" + b" " * (64 * 1024 + 1) + b"}"
     assert (await relay.post(hook_path(task), content=huge)).status_code == 413
@@ -97,10 +113,10 @@ async def test_hostile_callbacks_are_refused_or_kept_apart(hook_client: httpx.As
     assert (await relay.post(hook_path(task), content=claim)).status_code == 400
     script = b"<script>alert(1)</script>"
     assert (await relay.post(hook_path(task), content=script)).status_code == 400
-    seen = (await hook_client.get(f"/api/tasks/{task['id']}", headers=KEY)).json()
+    seen = (await quiet_client.get(f"/api/tasks/{task['id']}", headers=KEY)).json()
     assert [d["status"] for d in seen["hook"]["deliveries"]] == [None, None]
     assert seen["status"] in ("PENDING", "RUNNING")  # a body never settles a task
-    untouched = (await hook_client.get(f"/api/tasks/{other['id']}", headers=KEY)).json()
+    untouched = (await quiet_client.get(f"/api/tasks/{other['id']}", headers=KEY)).json()
     assert untouched["hook"]["deliveries"] == []
     assert untouched["status"] in ("PENDING", "RUNNING")
 
@@ -122,24 +138,63 @@ async def test_the_receiver_needs_no_login_nor_csrf_token(tmp_path: Path) -> Non
             assert (await relay.post("/hooks/unknown", content=b"{}")).status_code == 404
 
 
-async def test_the_inspector_shows_deliveries_escaped(hook_client: httpx.AsyncClient) -> None:
-    task = await create_with_hook(hook_client)
-    relay = httpx.AsyncClient(transport=hook_client._transport, base_url="http://console")
+async def test_the_inspector_shows_deliveries_escaped(quiet_client: httpx.AsyncClient) -> None:
+    task = await create_with_hook(quiet_client)
+    relay = httpx.AsyncClient(transport=quiet_client._transport, base_url="http://console")
     script = b"<script>alert(1)</script>"
     assert (await relay.post(hook_path(task), content=script)).status_code == 400
-    card = await hook_client.get(f"/tasks/{task['id']}", headers={**KEY, "HX-Request": "true"})
+    card = await quiet_client.get(f"/tasks/{task['id']}", headers={**KEY, "HX-Request": "true"})
     assert card.status_code == 200
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in card.text
     assert "<script>alert(1)" not in card.text
     assert "1 deliveries to http://console/hooks/" in card.text
 
 
-async def test_the_form_offers_the_receiver(hook_client: httpx.AsyncClient) -> None:
-    page = await hook_client.get("/")
-    assert 'name="notify_here"' in page.text
-    assert "Set CONSOLE_PUBLIC_URL" not in page.text
+@pytest.mark.parametrize(
+    ("public_url", "says", "enabled"),
+    [
+        ("", "Set CONSOLE_PUBLIC_URL so a relay can reach this console.", False),
+        ("http://127.0.0.1:8000", "only the built-in simulator and relays on this machine", True),
+        (
+            "http://192.168.1.20:8000",
+            "only the built-in simulator and relays on this network",
+            True,
+        ),
+        ("https://console.example.com", None, True),
+    ],
+)
+async def test_the_form_says_who_can_call_the_receiver(
+    tmp_path: Path, public_url: str, says: str | None, enabled: bool
+) -> None:
+    app = create_app(make_settings(tmp_path / "data", CONSOLE_PUBLIC_URL=public_url))
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://console") as http:
+            page = BeautifulSoup((await http.get("/")).text, "html.parser")
+    box = page.select_one('input[name="notify_here"]')
+    assert (box.get("disabled") is None) is enabled
+    note = box.find_parent("div", class_="field").get_text(" ", strip=True)
+    if says:
+        assert says in note
+    else:
+        assert "CONSOLE_PUBLIC_URL" not in note
 
 
-async def test_the_form_says_why_the_receiver_is_unavailable(client: httpx.AsyncClient) -> None:
-    page = await client.get("/")
-    assert "Set CONSOLE_PUBLIC_URL so a relay can reach this console." in page.text
+@pytest.mark.parametrize(
+    ("public_url", "address", "reason"),
+    [
+        ("", "simulator", "Set CONSOLE_PUBLIC_URL"),
+        ("http://127.0.0.1:8000", "simulator", None),  # it calls back through the console
+        ("http://127.0.0.1:8000", "http://127.0.0.1:8099", None),
+        ("http://localhost:8000", "https://api.openai-hk.com", "loopback address"),
+        ("http://10.0.0.5:8000", "http://10.0.0.9:8099", None),
+        ("http://10.0.0.5:8000", "https://api.openai-hk.com", "private address"),
+        ("https://console.example.com", "https://api.openai-hk.com", None),
+    ],
+)
+def test_the_receiver_is_offered_only_where_the_relay_can_reach_it(
+    public_url: str, address: str, reason: str | None
+) -> None:
+    """Decided from the addresses alone: nothing is looked up or connected to."""
+    found = unavailable(public_url, address)
+    assert (found is None) if reason is None else (reason in (found or ""))

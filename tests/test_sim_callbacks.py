@@ -2,6 +2,7 @@
 paths, retries a failing receiver, and its fault switches make the callback late, failing,
 duplicated or malformed. A simulator inside the console calls back only to the console."""
 
+import asyncio
 import json
 import threading
 import time
@@ -12,6 +13,8 @@ from typing import Any
 
 import httpx
 import pytest
+from starlette.applications import Starlette
+from starlette.routing import Mount
 
 from app.simulator.app import create_simulator_app
 from tests.helpers import data_uri, image_bytes
@@ -79,13 +82,13 @@ def body(hook: str, prompt: str = "A lake at dawn") -> dict[str, Any]:
     }
 
 
-def deliveries(http: httpx.Client, count: int, limit_s: float = 60) -> list[dict[str, Any]]:
+def deliveries(http: httpx.Client, attempts: int = 1, limit_s: float = 60) -> list[dict[str, Any]]:
+    """The simulator's callback log, once its first callback has made `attempts` tries."""
     deadline = time.monotonic() + limit_s
     while True:
         found = http.get("/_sim/callbacks").json()["deliveries"]
-        done = [d for d in found if d["attempts"]]
-        if len(done) >= count:
-            return done
+        if found and len(found[0]["attempts"]) >= attempts:
+            return found
         assert time.monotonic() < deadline, found
         time.sleep(0.1)
 
@@ -135,6 +138,7 @@ def test_the_official_path_never_calls_back(http: httpx.Client, receiver: Receiv
         ({"kind": "status", "status": 502}, "failing"),
         ({"kind": "duplicate"}, "duplicated"),
         ({"kind": "malformed"}, "malformed"),
+        ({"kind": "html", "status": 502}, "html"),
     ],
 )
 def test_fault_switches_bend_the_callback(
@@ -142,12 +146,13 @@ def test_fault_switches_bend_the_callback(
 ) -> None:
     assert http.post("/_sim/faults", json={"rules": [{"target": "callback", **rule}]}).is_success
     http.post("/runwayml/v1/image_to_video", json=body(receiver.url))
-    (delivery,) = deliveries(http, 1)
+    (delivery,) = deliveries(http, 4 if check == "failing" else 1)
     if check == "late":
         assert delivery["attempts"][0]["afterEndS"] >= 1.5
         assert len(receiver.wait_for(1)) == 1
     elif check == "failing":
-        assert delivery["delivered"] == 0 and "502" in delivery["attempts"][0]["error"]
+        assert delivery["delivered"] == 0
+        assert ["502" in a["error"] for a in delivery["attempts"]] == [True] * 4  # all retried
         assert receiver.bodies == []
     elif check == "duplicated":
         first, second = receiver.wait_for(2)
@@ -156,6 +161,7 @@ def test_fault_switches_bend_the_callback(
         (sent,) = receiver.wait_for(1)
         with pytest.raises(ValueError):
             json.loads(sent)
+        assert (b"<h1>502" in sent) is (check == "html")
 
 
 @pytest.mark.parametrize(
@@ -178,3 +184,41 @@ async def test_a_simulator_in_the_console_calls_back_only_to_the_console(
     assert answer.status_code == status, answer.text
     if status == 400:
         assert answer.json()["error"] == "Invalid parameter 'notify_hook'"
+
+
+async def test_a_simulator_mounted_under_a_path_calls_back_on_its_relay_paths(
+    tmp_path: Path, receiver: Receiver
+) -> None:
+    """Mounted, the simulator sees `/simulator/runwayml/...`: still a relay path."""
+    sim = create_simulator_app(tmp_path / "sim", speed=10, callback_prefix=receiver.url)
+    outer = Starlette(routes=[Mount("/simulator", sim)])
+    transport = httpx.ASGITransport(outer)
+    async with httpx.AsyncClient(transport=transport, base_url="http://console") as http:
+        path = "/simulator/runwayml/v1/image_to_video"
+        created = await http.post(path, json=body(receiver.url), headers=HEADERS)
+        assert created.status_code == 200, created.text
+        while not receiver.bodies:
+            await asyncio.sleep(0.1)
+    sim.state.sim.renderer.shutdown()
+    assert json.loads(receiver.bodies[0])["id"] == created.json()["id"]
+
+
+async def test_inside_the_console_the_official_paths_call_back_to_it_alone(
+    tmp_path: Path, receiver: Receiver
+) -> None:
+    """The console's built-in upstream (official paths) rehearses the callback; a hook that is
+    not the console's receiver is ignored there, as the official API ignores it."""
+    sim = create_simulator_app(tmp_path / "sim", speed=10, callback_prefix=receiver.url)
+    official = {**HEADERS, "X-Runway-Version": "2024-11-06"}
+    transport = httpx.ASGITransport(sim)
+    async with httpx.AsyncClient(transport=transport, base_url="http://sim") as http:
+        ignored = await http.post(
+            "/v1/image_to_video", json=body("http://127.0.0.1:9/elsewhere"), headers=official
+        )
+        called = await http.post("/v1/image_to_video", json=body(receiver.url), headers=official)
+        assert ignored.status_code == called.status_code == 200
+        while not receiver.bodies:
+            await asyncio.sleep(0.1)
+        log = (await http.get("/_sim/callbacks")).json()["deliveries"]
+    sim.state.sim.renderer.shutdown()
+    assert [entry["taskId"] for entry in log] == [called.json()["id"]]

@@ -4,12 +4,17 @@ Relays document `notify_hook` ("callback address, optional") and call it when a 
 tester wants to see whether it fires, when and with what. A create on `/runwayml/v1/...` with a
 hook starts a watcher that waits for the task to end (rendering it, as a poll would), then
 POSTs the same object `GET /tasks/{id}` returns, with a short timeout and a few retries with
-backoff. Fault switches with target `callback` make it late (`latency`), failing (`status`:
-never delivered, as if the relay's own call failed), `duplicate` or `malformed`.
+backoff. Fault switches with target `callback` make it late (`latency`), failing (`status` or
+`drop`: every try fails, as if the relay's own call did, so the retries and their backoff show
+in the log and nothing arrives), `duplicate`, `malformed` (half the JSON) or `html` (an error
+page instead of JSON).
 
 Where it may call: the standalone simulator calls any http(s) URL (it is a test tool on the
 tester's machine); a simulator inside the console calls only the console's own receiver, and
-refuses other hooks at create. Deliveries are listed at `GET /_sim/callbacks`.
+refuses other hooks at create. Inside the console it also calls back for the built-in upstream
+(the official paths), so "receive the callback here" can be rehearsed with no relay; and it
+posts through the console's own app (`transport`), not the network. Deliveries are listed at
+`GET /_sim/callbacks`.
 """
 
 import asyncio
@@ -22,6 +27,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from app.runway.status import FINAL_STATUSES
+from app.simulator.hook_book import Callbacks
 from app.simulator.state import SimState, sim_state
 from app.simulator.tasks import task_body
 
@@ -31,13 +37,19 @@ WATCH_INTERVAL_S = 0.2
 RELAY_PREFIX = "/runwayml/"
 
 
+def on_relay_path(request: Request) -> bool:
+    """A mounted simulator sees its mount point in the path (`/simulator/runwayml/…`)."""
+    path = request.scope["path"].removeprefix(request.scope.get("root_path", ""))
+    return path.startswith(RELAY_PREFIX)
+
+
 def hook_refusal(state: SimState, request: Request, body: dict[str, Any]) -> str | None:
     """Checked at create: a hook on a relay path must be one this simulator may call."""
     hook = body.get("notify_hook")
     callbacks = state.callbacks
     if not isinstance(hook, str) or callbacks is None or callbacks.allowed_prefix is None:
         return None
-    if not request.url.path.startswith(RELAY_PREFIX):
+    if not on_relay_path(request):
         return None  # the official API has no notify_hook; it is ignored there
     return callbacks.refusal(hook)
 
@@ -46,12 +58,9 @@ def watch(state: SimState, request: Request, body: dict[str, Any], task_id: str)
     """After a create: call the hook when the task ends (relay paths, callbacks on)."""
     hook = body.get("notify_hook")
     callbacks = state.callbacks
-    if (
-        not isinstance(hook, str)
-        or callbacks is None
-        or callbacks.allowed_prefix is None
-        or not request.url.path.startswith(RELAY_PREFIX)
-    ):
+    if not isinstance(hook, str) or callbacks is None or callbacks.allowed_prefix is None:
+        return
+    if not on_relay_path(request) and not callbacks.calls_on_official_paths(hook):
         return
     watcher = asyncio.get_running_loop().create_task(_deliver(state, request, task_id, hook))
     callbacks.watchers.add(watcher)
@@ -78,30 +87,42 @@ async def _deliver(state: SimState, request: Request, task_id: str, hook: str) -
     entry: dict[str, Any] = {"taskId": task_id, "url": hook, "attempts": [], "delivered": 0}
     assert state.callbacks is not None
     state.callbacks.log.append(entry)
-    rules = state.faults.take("callback")
     payload = json.dumps(body).encode()
-    copies = 1
-    for rule in rules:
+    copies, failing = 1, None
+    for rule in state.faults.take("callback"):
         if rule.latency_ms:
             await asyncio.sleep(rule.latency_ms / 1000)
         if rule.kind in ("status", "drop"):
-            entry["attempts"].append(_attempt(ended, error=f"not sent: simulated {rule.status}"))
-            return
+            failing = f"not sent: simulated {rule.status if rule.kind == 'status' else 'drop'}"
         if rule.kind == "malformed":
             payload = payload[: len(payload) // 2]
+        if rule.kind == "html":
+            payload = f"<html><body><h1>{rule.status} Bad Gateway</h1></body></html>".encode()
         if rule.kind == "duplicate":
             copies = 2
     for _ in range(copies):
-        if await _post(hook, payload, entry, ended):
+        if await _post(state.callbacks, hook, payload, entry, ended, failing):
             entry["delivered"] += 1
 
 
-async def _post(hook: str, payload: bytes, entry: dict[str, Any], ended: float) -> bool:
+async def _post(
+    callbacks: Callbacks,
+    hook: str,
+    payload: bytes,
+    entry: dict[str, Any],
+    ended: float,
+    failing: str | None,
+) -> bool:
     """One delivery: up to four tries, backing off, until the receiver answers 2xx."""
     headers = {"Content-Type": "application/json", "User-Agent": "runway-console-simulator"}
-    async with httpx.AsyncClient(timeout=TIMEOUT_S, follow_redirects=False) as client:
+    async with httpx.AsyncClient(
+        transport=callbacks.transport, timeout=TIMEOUT_S, follow_redirects=False
+    ) as client:
         for wait in (0.0, *BACKOFF_S):
             await asyncio.sleep(wait)
+            if failing:
+                entry["attempts"].append(_attempt(ended, error=failing))
+                continue
             try:
                 answer = await client.post(hook, content=payload, headers=headers)
             except httpx.HTTPError as exc:

@@ -22,6 +22,7 @@ from app.catalog import (
 from app.create_endpoints import FORM_MODES, endpoint_label
 from app.failures import failure_hint
 from app.frames import first_frame, frame_sha
+from app.hooks import reach_note
 from app.i18n import LANGUAGES, current_language, gettext
 from app.keys import mask_key
 from app.media import output_suffix
@@ -113,6 +114,7 @@ def make_templates() -> Jinja2Templates:
         SIMULATOR_ADDRESS=SIMULATOR_ADDRESS,
         ratio_shape=ratio_shape,
         model_groups=model_groups,
+        hook_reach_note=reach_note,
     )
     templates.env.filters["duration"] = _ago
     templates.env.filters["utc_time"] = _utc_time
