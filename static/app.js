@@ -274,29 +274,54 @@ function tr(text, values) {
       address.value = target.dataset.preset;
       address.dispatchEvent(new Event("input", { bubbles: true }));
       address.dispatchEvent(new Event("change", { bubbles: true }));
+    } else if (target.dataset.samplePrompt) {
+      // A sample comes with a prompt that fits it, unless the person wrote their own.
+      var prompt = $("#promptText");
+      if (prompt && !prompt.value.trim()) {
+        prompt.value = target.dataset.samplePrompt;
+        prompt.dispatchEvent(new Event("input", { bubbles: true }));
+      }
     } else if (target.dataset.copy !== undefined) {
       copyText(target.dataset.copy, target);
-    } else if (target.dataset.copyUrl) {
-      copyFromServer(target);
+    } else if (target.dataset.codeUrl) {
+      showCode(target);
+    } else if (target.dataset.copyCode !== undefined) {
+      var pane = target.closest(".code-pane");
+      if (pane && pane.codeText) copyText(pane.codeText, target);
     }
   });
+  // A new key mode shows the chosen language again, in that mode.
+  document.addEventListener("change", function (evt) {
+    var pane = evt.target.closest ? evt.target.closest(".code-pane") : null;
+    var chosen = pane ? $("[data-code-url][aria-pressed=true]", pane) : null;
+    if (chosen && evt.target.matches("input[type=radio]")) showCode(chosen);
+  });
   // Code snippets carry whole data URIs, so they are fetched when asked for, not kept in the page.
-  function copyFromServer(button) {
+  // The code is shown before it is copied; data URIs are shortened in the view only.
+  function shortened(text) {
+    return text.replace(/(data:[\w\/+.-]+;base64,)([A-Za-z0-9+\/]{16})[A-Za-z0-9+\/=]{64,}/g, function (all, head, start) {
+      return head + start + "…(" + Math.round(all.length / 1024) + " KB)";
+    });
+  }
+  function showCode(button) {
+    var pane = button.closest(".code-pane"), preview = $(".code-preview", pane), view = $(".code-text", pane);
     var mode = $("input[name='" + button.dataset.keyModeName + "']:checked");
-    var url = button.dataset.copyUrl + "?key=" + (mode ? mode.value : "env");
+    var url = button.dataset.codeUrl + "?key=" + (mode ? mode.value : "env");
     var headers = {};
     if (currentKey()) headers["X-Runway-Key"] = currentKey();
-    var text = fetch(url, { headers: headers }).then(function (response) {
+    $$("[data-code-url]", pane).forEach(function (b) { b.setAttribute("aria-pressed", String(b === button)); });
+    pane.codeText = "";
+    fetch(url, { headers: headers }).then(function (response) {
       if (!response.ok) throw new Error("HTTP " + response.status);
       return response.text();
+    }).then(function (text) {
+      pane.codeText = text;
+      view.textContent = shortened(text);
+      preview.hidden = false;
+    }, function (err) {
+      view.textContent = String(err.message || err);
+      preview.hidden = false;
     });
-    if (window.ClipboardItem && navigator.clipboard && navigator.clipboard.write) {
-      var item = new ClipboardItem({ "text/plain": text.then(function (t) { return new Blob([t], { type: "text/plain" }); }) });
-      navigator.clipboard.write([item]).then(function () { flash(button, tr("Copied")); },
-        function () { text.then(function (t) { copyText(t, button); }); });
-    } else {
-      text.then(function (t) { copyText(t, button); });
-    }
   }
   function flash(button, word) {
     var label = button.textContent;

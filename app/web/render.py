@@ -29,6 +29,7 @@ from app.media import output_suffix
 from app.resources import resource_dir
 from app.runway.endpoints import SIMULATOR_ADDRESS, SIMULATOR_ORIGIN
 from app.runway.redaction import without_surrogates
+from app.samples import SAMPLES
 from app.snippets import SDK_MODELS, sdk_knows
 from app.storage import TaskRecord
 from app.web.csrf import csrf_token, set_csrf_cookie
@@ -111,6 +112,7 @@ def make_templates() -> Jinja2Templates:
         ratio_orientation=ratio_orientation,
         thumb_url=thumb_url,
         plays_here=plays_here,
+        SAMPLES=SAMPLES,
         SIMULATOR_ADDRESS=SIMULATOR_ADDRESS,
         ratio_shape=ratio_shape,
         model_groups=model_groups,

@@ -204,6 +204,11 @@ def test_inspector_and_copy_buttons(browser: Browser, console_url: str, tmp_path
         ("js", "await fetch("),
     ):
         page.click(f"#task-card [data-lang={language}]")
+        page.wait_for_function(
+            "text => document.querySelector('#task-card .code-text').textContent.includes(text)",
+            arg=expected,
+        )
+        page.click("#task-card [data-copy-code]")
         page.wait_for_timeout(500)
         copied = clipboard()
         assert expected in copied, (language, copied[:200])
@@ -211,6 +216,11 @@ def test_inspector_and_copy_buttons(browser: Browser, console_url: str, tmp_path
         assert "data:image/png;base64,iVBOR" in copied, "the copied code carries the whole frame"
     page.check("#task-card input[value=masked]")
     page.click("#task-card [data-lang=curl]")
+    page.wait_for_function(
+        "() => !document.querySelector('#task-card .code-text')"
+        ".textContent.includes('RUNWAYML_API_SECRET')"
+    )
+    page.click("#task-card [data-copy-code]")
     page.wait_for_timeout(500)
     assert "RUNWAYML_API_SECRET" not in clipboard()
     ARTIFACTS.mkdir(exist_ok=True)

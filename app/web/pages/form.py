@@ -9,6 +9,7 @@ from fastapi.responses import Response
 from app.i18n import gettext as _
 from app.images import BadImage, prepare_image
 from app.runway.endpoints import BadAddress, resolve_upstream
+from app.samples import find_sample, sample_file
 from app.validation import check_https_url
 from app.web.deps import CallerDep, FramesDep, ServiceDep, SettingsDep, UpstreamsDep
 from app.web.forms import (
@@ -69,6 +70,23 @@ async def upload_frame(
             slot.frame = await asyncio.to_thread(frames.put, prepared)
         except BadImage as exc:
             slot.error = str(exc)
+    return render(request, "partials/_frame_slot.html", {"slot": slot})
+
+
+@router.post("/frames/sample")
+async def frame_from_sample(
+    request: Request,
+    frames: FramesDep,
+    slug: str,
+    position: Annotated[str, Query(pattern="^(first|last)$")] = "first",
+) -> Response:
+    """One of the project's sample pictures, stored like an upload: a first try needs none."""
+    sample = find_sample(slug)
+    if sample is None:
+        raise HTTPException(404)
+    with sample_file(sample, "first").open("rb") as file:
+        prepared = await asyncio.to_thread(prepare_image, file)
+    slot = FrameSlot(position, frame=await asyncio.to_thread(frames.put, prepared))
     return render(request, "partials/_frame_slot.html", {"slot": slot})
 
 

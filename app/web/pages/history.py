@@ -7,6 +7,7 @@ from fastapi.responses import Response
 
 from app.runway.status import STATUSES
 from app.web.deps import CallerDep, ServiceDep
+from app.web.history_rows import GroupRow, fold_groups
 from app.web.render import render
 
 router = APIRouter()
@@ -18,12 +19,23 @@ HISTORY_PAGE = 25
 async def _history_page(
     service: ServiceDep, caller: CallerDep, status: str, before: float | None
 ) -> dict[str, object]:
-    """One page of history; tasks still running on it are refreshed (coalesced) as it is read."""
+    """One page of history; tasks still running on it are refreshed (coalesced) as it is read.
+
+    A group is one row; one cut by the page's end is read whole, and the next page starts
+    below it, so no group shows as two rows."""
     status_filter = status if status in STATUSES else None
     records, more = await service.list_tasks(caller, HISTORY_PAGE, status_filter, before)
+    rows = fold_groups(records)
+    next_before = records[-1].created_at if records else None
+    if more and isinstance(rows[-1], GroupRow):
+        tail = rows[-1]
+        whole = await service.list_group(tail.group_id, caller)
+        tail.tasks = [t for t in whole if status_filter in (None, t.status)] or tail.tasks
+        next_before = min(t.created_at for t in whole)
     return {
-        "tasks": records,
+        "rows": rows,
         "more": more,
+        "next_before": next_before,
         "now": time.time(),
         "status": status_filter or "",
         "active": any(not r.is_final for r in records),
