@@ -20,11 +20,13 @@ import socket
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 import av
 import httpx
 from PIL import Image, UnidentifiedImageError
 
+from app import scratch
 from app.create_endpoints import ENDPOINTS
 from app.i18n import N_
 from app.i18n import gettext as _
@@ -123,46 +125,63 @@ class MediaStore:
     async def download(
         self, response_cm: object, task_id: str, limit_bytes: int, suffix: str = "mp4"
     ) -> int:
-        """Stream an opened response into the store as this task's output; returns its size."""
+        """Stream an opened response into the store as this task's output; returns its size.
+
+        The scratch file is named after the task and locked while written (app/scratch.py): a
+        copy resumed after a crash reuses it, and none is left for the start-up sweep to find
+        unless its process died."""
         self.scratch.mkdir(parents=True, exist_ok=True)
-        temporary = self.scratch / f"{self.name(task_id, suffix)}.{secrets.token_hex(4)}.part"
-        written = 0
+        temporary = self.scratch / f"{self.name(task_id, suffix)}{scratch.SUFFIX}"
         try:
-            async with response_cm as response:  # type: ignore[attr-defined]
-                if response.status_code != 200:
-                    raise DownloadError(f"HTTP {response.status_code}", response.status_code)
-                declared = int(response.headers.get("content-length") or 0)
-                if declared > limit_bytes:
-                    raise DownloadError(_("the video is {n} bytes, over the limit", n=declared))
-                with temporary.open("wb") as out:
-                    async for chunk in response.aiter_bytes(256 * 1024):
-                        written += len(chunk)
-                        if written > limit_bytes:
-                            raise DownloadError("the video is over the size limit")
-                        out.write(chunk)
-            if declared and written != declared:
-                raise DownloadError(
-                    _("got {got} of {want} bytes; the download was cut", got=written, want=declared)
-                )
+            out = scratch.claim(temporary)
+        except scratch.ScratchBusy:
+            raise DownloadError(_("another copy of this video is under way")) from None
+        try:
+            await self._receive(response_cm, out, limit_bytes)
             check = png_problem if suffix == "png" else mp4_problem
             problem = await asyncio.to_thread(check, temporary)
             if problem:
                 raise DownloadError(problem)
-            written = temporary.stat().st_size
-            try:
-                await asyncio.to_thread(self.objects.put_file, self.key(task_id, suffix), temporary)
-            except OSError as exc:  # the data dir or S3 refused it (obstore errors included)
-                raise DownloadError(_("storing the video failed: {error}", error=exc)) from None
-            except Exception as exc:
-                log.warning("storing the video of %s failed: %r", task_id, exc)
-                raise DownloadError(
-                    _("storing the video failed: {error}", error=type(exc).__name__)
-                ) from None
+            written = temporary.stat().st_size  # a converted image has its own size
+            await self._store(self.key(task_id, suffix), temporary)
             return written
         except httpx.HTTPError as exc:
             raise DownloadError(_("download failed: {error}", error=type(exc).__name__)) from None
         finally:
-            temporary.unlink(missing_ok=True)
+            scratch.release(out, temporary)
+
+    @staticmethod
+    async def _receive(response_cm: object, out: BinaryIO, limit_bytes: int) -> int:
+        """The response's body into `out`, bounded and checked to be whole; returns its size."""
+        written = 0
+        async with response_cm as response:  # type: ignore[attr-defined]
+            if response.status_code != 200:
+                raise DownloadError(f"HTTP {response.status_code}", response.status_code)
+            declared = int(response.headers.get("content-length") or 0)
+            if declared > limit_bytes:
+                raise DownloadError(_("the video is {n} bytes, over the limit", n=declared))
+            async for chunk in response.aiter_bytes(256 * 1024):
+                written += len(chunk)
+                if written > limit_bytes:
+                    raise DownloadError("the video is over the size limit")
+                out.write(chunk)
+        out.flush()
+        if declared and written != declared:
+            raise DownloadError(
+                _("got {got} of {want} bytes; the download was cut", got=written, want=declared)
+            )
+        return written
+
+    async def _store(self, key: str, temporary: Path) -> None:
+        try:
+            await asyncio.to_thread(self.objects.put_file, key, temporary)
+        except OSError as exc:  # the data dir or S3 refused it (obstore errors included)
+            raise DownloadError(_("storing the video failed: {error}", error=exc)) from None
+        except Exception as exc:
+            log.warning("storing %s failed: %r", key, exc)
+            raise DownloadError(
+                _("storing the video failed: {error}", error=type(exc).__name__)
+            ) from None
 
 
 class VideoSaver:
@@ -210,7 +229,9 @@ class VideoSaver:
 
     async def resume(self) -> None:
         """At start: sweep now, and then every half lease, for copies nobody holds (finished
-        while every replica was down, or left by a replica that died mid-copy)."""
+        while every replica was down, or left by a replica that died mid-copy). Half-written
+        scratch files a killed process left on this disk go first."""
+        await asyncio.to_thread(scratch.sweep, self.media.scratch)
         await self.sweep()
         self._sweeper = asyncio.create_task(self._sweep_forever())
 

@@ -13,6 +13,7 @@ thread too.
 """
 
 import contextlib
+import errno
 import os
 import secrets
 import shutil
@@ -79,10 +80,20 @@ class LocalObjects:
             temporary.unlink(missing_ok=True)
 
     def put_file(self, key: str, source: Path) -> None:
+        """A rename straight into place when on one file system (the scratch folder is in the
+        data dir), so no temporary is left if the process dies here; else a copy beside the
+        final name, then a rename."""
         final = self._path(key)
+        try:
+            os.replace(source, final)
+            return
+        except OSError as exc:
+            if exc.errno != errno.EXDEV:
+                source.unlink(missing_ok=True)
+                raise
         temporary = final.with_name(_part_key(final.name))
         try:
-            shutil.move(source, temporary)  # a rename when on the same file system
+            shutil.move(source, temporary)
             os.replace(temporary, final)
         finally:
             temporary.unlink(missing_ok=True)

@@ -40,10 +40,18 @@ def caller_owner(request: Request) -> str:
     return digest.hexdigest()[:32]
 
 
-async def apply_faults(state: SimState, target: str) -> Response | None:
-    """Run the fault rules for this request; a response means 'answer this instead'."""
+async def apply_faults(
+    state: SimState, target: str, pace: list[float] | None = None
+) -> Response | None:
+    """Run the fault rules for this request; a response means 'answer this instead'.
+
+    A `slow` rule cannot answer for a route (only the route has the body): it adds its pause
+    between pieces to `pace` when the route streams (the outputs), else it is plain latency."""
     state.counts[target] = state.counts.get(target, 0) + 1
     for rule in state.faults.take(target):
+        if rule.kind == "slow" and pace is not None:
+            pace.append(rule.latency_ms / 1000)
+            continue
         if rule.latency_ms:
             await asyncio.sleep(rule.latency_ms / 1000)
         if rule.kind == "drop":

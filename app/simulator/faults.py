@@ -10,7 +10,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 TARGETS = ("create", "read", "cancel", "output", "callback", "any")
-KINDS = ("status", "malformed", "html", "latency", "drop", "duplicate")
+KINDS = ("status", "malformed", "html", "latency", "drop", "duplicate", "slow")
 
 # Prompt markers that decide how a task ends, or how its create is answered.
 FAILURE_MARKERS = {

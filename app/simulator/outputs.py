@@ -7,12 +7,15 @@ the signature covers the task id, its owner and the expiry (a URL cannot be turn
 another task, another key's task included), and a deleted task's URL stops working at once.
 """
 
+import asyncio
 import hashlib
 import hmac
 import time
+from collections.abc import AsyncIterator
+from pathlib import Path
 
 from starlette.requests import Request
-from starlette.responses import FileResponse, PlainTextResponse, Response
+from starlette.responses import FileResponse, PlainTextResponse, Response, StreamingResponse
 
 from app.simulator.answers import apply_faults
 from app.simulator.renderer import output_suffix
@@ -25,6 +28,7 @@ def _signature(state: SimState, task_id: str, owner: str, expires: str) -> str:
     return hmac.new(state.secret, message, hashlib.sha256).hexdigest()[:32]
 
 
+TRICKLE_BYTES = 16 * 1024
 MEDIA_TYPES = {"mp4": "video/mp4", "png": "image/png"}
 
 
@@ -39,7 +43,8 @@ def output_url(state: SimState, request: Request, task: SimTask) -> str:
 
 async def read_output(request: Request) -> Response:
     state = sim_state(request)
-    if fault := await apply_faults(state, "output"):
+    pace: list[float] = []
+    if fault := await apply_faults(state, "output", pace):
         return fault
     task_id = request.path_params["task_id"]
     expires, signature = request.query_params.get("exp", ""), request.query_params.get("sig", "")
@@ -54,4 +59,19 @@ async def read_output(request: Request) -> Response:
     path = state.store.outputs_dir / f"{task_id}.{suffix}"
     if suffix not in MEDIA_TYPES or not path.exists():
         return PlainTextResponse("Not found", status_code=404)
+    if pace:
+        return StreamingResponse(
+            _trickle(path, max(pace)),
+            media_type=MEDIA_TYPES[suffix],
+            headers={"Content-Length": str(path.stat().st_size)},
+        )
     return FileResponse(path, media_type=MEDIA_TYPES[suffix])
+
+
+async def _trickle(path: Path, pause_s: float) -> AsyncIterator[bytes]:
+    """The file in small pieces with a pause after each: a slow link, so a download can be
+    caught (and killed) part-way."""
+    with path.open("rb") as handle:
+        while piece := handle.read(TRICKLE_BYTES):
+            yield piece
+            await asyncio.sleep(pause_s)
