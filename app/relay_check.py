@@ -21,6 +21,7 @@ from app.i18n import gettext as _
 from app.runway.client import Probe, RunwayClient, UpstreamError
 from app.runway.endpoints import Upstream
 from app.runway.status import FINAL_STATUSES, STATUSES
+from app.upstream_task import answer_credits, read_credits
 
 WRONG_KEY = "key_invalid-on-purpose-relay-check"  # the simulator refuses "invalid" keys
 
@@ -158,6 +159,7 @@ def check_task_answers(report: Report, answers: list[dict[str, Any]]) -> None:
         ", ".join(f"{p:g}" for p in progress[:6]) or _("never reported"),
     )
     final = answers[-1] if answers else {}
+    check_costs(report, answers, final)
     output = final.get("output")
     if str(final.get("status")).upper() == "SUCCEEDED":
         report.add(
@@ -176,6 +178,27 @@ def check_task_answers(report: Report, answers: list[dict[str, Any]]) -> None:
             if hours is None
             else _("about {hours} h", hours=f"{hours:.1f}"),
             N_("download the video soon") if hours is not None and hours < 12 else "",
+        )
+
+
+def check_costs(report: Report, answers: list[dict[str, Any]], final: dict[str, Any]) -> None:
+    """`estimatedCost` on unfinished reads and `cost` on the final one, as the SDK requires."""
+    running = [a for a in answers if str(a.get("status")).upper() not in FINAL_STATUSES]
+    estimated = [read_credits(a.get("estimatedCost")) for a in running]
+    if running:
+        report.add(
+            N_("Unfinished tasks carry estimatedCost"),
+            None not in estimated,
+            '{"estimatedCost": {"credits": n}}',
+            _("{n} of {total} reads", n=len(estimated) - estimated.count(None), total=len(running)),
+        )
+    if str(final.get("status")).upper() in FINAL_STATUSES:
+        cost = read_credits(final.get("cost"))
+        report.add(
+            N_("The final task carries cost"),
+            cost is not None,
+            '{"cost": {"credits": n}}',
+            str(cost) if cost is not None else _("missing"),
         )
 
 
@@ -202,10 +225,17 @@ async def run_tiny_task(
         return
     report.task_id = task_id
     report.add(N_("A real task starts"), True, '200 {"id": …}', f"{exchange.status}, id {task_id}")
+    estimate = answer_credits(exchange.body, "estimatedCost")
+    report.add(
+        N_("The create answer carries estimatedCost"),
+        estimate is not None,
+        '{"id": …, "estimatedCost": {"credits": n}}',
+        str(estimate) if estimate is not None else _("missing"),
+    )
     answers: list[dict[str, Any]] = []
     deadline = time.monotonic() + limit_s
     while time.monotonic() < deadline:
-        data, _ = await client.read(upstream, key, task_id)
+        data, _read = await client.read(upstream, key, task_id)
         answers.append(data)
         if str(data.get("status")).upper() in FINAL_STATUSES:
             break

@@ -25,6 +25,7 @@ from app.media import MediaStore, VideoSaver, output_suffix
 from app.recording import TaskRecorder
 from app.refresh import Refresher
 from app.relay_check import Report, probe_address, run_tiny_task
+from app.relay_probes import probe_headers
 from app.runway.client import RunwayClient, UpstreamError
 from app.runway.endpoints import UpstreamKind, resolve_upstream
 from app.settings import Settings
@@ -272,6 +273,7 @@ class TaskService:
         upstream = await self._upstreams.resolve(address)
         key = self._upstreams.key_for(upstream, caller)
         report = await probe_address(self._client, upstream, key)
+        await probe_headers(self._client, upstream, key, report)
         if tiny_task:
             poll = max(self._settings.poll_interval_s, 0.2)
             if upstream.kind is UpstreamKind.SIMULATOR:

@@ -5,8 +5,24 @@ import pytest
 from bs4 import BeautifulSoup
 
 from tests.helpers import create_body, task_until
+from tests.relay_stub import Answer, RelayStub, Seen
 
 KEY = {"X-Runway-Key": "hk-relay-check-key-0000"}
+FREE_ITEMS = (
+    "A wrong key is refused",
+    "Error body shape",
+    "An unknown task is 404",
+    "An invalid body is refused",
+    "Errors are JSON",
+    "The version header",
+    "CORS preflight",
+    "Answers allow browsers (Access-Control-Allow-Origin)",
+)
+COST_ITEMS = (
+    "The create answer carries estimatedCost",
+    "Unfinished tasks carry estimatedCost",
+    "The final task carries cost",
+)
 
 
 def verdicts(report: dict) -> dict[str, str]:
@@ -18,7 +34,8 @@ async def test_the_simulator_behaves_like_runway(client: httpx.AsyncClient) -> N
     report = (
         await client.post("/api/relay-check", json={"baseUrl": "simulator"}, headers=KEY)
     ).json()
-    assert report["summary"] == {"ok": 5, "differs": 0, "failed": 0}, report
+    assert report["summary"]["differs"] == report["summary"]["failed"] == 0, report
+    assert set(verdicts(report)) >= set(FREE_ITEMS)
     assert report["taskId"] is None
     assert (await client.get("/simulator/_sim/stats")).json().get("create", 0) == 1  # the 400
 
@@ -34,6 +51,7 @@ async def test_a_tiny_task_checks_the_task_object(client: httpx.AsyncClient) -> 
     assert names["Status values"] == "ok"
     assert names["Output is a list of URLs"] == "ok"
     assert names["Output URL lifetime"] == "ok"
+    assert all(names[item] == "ok" for item in COST_ITEMS)
     assert report["summary"]["differs"] == 0 and report["summary"]["failed"] == 0
 
 
@@ -92,7 +110,8 @@ async def test_the_page_shows_the_report(client: httpx.AsyncClient) -> None:
         ).text,
         "html.parser",
     )
-    assert len(page.select(".report-items li.verdict-ok")) == 5
+    shown = [li.strong.text for li in page.select(".report-items li.verdict-ok")]
+    assert set(shown) >= set(FREE_ITEMS) and not page.select(".verdict-differs, .verdict-failed")
     refused = BeautifulSoup(
         (
             await client.post(
@@ -108,3 +127,48 @@ async def test_the_page_shows_the_report(client: httpx.AsyncClient) -> None:
 async def test_unknown_quirks_are_refused(client: httpx.AsyncClient, quirk: str) -> None:
     response = await client.post("/simulator/_sim/faults", json={"quirks": [quirk]})
     assert response.status_code == 400
+
+
+async def test_the_standalone_simulator_passes_the_header_and_cost_items(
+    live_simulator: str, relay_console: httpx.AsyncClient
+) -> None:
+    """Called over loopback as a relay (`/runwayml/v1`): CORS, the version header, costs."""
+    report = (
+        await relay_console.post(
+            "/api/relay-check", json={"baseUrl": live_simulator, "tinyTask": True}, headers=KEY
+        )
+    ).json()
+    names = verdicts(report)
+    assert all(names[item] == "ok" for item in FREE_ITEMS + COST_ITEMS), report
+    got = {item["name"]: item["got"] for item in report["items"]}
+    assert got["The version header"] == "accepted, not required"  # relays' paths need none
+
+
+async def test_a_relay_without_costs_cors_or_the_version_header_is_told_so(
+    relay: RelayStub, relay_console: httpx.AsyncClient
+) -> None:
+    """The stub answers no preflight (404), no CORS header, no cost fields, and refuses a read
+    that carries `X-Runway-Version` (as a strict gateway in front of a relay might)."""
+    tiny_reads: list[Seen] = []
+
+    def read(seen: Seen) -> Answer:
+        if "x-runway-version" in seen.headers:
+            return Answer(400, {"error": "unknown header x-runway-version"})
+        if not seen.task_id.startswith("relay-"):
+            return Answer(404, {"error": "Task not found"})
+        tiny_reads.append(seen)
+        status = "RUNNING" if len(tiny_reads) == 1 else "SUCCEEDED"
+        return Answer(body={"id": seen.task_id, "status": status, "output": []})
+
+    relay.read = read
+    report = (
+        await relay_console.post(
+            "/api/relay-check", json={"baseUrl": relay.base_url, "tinyTask": True}, headers=KEY
+        )
+    ).json()
+    names = verdicts(report)
+    for item in (*COST_ITEMS, "The version header", "CORS preflight"):
+        assert names[item] == "differs", (item, report)
+    assert names["Answers allow browsers (Access-Control-Allow-Origin)"] == "differs"
+    preflights = [s for s in relay.seen if s.method == "OPTIONS"]
+    assert len(preflights) == 1 and "authorization" not in preflights[0].headers

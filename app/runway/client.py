@@ -93,9 +93,19 @@ class RunwayClient:
         return headers
 
     async def _send(
-        self, upstream: Upstream, method: str, url: str, key: str | None, body: Any = None
+        self,
+        upstream: Upstream,
+        method: str,
+        url: str,
+        key: str | None,
+        body: Any = None,
+        header_changes: dict[str, str | None] | None = None,
     ) -> tuple[httpx.Response, Exchange]:
         headers = self._headers(upstream, key)
+        for name, value in (header_changes or {}).items():  # None: leave the header out
+            headers.pop(name, None)
+            if value is not None:
+                headers[name] = value
         if body is not None:
             headers["Content-Type"] = "application/json"
         started = time.perf_counter()
@@ -261,11 +271,18 @@ class RunwayClient:
         return self._public_outputs.stream("GET", url)
 
     async def probe(
-        self, upstream: Upstream, method: str, url: str, key: str | None, body: Any = None
+        self,
+        upstream: Upstream,
+        method: str,
+        url: str,
+        key: str | None,
+        body: Any = None,
+        header_changes: dict[str, str | None] | None = None,
     ) -> "Probe":
-        """One request whose answer is returned whatever its status (for the relay check)."""
+        """One request whose answer is returned whatever its status (for the relay check);
+        `header_changes` sets headers, or leaves them out where the value is None."""
         try:
-            response, exchange = await self._send(upstream, method, url, key, body)
+            response, exchange = await self._send(upstream, method, url, key, body, header_changes)
         except UpstreamError as exc:
             if exc.exchange is None:
                 raise
