@@ -11,6 +11,7 @@ import contextlib
 import hmac
 import re
 import time
+from functools import partial
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -24,6 +25,7 @@ from app.keys import Caller, media_token
 from app.media import MediaStore, VideoSaver, output_suffix
 from app.recording import TaskRecorder
 from app.refresh import Refresher
+from app.relay_callback import HookedStart, check_callback, refused
 from app.relay_check import Report, probe_address, run_tiny_task
 from app.relay_probes import probe_headers
 from app.runway.client import RunwayClient, UpstreamError
@@ -268,8 +270,11 @@ class TaskService:
         upstream = await self._upstreams.resolve(address)
         return await self._client.organization(upstream, self._upstreams.key_for(upstream, caller))
 
-    async def check_relay(self, address: str | None, caller: Caller, tiny_task: bool) -> Report:
-        """Probe an address and key, and with the person's consent run one tiny real task."""
+    async def check_relay(
+        self, address: str | None, caller: Caller, tiny_task: bool, notify_here: bool = False
+    ) -> Report:
+        """Probe an address and key, and with the person's consent run one tiny real task;
+        with `notify_here` too, it is started with this console's receiver as its hook."""
         upstream = await self._upstreams.resolve(address)
         key = self._upstreams.key_for(upstream, caller)
         report = await probe_address(self._client, upstream, key)
@@ -278,5 +283,15 @@ class TaskService:
             poll = max(self._settings.poll_interval_s, 0.2)
             if upstream.kind is UpstreamKind.SIMULATOR:
                 poll = self._settings.simulator_poll_interval_s or 0.5
-            await run_tiny_task(self._client, upstream, key, report, poll)
+            problem = self.hook_unavailable(address) if notify_here else None
+            if problem:
+                refused(report, problem)
+            hooked_submit = partial(self.submit, address=address, caller=caller, notify_here=True)
+            start = HookedStart(hooked_submit)
+            hooked = notify_here and not problem
+            await run_tiny_task(
+                self._client, upstream, key, report, poll, start=start if hooked else None
+            )
+            if start.record is not None:
+                await check_callback(report, self.hooks, start.record.id, time.time())
         return report

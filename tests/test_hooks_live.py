@@ -183,3 +183,13 @@ def test_a_malformed_callback_is_recorded_refused_and_escaped(quiet: Rig, kind: 
     assert page.select(".hook-deliveries h1") == []
     if kind == "html":
         assert "&lt;h1&gt;502 Bad Gateway&lt;/h1&gt;" in card.text
+
+
+def test_the_relay_check_reports_the_relays_callback(polling: Rig) -> None:
+    """The check reads every poll interval: this console's is short."""
+    check = {"baseUrl": polling.sim_url, "tinyTask": True, "notifyHere": True}
+    report = polling.console.post("/api/relay-check", json=check, headers=KEY).json()
+    [arrived] = [i for i in report["items"] if i["name"] == "The callback arrives"]
+    assert arrived["verdict"] == "ok", report
+    assert arrived["got"].startswith("1 delivery, ") and "SUCCEEDED" in arrived["got"]
+    assert polling.sent(1)["attempts"][0]["status"] == 200

@@ -146,9 +146,11 @@ async def check_relay(
     caller: CallerDep,
     base_url: Annotated[str | None, Body(alias="baseUrl", embed=True)] = None,
     tiny_task: Annotated[bool, Body(alias="tinyTask", embed=True)] = False,
+    notify_here: Annotated[bool, Body(alias="notifyHere", embed=True)] = False,
 ) -> dict[str, Any]:
-    """Probe an address and key; `tinyTask: true` also runs one real 5 s task (it costs)."""
-    report = await service.check_relay(base_url, caller, tiny_task)
+    """Probe an address and key; `tinyTask: true` also runs one real 5 s task (it costs), and
+    `notifyHere: true` with it reports whether the relay's callback to this console came."""
+    report = await service.check_relay(base_url, caller, tiny_task, notify_here)
     return {
         "address": report.address,
         "summary": report.summary,

@@ -74,7 +74,8 @@ async def relay_check(request: Request, service: ServiceDep, caller: CallerDep) 
     address = str(form.get("baseUrl") or "") or None
     context: dict[str, object] = {"report": None, "error": None}
     try:
-        context["report"] = await service.check_relay(address, caller, form.get("tiny") == "1")
+        tiny, hook = form.get("tiny") == "1", form.get("hook") == "1"
+        context["report"] = await service.check_relay(address, caller, tiny, hook)
     except REFUSALS as exc:
         return refusal(request, exc, panel="partials/_relay_report.html", context=context)
     return render(request, "partials/_relay_report.html", context)
