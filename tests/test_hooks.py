@@ -198,3 +198,22 @@ def test_the_receiver_is_offered_only_where_the_relay_can_reach_it(
     """Decided from the addresses alone: nothing is looked up or connected to."""
     found = unavailable(public_url, address)
     assert (found is None) if reason is None else (reason in (found or ""))
+
+
+async def test_a_streamed_body_is_bounded_and_deliveries_are_counted(
+    quiet_client: httpx.AsyncClient,
+) -> None:
+    """No Content-Length does not lift the 64 KB bound; a relay retrying forever is cut off."""
+    task = await create_with_hook(quiet_client)
+
+    async def chunks() -> AsyncIterator[bytes]:
+        for _ in range(70):
+            yield b" " * 1024
+
+    assert (await quiet_client.post(hook_path(task), content=chunks())).status_code == 413
+    answers = [
+        (await quiet_client.post(hook_path(task), content=b"{}")).status_code for _ in range(21)
+    ]
+    assert answers == [400] * 20 + [429]
+    seen = (await quiet_client.get(f"/api/tasks/{task['id']}", headers=KEY)).json()
+    assert len(seen["hook"]["deliveries"]) == 20
