@@ -147,7 +147,7 @@ async def test_the_inspector_shows_deliveries_escaped(quiet_client: httpx.AsyncC
     assert card.status_code == 200
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in card.text
     assert "<script>alert(1)" not in card.text
-    assert "1 deliveries to http://console/hooks/" in card.text
+    assert "1 delivery to http://console/hooks/" in card.text
 
 
 @pytest.mark.parametrize(
