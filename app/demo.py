@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from app.catalog import MODELS, SEED_MAX, Model
 from app.demo_sessions import DemoSessions
+from app.frame_owners import FrameOwners
 from app.frames import FrameStore, StoredFrame
 from app.i18n import N_
 from app.i18n import gettext as _
@@ -85,6 +86,7 @@ class Demo:
         self.frames = parts.frames
         self.media = parts.media
         self.secret = parts.secret
+        self.owners = FrameOwners(parts.storage)  # a session may use only frames it added
         self.sessions = DemoSessions(parts.storage)
         self.shares = ShareLinks(parts.storage, parts.secret, parts.settings.share_days * 86400)
         # The operator's upstream: the server's key and address, or the simulator without a key.
@@ -104,24 +106,32 @@ class Demo:
             return MODELS["gen4_turbo"]
         return MODELS["gen3a_turbo"]
 
-    async def store_upload(self, data: object) -> StoredFrame:
-        """The customer's own image, checked and stored; raises BadImage with a plain reason."""
+    async def store_upload(self, data: object, owner: str) -> StoredFrame:
+        """The customer's own image, checked and stored as this session's; raises BadImage with
+        a plain reason."""
         prepared = await asyncio.to_thread(prepare_image, data)
-        return await asyncio.to_thread(self.frames.put, prepared)
+        frame = await asyncio.to_thread(self.frames.put, prepared)
+        await self.owners.own([frame.sha256], owner)
+        return frame
 
-    async def _sample_frame(self, sample: Sample, position: str) -> StoredFrame:
+    async def _sample_frame(self, sample: Sample, position: str, owner: str) -> StoredFrame:
         with sample_file(sample, position).open("rb") as file:
             prepared = await asyncio.to_thread(prepare_image, file)
-        return await asyncio.to_thread(self.frames.put, prepared)
+        frame = await asyncio.to_thread(self.frames.put, prepared)
+        await self.owners.own([frame.sha256], owner)
+        return frame
 
-    async def _frames(self, request: DemoRequest) -> tuple[StoredFrame, StoredFrame | None]:
+    async def _frames(
+        self, request: DemoRequest, owner: str
+    ) -> tuple[StoredFrame, StoredFrame | None]:
         sample = find_sample(request.sample) if request.sample else None
         if sample is not None:
             last = None
             if sample.has_last and self.model().last_frame:
-                last = await self._sample_frame(sample, "last")
-            return await self._sample_frame(sample, "first"), last
-        frame = await asyncio.to_thread(self.frames.get, request.frame) if request.frame else None
+                last = await self._sample_frame(sample, "last", owner)
+            return await self._sample_frame(sample, "first", owner), last
+        mine = request.frame and await self.owners.owns(request.frame, owner)
+        frame = await asyncio.to_thread(self.frames.get, request.frame) if mine else None
         if frame is None:
             raise DemoRefusal(_("Choose a sample or add your own image first."))
         return frame, None
@@ -148,7 +158,7 @@ class Demo:
 
     async def animate(self, owner: str, request: DemoRequest) -> TaskRecord:
         """Start one video, within today's cap; raises DemoRefusal with a sentence to show."""
-        first, last = await self._frames(request)
+        first, last = await self._frames(request, owner)
         body = self._body(first, last, request)
         model = self.model()
         credits = model.credits(int(str(body["duration"])))

@@ -159,10 +159,14 @@ def has_local_frames(body: dict[str, Any]) -> bool:
     )
 
 
-def inline_frames(store: FrameStore, body: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+def inline_frames(
+    store: FrameStore, body: dict[str, Any], owned: set[str]
+) -> tuple[dict[str, Any], dict[str, Any]]:
     """(body to send, body to store): frames as data URIs for upstream, references at home.
 
-    An uploaded data URI is checked and stored on the way, so history keeps it once.
+    An uploaded data URI is checked and stored on the way, so history keeps it once. A
+    reference is inlined only when it is among the caller's `owned` frames
+    (app/frame_owners.py); any other is refused in the words of a frame that is not stored.
     """
     images = prompt_images(body.get("promptImage"))
     if not images:
@@ -173,20 +177,22 @@ def inline_frames(store: FrameStore, body: dict[str, Any]) -> tuple[dict[str, An
         field = (
             f"promptImage[{index}].uri" if isinstance(body["promptImage"], list) else "promptImage"
         )
-        sent, stored = _frame_uri(store, image.get("uri"), field)
+        sent, stored = _frame_uri(store, image.get("uri"), field, owned)
         send_list.append({**image, "uri": sent})
         store_list.append({**image, "uri": stored})
     to_send["promptImage"], to_store["promptImage"] = send_list, store_list
     return to_send, to_store
 
 
-def _frame_uri(store: FrameStore, uri: object, field: str) -> tuple[object, object]:
+def _frame_uri(
+    store: FrameStore, uri: object, field: str, owned: set[str]
+) -> tuple[object, object]:
     """One image's (sent, stored) URI; a URL is passed on as it is."""
     if not isinstance(uri, str):
         return uri, uri
     sha = frame_sha(uri)
     if sha is not None:
-        frame = store.get(sha)
+        frame = store.get(sha) if sha in owned else None
         if frame is None:
             raise Invalid([FieldError(field, _("this frame is no longer stored; add it again"))])
         return store.data_uri(frame), uri

@@ -9,6 +9,7 @@ from fastapi import FastAPI
 
 from app.budgets import Budgets
 from app.demo import Demo, DemoParts
+from app.frame_owners import FrameOwners, ThumbLinks
 from app.frames import FrameStore
 from app.gateway.routes import gateway_router
 from app.hooks import HOOK_PATH
@@ -130,8 +131,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.upstreams = upstreams
     app.state.frames = frames
+    app.state.frame_owners = FrameOwners(storage)
+    app.state.thumbs = ThumbLinks(secret)
     app.state.media = media
-    app.state.templates = make_templates()
+    app.state.templates = make_templates(secret)
     app.state.login_limiter = LoginLimiter()
     password = settings.password.get_secret_value() if settings.password else None
     app.state.members = Members(storage)

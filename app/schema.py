@@ -103,6 +103,16 @@ task_frames_table = Table(
     Column("sha256", String(64), primary_key=True, index=True),
 )
 
+# Who may use a stored frame (issue 12): each scope that uploaded it, or sent it as data in a
+# create. The same image from two keys is one frame with two owners. A new table: `create_all`
+# adds it, and frames of tasks made before it count as their task owner's (app/frame_owners.py).
+frame_owners_table = Table(
+    "frame_owners",
+    metadata,
+    Column("sha256", String(64), primary_key=True),
+    Column("owner", String(80), primary_key=True),
+)
+
 submissions_table = Table(
     "submissions",
     metadata,

@@ -15,6 +15,7 @@ from typing import Any
 
 from app.budgets import NO_BUDGETS, Budgets
 from app.create_endpoints import DEFAULT_ENDPOINT, ENDPOINTS, CreateEndpoint
+from app.frame_owners import FrameOwners
 from app.frames import FrameStore, frame_refs, has_local_frames, inline_frames
 from app.keys import Caller, mask_key
 from app.recording import TaskNotRecorded, TaskRecorder
@@ -63,6 +64,7 @@ class Submission:
         self._budgets = budgets  # members' daily credits, held before each create
         self._storage = storage
         self._tokens = SubmitTokens(storage)
+        self._owners = FrameOwners(storage)
         self._recorder = recorder
         self._frames = frames
         self._client = client
@@ -76,6 +78,8 @@ class Submission:
         address: str | None,
         errors: list[FieldError] | None = None,
         endpoint: str = DEFAULT_ENDPOINT,
+        *,
+        owner: str,
     ) -> Prepared:
         """Check everything before anything is sent, raising Invalid with every problem at once.
 
@@ -92,7 +96,7 @@ class Submission:
             _merge(found, exc)
         if has_local_frames(body):
             try:
-                to_send, to_store = await asyncio.to_thread(inline_frames, self._frames, body)
+                to_send, to_store = await self._inline(body, owner)
             except Invalid as exc:
                 _merge(found, exc)
         target = ENDPOINTS[endpoint]
@@ -103,6 +107,13 @@ class Submission:
         if found or upstream is None:
             raise Invalid(found)
         return Prepared(upstream, to_send, to_store, target)
+
+    async def _inline(self, body: dict[str, Any], owner: str) -> tuple[dict, dict]:
+        """Inline the frames `owner` may use; frames it sends as data become its own."""
+        owned = await self._owners.owned(frame_refs(body), owner)
+        to_send, to_store = await asyncio.to_thread(inline_frames, self._frames, body, owned)
+        await self._owners.own(frame_refs(to_store) - owned, owner)
+        return to_send, to_store
 
     async def submit(
         self,
@@ -122,14 +133,18 @@ class Submission:
         """
         if not submit_token:
             return await self._create(
-                with_hook(await self.prepare(body, address, errors, endpoint), hook), caller
+                with_hook(
+                    await self.prepare(body, address, errors, endpoint, owner=caller.owner), hook
+                ),
+                caller,
             )
         submit_token = submit_token[:TOKEN_MAX_CHARS]
         earlier = await self._claim_or_wait(caller, submit_token)
         if earlier is not None:
             return earlier
         try:
-            ready = with_hook(await self.prepare(body, address, errors, endpoint), hook)
+            ready = await self.prepare(body, address, errors, endpoint, owner=caller.owner)
+            ready = with_hook(ready, hook)
             record = await self._create(ready, caller)
         except TaskNotRecorded as exc:
             # The task exists upstream: the token must not be freed for a second create.
@@ -150,7 +165,10 @@ class Submission:
         Returns the tasks started and the upstream's refusals of the others. The submit token
         covers the whole group: a repeat returns the group the first request made.
         """
-        prepared = [await self.prepare(body, address, None, endpoint) for body, address in runs]
+        prepared = [
+            await self.prepare(body, address, None, endpoint, owner=caller.owner)
+            for body, address in runs
+        ]
         earlier = await self._claim_or_wait(caller, submit_token)
         if earlier is not None:
             return await self._storage.list_group(earlier.group_id or "", caller.owner), []

@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 
 from app.budgets import NO_BUDGETS, Budgets
 from app.create_endpoints import DEFAULT_ENDPOINT, ENDPOINTS
+from app.frame_owners import FrameOwners
 from app.frames import FrameStore
 from app.hook_receiver import HookReceiver
 from app.hooks import Hook, HookStore, hook_url, new_token, unavailable
@@ -246,6 +247,7 @@ class TaskService:
         if unused is None:
             return False
         await asyncio.to_thread(self._remove_files, task_id, unused)
+        await FrameOwners(self.storage).forget(unused)  # their files are gone for everyone
         return True
 
     async def _delete_from_simulator(self, record: TaskRecord, caller: Caller) -> None:

@@ -118,6 +118,19 @@ async def test_the_customers_own_image_can_be_animated(demo: httpx.AsyncClient) 
     assert "error" in refused.json()
 
 
+async def test_another_demo_session_gets_nothing_of_a_customers_image(
+    demo: httpx.AsyncClient,
+) -> None:
+    upload = await demo.post("/demo/frame", files={"file": ("me.png", image_bytes((768, 1280)))})
+    frame = upload.json()["frame"]
+    assert (await demo.get(f"/demo/frames/{frame}")).status_code == 200
+    demo.cookies.delete("rc_demo")  # a second visitor: a new demo session
+    await demo.get("/demo")
+    assert (await demo.get(f"/demo/frames/{frame}")).status_code == 404
+    response = await demo.post("/demo/animate", data={"sample": "", "frame": frame})
+    assert "Choose a sample or add your own image first." in response.text
+
+
 async def test_no_picture_is_refused_in_plain_words(demo: httpx.AsyncClient) -> None:
     response = await demo.post("/demo/animate", data={"sample": "", "frame": ""})
     assert response.headers["HX-Retarget"] == "#notice"

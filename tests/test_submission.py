@@ -82,7 +82,7 @@ async def test_a_body_without_local_frames_is_validated_once(
     wired: tuple[Submission, Counted],
 ) -> None:
     submission, counted = wired
-    await submission.prepare(seed_body("https://example.com/a.jpg"), None)
+    await submission.prepare(seed_body("https://example.com/a.jpg"), None, owner="anonymous")
     assert len(counted.validations) == 1
 
 
@@ -90,7 +90,7 @@ async def test_a_body_with_an_upload_is_validated_once_as_sent(
     wired: tuple[Submission, Counted],
 ) -> None:
     submission, counted = wired
-    ready = await submission.prepare(seed_body(data_uri(image_bytes())), None)
+    ready = await submission.prepare(seed_body(data_uri(image_bytes())), None, owner="anonymous")
     assert counted.validations == [ready.to_send]
     assert ready.to_store["promptImage"][0]["uri"].startswith("frame:")
 

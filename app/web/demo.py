@@ -13,6 +13,7 @@ from fastapi.responses import JSONResponse, Response
 
 from app.demo import SCENARIO_LABELS, Demo, DemoRefusal, DemoRequest
 from app.demo_sessions import new_session_id
+from app.frame_owners import ThumbLinks
 from app.i18n import gettext as _
 from app.images import BadImage
 from app.samples import SAMPLES
@@ -34,7 +35,7 @@ async def demo_page(request: Request, demo: DemoDep, session: SessionDep) -> Res
         "brand": brand(demo),
         "samples": SAMPLES,
         "scenarios": SCENARIO_LABELS if demo.simulated else (),
-        "strip": strip_items(await demo.strip(session.owner)),
+        "strip": strip_items(await demo.strip(session.owner), ThumbLinks(demo.secret)),
         "once": new_session_id(),
         "phase": "idle",
     }
@@ -42,21 +43,23 @@ async def demo_page(request: Request, demo: DemoDep, session: SessionDep) -> Res
 
 
 @router.post("/demo/frame")
-async def upload_frame(demo: DemoDep, file: UploadFile) -> JSONResponse:
+async def upload_frame(demo: DemoDep, session: SessionDep, file: UploadFile) -> JSONResponse:
     """The customer's own image (dropped, pasted or picked), checked and stored."""
     if (file.size or 0) > demo.settings.max_upload_bytes:
         return JSONResponse({"error": _("This image is too large. Please try a smaller one.")})
     try:
-        frame = await demo.store_upload(file.file)
+        frame = await demo.store_upload(file.file, session.owner)
     except BadImage as exc:
         return JSONResponse({"error": str(exc)})
     return JSONResponse({"frame": frame.sha256, "width": frame.width, "height": frame.height})
 
 
 @router.get("/demo/frames/{sha}")
-async def frame_image(demo: DemoDep, sha: str) -> Response:
-    """A stored frame at full size, for the progress view and before/after."""
-    frame = await asyncio.to_thread(demo.frames.get, sha)
+async def frame_image(demo: DemoDep, session: SessionDep, sha: str) -> Response:
+    """A stored frame at full size, for the progress view and before/after: this session's
+    own frames alone (404 for any other, as for one not stored)."""
+    mine = await demo.owners.owns(sha, session.owner)
+    frame = await asyncio.to_thread(demo.frames.get, sha) if mine else None
     if frame is None:
         raise HTTPException(404)
     data = await asyncio.to_thread(demo.frames.read, frame)
@@ -118,7 +121,7 @@ async def read_result(
 
 @router.get("/demo/strip")
 async def strip(request: Request, demo: DemoDep, session: SessionDep) -> Response:
-    context = {"strip": strip_items(await demo.strip(session.owner))}
+    context = {"strip": strip_items(await demo.strip(session.owner), ThumbLinks(demo.secret))}
     return render(request, "partials/_demo_strip.html", context)
 
 

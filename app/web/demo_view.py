@@ -10,6 +10,7 @@ from typing import Any
 from fastapi import Request
 
 from app.demo import Demo, clean_prompt, failure_text
+from app.frame_owners import ThumbLinks
 from app.frames import first_frame, frame_sha
 from app.i18n import N_
 from app.i18n import gettext as _
@@ -108,12 +109,13 @@ def how_long(seconds: float) -> str:
     return _("less than two minutes")
 
 
-def strip_items(records: list[TaskRecord]) -> list[dict[str, str | None]]:
-    """The strip's thumbnails: a picture, a phase and a label, no ids in the text."""
+def strip_items(records: list[TaskRecord], thumbs: ThumbLinks) -> list[dict[str, str | None]]:
+    """The strip's thumbnails (signed: app/frame_owners.py), a phase and a label, no ids in
+    the text."""
     items = []
     for record in records:
         sha = first_sha(record)
-        thumb = f"/frames/{sha}/thumb" if sha else None
+        thumb = thumbs.src(sha) if sha else None
         label = clean_prompt(record.prompt_text)
         items.append(
             {

@@ -9,6 +9,7 @@ from typing import Annotated
 
 from fastapi import Depends, Header, HTTPException, Request
 
+from app.frame_owners import FrameOwners
 from app.frames import FrameStore
 from app.i18n import gettext as _
 from app.keys import Caller
@@ -29,6 +30,10 @@ async def get_upstreams(request: Request) -> UpstreamAccess:
 
 async def get_frames(request: Request) -> FrameStore:
     return request.app.state.frames
+
+
+async def get_frame_owners(request: Request) -> FrameOwners:
+    return request.app.state.frame_owners
 
 
 async def get_media(request: Request) -> MediaStore:
@@ -61,6 +66,7 @@ async def get_caller(
 ServiceDep = Annotated[TaskService, Depends(get_service)]
 UpstreamsDep = Annotated[UpstreamAccess, Depends(get_upstreams)]
 FramesDep = Annotated[FrameStore, Depends(get_frames)]
+FrameOwnersDep = Annotated[FrameOwners, Depends(get_frame_owners)]
 MediaDep = Annotated[MediaStore, Depends(get_media)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 CallerDep = Annotated[Caller, Depends(get_caller)]

@@ -11,6 +11,7 @@ from typing import Any
 from starlette.datastructures import ImmutableMultiDict
 
 from app.catalog import DEFAULT_MODEL, MODELS, SEED_MAX, Model
+from app.frame_owners import FrameOwners
 from app.frames import FrameStore, StoredFrame, frame_sha
 from app.i18n import gettext as _
 from app.storage import TaskRecord
@@ -71,6 +72,17 @@ def slot_from_form(form: ImmutableMultiDict, position: str, frames: FrameStore) 
     sha = frame_sha(ref)
     frame = frames.get(sha) if sha is not None else None
     return FrameSlot(position, frame=frame, url=str(form.get(f"{position}_url") or "").strip())
+
+
+async def keep_owned_frames(state: FormState, owners: FrameOwners, owner: str) -> None:
+    """A form names its frames by sha256; one the caller may not use (another key's) is
+    dropped, in the words of a frame that is not stored, so the form shows nothing of it."""
+    slots = [slot for slot in (state.first, state.last) if slot.frame is not None]
+    owned = await owners.owned([slot.frame.sha256 for slot in slots if slot.frame], owner)
+    for slot in slots:
+        if slot.frame is not None and slot.frame.sha256 not in owned:
+            slot.frame = None
+            slot.error = _("this frame is no longer stored; add it again")
 
 
 def state_from_form(form: ImmutableMultiDict, frames: FrameStore) -> FormState:

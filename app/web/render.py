@@ -3,7 +3,7 @@
 import json
 import re
 from datetime import UTC, datetime
-from functools import cache
+from functools import cache, partial
 from typing import Any
 
 from fastapi import Request
@@ -21,6 +21,7 @@ from app.catalog import (
 )
 from app.create_endpoints import FORM_MODES, endpoint_label
 from app.failures import failure_hint
+from app.frame_owners import ThumbLinks
 from app.frames import first_frame, frame_sha
 from app.hooks import reach_note
 from app.i18n import LANGUAGES, current_language, gettext
@@ -70,10 +71,11 @@ def plays_here(url: str | None, request: Request) -> bool:
     return url.startswith(str(request.base_url))
 
 
-def thumb_url(record: TaskRecord) -> str | None:
-    """The thumbnail of a task's first frame when it is a stored frame (a URL has none)."""
+def thumb_url(links: ThumbLinks, record: TaskRecord) -> str | None:
+    """The signed thumbnail of a task's first frame when it is a stored frame (a URL has
+    none); only its owner's pages list the task, so only they get the URL."""
     sha = frame_sha(first_frame(record.request))
-    return f"/frames/{sha}/thumb" if sha is not None else None
+    return links.src(sha) if sha is not None else None
 
 
 def _pretty_json(text: str) -> str:
@@ -96,8 +98,9 @@ def js_catalog() -> str:
     return json.dumps({key: gettext(key) for key in _js_keys()}, ensure_ascii=False)
 
 
-def make_templates() -> Jinja2Templates:
-    """The Jinja environment with the catalog and helpers every template may use."""
+def make_templates(secret: bytes) -> Jinja2Templates:
+    """The Jinja environment with the catalog and helpers every template may use (`secret`
+    signs the thumbnail URLs a page is given)."""
     templates = Jinja2Templates(directory=str(resource_dir("templates")))
     templates.env.globals.update(
         _=gettext,
@@ -110,7 +113,8 @@ def make_templates() -> Jinja2Templates:
         failure_hint=failure_hint,
         mask_key=mask_key,
         ratio_orientation=ratio_orientation,
-        thumb_url=thumb_url,
+        thumb_url=partial(thumb_url, ThumbLinks(secret)),
+        frame_thumb=ThumbLinks(secret).src,
         plays_here=plays_here,
         SAMPLES=SAMPLES,
         SIMULATOR_ADDRESS=SIMULATOR_ADDRESS,

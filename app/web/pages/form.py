@@ -11,9 +11,17 @@ from app.images import BadImage, prepare_image
 from app.runway.endpoints import BadAddress, resolve_upstream
 from app.samples import find_sample, sample_file
 from app.validation import check_https_url
-from app.web.deps import CallerDep, FramesDep, ServiceDep, SettingsDep, UpstreamsDep
+from app.web.deps import (
+    CallerDep,
+    FrameOwnersDep,
+    FramesDep,
+    ServiceDep,
+    SettingsDep,
+    UpstreamsDep,
+)
 from app.web.forms import (
     FrameSlot,
+    keep_owned_frames,
     state_from_form,
     state_from_record,
 )
@@ -24,9 +32,12 @@ POSITIONS = ("first", "last")
 
 
 @router.get("/form/model-fields")
-async def model_fields(request: Request, frames: FramesDep) -> Response:
+async def model_fields(
+    request: Request, frames: FramesDep, owners: FrameOwnersDep, caller: CallerDep
+) -> Response:
     """Re-render the fields that depend on the model, keeping what still fits."""
     state = await asyncio.to_thread(state_from_form, request.query_params, frames)
+    await keep_owned_frames(state, owners, caller.owner)
     state.fit_to_model()
     return render(request, "partials/_model_fields.html", {"form": state})
 
@@ -55,6 +66,8 @@ async def empty_slot(request: Request, position: str) -> Response:
 async def upload_frame(
     request: Request,
     frames: FramesDep,
+    owners: FrameOwnersDep,
+    caller: CallerDep,
     settings: SettingsDep,
     file: UploadFile,
     position: Annotated[str, Query(pattern="^(first|last)$")] = "first",
@@ -68,6 +81,7 @@ async def upload_frame(
             # The spooled file itself: its bytes are not all held in memory beside the pixels.
             prepared = await asyncio.to_thread(prepare_image, file.file)
             slot.frame = await asyncio.to_thread(frames.put, prepared)
+            await owners.own([slot.frame.sha256], caller.owner)
         except BadImage as exc:
             slot.error = str(exc)
     return render(request, "partials/_frame_slot.html", {"slot": slot})
@@ -77,6 +91,8 @@ async def upload_frame(
 async def frame_from_sample(
     request: Request,
     frames: FramesDep,
+    owners: FrameOwnersDep,
+    caller: CallerDep,
     slug: str,
     position: Annotated[str, Query(pattern="^(first|last)$")] = "first",
 ) -> Response:
@@ -87,6 +103,7 @@ async def frame_from_sample(
     with sample_file(sample, "first").open("rb") as file:
         prepared = await asyncio.to_thread(prepare_image, file)
     slot = FrameSlot(position, frame=await asyncio.to_thread(frames.put, prepared))
+    await owners.own([slot.frame.sha256], caller.owner)  # type: ignore[union-attr]
     return render(request, "partials/_frame_slot.html", {"slot": slot})
 
 
@@ -101,7 +118,19 @@ async def frame_from_url(request: Request, position: str = "first") -> Response:
 
 
 @router.get("/frames/{sha}/thumb")
-async def frame_thumbnail(sha: str, frames: FramesDep) -> Response:
+async def frame_thumbnail(
+    request: Request,
+    sha: str,
+    frames: FramesDep,
+    owners: FrameOwnersDep,
+    caller: CallerDep,
+    t: str = "",
+) -> Response:
+    """A frame's thumbnail for its owners alone: the signed URL their pages are given (an
+    `<img>` sends no key), or a request with an owner's key. Anyone else gets 404, as for a
+    frame that is not stored."""
+    if not request.app.state.thumbs.fits(sha, t) and not await owners.owns(sha, caller.owner):
+        raise HTTPException(404)
     thumbnail = await asyncio.to_thread(frames.thumbnail, sha)
     if thumbnail is None:
         raise HTTPException(404)

@@ -11,11 +11,12 @@ from app.i18n import gettext as _
 from app.runway.client import UpstreamError
 from app.runway.endpoints import resolve_upstream
 from app.storage import TaskRecord
-from app.web.deps import CallerDep, FramesDep, ServiceDep, UpstreamsDep
+from app.web.deps import CallerDep, FrameOwnersDep, FramesDep, ServiceDep, UpstreamsDep
 from app.web.forms import (
     FormState,
     body_from_state,
     group_runs,
+    keep_owned_frames,
     state_from_form,
 )
 from app.web.refusals import REFUSALS, refusal
@@ -99,11 +100,16 @@ async def task_page(
 
 @router.post("/tasks")
 async def submit_task(
-    request: Request, service: ServiceDep, frames: FramesDep, caller: CallerDep
+    request: Request,
+    service: ServiceDep,
+    frames: FramesDep,
+    owners: FrameOwnersDep,
+    caller: CallerDep,
 ) -> Response:
     """Generate: validate, create upstream once, answer with the task card (or the errors)."""
     # A thread: reading a stored frame's facts may be an S3 request.
     state = await asyncio.to_thread(state_from_form, await request.form(), frames)
+    await keep_owned_frames(state, owners, caller.owner)
     body, errors = body_from_state(state)
     runs, run_errors = group_runs(state, body)
     if runs and not errors:

@@ -5,7 +5,7 @@ import asyncio
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import PlainTextResponse, Response
 
-from app.frames import inline_frames
+from app.frames import frame_refs, inline_frames
 from app.members import TOKEN_PREFIX, member_name
 from app.runway.endpoints import UpstreamKind, resolve_upstream
 from app.snippets import LANGUAGES, snippet
@@ -38,7 +38,9 @@ async def task_code(
     if member_name(record.owner) is not None:
         # A member has no key of the upstream's, only their token: their code calls the gateway.
         api_root, mask = public_base(request) + "/v1", TOKEN_PREFIX + "…"
-    body, _ = await asyncio.to_thread(inline_frames, frames, record.request)
+    # The task's own frames: it is the caller's, so they are too.
+    own = frame_refs(record.request)
+    body, _ = await asyncio.to_thread(inline_frames, frames, record.request, own)
     text = snippet(
         language,
         upstream,

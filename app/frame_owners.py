@@ -1,0 +1,87 @@
+"""Which scopes may use a stored frame, and the signed thumbnail URLs their pages are given.
+
+Frames are stored once by content hash, so a sha256 is all that names one. Without owners,
+another key that learned a sha (a screenshot of the inspector, a log) could put `frame:<sha>`
+in its own create and have the console send the victim's whole frame upstream for it. So a
+frame belongs to each scope (a key's HMAC, a member, a demo session, the operator) that
+uploaded it or sent it as data, recorded per (sha, owner): the same image from two keys works
+for both. A frame a scope's own task uses counts as its own too, which covers tasks made
+before owners were recorded.
+
+An `<img>` sends no key header, so a thumbnail cannot be scoped by the request: its URL
+carries an HMAC of the sha under the server secret, and only an owner's page is given it.
+"""
+
+import hashlib
+import hmac
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from sqlalchemy import and_, delete, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection
+
+from app.schema import frame_owners_table, task_frames_table, tasks_table
+from app.storage import Storage
+
+
+@dataclass(frozen=True)
+class ThumbLinks:
+    """Signed thumbnail URLs: the capability is an HMAC of the sha (a sha alone opens nothing)."""
+
+    secret: bytes
+
+    def _token(self, sha: str) -> str:
+        message = f"frame:{sha}".encode()
+        return hmac.new(self.secret, message, hashlib.sha256).hexdigest()[:32]
+
+    def src(self, sha: str) -> str:
+        return f"/frames/{sha}/thumb?t={self._token(sha)}"
+
+    def fits(self, sha: str, token: str) -> bool:
+        return hmac.compare_digest(token.encode(), self._token(sha).encode())
+
+
+class FrameOwners:
+    """The statements of frame ownership, run through the one Storage."""
+
+    def __init__(self, storage: Storage) -> None:
+        self.storage = storage
+
+    async def own(self, shas: Iterable[str], owner: str) -> None:
+        """Record `owner` as an owner of each frame (again is harmless, on every replica)."""
+        rows = [{"sha256": sha, "owner": owner} for sha in sorted(set(shas))]
+        if not rows:
+            return
+
+        def work(conn: Connection) -> None:
+            dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+            conn.execute(dialect.insert(frame_owners_table).on_conflict_do_nothing(), rows)
+
+        await self.storage.run(work, write=True)
+
+    async def owned(self, shas: Iterable[str], owner: str) -> set[str]:
+        """The frames among `shas` that `owner` may use."""
+        wanted = sorted(set(shas))
+        if not wanted:
+            return set()
+        recorded = select(frame_owners_table.c.sha256).where(
+            and_(frame_owners_table.c.owner == owner, frame_owners_table.c.sha256.in_(wanted))
+        )
+        in_own_tasks = (
+            select(task_frames_table.c.sha256)
+            .join(tasks_table, tasks_table.c.id == task_frames_table.c.task_id)
+            .where(and_(tasks_table.c.owner == owner, task_frames_table.c.sha256.in_(wanted)))
+        )
+        query = recorded.union(in_own_tasks)
+        return await self.storage.run(lambda conn: set(conn.execute(query).scalars().all()))
+
+    async def owns(self, sha: str, owner: str) -> bool:
+        return sha in await self.owned([sha], owner)
+
+    async def forget(self, shas: Iterable[str]) -> None:
+        """Drop every owner of frames whose files are gone."""
+        gone = sorted(set(shas))
+        if gone:
+            query = delete(frame_owners_table).where(frame_owners_table.c.sha256.in_(gone))
+            await self.storage.run(lambda conn: conn.execute(query), write=True)

@@ -1,0 +1,104 @@
+"""Frames belong to the scopes that uploaded them (issue 12, item 10), on both engines.
+
+Another key that learns a frame's sha256 (from a shared screen, a log, a guess) gets nothing
+for it: a create naming it is the same field error as an unknown frame, so the answer does not
+even say the frame exists; its thumbnail answers only the URL its owner's page was given.
+"""
+
+import httpx
+import pytest
+from bs4 import BeautifulSoup
+
+from app.settings import Settings
+from tests.helpers import create_body, data_uri, image_bytes
+
+VICTIM = {"X-Runway-Key": "hk-frame-owner-key-1a1a"}
+OTHER = {"X-Runway-Key": "hk-frame-thief-key-2b2b"}
+UNKNOWN = "frame:" + "0" * 64
+
+
+@pytest.fixture
+def settings(engine_settings: Settings) -> Settings:
+    return engine_settings
+
+
+async def upload(client: httpx.AsyncClient, headers: dict, color=(10, 120, 200)) -> BeautifulSoup:
+    """The page's upload, as htmx sends it (with the key in its header)."""
+    answer = await client.post(
+        "/frames",
+        params={"position": "first"},
+        files={"file": ("a.png", image_bytes((640, 384), color), "image/png")},
+        headers=headers,
+    )
+    assert answer.status_code == 200
+    return BeautifulSoup(answer.text, "html.parser")
+
+
+async def creates(client: httpx.AsyncClient) -> int:
+    return (await client.get("/simulator/_sim/stats")).json().get("create", 0)
+
+
+async def create(client: httpx.AsyncClient, ref: str, headers: dict) -> httpx.Response:
+    return await client.post("/api/tasks", json=create_body(ref), headers=headers)
+
+
+async def test_another_key_cannot_put_a_frame_it_never_uploaded_in_a_create(
+    client: httpx.AsyncClient,
+) -> None:
+    ref = (await upload(client, VICTIM)).select_one("input[name=first_ref]")["value"]
+    before = await creates(client)
+    stolen = await create(client, ref, OTHER)
+    unknown = await create(client, UNKNOWN, OTHER)
+    assert stolen.status_code == unknown.status_code == 422
+    assert stolen.json() == unknown.json(), "the answer must not tell a stored frame apart"
+    assert await creates(client) == before, "nothing was sent upstream"
+    assert (await create(client, ref, VICTIM)).status_code == 201
+
+
+async def test_the_same_image_from_two_keys_works_for_both(client: httpx.AsyncClient) -> None:
+    mine = (await upload(client, VICTIM)).select_one("input[name=first_ref]")["value"]
+    theirs = (await upload(client, OTHER)).select_one("input[name=first_ref]")["value"]
+    assert mine == theirs
+    assert (await create(client, mine, VICTIM)).status_code == 201
+    assert (await create(client, theirs, OTHER)).status_code == 201
+
+
+async def test_a_frame_sent_as_data_is_owned_by_the_key_that_sent_it(
+    client: httpx.AsyncClient,
+) -> None:
+    sent = await client.post(
+        "/api/tasks", json=create_body(data_uri(image_bytes(color=(1, 2, 3)))), headers=VICTIM
+    )
+    assert sent.status_code == 201
+    history = BeautifulSoup((await client.get("/history", headers=VICTIM)).text, "html.parser")
+    thumb = history.select_one("img.history-thumb")["src"]
+    assert (await client.get(thumb)).status_code == 200, "the history's thumbnail shows"
+    ref = "frame:" + thumb.split("/")[2]
+    assert (await create(client, ref, VICTIM)).status_code == 201
+    assert (await create(client, ref, OTHER)).status_code == 422
+
+
+async def test_a_thumbnail_answers_only_the_url_its_owners_page_was_given(
+    client: httpx.AsyncClient,
+) -> None:
+    slot = await upload(client, VICTIM)
+    src = slot.select_one("img.thumb")["src"]
+    sha = slot.select_one("input[name=first_ref]")["value"].removeprefix("frame:")
+    owners = await client.get(src)  # an <img> sends no key header: the URL is the capability
+    assert owners.status_code == 200 and owners.headers["content-type"] == "image/jpeg"
+    assert (await client.get(f"/frames/{sha}/thumb", headers=OTHER)).status_code == 404
+    assert (await client.get(f"/frames/{sha}/thumb")).status_code == 404
+    forged = await client.get(f"/frames/{sha}/thumb", params={"t": "0" * 32}, headers=OTHER)
+    assert forged.status_code == 404
+
+
+async def test_a_form_naming_another_keys_frame_shows_nothing_of_it(
+    client: httpx.AsyncClient,
+) -> None:
+    ref = (await upload(client, VICTIM)).select_one("input[name=first_ref]")["value"]
+    fields = await client.get("/form/model-fields", params={"first_ref": ref}, headers=OTHER)
+    page = BeautifulSoup(fields.text, "html.parser")
+    assert page.select_one("#slot-first img.thumb") is None
+    assert ref.removeprefix("frame:") not in fields.text
+    own = await client.get("/form/model-fields", params={"first_ref": ref}, headers=VICTIM)
+    assert BeautifulSoup(own.text, "html.parser").select_one("#slot-first img.thumb") is not None
