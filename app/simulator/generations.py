@@ -7,21 +7,19 @@ images, the video to upscale), then starts a task with the same lifecycle as ima
 the given video made larger).
 """
 
-import asyncio
 import random
 import re
 import time
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 
 from app.catalog import SEED_MAX, ratio_shape
 from app.catalog_hand import CREDITS_PER_SECOND, UNKNOWN_PRICE
-from app.simulator.answers import apply_faults, authorised, caller_owner, error
-from app.simulator.callbacks import hook_refusal, watch
 from app.simulator.checks import BodyRefused, Issue, check_create, image_uri_problem
-from app.simulator.faults import marker_create_status, marker_outcome
+from app.simulator.creating import admitted_body, body_refused, start_task
+from app.simulator.faults import marker_outcome
 from app.simulator.state import SimState, sim_state
 from app.simulator.store import BASE_RUN_SECONDS, SimTask
 from app.simulator.upload_store import unknown_uploads
@@ -143,33 +141,20 @@ def _new_task(state: SimState, endpoint: str, body: dict[str, Any], owner: str) 
 
 async def _create(request: Request, endpoint: str) -> Response:
     state = sim_state(request)
-    if fault := await apply_faults(state, "create"):
-        return fault
-    if not authorised(request):
-        return error(request, 401, "Invalid API key")
-    try:
-        body = await request.json()
-    except ValueError:
-        return error(request, 400, "Request body must be JSON")
-    if not isinstance(body, dict):
-        return error(request, 400, "Request body must be a JSON object")
+    body = await admitted_body(request, state)
+    if isinstance(body, Response):
+        return body
     try:
         body = check_create(endpoint, body)
         if issues := _input_issues(endpoint, body, state):
             raise BodyRefused(issues)
     except BodyRefused as refused:
-        answer = refused.answer()
-        return error(request, 400, answer["error"], issues=answer["issues"])
-    if refusal := hook_refusal(state, request, body):
-        issue = {"path": ["notify_hook"], "message": refusal}
-        return error(request, 400, "Invalid parameter 'notify_hook'", issues=[issue])
-    if status := marker_create_status(body.get("promptText") or ""):
-        headers = {"Retry-After": "5"} if status == 429 else {}
-        return JSONResponse({"error": f"Simulated {status}"}, status_code=status, headers=headers)
-    task = await asyncio.to_thread(_new_task, state, endpoint, body, caller_owner(request))
-    await asyncio.to_thread(state.store.save, task)
-    watch(state, request, body, task.id)
-    return JSONResponse({"id": task.id, "estimatedCost": {"credits": task.credits}})
+        return body_refused(request, refused)
+
+    def build(state: SimState, body: dict[str, Any], owner: str) -> SimTask:
+        return _new_task(state, endpoint, body, owner)
+
+    return await start_task(request, state, body, build)
 
 
 async def create_text_to_image(request: Request) -> Response:

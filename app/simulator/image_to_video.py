@@ -1,18 +1,16 @@
 """`POST /v1/image_to_video`: check the body, keep the frames, start a simulated task."""
 
-import asyncio
 import random
 import time
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 
 from app.catalog import MODELS, SEED_MAX, ratio_shape
-from app.simulator.answers import apply_faults, authorised, caller_owner, error
-from app.simulator.callbacks import hook_refusal, watch
 from app.simulator.checks import BodyRefused, check_create, frames
-from app.simulator.faults import marker_create_status, marker_outcome
+from app.simulator.creating import admitted_body, body_refused, field_refused, start_task
+from app.simulator.faults import marker_outcome
 from app.simulator.state import SimState, sim_state
 from app.simulator.store import BASE_RUN_SECONDS, SimTask
 from app.simulator.upload_store import unknown_uploads
@@ -57,33 +55,14 @@ def _new_task(state: SimState, body: dict[str, Any], owner: str) -> SimTask:
 
 async def create_task(request: Request) -> Response:
     state = sim_state(request)
-    if fault := await apply_faults(state, "create"):
-        return fault
-    if not authorised(request):
-        return error(request, 401, "Invalid API key")
-    try:
-        body = await request.json()
-    except ValueError:
-        return error(request, 400, "Request body must be JSON")
-    if not isinstance(body, dict):
-        return error(request, 400, "Request body must be a JSON object")
+    body = await admitted_body(request, state)
+    if isinstance(body, Response):
+        return body
     try:
         body = check_create("image_to_video", body)
     except BodyRefused as refused:
-        answer = refused.answer()
-        return error(request, 400, answer["error"], issues=answer["issues"])
-    if missing := unknown_uploads(
-        state.store.root, [f.get("uri") for f in frames(body["promptImage"])]
-    ):
-        issue = {"path": ["promptImage"], "message": f"Unknown or expired upload: {missing[0]}"}
-        return error(request, 400, "Invalid parameter 'promptImage'", issues=[issue])
-    if refusal := hook_refusal(state, request, body):
-        issue = {"path": ["notify_hook"], "message": refusal}
-        return error(request, 400, "Invalid parameter 'notify_hook'", issues=[issue])
-    if status := marker_create_status(body.get("promptText") or ""):
-        headers = {"Retry-After": "5"} if status == 429 else {}
-        return JSONResponse({"error": f"Simulated {status}"}, status_code=status, headers=headers)
-    task = await asyncio.to_thread(_new_task, state, body, caller_owner(request))
-    await asyncio.to_thread(state.store.save, task)
-    watch(state, request, body, task.id)
-    return JSONResponse({"id": task.id, "estimatedCost": {"credits": task.credits}})
+        return body_refused(request, refused)
+    uris = [image.get("uri") for image in frames(body["promptImage"])]
+    if missing := unknown_uploads(state.store.root, uris):
+        return field_refused(request, "promptImage", f"Unknown or expired upload: {missing[0]}")
+    return await start_task(request, state, body, _new_task)

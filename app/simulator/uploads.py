@@ -15,7 +15,7 @@ from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 
-from app.simulator.answers import apply_faults, authorised, error
+from app.simulator.creating import admitted_body, field_refused
 from app.simulator.state import SimState, sim_state
 from app.simulator.upload_store import URI, save_upload
 
@@ -31,21 +31,14 @@ def _signature(state: SimState, upload_id: str, expires: str) -> str:
 async def create_upload(request: Request) -> Response:
     """`POST /v1/uploads`: a slot for one file, with the signed form the file goes up with."""
     state = sim_state(request)
-    if fault := await apply_faults(state, "create"):
-        return fault
-    if not authorised(request):
-        return error(request, 401, "Invalid API key")
-    try:
-        body = await request.json()
-    except ValueError:
-        return error(request, 400, "Request body must be JSON")
-    if not isinstance(body, dict):
-        return error(request, 400, "Request body must be a JSON object")
+    body = await admitted_body(request, state)
+    if isinstance(body, Response):
+        return body
     filename = body.get("filename")
     if not isinstance(filename, str) or not 0 < len(filename) <= 255:
-        return _refused(request, "filename", "Expected a file name of 1 to 255 characters")
+        return field_refused(request, "filename", "Expected a file name of 1 to 255 characters")
     if body.get("type", "ephemeral") != "ephemeral":
-        return _refused(request, "type", "Expected 'ephemeral'")
+        return field_refused(request, "type", "Expected 'ephemeral'")
     upload_id = str(uuid.uuid4())
     expires = str(int(time.time() + UPLOAD_TTL_S))
     base = state.public_base if state.public_base is not None else str(request.base_url)
@@ -60,11 +53,6 @@ async def create_upload(request: Request) -> Response:
             },
         }
     )
-
-
-def _refused(request: Request, field: str, message: str) -> Response:
-    issue = {"path": [field], "message": message}
-    return error(request, 400, f"Invalid parameter '{field}'", issues=[issue])
 
 
 async def receive_upload(request: Request) -> Response:

@@ -47,6 +47,12 @@ def frame_file(tmp_path: Path, name: str = "first.png", color=(30, 120, 200)) ->
     return path
 
 
+def give_first_frame(page: Page, tmp_path: Path) -> None:
+    """Upload a frame into the first slot as a person would, and wait for its thumbnail."""
+    page.set_input_files(".file-input[data-position=first]", str(frame_file(tmp_path)))
+    page.wait_for_selector("#slot-first img.thumb")
+
+
 def axe_violations(page: Page, impacts: tuple[str, ...] = ("serious", "critical")) -> list[str]:
     """Run the vendored axe-core in the page (through the DevTools protocol, which the page's
     CSP does not govern) and describe each violation of the given impacts."""

@@ -4,7 +4,7 @@ from pathlib import Path
 
 from playwright.sync_api import Browser, Page
 
-from tests.browser.kit import Watched, axe_violations, frame_file
+from tests.browser.kit import Watched, axe_violations, frame_file, give_first_frame
 
 
 def test_axe_finds_nothing_serious_on_the_main_page(watched: Watched, console_url: str) -> None:
@@ -36,8 +36,7 @@ def test_axe_finds_nothing_serious_on_the_history_page(
 ) -> None:
     page = watched.page
     page.goto(console_url)
-    page.set_input_files(".file-input[data-position=first]", str(frame_file(tmp_path)))
-    page.wait_for_selector("#slot-first img.thumb")
+    give_first_frame(page, tmp_path)
     page.fill("#promptText", "a task for the history")
     page.click("#generate")
     page.wait_for_selector("#task-card .badge[data-status=SUCCEEDED]", timeout=30_000)

@@ -4,15 +4,14 @@ from pathlib import Path
 
 from playwright.sync_api import Browser
 
-from tests.browser.kit import ARTIFACTS, Watched, frame_file, wait_for_video
+from tests.browser.kit import ARTIFACTS, Watched, frame_file, give_first_frame, wait_for_video
 from tests.helpers import image_bytes
 
 
 def test_upload_generate_watch_and_play(watched: Watched, console_url: str, tmp_path: Path) -> None:
     page = watched.page
     page.goto(console_url)
-    page.set_input_files(".file-input[data-position=first]", str(frame_file(tmp_path)))
-    page.wait_for_selector("#slot-first img.thumb")
+    give_first_frame(page, tmp_path)
     assert "1280×768" in page.inner_text("#slot-first .meta")
     page.fill("#promptText", "A calm lake, slow dolly-in")
     assert page.inner_text("#prompt-counter") == "26 / 1000"
@@ -165,8 +164,7 @@ def test_inspector_and_copy_buttons(browser: Browser, console_url: str, tmp_path
     watched = Watched(context.new_page())
     page = watched.page
     page.goto(console_url)
-    page.set_input_files(".file-input[data-position=first]", str(frame_file(tmp_path)))
-    page.wait_for_selector("#slot-first img.thumb")
+    give_first_frame(page, tmp_path)
     page.fill("#promptText", "inspect me")
     page.click("#generate")
     page.wait_for_selector("#task-card .inspector")
@@ -260,8 +258,7 @@ def test_a_four_seed_group_plays_in_sync(
 ) -> None:
     page = watched.page
     page.goto(console_url)
-    page.set_input_files(".file-input[data-position=first]", str(frame_file(tmp_path)))
-    page.wait_for_selector("#slot-first img.thumb")
+    give_first_frame(page, tmp_path)
     page.fill("#promptText", "four seeds")
     page.fill("#runs", "4")
     assert page.inner_text("#cost-estimate") == "Estimate: 100 credits ≈ $1.00 for 4 runs"
@@ -309,8 +306,7 @@ def test_the_chinese_page(browser: Browser, console_url: str, tmp_path: Path) ->
     page.click("#generate")
     page.wait_for_selector(".form-alert")
     assert "必填" in page.inner_text("[data-error-for=first]")
-    page.set_input_files(".file-input[data-position=first]", str(frame_file(tmp_path)))
-    page.wait_for_selector("#slot-first img.thumb")
+    give_first_frame(page, tmp_path)
     page.fill("#promptText", "湖面上的晨雾，镜头缓慢推进")
     page.click("#generate")
     page.wait_for_selector("#task-card .badge[data-status=SUCCEEDED]", timeout=30_000)

@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import Browser
 
 from tests.browser.conftest import start_console
-from tests.browser.kit import Watched, frame_file
+from tests.browser.kit import Watched, give_first_frame
 
 
 def test_the_banner_names_the_visible_labels_and_clears_when_fixed(
@@ -22,8 +22,7 @@ def test_the_banner_names_the_visible_labels_and_clears_when_fixed(
     banner = page.inner_text(".form-alert")
     assert "首帧" in banner and "种子" in banner and "提示词" in banner, banner
     assert "first" not in banner and "seed" not in banner and "prompt" not in banner, banner
-    page.set_input_files(".file-input[data-position=first]", str(frame_file(tmp_path)))
-    page.wait_for_selector("#slot-first img.thumb")
+    give_first_frame(page, tmp_path)
     assert "首帧" not in page.inner_text(".form-alert")
     page.fill("#seed", "12")
     remaining = page.inner_text(".form-alert")
@@ -71,8 +70,7 @@ def test_the_inspector_shows_the_whole_request_body(
 ) -> None:
     page = watched.page
     page.goto(console_url)
-    page.set_input_files(".file-input[data-position=first]", str(frame_file(tmp_path)))
-    page.wait_for_selector("#slot-first img.thumb")
+    give_first_frame(page, tmp_path)
     page.fill("#promptText", "A long prompt that the inspector must show in full " * 6)
     page.fill("#seed", "4294967295")
     page.click("#generate")

@@ -4,7 +4,7 @@ from pathlib import Path
 
 from playwright.sync_api import Browser, Page
 
-from tests.browser.kit import ARTIFACTS, Watched, frame_file
+from tests.browser.kit import ARTIFACTS, Watched, give_first_frame
 
 PHONE = {"width": 390, "height": 844}
 
@@ -27,8 +27,7 @@ def assert_fits(page: Page) -> None:
 
 
 def run_a_task(page: Page, tmp_path: Path, prompt: str) -> None:
-    page.set_input_files(".file-input[data-position=first]", str(frame_file(tmp_path)))
-    page.wait_for_selector("#slot-first img.thumb")
+    give_first_frame(page, tmp_path)
     page.fill("#promptText", prompt)
     page.click("#generate")
     page.wait_for_selector("#task-card .badge[data-status=SUCCEEDED]", timeout=30_000)

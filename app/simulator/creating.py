@@ -1,0 +1,64 @@
+"""The steps every simulated create shares, before and after its own body checks.
+
+Before: fault switches, the key, a JSON object. After: the notify_hook check, the marker
+statuses (`[sim:429]`...), the task kept, its callback watched, Runway's create answer. Each
+endpoint module (image_to_video, generations) only checks its body and builds its task.
+"""
+
+import asyncio
+from collections.abc import Callable
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from app.simulator.answers import apply_faults, authorised, caller_owner, error
+from app.simulator.callbacks import hook_refusal, watch
+from app.simulator.checks import BodyRefused, Issue
+from app.simulator.faults import marker_create_status
+from app.simulator.state import SimState
+from app.simulator.store import SimTask
+
+
+async def admitted_body(request: Request, state: SimState) -> dict[str, Any] | Response:
+    """The create's JSON object, or the answer that refuses it (fault, key, not JSON)."""
+    if fault := await apply_faults(state, "create"):
+        return fault
+    if not authorised(request):
+        return error(request, 401, "Invalid API key")
+    try:
+        body = await request.json()
+    except ValueError:
+        return error(request, 400, "Request body must be JSON")
+    if not isinstance(body, dict):
+        return error(request, 400, "Request body must be a JSON object")
+    return body
+
+
+def body_refused(request: Request, refused: BodyRefused) -> Response:
+    """Runway's 400 for a body its checks refused, with every issue found."""
+    answer = refused.answer()
+    return error(request, 400, answer["error"], issues=answer["issues"])
+
+
+def field_refused(request: Request, name: str, message: str) -> Response:
+    """Runway's 400 for one field."""
+    return body_refused(request, BodyRefused([Issue((name,), message)]))
+
+
+async def start_task(
+    request: Request,
+    state: SimState,
+    body: dict[str, Any],
+    build: Callable[[SimState, dict[str, Any], str], SimTask],
+) -> Response:
+    """After the endpoint's own checks: keep the task and answer with its id and estimate."""
+    if refusal := hook_refusal(state, request, body):
+        return field_refused(request, "notify_hook", refusal)
+    if status := marker_create_status(body.get("promptText") or ""):
+        headers = {"Retry-After": "5"} if status == 429 else {}
+        return JSONResponse({"error": f"Simulated {status}"}, status_code=status, headers=headers)
+    task = await asyncio.to_thread(build, state, body, caller_owner(request))
+    await asyncio.to_thread(state.store.save, task)
+    watch(state, request, body, task.id)
+    return JSONResponse({"id": task.id, "estimatedCost": {"credits": task.credits}})
