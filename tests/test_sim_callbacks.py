@@ -186,19 +186,27 @@ async def test_a_simulator_in_the_console_calls_back_only_to_the_console(
         assert answer.json()["error"] == "Invalid parameter 'notify_hook'"
 
 
+async def called_back(receiver: Receiver, limit_s: float = 60) -> None:
+    """Wait on the event loop (the simulator's watcher runs on it) for the first callback."""
+    deadline = time.monotonic() + limit_s
+    while not receiver.bodies:
+        assert time.monotonic() < deadline, "no callback came"
+        await asyncio.sleep(0.1)
+
+
 async def test_a_simulator_mounted_under_a_path_calls_back_on_its_relay_paths(
     tmp_path: Path, receiver: Receiver
 ) -> None:
-    """Mounted, the simulator sees `/simulator/runwayml/...`: still a relay path."""
-    sim = create_simulator_app(tmp_path / "sim", speed=10, callback_prefix=receiver.url)
+    """Mounted, the simulator sees `/simulator/runwayml/...`: still a relay path (the
+    standalone rules here, so only the relay path can make it call back)."""
+    sim = create_simulator_app(tmp_path / "sim", speed=10, callback_prefix="")
     outer = Starlette(routes=[Mount("/simulator", sim)])
     transport = httpx.ASGITransport(outer)
     async with httpx.AsyncClient(transport=transport, base_url="http://console") as http:
         path = "/simulator/runwayml/v1/image_to_video"
         created = await http.post(path, json=body(receiver.url), headers=HEADERS)
         assert created.status_code == 200, created.text
-        while not receiver.bodies:
-            await asyncio.sleep(0.1)
+        await called_back(receiver)
     sim.state.sim.renderer.shutdown()
     assert json.loads(receiver.bodies[0])["id"] == created.json()["id"]
 
@@ -217,8 +225,7 @@ async def test_inside_the_console_the_official_paths_call_back_to_it_alone(
         )
         called = await http.post("/v1/image_to_video", json=body(receiver.url), headers=official)
         assert ignored.status_code == called.status_code == 200
-        while not receiver.bodies:
-            await asyncio.sleep(0.1)
+        await called_back(receiver)
         log = (await http.get("/_sim/callbacks")).json()["deliveries"]
     sim.state.sim.renderer.shutdown()
     assert [entry["taskId"] for entry in log] == [called.json()["id"]]
