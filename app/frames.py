@@ -50,6 +50,7 @@ class StoredFrame:
     size_bytes: int
     original_bytes: int
     note: str
+    full_media_type: str = ""  # set when the image as it came is kept too (`read_full`)
 
     @property
     def ref(self) -> str:
@@ -77,11 +78,14 @@ class FrameStore:
             len(image.data),
             image.original_bytes,
             image.note,
+            image.media_type_of_full,
         )
         key = self._key(frame)
         if self.objects.size(key) is None:
             self.objects.put_bytes(key, image.data)
             self.objects.put_bytes(_thumb_key(sha), _thumbnail(image.data))
+        if image.full is not None and self.objects.size(_full_key(sha)) is None:
+            self.objects.put_bytes(_full_key(sha), image.full)
         self.objects.put_bytes(_facts_key(sha), json.dumps(frame.__dict__).encode())
         return frame
 
@@ -101,6 +105,10 @@ class FrameStore:
             raise FileNotFoundError(self._key(frame))
         return data
 
+    def read_full(self, frame: StoredFrame) -> bytes | None:
+        """The image as it came, kept when it was shrunk only to fit a data URI."""
+        return self.objects.get_bytes(_full_key(frame.sha256)) if frame.full_media_type else None
+
     def thumbnail(self, sha: str) -> bytes | None:
         return self.objects.get_bytes(_thumb_key(sha)) if SHA_PATTERN.match(sha) else None
 
@@ -109,7 +117,7 @@ class FrameStore:
         frame = self.get(sha)
         if frame is None:
             return
-        for key in (self._key(frame), _thumb_key(sha), _facts_key(sha)):
+        for key in (self._key(frame), _thumb_key(sha), _full_key(sha), _facts_key(sha)):
             self.objects.delete(key)
 
     def data_uri(self, frame: StoredFrame) -> str:
@@ -118,6 +126,10 @@ class FrameStore:
 
 def _facts_key(sha: str) -> str:
     return f"frames/{sha}.json"
+
+
+def _full_key(sha: str) -> str:
+    return f"frames/{sha}.full"
 
 
 def _thumb_key(sha: str) -> str:

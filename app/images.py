@@ -24,6 +24,7 @@ EXIF_ORIENTATION = 0x0112
 FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
 JPEG_QUALITIES = (90, 85, 80, 75)  # tried in turn before any pixel is given up
 LIMIT_BYTES = (DATA_URI_MAX_CHARS - 32) * 3 // 4  # the most bytes a data URI can carry
+FULL_MAX_BYTES = 16 * 1024 * 1024  # what Runway takes for an image asset (docs/runway-api.md)
 
 
 class BadImage(ValueError):
@@ -38,6 +39,14 @@ class PreparedImage:
     height: int
     original_bytes: int
     note: str = ""
+    # The image as it came, when it was shrunk only to fit a data URI: an upstream that takes
+    # uploads gets this instead (app/frame_uploads.py). None when it fit, or had to be turned.
+    full: bytes | None = None
+    full_type: str = ""
+
+    @property
+    def media_type_of_full(self) -> str:
+        return self.full_type if self.full is not None else ""
 
 
 def data_uri(data: bytes, media_type: str) -> str:
@@ -139,6 +148,7 @@ def prepare_image(source: bytes | BinaryIO) -> PreparedImage:
         upright.thumbnail((MAX_SIDE, MAX_SIDE), Image.Resampling.LANCZOS)
         notes.append(_("scaled down to {w}×{h}", w=upright.width, h=upright.height))
     media_type = FORMATS[kind]
+    as_it_came = upright is image and max(full_size) <= MAX_SIDE and size <= FULL_MAX_BYTES
     out = b""
     if fits(size, media_type):  # as it came, or re-encoded alike once turned or scaled
         file.seek(0)
@@ -147,4 +157,10 @@ def prepare_image(source: bytes | BinaryIO) -> PreparedImage:
         media_type = "image/jpeg"
         out, upright = _fit_as_jpeg(upright, kind, notes)
     note = "; ".join(dict.fromkeys(notes[:1] + notes[-1:])) if notes else ""
-    return PreparedImage(out, media_type, upright.width, upright.height, size, note)
+    full = None
+    if as_it_came and not fits(size, FORMATS[kind]):  # shrunk for the data URI alone
+        file.seek(0)
+        full = file.read()
+    return PreparedImage(
+        out, media_type, upright.width, upright.height, size, note, full, FORMATS[kind]
+    )

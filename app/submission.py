@@ -16,6 +16,7 @@ from typing import Any
 from app.budgets import NO_BUDGETS, Budgets
 from app.create_endpoints import DEFAULT_ENDPOINT, ENDPOINTS, CreateEndpoint
 from app.frame_owners import FrameOwners
+from app.frame_uploads import upload_full_frames
 from app.frames import FrameStore, frame_refs, has_local_frames, inline_frames
 from app.keys import Caller, mask_key
 from app.recording import TaskNotRecorded, TaskRecorder
@@ -211,8 +212,11 @@ class Submission:
         key = self._upstreams.key_for(ready.upstream, caller)
         hold = await self._budgets.hold(caller, ready.upstream, ready.to_send, ready.endpoint.path)
         try:
+            to_send, uploads = await upload_full_frames(
+                self._client, self._frames, ready.upstream, key, ready.to_send, ready.to_store
+            )
             upstream_id, exchange = await self._client.create(
-                ready.upstream, key, ready.to_send, ready.endpoint.path
+                ready.upstream, key, to_send, ready.endpoint.path
             )
         except BaseException:
             await self._budgets.refused(hold)
@@ -220,7 +224,6 @@ class Submission:
         task_id = console_task_id(upstream_id, await self._storage.get_any(upstream_id) is not None)
         await self._budgets.created(hold, task_id, exchange.body)
         now = time.time()
-        to_send = ready.to_send
         record = TaskRecord(
             id=task_id,
             upstream_id=upstream_id if upstream_id != task_id else None,
@@ -234,7 +237,10 @@ class Submission:
             seed=to_send.get("seed"),
             request=ready.to_store,
             status="PENDING",
-            exchanges=[{**exchange.as_dict(), "body": exchange.body}],
+            exchanges=[
+                *(made.as_dict() for made in uploads),
+                {**exchange.as_dict(), "body": exchange.body},
+            ],
             created_at=now,
             updated_at=now,
             group_id=group_id,

@@ -262,13 +262,30 @@ class RunwayClient:
 
     def stream_output(self, upstream: Upstream, url: str) -> Any:
         """A streamed GET of an output video; the simulator's are served in process."""
+        http, url = self.client_for(upstream, url, "/outputs/")
+        return http.stream("GET", url)
+
+    def client_for(
+        self, upstream: Upstream, url: str, folder: str
+    ) -> tuple[httpx.AsyncClient, str]:
+        """The client (and URL) for an address an upstream handed out: the built-in
+        simulator's in process (from `folder` on), the upstream's own origin as the upstream
+        is reached, anywhere else through the guard for public hosts only."""
         if upstream.kind is UpstreamKind.SIMULATOR:
             parts = urlsplit(url)
-            path = parts.path[parts.path.find("/outputs/") :]
-            return self._simulator.stream("GET", f"{path}?{parts.query}")
+            path = parts.path[parts.path.find(folder) :]
+            return self._simulator, f"{path}?{parts.query}" if parts.query else path
         if on_upstream_origin(url, upstream):
-            return self._network.stream("GET", url)
-        return self._public_outputs.stream("GET", url)
+            return self._network, url
+        return self._public_outputs, url
+
+    async def start_upload(
+        self, upstream: Upstream, key: str | None, filename: str
+    ) -> tuple[dict[str, Any], Exchange]:
+        """`POST /v1/uploads` for an ephemeral upload: `{runwayUri, uploadUrl, fields}`."""
+        body = {"filename": filename, "type": "ephemeral"}
+        response, exchange = await self._send(upstream, "POST", upstream.uploads_url, key, body)
+        return self._json(response, exchange), exchange
 
     async def probe(
         self,

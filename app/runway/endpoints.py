@@ -47,6 +47,17 @@ class Upstream:
         return f"{self.api_root}/tasks/{quote(task_id, safe='')}"
 
     @property
+    def uploads_url(self) -> str:
+        return f"{self.api_root}/uploads"
+
+    @property
+    def takes_uploads(self) -> bool:
+        """Whether frames too big for a data URI go up as ephemeral uploads (`runway://`)
+        rather than shrunk: the official API and the built-in simulator, which speaks it.
+        Relays document no uploads, so they keep getting data URIs (docs/runway-api.md)."""
+        return self.kind in (UpstreamKind.OFFICIAL, UpstreamKind.SIMULATOR)
+
+    @property
     def organization_url(self) -> str:
         return f"{self.api_root}/organization"
 
