@@ -6,7 +6,7 @@ from pathlib import Path
 
 import uvicorn
 
-from app.serving import uvicorn_options
+from app.serving import behind_proxies, uvicorn_options
 from app.settings import Settings
 from app.token_cli import add_token_parser, run_token_command
 from app.web.csrf import JsonOnlyMiddleware
@@ -43,11 +43,13 @@ def main(argv: list[str] | None = None) -> None:
         simulator = create_simulator_app(root, speed=settings.simulator_speed, callback_prefix="")
         print(f"Runway simulator on http://{args.host}:{args.port} (tasks in {root})")
         uvicorn.run(
-            HeaderLimitMiddleware(JsonOnlyMiddleware(simulator)),
+            behind_proxies(
+                HeaderLimitMiddleware(JsonOnlyMiddleware(simulator)), settings.trusted_proxies
+            ),
             host=args.host,
             port=args.port,
             log_level="warning",
-            **uvicorn_options(settings.trusted_proxies),
+            **uvicorn_options(),
         )
         return
     problem = settings.startup_problem()
@@ -60,10 +62,10 @@ def main(argv: list[str] | None = None) -> None:
         print(warning, file=sys.stderr, flush=True)
     print(f"Runway Console on http://{args.host}:{args.port} (data in {settings.data_dir})")
     uvicorn.run(
-        create_app(settings),
+        behind_proxies(create_app(settings), settings.trusted_proxies),
         host=args.host,
         port=args.port,
         log_level="info",
         access_log=settings.access_log,
-        **uvicorn_options(settings.trusted_proxies),
+        **uvicorn_options(),
     )

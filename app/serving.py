@@ -1,12 +1,18 @@
 """How uvicorn serves the console and the standalone simulator.
 
-Two things uvicorn does not do by default: bound a request head that never ends (with httptools
-it buffers headers without limit), and leave the client address alone (by default it believes
+Three things uvicorn does not do by default: bound a request head that never ends (with httptools
+it buffers headers without limit), leave the client address alone (by default it believes
 `X-Forwarded-For` from 127.0.0.1, so anyone on the machine, or any proxy in front, could pick
-the address the login limiter sees). Both are decided here, once, for every command.
+the address the login limiter sees), and take the host from the operator's proxies (the console
+answers absolute URLs on the host the client used). All are decided here, once, for every command.
 """
 
+import ipaddress
+import re
 from typing import Any
+
+from starlette.types import ASGIApp, Receive, Scope, Send
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from app.web.header_limit import MAX_HEADER_BYTES
 
@@ -57,13 +63,57 @@ if HttpToolsProtocol is not None:
                 self.transport.close()
 
 
-def uvicorn_options(trusted_proxies: list[str]) -> dict[str, Any]:
-    """Keyword arguments for `uvicorn.run`: bounded heads; the peer address is the client's
-    unless the operator named the proxies whose `X-Forwarded-For` may say otherwise."""
+def uvicorn_options() -> dict[str, Any]:
+    """Keyword arguments for `uvicorn.run`: bounded heads, and no forwarded header believed
+    (`behind_proxies` does that, for the operator's proxies only)."""
     protocol = BoundedHttpToolsProtocol if HttpToolsProtocol is not None else "h11"
     return {
         "http": protocol,
         "h11_max_incomplete_event_size": MAX_HEADER_BYTES,
-        "proxy_headers": bool(trusted_proxies),
-        "forwarded_allow_ips": trusted_proxies or [],
+        "proxy_headers": False,
     }
+
+
+HOST = re.compile(rb"(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?")
+
+
+class ForwardedHost:
+    """`X-Forwarded-Host` from a trusted proxy becomes the request's Host: uvicorn's proxy
+    middleware forwards the scheme and the client, not the host."""
+
+    def __init__(self, app: ASGIApp, trusted: list[str]) -> None:
+        self.app = app
+        self.any = "*" in trusted
+        self.networks = []
+        for entry in trusted:
+            try:
+                self.networks.append(ipaddress.ip_network(entry, strict=False))
+            except ValueError:
+                continue  # "*" or a unix socket literal: nothing to match an IP against
+
+    def _trusted(self, client: tuple[str, int] | None) -> bool:
+        if self.any:
+            return True
+        try:
+            address = ipaddress.ip_address(client[0]) if client else None
+        except ValueError:
+            return False
+        return address is not None and any(address in net for net in self.networks)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] in ("http", "websocket") and self._trusted(scope.get("client")):
+            values = [v for k, v in scope["headers"] if k == b"x-forwarded-host"]
+            host = values[0].split(b",")[0].strip() if values else b""
+            if HOST.fullmatch(host):
+                headers = [(k, v) for k, v in scope["headers"] if k != b"host"]
+                scope = {**scope, "headers": [*headers, (b"host", host)]}
+        await self.app(scope, receive, send)
+
+
+def behind_proxies(app: ASGIApp, trusted_proxies: list[str]) -> ASGIApp:
+    """`app` as the operator's proxies reach it: from those alone, the forwarded scheme and
+    client (uvicorn's middleware) and host (ours) are believed; with none named, nothing is."""
+    if not trusted_proxies:
+        return app
+    inner = ProxyHeadersMiddleware(app, trusted_hosts=trusted_proxies)  # type: ignore[arg-type]
+    return ForwardedHost(inner, trusted_proxies)

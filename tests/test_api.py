@@ -31,7 +31,7 @@ async def test_the_seed_body_runs_to_a_video(client: httpx.AsyncClient) -> None:
     assert task["baseUrl"] == "simulator"
     final = await wait_final(client, task["id"])
     assert final["status"] == "SUCCEEDED"
-    assert final["videoUrl"].startswith("/simulator/outputs/")
+    assert final["videoUrl"].startswith("http://console/simulator/outputs/")
     video = await client.get(final["videoUrl"])
     assert video.status_code == 200
     assert video.content[4:8] == b"ftyp"

@@ -88,7 +88,9 @@ def test_text_to_video_runs_saves_and_shows_its_endpoint(http: httpx.Client) -> 
 def test_text_to_image_saves_a_png_of_the_ratio(http: httpx.Client) -> None:
     body = {"model": "gen4_image", "promptText": "a red fox", "ratio": "1360:768", "seed": 7}
     task = saved(http, create(http, "text_to_image", **body)["id"])
-    assert task["videoUrl"].split("?")[0] == f"/media/{task['id']}.png"
+    assert (
+        task["videoUrl"].split("?")[0] == f"{str(http.base_url).rstrip('/')}/media/{task['id']}.png"
+    )
     image = http.get(task["videoUrl"])
     assert image.headers["content-type"] == "image/png"
     assert Image.open(io.BytesIO(image.content)).size == (1360, 768)

@@ -53,7 +53,7 @@ async def test_the_video_plays_from_media_after_the_upstream_url_expired(
 ) -> None:
     await client.post("/simulator/_sim/faults", json={"output_ttl_s": 1})
     task = await run_to_saved(client, seed_body(data_uri(image_bytes())))
-    assert task["videoUrl"].startswith(f"/media/{task['id']}.mp4?t=")
+    assert task["videoUrl"].startswith(f"http://console/media/{task['id']}.mp4?t=")
     await asyncio.sleep(1.2)
     assert (await client.get(task["output"][0])).status_code == 403
     video = await client.get(task["videoUrl"])

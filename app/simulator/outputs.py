@@ -19,7 +19,7 @@ from starlette.responses import FileResponse, PlainTextResponse, Response, Strea
 
 from app.simulator.answers import apply_faults
 from app.simulator.renderer import output_suffix
-from app.simulator.state import SimState, sim_state
+from app.simulator.state import SimState, sim_state, url_base
 from app.simulator.store import SimTask
 
 
@@ -35,7 +35,7 @@ MEDIA_TYPES = {"mp4": "video/mp4", "png": "image/png"}
 def output_url(state: SimState, request: Request, task: SimTask) -> str:
     """A signed URL that expires, like the real service's output links."""
     expires = str(int(time.time() + state.output_ttl_s))
-    base = state.public_base if state.public_base is not None else str(request.base_url)
+    base = url_base(state, request)
     signature = _signature(state, task.id, task.owner, expires)
     suffix = output_suffix(task)
     return f"{base.rstrip('/')}/outputs/{task.id}.{suffix}?exp={expires}&sig={signature}"

@@ -2,10 +2,12 @@
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from starlette.requests import Request
 
 from app.keys import secret_file
+from app.runway.endpoints import SIMULATOR_ORIGIN
 from app.simulator.faults import FaultBoard
 from app.simulator.hook_book import Callbacks
 from app.simulator.renderer import Renderer
@@ -37,3 +39,18 @@ def sim_state(request: Request) -> SimState:
 
 def load_secret(root: Path) -> bytes:
     return secret_file(root / "secret")
+
+
+def url_base(state: SimState, request: Request) -> str:
+    """Where a client fetches what this simulator hands out (outputs, upload forms).
+
+    Inside the console `public_base` is the mount, a bare path when CONSOLE_PUBLIC_URL is
+    unset: the console's own in-process calls keep it origin-free (the console makes URLs
+    absolute for its clients), while a client calling the mount directly gets it on the scheme
+    and host it called, since a relative URL is useless to a client on another origin."""
+    if state.public_base is None:
+        return str(request.base_url).rstrip("/")
+    base = state.public_base.rstrip("/")
+    if base.startswith("/") and request.url.hostname != urlsplit(SIMULATOR_ORIGIN).hostname:
+        return f"{request.url.scheme}://{request.url.netloc}{base}"
+    return base

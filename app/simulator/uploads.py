@@ -16,7 +16,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 
 from app.simulator.creating import admitted_body, field_refused
-from app.simulator.state import SimState, sim_state
+from app.simulator.state import SimState, sim_state, url_base
 from app.simulator.upload_store import URI, save_upload
 
 UPLOAD_TTL_S = 24 * 3600.0  # runway:// URIs are valid for 24 hours
@@ -41,7 +41,7 @@ async def create_upload(request: Request) -> Response:
         return field_refused(request, "type", "Expected 'ephemeral'")
     upload_id = str(uuid.uuid4())
     expires = str(int(time.time() + UPLOAD_TTL_S))
-    base = state.public_base if state.public_base is not None else str(request.base_url)
+    base = url_base(state, request)
     return JSONResponse(
         {
             "runwayUri": f"runway://uploads/{upload_id}",

@@ -3,7 +3,7 @@
 import secrets
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Header, HTTPException, Query, Response
+from fastapi import APIRouter, Body, Depends, Header, HTTPException, Query, Response
 
 from app.catalog import SEED_MAX
 from app.create_endpoints import endpoint_named
@@ -14,9 +14,12 @@ from app.storage import TaskRecord
 from app.submission import AlreadySubmitted
 from app.tasks import TaskService
 from app.web.deps import CallerDep, ServiceDep
+from app.web.public_url import public_base
 from app.web.task_object import task_to_api
 
 router = APIRouter(prefix="/api", tags=["tasks"])
+# Where this client reached the console: the answers' URLs are absolute on it.
+BaseDep = Annotated[str, Depends(public_base)]
 
 EXAMPLE_BODY = {
     "model": "gen3a_turbo",
@@ -37,6 +40,7 @@ EXAMPLE_CREATE = {**EXAMPLE_BODY, "baseUrl": SIMULATOR_ADDRESS}
 async def create_task(
     service: ServiceDep,
     caller: CallerDep,
+    base: BaseDep,
     response: Response,
     body: Annotated[dict[str, Any], Body(examples=[EXAMPLE_CREATE])],
     submit_token: Annotated[str | None, Header(alias="Idempotency-Key", max_length=100)] = None,
@@ -75,9 +79,9 @@ async def create_task(
         # 202, not 5xx: the task exists upstream, and a client that retried would pay twice.
         message = f"{exc}. It will appear in history once the database takes it; do not resend."
         response.status_code = 202
-        task = task_to_api(exc.record, service.video_url(exc.record))
+        task = task_to_api(exc.record, service.video_url(exc.record), base)
         return {**task, "recorded": False, "lastError": message}
-    return await _with_hook(service, record)
+    return await _with_hook(service, record, base)
 
 
 @router.post("/tasks/{task_id}/upscale", status_code=201)
@@ -85,6 +89,7 @@ async def upscale_task(
     task_id: str,
     service: ServiceDep,
     caller: CallerDep,
+    base: BaseDep,
     submit_token: Annotated[str | None, Header(alias="Idempotency-Key", max_length=100)] = None,
 ) -> dict[str, Any]:
     """Upscale a succeeded video task: a new `video_upscale` task on the same upstream, whose
@@ -97,13 +102,14 @@ async def upscale_task(
         ) from None
     if record is None:
         raise HTTPException(404, "no such task for this key")
-    return await _with_hook(service, record)
+    return await _with_hook(service, record, base)
 
 
 @router.get("/tasks")
 async def list_tasks(
     service: ServiceDep,
     caller: CallerDep,
+    base: BaseDep,
     status: Annotated[str | None, Query(description="only tasks with this status")] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> dict[str, list[dict[str, Any]]]:
@@ -111,21 +117,23 @@ async def list_tasks(
     if status is not None and status not in STATUSES:
         raise HTTPException(422, f"status must be one of {', '.join(STATUSES)}")
     records, _more = await service.list_tasks(caller, limit, status)
-    return {"tasks": [task_to_api(record, service.video_url(record)) for record in records]}
+    return {"tasks": [task_to_api(record, service.video_url(record), base) for record in records]}
 
 
 @router.get("/tasks/{task_id}")
-async def read_task(task_id: str, service: ServiceDep, caller: CallerDep) -> dict[str, Any]:
+async def read_task(
+    task_id: str, service: ServiceDep, caller: CallerDep, base: BaseDep
+) -> dict[str, Any]:
     """One task, refreshed from upstream when a poll is due."""
     record = await service.get(task_id, caller)
     if record is None:
         raise HTTPException(404, "no such task for this key")
-    return await _with_hook(service, record)
+    return await _with_hook(service, record, base)
 
 
-async def _with_hook(service: TaskService, record: TaskRecord) -> dict[str, Any]:
+async def _with_hook(service: TaskService, record: TaskRecord, base: str) -> dict[str, Any]:
     """The task object, with `hook` when the console receives its callback."""
-    task = task_to_api(record, service.video_url(record))
+    task = task_to_api(record, service.video_url(record), base)
     hook = await service.hook(record)
     if hook is not None:
         task["hook"] = hook.as_api()

@@ -6,6 +6,7 @@ from app.failures import failure_hint
 from app.storage import TaskRecord
 from app.timestamps import iso_time
 from app.usage import estimate_credits
+from app.web.public_url import absolute_url
 
 
 def task_credits(record: TaskRecord) -> dict[str, Any]:
@@ -25,8 +26,12 @@ def task_credits(record: TaskRecord) -> dict[str, Any]:
     }
 
 
-def task_to_api(record: TaskRecord, video_url: str | None) -> dict[str, Any]:
-    """A task as `GET /api/tasks/{id}` shows it (docs/architecture.md, "The JSON API")."""
+def task_to_api(record: TaskRecord, video_url: str | None, base: str = "") -> dict[str, Any]:
+    """A task as `GET /api/tasks/{id}` shows it (docs/architecture.md, "The JSON API").
+
+    With `base` (where the client reached the console), URLs on this console are absolute."""
+    if base:
+        video_url = absolute_url(base, video_url) if video_url else None
     return {
         "id": record.id,
         "upstreamId": record.upstream_task_id,
@@ -39,7 +44,7 @@ def task_to_api(record: TaskRecord, video_url: str | None) -> dict[str, Any]:
         "seed": record.seed,
         "createdAt": iso_time(record.created_at),
         "updatedAt": iso_time(record.updated_at),
-        "output": record.output,
+        "output": [absolute_url(base, url) for url in record.output] if base else record.output,
         "videoUrl": video_url,
         "videoSaved": record.video_saved,
         "failure": record.failure,
