@@ -98,7 +98,7 @@ async def test_the_console_copes_with_a_sloppy_relay(client: httpx.AsyncClient) 
 
     task = await task_until(client, created["id"], succeeded, what="succeeded", headers=KEY)
     assert all(t["progress"] is None or 0 <= t["progress"] <= 1 for t in seen)
-    assert task["output"] and task["output"][0].startswith("/simulator/outputs/")
+    assert task["output"] and task["output"][0].startswith("http://console/simulator/outputs/")
 
 
 async def test_the_page_shows_the_report(client: httpx.AsyncClient) -> None:
