@@ -411,7 +411,7 @@ function tr(text, values) {
   document.addEventListener("DOMContentLoaded", function () {
     updateCounter(); checkRatios(); updateCost();
     if (addressRestored) {
-      htmx.ajax("GET", "/form/url-preview", { target: "#url-preview", swap: "outerHTML", values: { baseUrl: $("#baseUrl").value } });
+      htmx.ajax("GET", "/form/url-preview", { target: "#url-preview", swap: "outerHTML", values: { baseUrl: $("#baseUrl").value, endpoint: ($("[name=endpoint]:checked") || {}).value || "" } });
     }
   });
 })();

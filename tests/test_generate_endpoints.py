@@ -149,3 +149,38 @@ def test_bad_bodies_are_refused_by_field_before_anything_is_sent(
     assert answer.status_code == 422, answer.text
     assert field in [error["field"] for error in answer.json()["errors"]]
     assert http.get("/api/tasks").json()["tasks"] == []
+
+
+def test_a_frame_from_text_is_refused_in_its_slot_before_anything_is_sent(
+    http: httpx.Client,
+) -> None:
+    """An empty prompt is named in the slot's own disclosure (the refusal helper's words);
+    nothing reaches the upstream and history stays empty."""
+    form = {"first_ft_prompt": "", "first_ft_model": "gen4_image", "first_ft_ratio": "1280:720"}
+    answer = http.post("/frames/from-text/first", data=form, headers={"HX-Request": "true"})
+    assert answer.status_code == 200, answer.text
+    page = BeautifulSoup(answer.text, "html.parser")
+    assert page.select_one("#slot-first details.from-text[open]") is not None
+    assert "gen4_image needs a prompt" in page.select_one("#from-text-error-first").get_text()
+    assert http.get("/api/tasks").json()["tasks"] == []
+
+
+def test_a_frame_from_text_becomes_a_stored_frame_of_the_slot(http: httpx.Client) -> None:
+    form = {
+        "last_ft_prompt": "a red fox",
+        "last_ft_model": "gen4_image",
+        "last_ft_ratio": "720:720",
+    }
+    answer = http.post("/frames/from-text/last", data=form, headers={"HX-Request": "true"})
+    assert answer.status_code == 200, answer.text
+    poll = BeautifulSoup(answer.text, "html.parser").select_one("#slot-last.making")["hx-get"]
+    deadline = time.monotonic() + LIMIT_S
+    while (slot := BeautifulSoup(http.get(poll).text, "html.parser")).select_one(".making"):
+        assert time.monotonic() < deadline, "the frame never came"
+        time.sleep(0.2)
+    ref = slot.select_one("input[name=last_ref]")["value"]
+    assert ref.startswith("frame:") and "720×720" in slot.select_one(".meta").get_text()
+    thumb = http.get(slot.select_one("img.thumb")["src"])
+    assert thumb.headers["content-type"] == "image/jpeg"
+    [task] = http.get("/api/tasks").json()["tasks"]
+    assert task["endpoint"] == "text_to_image" and task["promptText"] == "a red fox"

@@ -10,7 +10,8 @@ from typing import Any
 
 from starlette.datastructures import ImmutableMultiDict
 
-from app.catalog import DEFAULT_MODEL, MODELS, SEED_MAX, Model
+from app.catalog import DEFAULT_MODEL, SEED_MAX, Model
+from app.create_endpoints import DEFAULT_ENDPOINT, ENDPOINTS, FORM_MODES
 from app.frame_owners import FrameOwners
 from app.frames import FrameStore, StoredFrame, frame_sha
 from app.i18n import gettext as _
@@ -37,6 +38,7 @@ class FrameSlot:
 @dataclass
 class FormState:
     base_url: str = ""
+    endpoint: str = DEFAULT_ENDPOINT  # the form's mode: image_to_video or text_to_video
     model: str = DEFAULT_MODEL
     prompt_text: str = ""
     ratio: str = ""
@@ -55,11 +57,19 @@ class FormState:
     submit_token: str = field(default_factory=lambda: secrets.token_urlsafe(16))
 
     @property
+    def takes_frames(self) -> bool:
+        return ENDPOINTS[self.endpoint].takes_frames
+
+    @property
     def model_info(self) -> Model:
-        return MODELS.get(self.model) or MODELS[DEFAULT_MODEL]
+        endpoint = ENDPOINTS[self.endpoint]
+        return endpoint.models.get(self.model) or endpoint.models[endpoint.default_model]
 
     def fit_to_model(self) -> None:
-        """Keep the ratio and duration when the model allows them, else take its defaults."""
+        """Keep the model, ratio and duration when the mode and model allow them, else take
+        their defaults (a mode's own default model first)."""
+        if self.model not in ENDPOINTS[self.endpoint].models:
+            self.model = ENDPOINTS[self.endpoint].default_model
         model = self.model_info
         if self.ratio not in model.ratios:
             self.ratio = model.default_ratio
@@ -85,9 +95,15 @@ async def keep_owned_frames(state: FormState, owners: FrameOwners, owner: str) -
             slot.error = _("this frame is no longer stored; add it again")
 
 
+def form_mode(value: object) -> str:
+    """The form's mode as sent; anything else is image-to-video, the console's first job."""
+    return value if isinstance(value, str) and value in FORM_MODES else DEFAULT_ENDPOINT
+
+
 def state_from_form(form: ImmutableMultiDict, frames: FrameStore) -> FormState:
     state = FormState(
         base_url=str(form.get("baseUrl") or "").strip(),
+        endpoint=form_mode(form.get("endpoint")),
         model=str(form.get("model") or DEFAULT_MODEL),
         prompt_text=str(form.get("promptText") or ""),
         ratio=str(form.get("ratio") or ""),
@@ -109,15 +125,15 @@ def state_from_form(form: ImmutableMultiDict, frames: FrameStore) -> FormState:
 def body_from_state(state: FormState) -> tuple[dict[str, Any], list[FieldError]]:
     """The create body the form describes, and the errors found before validation proper."""
     errors: list[FieldError] = []
-    images = [{"uri": state.first.uri or "", "position": "first"}]
-    if state.last.uri and state.model_info.last_frame:
-        images.append({"uri": state.last.uri, "position": "last"})
-    body: dict[str, Any] = {
-        "model": state.model,
-        "promptImage": images,
-        "promptText": state.prompt_text,
-        "watermark": state.watermark,
-    }
+    body: dict[str, Any] = {"model": state.model}
+    if state.takes_frames:
+        images = [{"uri": state.first.uri or "", "position": "first"}]
+        if state.last.uri and state.model_info.last_frame:
+            images.append({"uri": state.last.uri, "position": "last"})
+        body["promptImage"] = images
+    body["promptText"] = state.prompt_text
+    if state.takes_frames or state.watermark:  # a relay's field: sent when asked for
+        body["watermark"] = state.watermark
     if state.model_info.ratios:  # a model without ratios frames its output like the image
         body["ratio"] = state.ratio
     try:
@@ -181,6 +197,7 @@ def state_from_record(record: TaskRecord, frames: FrameStore, new_seed: bool) ->
     request = record.request
     state = FormState(
         base_url=record.base_url,
+        endpoint=form_mode(record.endpoint),
         model=record.model,
         prompt_text=record.prompt_text,
         ratio=record.ratio,

@@ -23,6 +23,7 @@ from app.create_endpoints import FORM_MODES, endpoint_label
 from app.failures import failure_hint
 from app.frame_owners import ThumbLinks
 from app.frames import first_frame, frame_sha
+from app.frames_from_text import FrameRequest
 from app.hooks import reach_note
 from app.i18n import LANGUAGES, current_language, gettext
 from app.keys import mask_key
@@ -133,6 +134,7 @@ def make_templates(secret: bytes) -> Jinja2Templates:
     templates.env.globals["endpoint_label"] = endpoint_label
     templates.env.globals["FORM_MODES"] = FORM_MODES
     templates.env.globals["task_credits"] = task_credits
+    templates.env.globals["frame_request"] = FrameRequest.default
     return templates
 
 

@@ -21,6 +21,7 @@ from app.web.deps import (
 )
 from app.web.forms import (
     FrameSlot,
+    form_mode,
     keep_owned_frames,
     state_from_form,
     state_from_record,
@@ -42,16 +43,41 @@ async def model_fields(
     return render(request, "partials/_model_fields.html", {"form": state})
 
 
-@router.get("/form/url-preview")
-async def url_preview(request: Request, upstreams: UpstreamsDep, baseUrl: str = "") -> Response:
-    """The exact URLs a task will call, live as the address is typed (no DNS lookups here)."""
+@router.get("/form/mode")
+async def switch_mode(
+    request: Request,
+    frames: FramesDep,
+    owners: FrameOwnersDep,
+    caller: CallerDep,
+    upstreams: UpstreamsDep,
+) -> Response:
+    """The form in another mode (image or text to video), keeping what still fits, and the
+    address preview naming the endpoint it now calls."""
+    state = await asyncio.to_thread(state_from_form, request.query_params, frames)
+    await keep_owned_frames(state, owners, caller.owner)
+    state.fit_to_model()
+    context = {"form": state, "oob_preview": True, "endpoint_path": state.endpoint}
+    context |= _preview(upstreams, state.base_url)  # the address field is outside the form
+    return render(request, "partials/_form_mode.html", context)
+
+
+def _preview(upstreams: UpstreamsDep, address: str) -> dict[str, object]:
     context: dict[str, object] = {"error": None, "upstream": None}
     try:
-        upstream = resolve_upstream(baseUrl or upstreams.default_address)
+        upstream = resolve_upstream(address or upstreams.default_address)
         context["upstream"] = upstream
         context["error"] = upstreams.refusal(upstream)
     except BadAddress as exc:
         context["error"] = str(exc)
+    return context
+
+
+@router.get("/form/url-preview")
+async def url_preview(
+    request: Request, upstreams: UpstreamsDep, baseUrl: str = "", endpoint: str = ""
+) -> Response:
+    """The exact URLs a task will call, live as the address is typed (no DNS lookups here)."""
+    context = {"endpoint_path": form_mode(endpoint), **_preview(upstreams, baseUrl)}
     return render(request, "partials/_url_preview.html", context)
 
 

@@ -123,6 +123,7 @@ async def submit_task(
             errors,
             submit_token=state.submit_token,
             notify_here=state.notify_here,
+            endpoint=state.endpoint,
         )
     except REFUSALS as exc:
         return refusal(request, exc, form=state)
@@ -149,7 +150,9 @@ async def _submit_group(
 ) -> Response:
     """Side by side: every run checked first, then started as one group."""
     try:
-        records, refusals = await service.submit_group(runs, caller, state.submit_token)
+        records, refusals = await service.submit_group(
+            runs, caller, state.submit_token, state.endpoint
+        )
     except REFUSALS as exc:
         return refusal(request, exc, form=state)
     if not records:
