@@ -1,4 +1,6 @@
-"""Regenerate the screenshots in docs/: the page before and after a successful run.
+"""Regenerate the console's screenshots in docs/: before, running and after a run, on a phone,
+in Chinese, the inspector, side by side and the relay check. The demo page has its own script
+(scripts/demo_screenshots.py).
 
 Usage: python scripts/screenshots.py  (needs the test extra and Debian's chromium)
 """
@@ -9,13 +11,17 @@ import tempfile
 from pathlib import Path
 
 from PIL import Image, ImageDraw
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import Browser, Page, sync_playwright
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from tests.helpers import CHROMIUM_ARGS as ARGS  # noqa: E402
 from tests.helpers import free_port, live_process  # noqa: E402
+
+DOCS = ROOT / "docs"
+DESKTOP = {"width": 1280, "height": 1000}
+PHONE = {"width": 390, "height": 844}
 
 
 def scene(path: Path, sun: float, hue: int) -> Path:
@@ -37,8 +43,99 @@ def scene(path: Path, sun: float, hue: int) -> Path:
     return path
 
 
+def shot(page: Page, name: str, full_page: bool = True) -> None:
+    page.screenshot(path=str(DOCS / name), full_page=full_page)
+
+
+def fill_frames(page: Page, first: Path, last: Path) -> None:
+    page.set_input_files(".file-input[data-position=first]", str(first))
+    page.wait_for_selector("#slot-first img.thumb")
+    page.set_input_files(".file-input[data-position=last]", str(last))
+    page.wait_for_selector("#slot-last img.thumb")
+
+
+def still_at(page: Page, at: float = 2.5) -> None:
+    """The players paused at a moment that shows the camera move, for a steady picture."""
+    page.locator("video").first.wait_for()
+    page.evaluate(
+        f"document.querySelectorAll('video').forEach(v => {{ v.muted = true; v.pause(); "
+        f"v.currentTime = {at}; }})"
+    )
+    page.wait_for_timeout(1500)
+
+
+def main_flow(browser: Browser, url: str, first: Path, last: Path) -> None:
+    """Before, running, after (with the inspector in its own picture), and the phone."""
+    page = browser.new_page(viewport=DESKTOP)
+    page.goto(url)
+    fill_frames(page, first, last)
+    page.fill("#promptText", "Golden hour over the valley, slow dolly-in, clouds drifting")
+    page.fill("#seed", "4294967295")
+    shot(page, "console-before.png")
+    page.click("#generate")
+    page.wait_for_selector("#task-card .badge[data-status=RUNNING]", timeout=20_000)
+    shot(page, "console-running.png")
+    page.wait_for_selector("#task-card .badge[data-status=SUCCEEDED]", timeout=30_000)
+    page.wait_for_selector("#video-state.saved", timeout=30_000)
+    still_at(page)
+    shot(page, "console-after.png")
+    page.click("#task-card .inspector > summary")
+    page.click("#task-card .exchange:first-child summary")
+    page.click("#task-card [data-lang=curl]")
+    page.wait_for_selector("#task-card .code-preview:not([hidden])")
+    page.locator("#task-card .inspector").screenshot(path=str(DOCS / "inspector.png"))
+    page.close()
+    phone = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
+    page = phone.new_page()
+    page.goto(url)
+    shot(page, "console-phone.png", full_page=False)
+    phone.close()
+
+
+def chinese(browser: Browser, url: str, first: Path) -> None:
+    context = browser.new_context(viewport=DESKTOP, locale="zh-CN")
+    page = context.new_page()
+    page.goto(url)
+    page.set_input_files(".file-input[data-position=first]", str(first))
+    page.wait_for_selector("#slot-first img.thumb")
+    page.fill("#promptText", "湖面上的晨雾，镜头缓缓推进")
+    page.click("#generate")
+    page.wait_for_selector("#task-card .badge[data-status=SUCCEEDED]", timeout=30_000)
+    page.wait_for_selector("#video-state.saved", timeout=30_000)
+    still_at(page)
+    page.evaluate("window.scrollTo(0, 0)")
+    shot(page, "console-zh.png", full_page=False)
+    context.close()
+
+
+def side_by_side(browser: Browser, url: str) -> None:
+    page = browser.new_page(viewport=DESKTOP)
+    page.goto(url)
+    page.click("#slot-first .sample-pick >> nth=0")
+    page.wait_for_selector("#slot-first img.thumb")
+    page.fill("#runs", "4")
+    page.click("#generate")
+    page.wait_for_selector(".group-grid .task-card")
+    for _ in range(400):
+        if page.locator(".group-grid .badge[data-status=SUCCEEDED]").count() == 4:
+            break
+        page.wait_for_timeout(100)
+    page.wait_for_selector("#history .history-group")
+    still_at(page, 3.0)
+    page.locator(".group").screenshot(path=str(DOCS / "side-by-side.png"))
+    page.close()
+
+
+def relay_check(browser: Browser, url: str) -> None:
+    page = browser.new_page(viewport=DESKTOP)
+    page.goto(url)
+    page.click("button:has-text('Check this address')")
+    page.wait_for_selector("#relay-report .report-items")
+    page.locator(".connection").screenshot(path=str(DOCS / "relay-check.png"))
+    page.close()
+
+
 def main() -> None:
-    docs = ROOT / "docs"
     with tempfile.TemporaryDirectory() as tmp:
         tmp_path = Path(tmp)
         first, last = scene(tmp_path / "first.png", 0.25, 0), scene(tmp_path / "last.png", 0.7, 60)
@@ -47,33 +144,21 @@ def main() -> None:
             "CONSOLE_DATA_DIR": str(tmp_path / "data"),
             "CONSOLE_SIMULATOR_POLL_INTERVAL_S": "0.5",
         }
+        url = f"http://127.0.0.1:{port}/"
         with (
             live_process(["serve", "--port", str(port)], env, port, tmp_path / "log"),
             sync_playwright() as playwright,
         ):
-            browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
-            page = browser.new_page(viewport={"width": 1280, "height": 1000})
-            page.goto(f"http://127.0.0.1:{port}/")
-            page.set_input_files(".file-input[data-position=first]", str(first))
-            page.wait_for_selector("#slot-first img.thumb")
-            page.set_input_files(".file-input[data-position=last]", str(last))
-            page.wait_for_selector("#slot-last img.thumb")
-            page.fill("#promptText", "Golden hour over the valley, slow dolly-in, clouds drifting")
-            page.fill("#seed", "4294967295")
-            page.screenshot(path=str(docs / "console-before.png"), full_page=True)
-            page.click("#generate")
-            page.wait_for_selector("#task-card .badge[data-status=RUNNING]", timeout=20_000)
-            page.screenshot(path=str(docs / "console-running.png"), full_page=True)
-            page.wait_for_selector("#task-card .badge[data-status=SUCCEEDED]", timeout=30_000)
-            video = page.locator("#task-card video")
-            video.evaluate("v => { v.muted = true; v.currentTime = 2.5; }")
-            page.wait_for_timeout(2000)
-            page.screenshot(path=str(docs / "console-after.png"), full_page=True)
-            page.set_viewport_size({"width": 390, "height": 844})
-            page.locator(".topbar").scroll_into_view_if_needed()
-            page.screenshot(path=str(docs / "console-phone.png"), full_page=False)
+            browser = playwright.chromium.launch(
+                executable_path="/usr/bin/chromium",
+                args=[*ARGS, "--autoplay-policy=no-user-gesture-required"],
+            )
+            main_flow(browser, url, first, last)
+            chinese(browser, url, first)
+            side_by_side(browser, url)
+            relay_check(browser, url)
             browser.close()
-    print("wrote", *sorted(p.name for p in docs.glob("console-*.png")))
+    print("wrote", *sorted(p.name for p in DOCS.glob("*.png") if not p.name.startswith("demo")))
 
 
 if __name__ == "__main__":

@@ -63,3 +63,21 @@ def test_the_chinese_page_fits_a_phone(browser: Browser, console_url: str, tmp_p
     assert_fits(page)
     page.screenshot(path=str(ARTIFACTS / "phone-zh.png"), full_page=True)
     context.close()
+
+
+def test_the_login_and_admin_pages_fit_a_phone(browser: Browser, tmp_path: Path) -> None:
+    from tests.browser.conftest import start_console
+
+    for url in start_console(tmp_path, CONSOLE_PASSWORD="correct horse battery staple"):
+        context = browser.new_context(viewport=PHONE, is_mobile=True)
+        page = context.new_page()
+        page.goto(f"{url}/login")
+        assert_fits(page)
+        page.fill("input[name=password]", "correct horse battery staple")
+        page.click("button[type=submit]")
+        page.wait_for_load_state("networkidle")
+        page.goto(f"{url}/admin")
+        page.wait_for_selector("h1")
+        assert page.url.endswith("/admin"), page.url
+        assert_fits(page)
+        context.close()
