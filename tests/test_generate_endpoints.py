@@ -95,6 +95,12 @@ def test_text_to_image_saves_a_png_of_the_ratio(http: httpx.Client) -> None:
     assert image.headers["content-type"] == "image/png"
     assert Image.open(io.BytesIO(image.content)).size == (1360, 768)
     assert task["id"] in history_ids(http)
+    history = BeautifulSoup(http.get("/history").text, "html.parser")
+    row = history.select_one(f"li.history-row[data-task-id='{task['id']}']")
+    thumb = row.select_one("img.history-thumb")["src"]
+    assert thumb.startswith("/media/") and task["videoUrl"].endswith(thumb)  # its own picture
+    assert "Text to image · gen4_image · 1360:768 ·" in row.get_text(" ", strip=True)
+    assert " 0 s" not in row.get_text(" ", strip=True)
     page = card(http, task["id"])
     assert create_call(page).endswith("/simulator/v1/text_to_image")
     assert page.select_one("img.output-image") is not None and not page.select("video")

@@ -26,7 +26,7 @@ from app.frames import first_frame, frame_sha
 from app.frames_from_text import FrameRequest
 from app.hooks import reach_note
 from app.i18n import LANGUAGES, current_language, gettext
-from app.keys import mask_key
+from app.keys import mask_key, media_token
 from app.media import output_suffix
 from app.resources import resource_dir
 from app.runway.endpoints import SIMULATOR_ADDRESS, SIMULATOR_ORIGIN
@@ -72,11 +72,22 @@ def plays_here(url: str | None, request: Request) -> bool:
     return url.startswith(str(request.base_url))
 
 
-def thumb_url(links: ThumbLinks, record: TaskRecord) -> str | None:
+def thumb_url(links: ThumbLinks, secret: bytes, record: TaskRecord) -> str | None:
     """The signed thumbnail of a task's first frame when it is a stored frame (a URL has
-    none); only its owner's pages list the task, so only they get the URL."""
+    none), or an image task's own saved picture; only its owner's pages list the task, so
+    only they get the URL."""
+    if output_suffix(record) == "png" and record.video_saved:
+        return f"/media/{record.id}.png?t={media_token(secret, record.id, record.owner)}"
     sha = frame_sha(first_frame(record.request))
     return links.src(sha) if sha is not None else None
+
+
+THUMB_LABELS = {"image_to_video": "URL", "text_to_video": "TXT", "text_to_image": "IMG"}
+
+
+def thumb_label(record: TaskRecord) -> str:
+    """What a history row without a picture shows in its place: where the task came from."""
+    return THUMB_LABELS.get(record.endpoint, "MP4")
 
 
 def _pretty_json(text: str) -> str:
@@ -114,7 +125,8 @@ def make_templates(secret: bytes) -> Jinja2Templates:
         failure_hint=failure_hint,
         mask_key=mask_key,
         ratio_orientation=ratio_orientation,
-        thumb_url=partial(thumb_url, ThumbLinks(secret)),
+        thumb_url=partial(thumb_url, ThumbLinks(secret), secret),
+        thumb_label=thumb_label,
         frame_thumb=ThumbLinks(secret).src,
         plays_here=plays_here,
         SAMPLES=SAMPLES,
