@@ -65,6 +65,24 @@ def test_the_account_panel_follows_the_model(watched: Watched, console_url: str)
     assert watched.errors == [], watched.errors
 
 
+def test_the_account_panel_follows_the_mode_and_its_model(
+    watched: Watched, console_url: str
+) -> None:
+    page = watched.page
+    page.goto(console_url)
+    page.wait_for_selector("#account:has-text('gen3a_turbo:')")
+    page.check("input[name=endpoint][value=text_to_video]")
+    page.wait_for_selector("input[name=endpoint][value=text_to_video]:checked")
+    model = page.input_value("#model")
+    assert model != "gen3a_turbo", "text to video has its own models"
+    page.wait_for_selector(f"#account:has-text('{model}:')", timeout=5000)
+    page.check("input[name=endpoint][value=image_to_video]")
+    page.wait_for_selector("input[name=endpoint][value=image_to_video]:checked")
+    back = page.input_value("#model")
+    page.wait_for_selector(f"#account:has-text('{back}:')", timeout=5000)
+    assert watched.errors == [], watched.errors
+
+
 def test_the_inspector_shows_the_whole_request_body(
     watched: Watched, console_url: str, tmp_path: Path
 ) -> None:

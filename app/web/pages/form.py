@@ -58,7 +58,9 @@ async def switch_mode(
     state.fit_to_model()
     context = {"form": state, "oob_preview": True, "endpoint_path": state.endpoint}
     context |= _preview(upstreams, state.base_url)  # the address field is outside the form
-    return render(request, "partials/_form_mode.html", context)
+    # The model changed with the mode: the panels that follow the model (account) must hear it.
+    headers = {"HX-Trigger-After-Settle": "modelChanged"}  # after the new #model is in
+    return render(request, "partials/_form_mode.html", context, headers=headers)
 
 
 def _preview(upstreams: UpstreamsDep, address: str) -> dict[str, object]:
