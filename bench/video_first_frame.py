@@ -62,13 +62,13 @@ def run(runs: int) -> dict[str, float]:
                 if task["videoSaved"]:
                     break
                 time.sleep(0.1)
-            head = httpx.get(base + task["videoUrl"], headers={"Range": "bytes=0-0"})
+            head = httpx.get(task["videoUrl"], headers={"Range": "bytes=0-0"})
             with sync_playwright() as playwright:
                 browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
                 page = browser.new_page()
                 page.goto(f"{base}/healthz")
                 samples = [
-                    page.evaluate(MEASURE, f"{base}{task['videoUrl']}&run={i}") for i in range(runs)
+                    page.evaluate(MEASURE, f"{task['videoUrl']}&run={i}") for i in range(runs)
                 ]
                 browser.close()
     return {

@@ -106,9 +106,10 @@ def kill(process: subprocess.Popen) -> None:
 def assert_video_served(base: str, task_id: str) -> None:
     task = httpx.get(f"{base}/api/tasks/{task_id}", timeout=10).json()
     assert task["videoSaved"], task
-    whole = httpx.get(f"{base}{task['videoUrl']}", timeout=30)
+    assert task["videoUrl"].startswith(f"{base}/media/"), task["videoUrl"]  # on the replica asked
+    whole = httpx.get(task["videoUrl"], timeout=30)
     assert whole.status_code == 200 and whole.content[4:8] == b"ftyp"
-    part = httpx.get(f"{base}{task['videoUrl']}", headers={"Range": "bytes=4-7"}, timeout=10)
+    part = httpx.get(task["videoUrl"], headers={"Range": "bytes=4-7"}, timeout=10)
     assert part.status_code == 206 and part.content == b"ftyp"
 
 

@@ -41,7 +41,7 @@ def test_a_task_survives_kill_9_and_finishes_with_its_video(tmp_path: Path) -> N
         else:
             raise AssertionError(f"not finished after restart: {current}")
         listed = httpx.get(f"{base}/api/tasks", headers=KEY).json()["tasks"]
-        video = httpx.get(f"{base}{current['videoUrl']}")
+        video = httpx.get(current["videoUrl"])
     assert [t["id"] for t in listed] == [task["id"]]
     assert video.status_code == 200 and video.content[4:8] == b"ftyp"
 
