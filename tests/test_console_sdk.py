@@ -9,7 +9,6 @@ parse as the type the SDK declares for it, cost fields and per-status variants i
 import os
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,23 +18,15 @@ import pytest
 import runwayml
 from runwayml import RunwayML, TaskFailedError
 from runwayml.lib import polling
-from runwayml.types import task_retrieve_response as variants
 
 from tests.conftest import FAST_ENV
 from tests.helpers import ROOT, data_uri, free_port, image_bytes, live_process
+from tests.sdk_reads import is_variant, watch
 
 OPERATOR_KEY = "key_console_operator"
 PASSWORD = "console sdk password 1234"
 FRAME = data_uri(image_bytes((1280, 720)))
 VERSION = {"X-Runway-Version": "2024-11-06"}
-VARIANTS = {
-    "PENDING": "Pending",
-    "THROTTLED": "Throttled",
-    "RUNNING": "Running",
-    "SUCCEEDED": "Succeeded",
-    "FAILED": "Failed",
-    "CANCELLED": "Cancelled",
-}
 
 
 @dataclass(frozen=True)
@@ -80,23 +71,6 @@ def stack(live_simulator: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
         yield Stack(f"http://127.0.0.1:{port}", live_simulator, token)
 
 
-def is_variant(task: object, status: str) -> bool:
-    """The SDK parsed the read as its status's type (it picks by the fields each declares)."""
-    return isinstance(task, getattr(variants, VARIANTS[status])) and task.status == status
-
-
-def watch(sdk: RunwayML, task_id: str) -> list:
-    """Every read until the task is final, each parsed by the SDK."""
-    seen = []
-    for _ in range(600):
-        task = sdk.tasks.retrieve(task_id)
-        seen.append(task)
-        if task.status in ("SUCCEEDED", "FAILED", "CANCELLED"):
-            return seen
-        time.sleep(0.05)
-    raise AssertionError(f"never final: {seen[-1]}")
-
-
 def test_a_member_creates_and_waits_for_the_output(stack: Stack) -> None:
     with stack.sdk() as sdk:
         created = sdk.image_to_video.create(
@@ -116,11 +90,11 @@ def test_every_read_parses_as_the_variant_of_its_status(stack: Stack) -> None:
         created = sdk.image_to_video.create(
             model="gen4_turbo", prompt_image=FRAME, prompt_text="a quay", ratio="1280:720"
         )
-        seen = watch(sdk, created.id)
+        seen = watch(sdk, created.id, tries=600)
         throttled = sdk.image_to_video.create(
             model="gen4_turbo", prompt_image=FRAME, prompt_text="[sim:throttle]", ratio="960:960"
         )
-        seen_throttled = watch(sdk, throttled.id)
+        seen_throttled = watch(sdk, throttled.id, tries=600)
     assert all(is_variant(t, t.status) for t in seen + seen_throttled)
     assert {"PENDING", "RUNNING", "SUCCEEDED"} <= {t.status for t in seen}
     assert any(t.status == "THROTTLED" for t in seen_throttled)
@@ -152,7 +126,7 @@ def test_a_task_cancelled_upstream_reads_as_cancelled_at_no_cost(stack: Stack) -
         operator = {"Authorization": f"Bearer {OPERATOR_KEY}", **VERSION}
         cancel = httpx.delete(f"{stack.simulator}/v1/tasks/{created.id}", headers=operator)
         assert cancel.status_code == 204
-        cancelled = watch(sdk, created.id)[-1]
+        cancelled = watch(sdk, created.id, tries=600)[-1]
     assert is_variant(cancelled, "CANCELLED") and cancelled.cost.credits == 0
 
 

@@ -1,7 +1,6 @@
 """The standalone simulator, driven by the official Python SDK with strict response validation:
 every answer has the shape the SDK declares (costs, variants per status, integer balances)."""
 
-import time
 from collections.abc import Iterator
 
 import httpx
@@ -9,19 +8,11 @@ import pytest
 import runwayml
 from runwayml import RunwayML, TaskFailedError
 from runwayml.lib import polling
-from runwayml.types import task_retrieve_response as variants
 
 from tests.helpers import data_uri, image_bytes
+from tests.sdk_reads import is_variant, watch
 
 FRAME = "https://example.com/first.jpg"
-VARIANTS = {
-    "PENDING": "Pending",
-    "THROTTLED": "Throttled",
-    "RUNNING": "Running",
-    "SUCCEEDED": "Succeeded",
-    "FAILED": "Failed",
-    "CANCELLED": "Cancelled",
-}
 
 
 @pytest.fixture
@@ -32,23 +23,6 @@ def sdk(live_simulator: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Runway
         base_url=live_simulator, api_key="key_sdk_test", _strict_response_validation=True
     ) as client:
         yield client
-
-
-def is_variant(task: object, status: str) -> bool:
-    """The SDK parsed the read as its status's type (it picks by the fields each declares)."""
-    return isinstance(task, getattr(variants, VARIANTS[status])) and task.status == status
-
-
-def watch(sdk: RunwayML, task_id: str) -> list:
-    """Every read until the task is final, each parsed by the SDK."""
-    seen = []
-    for _ in range(300):
-        task = sdk.tasks.retrieve(task_id)
-        seen.append(task)
-        if task.status in ("SUCCEEDED", "FAILED", "CANCELLED"):
-            return seen
-        time.sleep(0.05)
-    raise AssertionError(f"never final: {seen[-1]}")
 
 
 def test_create_and_every_read_parse_as_the_variant_of_their_status(sdk: RunwayML) -> None:
