@@ -6,18 +6,21 @@ endpoint module (image_to_video, generations) only checks its body and builds it
 """
 
 import asyncio
+import random
+import time
 from collections.abc import Callable
 from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from app.catalog import SEED_MAX
 from app.simulator.answers import apply_faults, authorised, caller_owner, error
 from app.simulator.callbacks import hook_refusal, watch
 from app.simulator.checks import BodyRefused, Issue
-from app.simulator.faults import marker_create_status
+from app.simulator.faults import marker_create_status, marker_outcome
 from app.simulator.state import SimState
-from app.simulator.store import SimTask
+from app.simulator.store import BASE_RUN_SECONDS, SimTask
 
 
 async def admitted_body(request: Request, state: SimState) -> dict[str, Any] | Response:
@@ -44,6 +47,41 @@ def body_refused(request: Request, refused: BodyRefused) -> Response:
 def field_refused(request: Request, name: str, message: str) -> Response:
     """Runway's 400 for one field."""
     return body_refused(request, BodyRefused([Issue((name,), message)]))
+
+
+def new_task(
+    state: SimState,
+    body: dict[str, Any],
+    owner: str,
+    *,
+    ratio: str,
+    duration: int,
+    credits: int,
+    extra: dict[str, Any],
+) -> SimTask:
+    """A task as every endpoint starts it: the prompt's markers decide its outcome, throttling
+    and pace, a missing seed is drawn, the run time follows the simulator's speed. The endpoint
+    gives what differs (ratio, duration, price, its own `extra`) and adds frames afterwards."""
+    prompt = body.get("promptText") or ""
+    outcome, code, failure = marker_outcome(prompt)
+    seed = body.get("seed")
+    return SimTask(
+        id=state.store.new_id(),
+        created_at=time.time(),
+        model=body["model"],
+        ratio=ratio,
+        duration=duration,
+        seed=seed if seed is not None else random.randint(0, SEED_MAX),
+        prompt=prompt,
+        frames={},
+        run_seconds=BASE_RUN_SECONDS / state.speed * (4 if "[sim:slow]" in prompt else 1),
+        outcome=outcome,
+        failure_code=code,
+        throttled="[sim:throttle]" in prompt,
+        extra={**extra, **({"failure": failure} if failure else {})},
+        credits=credits,
+        owner=owner,
+    )
 
 
 async def start_task(

@@ -7,21 +7,18 @@ images, the video to upscale), then starts a task with the same lifecycle as ima
 the given video made larger).
 """
 
-import random
 import re
-import time
 from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
 
-from app.catalog import SEED_MAX, ratio_shape
+from app.catalog import ratio_shape
 from app.catalog_hand import CREDITS_PER_SECOND, UNKNOWN_PRICE
 from app.simulator.checks import BodyRefused, Issue, check_create, image_uri_problem
-from app.simulator.creating import admitted_body, body_refused, start_task
-from app.simulator.faults import marker_outcome
+from app.simulator.creating import admitted_body, body_refused, new_task, start_task
 from app.simulator.state import SimState, sim_state
-from app.simulator.store import BASE_RUN_SECONDS, SimTask
+from app.simulator.store import SimTask
 from app.simulator.upload_store import unknown_uploads
 
 DEFAULT_RATIO = {
@@ -109,25 +106,15 @@ def _video_source(state: SimState, task_id: str, uri: str) -> str:
 
 
 def _new_task(state: SimState, endpoint: str, body: dict[str, Any], owner: str) -> SimTask:
-    prompt = body.get("promptText") or ""
-    outcome, code, failure = marker_outcome(prompt)
-    ratio, seed = body.get("ratio"), body.get("seed")
-    task = SimTask(
-        id=state.store.new_id(),
-        created_at=time.time(),
-        model=body["model"],
+    ratio = body.get("ratio")
+    task = new_task(
+        state,
+        body,
+        owner,
         ratio=ratio if isinstance(ratio, str) and ratio_shape(ratio) else DEFAULT_RATIO[endpoint],
         duration=body.get("duration") or 0,
-        seed=seed if seed is not None else random.randint(0, SEED_MAX),
-        prompt=prompt,
-        frames={},
-        run_seconds=BASE_RUN_SECONDS / state.speed * (4 if "[sim:slow]" in prompt else 1),
-        outcome=outcome,
-        failure_code=code,
-        throttled="[sim:throttle]" in prompt,
-        extra={"kind": endpoint, **({"failure": failure} if failure else {})},
         credits=_credits(endpoint, body),
-        owner=owner,
+        extra={"kind": endpoint},
     )
     for name in ("resolution", "targetFramerate"):
         if body.get(name) is not None:

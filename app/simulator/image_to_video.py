@@ -1,18 +1,21 @@
 """`POST /v1/image_to_video`: check the body, keep the frames, start a simulated task."""
 
-import random
-import time
 from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
 
-from app.catalog import MODELS, SEED_MAX, ratio_shape
+from app.catalog import MODELS, ratio_shape
 from app.simulator.checks import BodyRefused, check_create, frames
-from app.simulator.creating import admitted_body, body_refused, field_refused, start_task
-from app.simulator.faults import marker_outcome
+from app.simulator.creating import (
+    admitted_body,
+    body_refused,
+    field_refused,
+    new_task,
+    start_task,
+)
 from app.simulator.state import SimState, sim_state
-from app.simulator.store import BASE_RUN_SECONDS, SimTask
+from app.simulator.store import SimTask
 from app.simulator.upload_store import unknown_uploads
 
 
@@ -23,25 +26,14 @@ def _render_ratio(ratio: object) -> str:
 
 
 def _new_task(state: SimState, body: dict[str, Any], owner: str) -> SimTask:
-    prompt = body.get("promptText") or ""
-    outcome, code, failure = marker_outcome(prompt)
-    seed = body.get("seed")
-    task = SimTask(
-        id=state.store.new_id(),
-        created_at=time.time(),
-        model=body["model"],
+    task = new_task(
+        state,
+        body,
+        owner,
         ratio=_render_ratio(body.get("ratio")),
         duration=body["duration"],
-        seed=seed if seed is not None else random.randint(0, SEED_MAX),
-        prompt=prompt,
-        frames={},
-        run_seconds=BASE_RUN_SECONDS / state.speed * (4 if "[sim:slow]" in prompt else 1),
-        outcome=outcome,
-        failure_code=code,
-        throttled="[sim:throttle]" in prompt,
-        extra={"failure": failure} if failure else {},
         credits=MODELS[body["model"]].credits(body["duration"]),
-        owner=owner,
+        extra={},
     )
     if body.get("watermark"):
         task.extra["watermark"] = True
