@@ -250,6 +250,11 @@ class TaskService:
         await FrameOwners(self.storage).forget(unused)  # their files are gone for everyone
         return True
 
+    async def delete_group(self, group_id: str, caller: Caller) -> int:
+        """Delete each task of a side-by-side group as its own Delete would; how many went."""
+        records = await self.list_group(group_id, caller)
+        return sum([await self.delete(record.id, caller) for record in records])
+
     async def _delete_from_simulator(self, record: TaskRecord, caller: Caller) -> None:
         """The built-in simulator is ours: a deleted task leaves none of its copies there
         (frames, video, prompt). A DELETE of a final task removes it; any answer will do."""

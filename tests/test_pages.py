@@ -210,6 +210,21 @@ async def test_a_four_seed_group_is_one_submission(client: httpx.AsyncClient) ->
     assert len(reopened.select(".group-grid .task-card")) == 4
 
 
+async def test_a_group_is_deleted_whole_and_only_by_its_key(client: httpx.AsyncClient) -> None:
+    form = form_fields(promptText="group", runs="3", form_token="group-token-2")
+    response = await client.post("/tasks", data=form, headers=HX)
+    group_id = response.headers["HX-Push-Url"].split("=")[1]
+    forged = {**HX, "X-CSRF-Token": "x" * 43}
+    assert (await client.delete(f"/groups/{group_id}", headers=forged)).status_code == 403
+    other = {**HX, "X-Runway-Key": "someone-else"}
+    assert (await client.delete(f"/groups/{group_id}", headers=other)).status_code == 200
+    assert len((await client.get("/api/tasks")).json()["tasks"]) == 3, "not another key's"
+    deleted = await client.delete(f"/groups/{group_id}", headers=HX)
+    assert deleted.headers["HX-Trigger"] == "taskChanged"
+    assert (await client.get("/api/tasks")).json()["tasks"] == []
+    assert (await client.get(f"/groups/{group_id}", headers=HX)).status_code == 404
+
+
 async def test_comparing_two_addresses_uses_one_seed(client: httpx.AsyncClient) -> None:
     form = form_fields(promptText="compare", compare_base_url="simulator", seed="77")
     group = soup(await client.post("/tasks", data=form, headers=HX))

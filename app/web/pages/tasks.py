@@ -236,6 +236,18 @@ async def delete_task_page(
     return Response("", headers={"HX-Trigger": "taskChanged"})
 
 
+@router.delete("/groups/{group_id}")
+async def delete_group_page(
+    request: Request, group_id: str, service: ServiceDep, caller: CallerDep
+) -> Response:
+    """A group's history row deletes every run of the group, as single rows delete theirs."""
+    try:
+        await service.delete_group(group_id, caller)
+    except REFUSALS as exc:
+        return refusal(request, exc)
+    return Response("", headers={"HX-Trigger": "taskChanged"})
+
+
 @router.get("/tasks/{task_id}/video-state")
 async def video_state(
     request: Request, task_id: str, service: ServiceDep, caller: CallerDep, compact: bool = False
