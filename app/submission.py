@@ -213,7 +213,13 @@ class Submission:
         hold = await self._budgets.hold(caller, ready.upstream, ready.to_send, ready.endpoint.path)
         try:
             to_send, uploads = await upload_full_frames(
-                self._client, self._frames, ready.upstream, key, ready.to_send, ready.to_store
+                self._client,
+                self._frames,
+                ready.upstream,
+                key,
+                ready.to_send,
+                ready.to_store,
+                self._upstreams.policy.allow_private,
             )
             upstream_id, exchange = await self._client.create(
                 ready.upstream, key, to_send, ready.endpoint.path

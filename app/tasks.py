@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 from app.budgets import NO_BUDGETS, Budgets
 from app.create_endpoints import DEFAULT_ENDPOINT, ENDPOINTS
 from app.frame_owners import FrameOwners
+from app.frame_uploads import slot_for_app
 from app.frames import FrameStore
 from app.hook_receiver import HookReceiver
 from app.hooks import Hook, HookStore, hook_url, new_token, unavailable
@@ -276,6 +277,16 @@ class TaskService:
         """The organisation's credits and limits, where the upstream offers them."""
         upstream = await self._upstreams.resolve(address)
         return await self._client.organization(upstream, self._upstreams.key_for(upstream, caller))
+
+    async def upload_slot(
+        self, address: str | None, caller: Caller, filename: str
+    ) -> tuple[str, str, dict[str, str]]:
+        """An ephemeral upload's `runway://` URI, upload URL and form fields on the caller's
+        upstream, for an app that then posts the file there itself (the gateway)."""
+        upstream = await self._upstreams.resolve(address)
+        key = self._upstreams.key_for(upstream, caller)
+        allow_private = self._upstreams.policy.allow_private
+        return await slot_for_app(self._client, upstream, key, filename, allow_private)
 
     async def check_relay(
         self, address: str | None, caller: Caller, tiny_task: bool, notify_here: bool = False

@@ -7,6 +7,7 @@ the simulator runs the same rules to answer 400 the way the real API does.
 import ipaddress
 import json
 import math
+import re
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -19,6 +20,9 @@ MAX_FIELDS_BYTES = 64 * 1024  # a create body without its frames (Runway's are <
 URL_MAX_CHARS = 2048
 IMAGE_MEDIA_TYPES = ("image/jpeg", "image/png", "image/webp")
 POSITIONS = ("first", "last")
+# An ephemeral upload's URI (`uploads.create_ephemeral`): passed upstream as it is, so only the
+# characters a URI may hold unescaped, none of them a space, quote, bracket or control.
+RUNWAY_URI = re.compile(r"runway://[A-Za-z0-9][A-Za-z0-9._~!$&'()*+,;=:@%/?#-]*")
 
 
 @dataclass(frozen=True)
@@ -55,10 +59,22 @@ def check_https_url(value: str, *, max_chars: int = URL_MAX_CHARS) -> str | None
     return _("must name a host, not an IP address")
 
 
+def check_runway_uri(uri: str) -> str | None:
+    """Why `uri` is not an ephemeral upload's `runway://` URI of a sane shape, or None."""
+    if len(uri) > URL_MAX_CHARS:
+        return _("must be at most {n} characters", n=URL_MAX_CHARS)
+    if RUNWAY_URI.fullmatch(uri) is None:
+        return _("is not a runway:// upload URI (letters, digits and URL punctuation only)")
+    return None
+
+
 def check_image_uri(uri: object) -> str | None:
-    """Why an image reference is unusable: an https URL or a base64 image data URI."""
+    """Why an image reference is unusable: an https URL, a base64 image data URI, or an
+    ephemeral upload's `runway://` URI (passed upstream as it is)."""
     if not isinstance(uri, str) or not uri:
         return _("is required (an https URL or a data:image/...;base64 URI)")
+    if uri.startswith("runway:"):
+        return check_runway_uri(uri)
     if uri.startswith("data:"):
         header, _sep, payload = uri.partition(",")
         media_type = header[5:].split(";")[0].lower()
@@ -200,7 +216,9 @@ def check_video_uri(uri: object) -> str | None:
         if not uri.lower().startswith("data:video/") or len(uri) > DATA_URI_MAX_CHARS:
             return _("data URI must be a base64 video of at most 5 MB")
         return None
-    if uri.startswith(("runway://", "http://", "/simulator/outputs/")):
+    if uri.startswith("runway:"):
+        return check_runway_uri(uri)
+    if uri.startswith(("http://", "/simulator/outputs/")):
         return (
             None
             if len(uri) <= URL_MAX_CHARS

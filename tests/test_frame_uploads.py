@@ -113,7 +113,7 @@ async def test_an_upload_url_off_the_upstream_must_be_public_https(upload_url: s
     official = resolve_upstream("https://api.dev.runwayml.com")
     try:
         with pytest.raises(UpstreamError, match="refused"):
-            await upload(client, official, "key_x", "f.png", BIG, "image/png")
+            await upload(client, official, "key_x", ("f.png", BIG, "image/png"))
     finally:
         await client.aclose()
     assert [request.url.path for request in seen] == ["/v1/uploads"]

@@ -90,3 +90,39 @@ def test_nan_and_infinity_anywhere_are_refused_by_name() -> None:
     with pytest.raises(Invalid) as caught:
         validate_create_body(body)
     assert {e.field for e in caught.value.errors} == {"extra.deep[1]", "other"}
+
+
+@pytest.mark.parametrize(
+    "uri",
+    [
+        "runway://uploads/0b7e4c2a-5f1d-4c3e-9a8b-1d2e3f4a5b6c",
+        "runway://files/a.b_c~d/e?x=1&y=%20",
+        [{"uri": "runway://uploads/1", "position": "first"}],
+    ],
+)
+def test_an_upload_uri_is_a_frame(uri: object) -> None:
+    assert fields({**seed_body(GOOD_URI), "promptImage": uri}) == []
+
+
+@pytest.mark.parametrize(
+    "uri",
+    [
+        "runway://",
+        "runway:/uploads/1",
+        "runway:///uploads",
+        "runway://uploads/a b",
+        "runway://uploads/a\nb",
+        "runway://uploads/a\u0000",
+        'runway://uploads/"><script>',
+        "runway://uploads/é",
+        "runway://" + "a" * 2048,
+    ],
+)
+def test_a_misshapen_upload_uri_is_refused_in_each_field(uri: str) -> None:
+    assert fields({**seed_body(GOOD_URI), "promptImage": uri}) == ["promptImage"]
+    first = [{"uri": uri, "position": "first"}]
+    assert fields({**seed_body(GOOD_URI), "promptImage": first}) == ["promptImage[0].uri"]
+    upscale = {"model": "magnific_video_upscaler_creative", "videoUri": uri}
+    with pytest.raises(Invalid) as caught:
+        validate_create_body(upscale, "video_upscale")
+    assert [error.field for error in caught.value.errors] == ["videoUri"]

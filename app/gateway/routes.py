@@ -2,11 +2,12 @@
 
 Every create goes through the same task service as the page, so a gateway task lands in the
 same history (frames, transcript, saved video) under its member or key. Each endpoint the
-console supports is one entry of `CREATE_ENDPOINTS`; the task, organization and media routes
-are shared by all of them. Errors keep Runway's shape (`{"error": ...}`) and status codes.
+console supports is one entry of `CREATE_ENDPOINTS`; the task, organization, upload and media
+routes are shared by all of them. Errors keep Runway's shape (`{"error": ...}`) and status codes.
 """
 
 from collections.abc import Awaitable, Callable
+from functools import partial
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
@@ -14,6 +15,7 @@ from fastapi.responses import JSONResponse, Response
 from app.create_endpoints import ENDPOINTS, CreateEndpoint
 from app.gateway.auth import GatewayCaller, GatewayRefusal, gateway_caller
 from app.gateway.shapes import created_answer, error_body, task_answer
+from app.gateway.uploads import upload_slot_answer
 from app.gateway.urls import output_urls
 from app.i18n import language
 from app.members import MemberError
@@ -95,6 +97,11 @@ def _create_route(endpoint: CreateEndpoint) -> Callable[[Request], Awaitable[Res
     return create
 
 
+async def create_upload(request: Request) -> Response:
+    """An ephemeral upload's slot on the caller's upstream (app/gateway/uploads.py)."""
+    return await answer(request, partial(upload_slot_answer, request))
+
+
 async def read_task(request: Request) -> Response:
     async def work(who: GatewayCaller) -> Response:
         record = await request.app.state.tasks.get(request.path_params["task_id"], who.caller)
@@ -143,6 +150,7 @@ def gateway_router() -> APIRouter:
     for prefix in PREFIXES:
         for endpoint in CREATE_ENDPOINTS:
             router.add_route(f"{prefix}/{endpoint.path}", _create_route(endpoint), ["POST"])
+        router.add_route(f"{prefix}/uploads", create_upload, ["POST"])
         router.add_route(f"{prefix}/tasks/{{task_id}}", read_task, ["GET"])
         router.add_route(f"{prefix}/tasks/{{task_id}}", delete_task, ["DELETE"])
         router.add_route(f"{prefix}/organization", read_organization, ["GET"])

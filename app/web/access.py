@@ -24,9 +24,10 @@ SESSION_COOKIE = "rc_session"
 # `/shared/` pages carry their own credential: the share link, checked by app/web/shared.py.
 # /hooks/: a relay's callback cannot log in; its unguessable token is its credential.
 # The Runway gateway (app/gateway) authenticates by member token itself: an SDK cannot log in.
-# The simulator's output URLs are signed and expiring, like Runway's: the URL is the capability
-# an app was handed, so an app can fetch what the gateway answered with.
-GATEWAY_PATHS = ("/v1/", "/runwayml/v1/", "/simulator/outputs/")
+# The simulator's output URLs and upload forms are signed and expiring, like Runway's: the URL
+# (or the form's signature) is the capability an app was handed, so an app can fetch what the
+# gateway answered with, and post the file `POST /v1/uploads` made room for.
+GATEWAY_PATHS = ("/v1/", "/runwayml/v1/", "/simulator/outputs/", "/simulator/uploads/")
 OPEN_PATHS = ("/login", "/healthz", "/static/", "/lang/", "/shared/", "/hooks/", *GATEWAY_PATHS)
 LOGIN_FAILURES_ALLOWED = 5
 LOGIN_WINDOW_S = 300.0

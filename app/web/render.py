@@ -85,9 +85,28 @@ def thumb_url(links: ThumbLinks, secret: bytes, record: TaskRecord) -> str | Non
 THUMB_LABELS = {"image_to_video": "URL", "text_to_video": "TXT", "text_to_image": "IMG"}
 
 
+def uploaded_input(record: TaskRecord) -> str:
+    """The `runway://` URI of an upload the task started from (its first frame, or the video it
+    upscaled), or "": the upstream holds the file, the console only its name."""
+    uri = first_frame(record.request) or str(record.request.get("videoUri") or "")
+    return uri if uri.startswith("runway:") else ""
+
+
 def thumb_label(record: TaskRecord) -> str:
     """What a history row without a picture shows in its place: where the task came from."""
+    if record.endpoint == "image_to_video" and uploaded_input(record):
+        return "UPL"
     return THUMB_LABELS.get(record.endpoint, "MP4")
+
+
+def thumb_title(record: TaskRecord) -> str:
+    """The placeholder's tooltip for an uploaded input: its URI, the one thing there is to show."""
+    uri = uploaded_input(record)
+    if not uri:
+        return ""
+    if record.endpoint == "video_upscale":
+        return gettext("uploaded video ({uri})", uri=uri)
+    return gettext("uploaded frame ({uri})", uri=uri)
 
 
 def _pretty_json(text: str) -> str:
@@ -127,6 +146,7 @@ def make_templates(secret: bytes) -> Jinja2Templates:
         ratio_orientation=ratio_orientation,
         thumb_url=partial(thumb_url, ThumbLinks(secret), secret),
         thumb_label=thumb_label,
+        thumb_title=thumb_title,
         frame_thumb=ThumbLinks(secret).src,
         plays_here=plays_here,
         SAMPLES=SAMPLES,
