@@ -77,7 +77,10 @@ async def relay_check(request: Request, service: ServiceDep, caller: CallerDep) 
     context: dict[str, object] = {"report": None, "error": None}
     try:
         tiny, hook = form.get("tiny") == "1", form.get("hook") == "1"
-        context["report"] = await service.check_relay(address, caller, tiny, hook)
+        report = context["report"] = await service.check_relay(address, caller, tiny, hook)
     except REFUSALS as exc:
         return refusal(request, exc, panel="partials/_relay_report.html", context=context)
-    return render(request, "partials/_relay_report.html", context)
+    # A tiny task was made (and spent credits): history and the account panel catch up, as
+    # after any other create.
+    headers = {"HX-Trigger": "taskChanged"} if report.task_id else None
+    return render(request, "partials/_relay_report.html", context, headers=headers)
