@@ -26,10 +26,11 @@ from app.media import EXPIRED_NOTE, VideoSaver
 from app.media import MAX_ATTEMPTS as MAX_VIDEO_ATTEMPTS
 from app.runway.client import RunwayClient, UpstreamError
 from app.runway.endpoints import SIMULATOR_ADDRESS, resolve_upstream
+from app.runway.exchange import Exchange
 from app.runway.status import FINAL_STATUSES
 from app.settings import Settings
 from app.storage import Storage, TaskRecord
-from app.upstream_task import apply_upstream_task
+from app.upstream_task import answer_credits, apply_upstream_task, read_credits
 from app.upstreams import UpstreamAccess
 
 log = logging.getLogger(__name__)
@@ -97,6 +98,44 @@ class Refresher:
             return record
         self.remember_claim(record.id, now)
         return await self._read_upstream(record, caller, now)
+
+    async def cancelled(
+        self, record: TaskRecord, caller: Caller, cancel: Exchange | None
+    ) -> TaskRecord:
+        """Mark a task the console cancelled, with what the upstream charged for it.
+
+        Runway answers a DELETE with 204 and refunds the task (`cost: {credits: 0}`), so the
+        charge is read once more afterwards, unless the cancel's own answer carried a cost (some
+        relays answer with the task). Without this the card kept only the estimate, as if
+        charged. `cancel` is None when the upstream no longer knew the task: nothing to read.
+        """
+        before = record.status
+        record.status = "CANCELLED"
+        record.finished_at = record.updated_at = time.time()
+        cost = None
+        if cancel is not None:
+            record.exchanges.append(cancel.as_dict())
+            cost = answer_credits(cancel.body, "cost")
+            if cost is None:
+                cost = await self._read_cost(record, caller)
+        record.cost_credits = cost if cost is not None else record.cost_credits
+        await self._storage.save(record, status_changed=record.status != before)
+        await self._budgets.ended(record, {} if cost is None else {"cost": {"credits": cost}})
+        return record
+
+    async def _read_cost(self, record: TaskRecord, caller: Caller) -> int | None:
+        """The final `cost` of one read after a cancel (None when it has none or fails)."""
+        upstream = resolve_upstream(record.base_url)
+        try:
+            data, exchange = await self._client.read(
+                upstream, self._upstreams.key_for(upstream, caller), record.upstream_task_id
+            )
+        except UpstreamError as exc:
+            if exc.exchange:
+                record.exchanges.append(exc.exchange.as_dict())
+            return None
+        record.exchanges.append(exchange.as_dict())
+        return read_credits(data.get("cost"))
 
     async def _renew_output(self, record: TaskRecord, caller: Caller) -> TaskRecord:
         """A finished task is read again only when its video copy needs a fresh output URL."""

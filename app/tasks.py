@@ -227,16 +227,14 @@ class TaskService:
             return record
         upstream = resolve_upstream(record.base_url)
         try:
-            await self._client.cancel(
+            exchange = await self._client.cancel(
                 upstream, self._upstreams.key_for(upstream, caller), record.upstream_task_id
             )
         except UpstreamError as exc:
             if exc.status != 404:
                 raise
-        record.status = "CANCELLED"
-        record.finished_at = record.updated_at = time.time()
-        await self.storage.save(record, status_changed=True)
-        return record
+            exchange = None
+        return await self._refresher.cancelled(record, caller, exchange)
 
     async def delete(self, task_id: str, caller: Caller) -> bool:
         """Cancel upstream if still running, then forget the task, its video and unused frames."""

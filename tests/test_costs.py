@@ -98,6 +98,45 @@ async def test_an_unfinished_task_shows_only_its_estimate(console: httpx.AsyncCl
     assert (await credits_shown(console, created.json()["id"], KEY))[0] == "Estimated 25 credits"
 
 
+async def test_a_task_the_console_cancels_shows_what_the_upstream_charged(
+    console: httpx.AsyncClient,
+) -> None:
+    """The simulator answers a DELETE with 204 and refunds a cancelled task: the console reads
+    it once more, so the card says it was charged 0, not only its estimate."""
+    created = await console.post("/api/tasks", json=body(promptText="[sim:slow]"), headers=KEY)
+    task_id = created.json()["id"]
+    cancelled = await console.post(f"/tasks/{task_id}/cancel", headers=KEY)
+    assert cancelled.status_code == 200, cancelled.text
+    task = (await console.get(f"/api/tasks/{task_id}", headers=KEY)).json()
+    assert task["status"] == "CANCELLED"
+    assert (task["estimatedCredits"], task["chargedCredits"]) == (25, 0)
+    shown = "Charged 0 credits (estimated 25)"
+    assert await credits_shown(console, task_id, KEY) == [shown, shown]
+
+
+@pytest.mark.parametrize("where", ["cancel answer", "read after"])
+async def test_a_relays_charge_for_a_cancel_is_taken_from_its_answer_or_one_more_read(
+    relay: RelayStub, relay_console: httpx.AsyncClient, where: str
+) -> None:
+    """A relay may answer the DELETE with the task (its cost in it; its reads never carry one
+    here), or with 204 like Runway (then only a read after it can say what was charged)."""
+    final = {"status": "CANCELLED", "cost": {"credits": 7}}
+    if where == "cancel answer":
+        relay.cancel = lambda seen: Answer(body={"id": seen.task_id, **final})
+    else:
+        relay.read = lambda seen: Answer(body={"id": seen.task_id, **final})
+    relay.create = lambda seen: Answer(body={"id": "relay-cancel-1"})
+    created = await relay_console.post(
+        "/api/tasks", json={**body(), "baseUrl": relay.base_url}, headers=KEY
+    )
+    task_id = created.json()["id"]
+    relay.seen.clear()
+    assert (await relay_console.post(f"/tasks/{task_id}/cancel", headers=KEY)).status_code == 200
+    assert [seen.method for seen in relay.seen].count("DELETE") == 1
+    task = (await relay_console.get(f"/api/tasks/{task_id}", headers=KEY)).json()
+    assert (task["status"], task["chargedCredits"]) == ("CANCELLED", 7)
+
+
 def _relay_cost(cost: object) -> Any:
     def read(seen: Seen) -> Answer:
         answer = {"id": seen.task_id, "status": "SUCCEEDED", "output": []}

@@ -278,6 +278,21 @@ async def test_the_final_cost_replaces_the_estimate_and_a_refund_gives_it_back(
     assert (day.member, day.tasks, day.failures) == ("ivy", 2, 1)
 
 
+async def test_a_task_a_member_cancels_is_settled_at_the_upstreams_refund(
+    gateway: Gateway,
+) -> None:
+    """The simulator refunds a cancelled task (`cost: {credits: 0}`): a member's cancel gives
+    the held estimate back instead of counting it against today for good."""
+    token = await gateway.member("kit", daily_credits=100)
+    sdk = gateway.sdk(token)
+    usage = gateway.app.state.usage
+    running = await sdk.image_to_video.create(**i2v(prompt_text="a slow pan [sim:slow]"))
+    assert await usage.today("kit") == 25
+    await sdk.tasks.delete(running.id)
+    assert await usage.credits_of(running.id) == (0, True)
+    assert await usage.today("kit") == 0
+
+
 async def test_a_member_on_the_page_spends_under_their_budget(gateway: Gateway) -> None:
     """The page's key field with a member token: the operator's upstream, the member's name
     and budget; a refusal before any upstream call, on the JSON API and on the page alike."""
