@@ -14,6 +14,7 @@ from app.catalog import DEFAULT_MODEL, SEED_MAX, Model
 from app.create_endpoints import DEFAULT_ENDPOINT, ENDPOINTS, FORM_MODES
 from app.frame_owners import FrameOwners
 from app.frames import FrameStore, StoredFrame, frame_sha
+from app.frames_from_text import FrameRequest
 from app.i18n import gettext as _
 from app.storage import TaskRecord
 from app.validation import FieldError, prompt_images
@@ -27,6 +28,7 @@ class FrameSlot:
     frame: StoredFrame | None = None
     url: str = ""
     error: str = ""
+    from_text: FrameRequest | None = None  # its "Make a frame from text" panel, when filled in
 
     @property
     def uri(self) -> str | None:

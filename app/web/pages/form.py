@@ -15,6 +15,7 @@ from app.web.deps import (
     CallerDep,
     FrameOwnersDep,
     FramesDep,
+    MediaDep,
     ServiceDep,
     SettingsDep,
     UpstreamsDep,
@@ -24,9 +25,9 @@ from app.web.forms import (
     form_mode,
     keep_owned_frames,
     state_from_form,
-    state_from_record,
 )
 from app.web.render import render
+from app.web.reuse import own_image_frame, reuse_state
 
 router = APIRouter()
 POSITIONS = ("first", "last")
@@ -175,14 +176,20 @@ async def reuse_form(
     task_id: str,
     service: ServiceDep,
     frames: FramesDep,
+    media: MediaDep,
+    owners: FrameOwnersDep,
     caller: CallerDep,
     new_seed: bool = False,
 ) -> Response:
-    """The form filled with a past task's settings and frames (and its address, out of band)."""
+    """The form filled from a past task, as fits its kind (app/web/reuse.py), and its address
+    out of band; 404 for a task that has nothing to reuse."""
     record = await service.get(task_id, caller, refresh=False)
     if record is None:
         raise HTTPException(404)
-    state = await asyncio.to_thread(state_from_record, record, frames, new_seed)
+    state = await asyncio.to_thread(reuse_state, record, frames, media, new_seed)
+    if state is None:
+        raise HTTPException(404)
+    await own_image_frame(record, state, owners, caller.owner)
     context = {
         "form": state,
         "oob": True,

@@ -1,0 +1,55 @@
+"""What "Reuse" gives the form, by the kind of task it is pressed on.
+
+A video made by the form (image or text to video) comes back as it was, in its own mode. An
+image (text_to_image) was made to be animated, so it comes back as the first frame of the
+image-to-video form, at the video ratio nearest its shape; an image task that gave no image
+reopens its "Make a frame from text" panel, filled in, to try again. An upscale has no settings
+a person chose (its model and source are fixed), so it offers no reuse at all.
+"""
+
+from app.create_endpoints import FORM_MODES
+from app.frame_owners import FrameOwners
+from app.frames import FrameStore
+from app.frames_from_text import FrameRequest, frame_of, nearest_ratio
+from app.images import BadImage
+from app.media import MediaStore
+from app.storage import TaskRecord
+from app.web.forms import FormState, state_from_record
+
+IMAGE_ENDPOINT = "text_to_image"
+
+
+def reuse_state(
+    record: TaskRecord, frames: FrameStore, media: MediaStore, new_seed: bool
+) -> FormState | None:
+    """The form a past task gives (blocking: frames and media may be S3); None for none."""
+    if record.endpoint in FORM_MODES:
+        return state_from_record(record, frames, new_seed)
+    if record.endpoint == IMAGE_ENDPOINT:
+        return _image_as_first_frame(record, frames, media)
+    return None
+
+
+def _image_as_first_frame(record: TaskRecord, frames: FrameStore, media: MediaStore) -> FormState:
+    state = FormState(base_url=record.base_url, prompt_text=record.prompt_text)
+    state.fit_to_model()
+    state.ratio = nearest_ratio(state.model_info, record.ratio)
+    slot = state.first
+    if record.status == "SUCCEEDED":
+        try:
+            slot.frame = frame_of(record, media, frames)
+        except BadImage as exc:
+            slot.error = str(exc)
+    if slot.frame is None:
+        slot.from_text = FrameRequest(
+            "first", record.prompt_text, record.model, record.ratio, open=True
+        )
+    return state
+
+
+async def own_image_frame(
+    record: TaskRecord, state: FormState, owners: FrameOwners, owner: str
+) -> None:
+    """A frame taken from the caller's own image is theirs now, as an upload would be."""
+    if record.endpoint == IMAGE_ENDPOINT and state.first.frame is not None:
+        await owners.own([state.first.frame.sha256], owner)
