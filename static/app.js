@@ -443,13 +443,15 @@ function tr(text, values) {
   });
 })();
 
-// The player moves to the console's own copy once it is saved: the upstream's URL expires, and
-// an http relay's never plays at all under the page's CSP (media-src 'self' https:).
+// The player (or an image card's picture) moves to the console's own copy once it is saved: the
+// upstream's URL expires, and an http relay's never loads under the page's CSP (https: only).
 (function () {
   "use strict";
   function follow(state) {
-    var card = state.closest(".task-card"), video = card ? card.querySelector("video.player") : null;
-    var src = state.dataset.videoSrc;
+    var card = state.closest(".task-card"), src = state.dataset.videoSrc;
+    var image = card ? card.querySelector("img.output-image") : null;
+    if (image && src && image.getAttribute("src") !== src) image.src = src;  // an image card
+    var video = card ? card.querySelector("video.player") : null;
     if (!video || !src || video.getAttribute("src") === src) return;
     var at = video.currentTime || 0, playing = !video.paused || video.autoplay;
     video.src = src;
