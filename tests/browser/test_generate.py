@@ -28,6 +28,13 @@ def test_a_frame_made_from_text_becomes_the_first_frame_of_a_video(
         f"{console_url}/tasks/{page.get_attribute('#task-card', 'data-task-id')}/code/curl"
     ).text()
     assert "/image_to_video" in code and "data:image/" in code  # the made frame, inlined
+
+    page.click("#slot-first button:has-text('Remove')")
+    row = "#history .history-row:has-text('a misty lake at dawn')"
+    page.click(f"{row} button:has-text('Use as first frame')")  # the image, animated again
+    page.wait_for_selector("#slot-first img.thumb")
+    assert page.get_attribute("#slot-first input[name=first_ref]", "value") == ref
+    assert page.is_checked("input[name=endpoint][value=image_to_video]")
     assert watched.errors == [], watched.errors
 
 
@@ -78,8 +85,20 @@ def test_text_to_video_needs_no_frame_and_its_video_can_be_upscaled(
     page.wait_for_selector("#task-card .badge[data-status=SUCCEEDED]", timeout=30_000)
     assert "Text to video" in page.inner_text("#task-card .card-title")
     wait_for_video(page, "readyState", 2)
+    source = page.get_attribute("#task-card", "data-task-id")
     page.click("#task-card button:has-text('Upscale')")
     page.wait_for_selector("#task-card .card-title:has-text('Video upscale')")
     page.wait_for_selector("#task-card .badge[data-status=SUCCEEDED]", timeout=60_000)
     wait_for_video(page, "videoWidth", 2560, timeout_s=30)
+    upscale = page.get_attribute("#task-card", "data-task-id")
+    upscale_row = page.wait_for_selector(f".history-row[data-task-id='{upscale}']")
+    assert upscale_row.query_selector("button:has-text('Reuse')") is None  # nothing to reuse
+
+    page.check("input[name=endpoint][value=image_to_video]")
+    page.wait_for_selector("#slot-first")
+    page.click(f".history-row[data-task-id='{source}'] button:has-text('Reuse')")
+    page.wait_for_selector("#gen-form:not(:has(#slot-first))")
+    assert page.is_checked("input[name=endpoint][value=text_to_video]")
+    assert page.input_value("#promptText") == "a paper boat on a stream"
+    assert page.input_value("#model") == "gen4.5"
     assert watched.errors == [], watched.errors
