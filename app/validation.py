@@ -6,7 +6,6 @@ the simulator runs the same rules to answer 400 the way the real API does.
 
 import ipaddress
 import json
-import math
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -14,12 +13,15 @@ from urllib.parse import urlsplit
 
 from app.catalog import ENDPOINT_MODELS, SEED_MAX, Model, api_models
 from app.i18n import gettext as _
+from app.json_values import lone_surrogates, non_finite_numbers
 
 DATA_URI_MAX_CHARS = 5 * 1024 * 1024
 MAX_FIELDS_BYTES = 64 * 1024  # a create body without its frames (Runway's are < 2 KB)
 URL_MAX_CHARS = 2048
 IMAGE_MEDIA_TYPES = ("image/jpeg", "image/png", "image/webp")
 POSITIONS = ("first", "last")
+# Where an endpoint takes reference images (lists of `{uri, ...}`), checked like frames.
+REFERENCE_FIELDS = {"text_to_image": "referenceImages", "text_to_video": "references"}
 # An ephemeral upload's URI (`uploads.create_ephemeral`): passed upstream as it is, so only the
 # characters a URI may hold unescaped, none of them a space, quote, bracket or control.
 RUNWAY_URI = re.compile(r"runway://[A-Za-z0-9][A-Za-z0-9._~!$&'()*+,;=:@%/?#-]*")
@@ -227,13 +229,28 @@ def check_video_uri(uri: object) -> str | None:
     return check_https_url(uri)
 
 
+def _check_references(name: str, items: object) -> list[FieldError]:
+    """Reference images, a list of `{uri, ...}`: each uri by the frames' rules, so an upload's
+    `runway://` URI is welcome and a misshapen one is refused here rather than upstream."""
+    if items is None:
+        return []
+    if not isinstance(items, list) or not all(isinstance(item, dict) for item in items):
+        return [FieldError(name, _("must be a list of objects with a uri"))]
+    found = ((index, check_image_uri(item.get("uri"))) for index, item in enumerate(items))
+    return [FieldError(f"{name}[{index}].uri", problem) for index, problem in found if problem]
+
+
 def _check_inputs(endpoint: str, body: dict[str, Any], model: Model) -> list[FieldError]:
-    """What the endpoint takes besides the scalars: frames, or the video to upscale."""
+    """What the endpoint takes besides the scalars: frames, reference images, or the video to
+    upscale."""
     if endpoint == "image_to_video":
         return _check_images(body, model.last_frame)
     if endpoint == "video_upscale":
         problem = check_video_uri(body.get("videoUri"))
         return [FieldError("videoUri", problem)] if problem else []
+    if endpoint in REFERENCE_FIELDS:
+        name = REFERENCE_FIELDS[endpoint]
+        return _check_references(name, body.get(name))
     return []
 
 
@@ -276,46 +293,3 @@ def validate_create_body(body: dict[str, Any], endpoint: str = "image_to_video")
     ]
     if errors:
         raise Invalid(errors)
-
-
-def _printable(name: object) -> str:
-    return str(name).encode("utf-8", "replace").decode("utf-8")
-
-
-def lone_surrogates(value: object, path: str = "") -> list[str]:
-    """Where a string holds a lone surrogate (`"\\ud800"`): valid JSON, but not text that the
-    upstream request, the database or any answer could encode."""
-    if isinstance(value, str):
-        return [] if value.isascii() or _encodes(value) else [path or "body"]
-    if isinstance(value, dict):
-        found = [_printable(path or "body") for key in value if not _encodes(str(key))]
-        items = (
-            (f"{path}.{_printable(k)}" if path else _printable(k), v) for k, v in value.items()
-        )
-    elif isinstance(value, list):
-        found, items = [], ((f"{path}[{index}]", item) for index, item in enumerate(value))
-    else:
-        return []
-    return found + [hit for sub_path, item in items for hit in lone_surrogates(item, sub_path)]
-
-
-def _encodes(text: str) -> bool:
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
-
-
-def non_finite_numbers(value: object, path: str = "") -> list[str]:
-    """Where NaN or ±Infinity sit in a parsed body: Python's JSON reader accepts them, but they
-    are not JSON, and the upstream request could not be encoded with them."""
-    if isinstance(value, float) and not math.isfinite(value):
-        return [path or "body"]
-    if isinstance(value, dict):
-        items = ((f"{path}.{key}" if path else str(key), item) for key, item in value.items())
-    elif isinstance(value, list):
-        items = ((f"{path}[{index}]", item) for index, item in enumerate(value))
-    else:
-        return []
-    return [found for sub_path, item in items for found in non_finite_numbers(item, sub_path)]

@@ -220,9 +220,10 @@ def test_a_developers_own_key_passes_through_and_parses_alike(stack: Stack) -> N
         assert isinstance(sdk.organization.retrieve().credit_balance, int)
 
 
-def test_an_uploaded_png_is_the_first_frame(builtin: Stack) -> None:
+def test_an_uploaded_png_is_a_first_frame_and_a_reference(builtin: Stack) -> None:
     """`create_ephemeral` through the console (a password on it, a member token), and the
-    `runway://` URI as the first frame: the video starts from the uploaded picture."""
+    `runway://` URI as the first frame (the video starts from the uploaded picture) and as a
+    text_to_image reference."""
     with builtin.sdk() as sdk:
         png = image_bytes((1280, 720), color=(20, 160, 60))
         uploaded = sdk.uploads.create_ephemeral(file=("green.png", png))
@@ -232,6 +233,15 @@ def test_an_uploaded_png_is_the_first_frame(builtin: Stack) -> None:
             model="gen4_turbo", prompt_image=frames, ratio="1280:720", duration=5, seed=1
         )
         done = created.wait_for_task_output(timeout=LIMIT_S)
+        finished(
+            sdk,
+            sdk.text_to_image.create(
+                model="gen4_image_turbo",
+                prompt_text="@field at noon",
+                ratio="1024:1024",
+                reference_images=[{"uri": uploaded.uri, "tag": "field"}],
+            ),
+        )
     assert is_variant(done, "SUCCEEDED")
     size, first = video_facts(fetch(done.output[0]))
     red, green, blue = first.resize((1, 1), Image.Resampling.BOX).getpixel((0, 0))

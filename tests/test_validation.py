@@ -126,3 +126,29 @@ def test_a_misshapen_upload_uri_is_refused_in_each_field(uri: str) -> None:
     with pytest.raises(Invalid) as caught:
         validate_create_body(upscale, "video_upscale")
     assert [error.field for error in caught.value.errors] == ["videoUri"]
+
+
+def reference_fields(endpoint: str, body: dict[str, Any]) -> list[str]:
+    try:
+        validate_create_body(body, endpoint)
+    except Invalid as exc:
+        return [e.field for e in exc.errors]
+    return []
+
+
+@pytest.mark.parametrize(
+    ("references", "field"),
+    [
+        ([{"uri": "runway://uploads/1", "tag": "cat"}, {"uri": GOOD_URI}], None),
+        ([{"uri": "runway://uploads/a b", "tag": "cat"}], "referenceImages[0].uri"),
+        ([{"uri": GOOD_URI}, {"uri": "frame:abc"}], "referenceImages[1].uri"),
+        ("runway://uploads/1", "referenceImages"),
+    ],
+)
+def test_reference_images_are_checked_like_frames(references: object, field: str | None) -> None:
+    body = {"model": "gen4_image_turbo", "promptText": "a cat", "ratio": "1024:1024"}
+    found = reference_fields("text_to_image", {**body, "referenceImages": references})
+    assert found == ([field] if field else [])
+    video = {"model": "hailuo3", "promptText": "a cat", "ratio": "16:9", "references": references}
+    expected = [field.replace("referenceImages", "references")] if field else []
+    assert reference_fields("text_to_video", video) == expected
