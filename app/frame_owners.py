@@ -16,13 +16,31 @@ import hashlib
 import hmac
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from sqlalchemy import and_, delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
 from app.schema import frame_owners_table, task_frames_table, tasks_table
-from app.storage import Storage
+
+if TYPE_CHECKING:  # storage.py calls `released` in its delete: no import cycle at run time
+    from app.storage import Storage
+
+
+def released(conn: Connection, shas: Iterable[str], owner: str) -> list[str]:
+    """In a task's delete, once its rows are gone: `owner` gives up its claim on the task's
+    frames, and those no task uses and no scope owns any more are returned, for removal. A
+    frame another key, member or demo session uploaded but has not used yet stays theirs."""
+    wanted = sorted(set(shas))
+    if not wanted:
+        return []
+    claims = frame_owners_table.c
+    mine = and_(claims.owner == owner, claims.sha256.in_(wanted))
+    conn.execute(delete(frame_owners_table).where(mine))
+    used = select(task_frames_table.c.sha256).where(task_frames_table.c.sha256.in_(wanted))
+    kept = used.union(select(claims.sha256).where(claims.sha256.in_(wanted)))
+    return sorted(set(wanted) - set(conn.execute(kept).scalars().all()))
 
 
 @dataclass(frozen=True)
@@ -45,7 +63,7 @@ class ThumbLinks:
 class FrameOwners:
     """The statements of frame ownership, run through the one Storage."""
 
-    def __init__(self, storage: Storage) -> None:
+    def __init__(self, storage: "Storage") -> None:
         self.storage = storage
 
     async def own(self, shas: Iterable[str], owner: str) -> None:
@@ -78,10 +96,3 @@ class FrameOwners:
 
     async def owns(self, sha: str, owner: str) -> bool:
         return sha in await self.owned([sha], owner)
-
-    async def forget(self, shas: Iterable[str]) -> None:
-        """Drop every owner of frames whose files are gone."""
-        gone = sorted(set(shas))
-        if gone:
-            query = delete(frame_owners_table).where(frame_owners_table.c.sha256.in_(gone))
-            await self.storage.run(lambda conn: conn.execute(query), write=True)

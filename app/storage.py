@@ -23,6 +23,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.pool import StaticPool
 
+from app.frame_owners import released
 from app.schema import (
     migrate,
     task_events_table,
@@ -271,32 +272,19 @@ class Storage:
         return await self.run(lambda conn: conn.execute(query, params).rowcount == 1, write=True)
 
     async def delete(self, task_id: str, owner: str) -> list[str] | None:
-        """Remove a task; returns the frame hashes no other task uses (None if not found)."""
+        """Remove a task; returns the frame hashes no task uses and no scope owns any more
+        (None if not found)."""
         self._records.pop(task_id, None)
 
         def work(conn: Connection) -> list[str] | None:
             if conn.execute(select(tasks_table.c.id).where(_mine(task_id, owner))).first() is None:
                 return None
-            shas = (
-                conn.execute(
-                    select(task_frames_table.c.sha256).where(task_frames_table.c.task_id == task_id)
-                )
-                .scalars()
-                .all()
-            )
+            used = select(task_frames_table.c.sha256).where(task_frames_table.c.task_id == task_id)
+            shas = conn.execute(used).scalars().all()
             conn.execute(delete(task_events_table).where(task_events_table.c.task_id == task_id))
             conn.execute(delete(task_frames_table).where(task_frames_table.c.task_id == task_id))
             conn.execute(delete(tasks_table).where(_mine(task_id, owner)))
-            still_used = (
-                conn.execute(
-                    select(task_frames_table.c.sha256).where(task_frames_table.c.sha256.in_(shas))
-                )
-                .scalars()
-                .all()
-                if shas
-                else []
-            )
-            return sorted(set(shas) - set(still_used))
+            return released(conn, shas, owner)
 
         unused = await self.run(work, write=True)
         # Again: a read that reached the database before this delete may have kept a copy.

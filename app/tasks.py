@@ -17,7 +17,6 @@ from urllib.parse import urlsplit
 
 from app.budgets import NO_BUDGETS, Budgets
 from app.create_endpoints import DEFAULT_ENDPOINT, ENDPOINTS
-from app.frame_owners import FrameOwners
 from app.frame_uploads import slot_for_app
 from app.frames import FrameStore
 from app.hook_receiver import HookReceiver
@@ -246,7 +245,6 @@ class TaskService:
         if unused is None:
             return False
         await asyncio.to_thread(self._remove_files, task_id, unused)
-        await FrameOwners(self.storage).forget(unused)  # their files are gone for everyone
         return True
 
     async def delete_group(self, group_id: str, caller: Caller) -> int:

@@ -102,3 +102,20 @@ async def test_a_form_naming_another_keys_frame_shows_nothing_of_it(
     assert ref.removeprefix("frame:") not in fields.text
     own = await client.get("/form/model-fields", params={"first_ref": ref}, headers=VICTIM)
     assert BeautifulSoup(own.text, "html.parser").select_one("#slot-first img.thumb") is not None
+
+
+async def test_a_delete_keeps_a_frame_another_scope_owns_and_has_not_used_yet(
+    client: httpx.AsyncClient,
+) -> None:
+    slot = await upload(client, VICTIM)
+    ref, thumb = slot.select_one("input[name=first_ref]")["value"], slot.select_one("img.thumb")
+    task = (await create(client, ref, VICTIM)).json()
+    await upload(client, OTHER)  # the same picture: OTHER owns it too, though no task uses it
+    assert (await client.delete(f"/api/tasks/{task['id']}", headers=VICTIM)).status_code == 204
+    assert (await client.get(thumb["src"])).status_code == 200, "the frame is still stored"
+    assert (await create(client, ref, VICTIM)).status_code == 422, "the deleter's claim went"
+    theirs = await create(client, ref, OTHER)
+    assert theirs.status_code == 201, theirs.text
+    assert (await client.delete(f"/api/tasks/{theirs.json()['id']}", headers=OTHER)).is_success
+    assert (await client.get(thumb["src"])).status_code == 404, "no owner left: it goes"
+    assert (await create(client, ref, OTHER)).status_code == 422
