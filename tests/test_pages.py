@@ -1,6 +1,7 @@
 """The page and its htmx fragments, checked with selectors."""
 
 import httpx
+import pytest
 from bs4 import BeautifulSoup
 
 from app.catalog import MODELS
@@ -261,3 +262,20 @@ async def test_videos_are_never_compressed(client: httpx.AsyncClient) -> None:
     assert video.status_code == 206 and "content-encoding" not in video.headers
     assert video.content[4:8] == b"ftyp"
     assert len(video.content) == 100
+
+
+@pytest.mark.parametrize(
+    ("language", "no_frame", "from_text"),
+    [
+        ("en", "Text to video (under Make) needs no frame", "Make a frame from text"),
+        ("zh-CN", "文字生成视频（在“生成方式”里选）无需图片", "用文字生成一帧"),
+    ],
+)
+async def test_the_welcome_card_says_a_frame_is_not_always_needed(
+    client: httpx.AsyncClient, language: str, no_frame: str, from_text: str
+) -> None:
+    """A first visit learns every way to start: a frame of their own, one made from text, or
+    none at all (text to video)."""
+    page = soup(await client.get("/", headers={"Accept-Language": language}))
+    welcome = page.select_one(".welcome").get_text(" ", strip=True)
+    assert no_frame in welcome and from_text in welcome
