@@ -1,10 +1,12 @@
 """Messages and panels that follow what the person does: banners, account, key hint, inspector."""
 
+import random
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser
+from PIL import Image
+from playwright.sync_api import Browser, Page
 
 from tests.browser.conftest import start_console
 from tests.browser.kit import Watched, give_first_frame
@@ -99,3 +101,36 @@ def test_the_inspector_shows_the_whole_request_body(
     assert '"duration": 5' in body.inner_text()
     hidden = body.evaluate("e => e.scrollHeight - e.clientHeight")
     assert hidden <= 1, f"{hidden} px of the request body are cut off"
+
+
+def noisy_png(path: Path) -> Path:
+    """A noisy 1700×1000 PNG (about 5 MB): its data URI is over Runway's 5 MB limit."""
+    rng = random.Random(7)
+    image = Image.frombytes("RGB", (1700, 1000), rng.randbytes(1700 * 1000 * 3))
+    image.save(path, "PNG")
+    return path
+
+
+def visible_notes(page: Page) -> str:
+    return " | ".join(page.locator("#slot-first .note:visible").all_inner_texts())
+
+
+def test_a_big_frames_note_says_what_the_chosen_address_gets(
+    watched: Watched, console_url: str, tmp_path: Path
+) -> None:
+    """The official API and the simulator get such a frame as it came (an ephemeral upload);
+    only a relay gets the copy shrunk to fit a data URI, so only then is the shrink noted."""
+    page = watched.page
+    page.goto(console_url)
+    page.set_input_files(".file-input[data-position=first]", str(noisy_png(tmp_path / "big.png")))
+    page.wait_for_selector("#slot-first img.thumb")
+    assert "uploaded at full size" in visible_notes(page)
+    assert "5 MB" not in visible_notes(page)
+    page.fill("#baseUrl", "https://relay.example.com")
+    page.wait_for_selector("#url-preview:has-text('relay.example.com')")
+    assert "re-encoded as JPEG to fit the 5 MB limit" in visible_notes(page)
+    assert "full size" not in visible_notes(page)
+    page.fill("#baseUrl", "https://api.dev.runwayml.com")
+    page.wait_for_selector("#url-preview:has-text('api.dev.runwayml.com')")
+    assert "uploaded at full size" in visible_notes(page)
+    assert watched.errors == [], watched.errors
