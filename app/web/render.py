@@ -36,7 +36,7 @@ from app.snippets import SDK_MODELS, sdk_knows
 from app.storage import TaskRecord
 from app.web.csrf import csrf_token, set_csrf_cookie
 from app.web.static_urls import static_url
-from app.web.task_object import task_credits
+from app.web.task_object import submit_timings, task_credits
 
 
 def _ago(seconds: float) -> str:
@@ -166,6 +166,7 @@ def make_templates(secret: bytes) -> Jinja2Templates:
     templates.env.globals["endpoint_label"] = endpoint_label
     templates.env.globals["FORM_MODES"] = FORM_MODES
     templates.env.globals["task_credits"] = task_credits
+    templates.env.globals["submit_timings"] = submit_timings
     templates.env.globals["frame_request"] = FrameRequest.default
     return templates
 

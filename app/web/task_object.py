@@ -1,6 +1,7 @@
 """The task object the JSON API answers with (and exports carry): the web layer's own shape."""
 
 from typing import Any
+from urllib.parse import urlsplit
 
 from app.failures import failure_hint
 from app.storage import TaskRecord
@@ -24,6 +25,24 @@ def task_credits(record: TaskRecord) -> dict[str, Any]:
         "estimateFrom": "upstream" if upstream is not None else "catalog",
         "charged": record.cost_credits,
     }
+
+
+def submit_timings(record: TaskRecord) -> dict[str, Any]:
+    """The create's latency, and the ephemeral uploads' (their calls' sum and count) that came
+    before it for frames too big for a data URI: the first exchange is not always the create.
+    """
+    suffix = f"/{record.endpoint}"
+    for index, exchange in enumerate(record.exchanges):
+        if exchange.get("method") == "POST" and urlsplit(exchange.get("url", "")).path.endswith(
+            suffix
+        ):
+            before = record.exchanges[:index]
+            return {
+                "create_ms": exchange.get("durationMs"),
+                "upload_ms": sum(e.get("durationMs") or 0 for e in before) if before else None,
+                "upload_calls": len(before),
+            }
+    return {"create_ms": None, "upload_ms": None, "upload_calls": 0}
 
 
 def task_to_api(record: TaskRecord, video_url: str | None, base: str = "") -> dict[str, Any]:
