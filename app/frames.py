@@ -120,6 +120,10 @@ class FrameStore:
         for key in (self._key(frame), _thumb_key(sha), _full_key(sha), _facts_key(sha)):
             self.objects.delete(key)
 
+    def sweep_parts(self) -> int:
+        """At start-up: the half-written frames of writers killed mid-write (blocking)."""
+        return self.objects.sweep_parts("frames")
+
     def data_uri(self, frame: StoredFrame) -> str:
         return data_uri(self.read(frame), frame.media_type)
 

@@ -1,5 +1,6 @@
 """The app factory: everything is built here from a Settings, nothing at import time."""
 
+import asyncio
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -84,6 +85,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await storage.migrate()
+        await asyncio.to_thread(frames.sweep_parts)
         if app.state.sessions is not None:
             await app.state.sessions.prune(time.time())
         client = RunwayClient(

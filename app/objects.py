@@ -6,10 +6,12 @@ keep and not where. Unset, files stay under the data dir as they always have; wi
 several replicas serve the same history and a replica's disk can be thrown away.
 
 Both write under a temporary key and move the object to its final key only when it is whole:
-a failed or cut upload never leaves an object under the name readers look for. The methods
-block (a file system call, or an S3 request through obstore's sync API), so async callers run
-them in a thread, and a ranged read is a plain iterator that a streaming response pulls from a
-thread too.
+a failed or cut upload never leaves an object under the name readers look for. On disk the
+temporary `.part` is locked while written (app/scratch.py), so a writer killed mid-write leaves
+one that the start-up sweep can tell from a live writer's on another replica sharing the dir.
+The methods block (a file system call, or an S3 request through obstore's sync API), so async
+callers run them in a thread, and a ranged read is a plain iterator that a streaming response
+pulls from a thread too.
 """
 
 import contextlib
@@ -17,11 +19,13 @@ import errno
 import os
 import secrets
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import timedelta
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, BinaryIO, Protocol
 from urllib.parse import urlsplit
+
+from app import scratch
 
 CHUNK = 256 * 1024
 # Bounded so that an S3 outage fails a copy in seconds (it is retried later), not minutes.
@@ -54,6 +58,10 @@ class ObjectStore(Protocol):
         """Every key under a prefix, sorted (for checks and clean-ups, not hot paths)."""
         ...
 
+    def sweep_parts(self, prefix: str) -> int:
+        """At start-up: remove the temporaries under `prefix` that dead writers left."""
+        ...
+
 
 def _part_key(key: str) -> str:
     return f"{key}.{secrets.token_hex(6)}.part"
@@ -70,33 +78,38 @@ class LocalObjects:
         path.parent.mkdir(parents=True, exist_ok=True)
         return path
 
-    def put_bytes(self, key: str, data: bytes) -> None:
+    def _write_whole(self, key: str, write: Callable[[BinaryIO], object]) -> None:
+        """Write a locked `<name>.<random>.part` beside the final name, then rename it there:
+        readers see the old object or the whole new one, and a writer killed mid-write leaves
+        only a `.part` whose lock died with it (`sweep_parts` removes it)."""
         final = self._path(key)
         temporary = final.with_name(_part_key(final.name))
+        handle = scratch.claim(temporary)
         try:
-            temporary.write_bytes(data)
+            write(handle)
+            handle.flush()
             os.replace(temporary, final)
         finally:
-            temporary.unlink(missing_ok=True)
+            scratch.release(handle, temporary)  # removes it unless it was renamed into place
+
+    def put_bytes(self, key: str, data: bytes) -> None:
+        self._write_whole(key, lambda out: out.write(data))
 
     def put_file(self, key: str, source: Path) -> None:
         """A rename straight into place when on one file system (the scratch folder is in the
         data dir), so no temporary is left if the process dies here; else a copy beside the
         final name, then a rename."""
-        final = self._path(key)
         try:
-            os.replace(source, final)
+            os.replace(source, self._path(key))
             return
         except OSError as exc:
             if exc.errno != errno.EXDEV:
                 source.unlink(missing_ok=True)
                 raise
-        temporary = final.with_name(_part_key(final.name))
         try:
-            shutil.move(source, temporary)
-            os.replace(temporary, final)
+            with source.open("rb") as data:
+                self._write_whole(key, lambda out: shutil.copyfileobj(data, out, CHUNK))
         finally:
-            temporary.unlink(missing_ok=True)
             source.unlink(missing_ok=True)
 
     def get_bytes(self, key: str) -> bytes | None:
@@ -127,6 +140,9 @@ class LocalObjects:
         if not folder.is_dir():
             return []
         return sorted(p.relative_to(self.root).as_posix() for p in folder.rglob("*") if p.is_file())
+
+    def sweep_parts(self, prefix: str) -> int:
+        return scratch.sweep(self.root / prefix)
 
 
 class S3Objects:
@@ -208,6 +224,11 @@ class S3Objects:
     def keys(self, prefix: str) -> list[str]:
         found = self._obstore.list(self._store, prefix=prefix)
         return sorted(str(meta["path"]) for batch in found for meta in batch)
+
+    def sweep_parts(self, prefix: str) -> int:
+        """None: a bucket has no locks to tell a dead writer's temporary from a live one on
+        another replica (a bucket lifecycle rule on `*.part` is the place for that)."""
+        return 0
 
 
 def open_object_store(url: str, data_dir: Path, env: dict[str, str]) -> ObjectStore:

@@ -1,4 +1,5 @@
-"""Scratch files of video copies in flight: one per task, locked while it is written.
+"""Scratch files of video copies in flight: one per task, locked while it is written. The
+local object store writes frames through the same locked `.part` files (app/objects.py).
 
 A copy streams into `scratch/<video name>.part` before the object store takes it. A process
 killed mid-copy (kill -9, the OOM killer, a power cut) runs no `finally`, so that file stays.
@@ -88,5 +89,5 @@ def sweep(folder: Path) -> int:
                     path.unlink()
                     removed += 1
     if removed:
-        log.info("removed %d scratch file(s) left by interrupted video copies", removed)
+        log.info("removed %d .part file(s) left by interrupted writes in %s", removed, folder)
     return removed

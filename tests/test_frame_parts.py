@@ -1,0 +1,120 @@
+"""Frames in the local store are written whole or not at all, and what a killed writer leaves
+(`frames/*.part`) is removed at start-up, unless another live process on the same disk (a
+replica sharing the data dir) is still writing it."""
+
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+from app.main import create_app
+from tests.conftest import make_settings
+from tests.helpers import ROOT
+
+FRAME_BYTES = 32 * 1024 * 1024
+# The real writer, in a process of its own so it can be killed mid-write: frame after frame.
+WRITER = f"""
+import sys
+from pathlib import Path
+from app.objects import LocalObjects
+objects, data = LocalObjects(Path(sys.argv[1])), bytes(range(256)) * {FRAME_BYTES // 256}
+for n in range(1000):
+    objects.put_bytes(f"frames/{{n:04d}}.png", data)
+"""
+# A writer on another replica, caught mid-write: it holds its `.part` as the store's writer does.
+HOLDER = """
+import sys, time
+from pathlib import Path
+from app import scratch
+handle = scratch.claim(Path(sys.argv[1]))
+handle.write(b"half a frame")
+handle.flush()
+print("holding", flush=True)
+time.sleep(120)
+"""
+
+
+def parts(data: Path) -> list[Path]:
+    return sorted((data / "frames").glob("*.part"))
+
+
+def python(code: str, arg: Path, **options: object) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-c", code, str(arg)], cwd=ROOT, **options)
+
+
+async def start_up(data: Path) -> None:
+    """A console starting on this data dir (and serving one request)."""
+    app = create_app(make_settings(data))
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://console") as http:
+            assert (await http.get("/healthz")).status_code == 200
+
+
+def kill_mid_write(data: Path) -> None:
+    """SIGKILL the writer while a frame is half written (tried again if it fell between two)."""
+    for _ in range(10):
+        writer = python(WRITER, data)
+        deadline = time.monotonic() + 30
+        while not parts(data) and writer.poll() is None:
+            assert time.monotonic() < deadline, "the writer never started a frame"
+            time.sleep(0.001)
+        writer.send_signal(signal.SIGKILL)
+        writer.wait(timeout=10)
+        if parts(data):
+            return
+    raise AssertionError("never caught the writer mid-write")
+
+
+async def test_a_writer_killed_mid_write_leaves_whole_frames_and_a_part_start_up_removes(
+    tmp_path: Path,
+) -> None:
+    data = tmp_path / "data"
+    kill_mid_write(data)
+    frames = [p for p in (data / "frames").iterdir() if not p.name.endswith(".part")]
+    assert all(p.stat().st_size == FRAME_BYTES for p in frames), "a frame is whole or absent"
+    await start_up(data)
+    assert parts(data) == [], "the dead writer's .part is gone"
+    assert sorted((data / "frames").iterdir()) == sorted(frames), "whole frames are kept"
+
+
+async def test_start_up_leaves_a_live_writers_part_alone_and_removes_it_once_it_died(
+    tmp_path: Path,
+) -> None:
+    data = tmp_path / "data"
+    (data / "frames").mkdir(parents=True)
+    stale = data / "frames" / f"{'a' * 64}.png.0123456789ab.part"
+    stale.write_bytes(b"left by a writer killed long ago")
+    live = data / "frames" / f"{'b' * 64}.png.ba9876543210.part"
+    holder = python(HOLDER, live, stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "holding"
+        await start_up(data)
+        assert parts(data) == [live], "the stale one went, the live one stayed"
+        holder.send_signal(signal.SIGKILL)
+        holder.wait(timeout=10)
+        await start_up(data)
+        assert parts(data) == []
+    finally:
+        holder.kill()
+        holder.wait(timeout=10)
+
+
+async def test_start_up_beside_a_live_writer_never_cuts_its_frames(tmp_path: Path) -> None:
+    """Another replica starting on the shared dir while this one writes frame after frame: a
+    `.part` it removed from under the writer would fail that write (its rename finds nothing)."""
+    data = tmp_path / "data"
+    writer = python(WRITER, data, stderr=subprocess.PIPE, text=True)
+    try:
+        while not parts(data):
+            assert writer.poll() is None, writer.stderr.read()
+            time.sleep(0.001)
+        for _ in range(5):
+            await start_up(data)
+            assert writer.poll() is None, writer.stderr.read()
+    finally:
+        writer.kill()
+        writer.wait(timeout=10)
