@@ -71,9 +71,10 @@ function tr(text, values) {
     slot.classList.add("uploading");
     var head = $(".slot-head", slot);
     if (head) head.textContent = tr("Uploading {name}…", { name: file.name });
-    fetch("/frames?position=" + position, {
-      method: "POST", body: body, headers: { "HX-Request": "true", "X-CSRF-Token": csrfToken() }
-    })
+    // The key too, as htmx requests send it: a frame belongs to the key that added it.
+    var headers = { "HX-Request": "true", "X-CSRF-Token": csrfToken() };
+    if (currentKey()) headers["X-Runway-Key"] = currentKey();
+    fetch("/frames?position=" + position, { method: "POST", body: body, headers: headers })
       .then(function (response) {
         if (response.status === 413) throw new Error(tr("The file is too large for this console."));
         if (!response.ok) throw new Error(tr("Upload failed: HTTP {status}", { status: response.status }));

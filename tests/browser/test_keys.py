@@ -1,8 +1,10 @@
 """The key and the address the person gave: remembered, and used from the page's first request."""
 
+from pathlib import Path
+
 from playwright.sync_api import Request
 
-from tests.browser.kit import Watched
+from tests.browser.kit import Watched, give_first_frame
 
 KEY = "hk-remembered-key-5678"
 PANELS = ("/history", "/account")
@@ -54,3 +56,20 @@ def test_a_remembered_address_comes_back_with_the_key(watched: Watched, console_
     page.wait_for_selector("#url-preview:has-text('api.dev.runwayml.com/v1/image_to_video')")
     page.uncheck("#key-remember")
     assert page.evaluate("localStorage.getItem('runway-console.address')") is None
+
+
+def test_a_frame_uploaded_with_a_typed_key_is_that_keys_frame(
+    watched: Watched, console_url: str, tmp_path: Path
+) -> None:
+    """The upload names the key, as every htmx request does: frames belong to the key that
+    added them, so a frame uploaded without it was refused as 'no longer stored' on Generate."""
+    page = watched.page
+    page.goto(console_url)
+    page.fill("#api-key", KEY)
+    give_first_frame(page, tmp_path)
+    page.fill("#promptText", "a frame of my own, with my key")
+    page.click("#generate")
+    page.wait_for_selector("#task-card .badge[data-status=SUCCEEDED]", timeout=30_000)
+    task_id = page.get_attribute("#task-card", "data-task-id")
+    page.wait_for_selector(f".history-row[data-task-id='{task_id}'] img.history-thumb")
+    assert watched.errors == [], watched.errors
