@@ -77,6 +77,7 @@ async def test_an_image_becomes_the_first_frame_of_an_image_to_video_form(
     image = await until(client, (await create(client, "text_to_image", **body))["id"])
     row = await history_row(client, image["id"])
     assert buttons(row) == {"Use as first frame": f"/form/reuse/{image['id']}"}
+    assert row.select_one("button[hx-include='#model']") is not None
     form = await reuse(client, image["id"])
     assert mode(form) == "image_to_video"
     assert form.select_one("#model option[selected]")["value"] != "gen4_image"
@@ -85,6 +86,10 @@ async def test_an_image_becomes_the_first_frame_of_an_image_to_video_form(
     width, height = form.select_one("input[name=ratio][checked]")["value"].split(":")
     assert int(width) < int(height), "the video ratio nearest the image's (portrait) shape"
     assert form.select_one("#promptText").text == "a red fox"
+    kept = await client.get(f"/form/reuse/{image['id']}?model=gen4_turbo", headers=KEY)
+    form = BeautifulSoup(kept.text, "html.parser")  # the model the form had, with its ratio
+    assert form.select_one("#model option[selected]")["value"] == "gen4_turbo"
+    assert form.select_one("input[name=ratio][checked]")["value"] == "720:1280"
     card = BeautifulSoup(
         (await client.get(f"/tasks/{image['id']}", headers={**KEY, "HX-Request": "true"})).text,
         "html.parser",

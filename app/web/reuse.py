@@ -2,7 +2,8 @@
 
 A video made by the form (image or text to video) comes back as it was, in its own mode. An
 image (text_to_image) was made to be animated, so it comes back as the first frame of the
-image-to-video form, at the video ratio nearest its shape; an image task that gave no image
+image-to-video form (with the model the form has now, when the page says), at the video ratio
+nearest its shape; an image task that gave no image
 reopens its "Make a frame from text" panel, filled in, to try again. An upscale has no settings
 a person chose (its model and source are fixed), so it offers no reuse at all.
 """
@@ -20,18 +21,21 @@ IMAGE_ENDPOINT = "text_to_image"
 
 
 def reuse_state(
-    record: TaskRecord, frames: FrameStore, media: MediaStore, new_seed: bool
+    record: TaskRecord, frames: FrameStore, media: MediaStore, new_seed: bool, model: str = ""
 ) -> FormState | None:
     """The form a past task gives (blocking: frames and media may be S3); None for none."""
     if record.endpoint in FORM_MODES:
         return state_from_record(record, frames, new_seed)
     if record.endpoint == IMAGE_ENDPOINT:
-        return _image_as_first_frame(record, frames, media)
+        return _image_as_first_frame(record, frames, media, model)
     return None
 
 
-def _image_as_first_frame(record: TaskRecord, frames: FrameStore, media: MediaStore) -> FormState:
+def _image_as_first_frame(
+    record: TaskRecord, frames: FrameStore, media: MediaStore, model: str
+) -> FormState:
     state = FormState(base_url=record.base_url, prompt_text=record.prompt_text)
+    state.model = model or state.model  # one the mode does not know falls back to its default
     state.fit_to_model()
     state.ratio = nearest_ratio(state.model_info, record.ratio)
     slot = state.first

@@ -180,13 +180,15 @@ async def reuse_form(
     owners: FrameOwnersDep,
     caller: CallerDep,
     new_seed: bool = False,
+    model: str = "",
 ) -> Response:
     """The form filled from a past task, as fits its kind (app/web/reuse.py), and its address
-    out of band; 404 for a task that has nothing to reuse."""
+    out of band; 404 for a task that has nothing to reuse. `model` is the form's current one,
+    which an image put in as the first frame keeps."""
     record = await service.get(task_id, caller, refresh=False)
     if record is None:
         raise HTTPException(404)
-    state = await asyncio.to_thread(reuse_state, record, frames, media, new_seed)
+    state = await asyncio.to_thread(reuse_state, record, frames, media, new_seed, model)
     if state is None:
         raise HTTPException(404)
     await own_image_frame(record, state, owners, caller.owner)
