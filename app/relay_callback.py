@@ -29,8 +29,9 @@ EXPECTED = "POST {id, status, …} to notify_hook"
 Start = Callable[[dict[str, Any]], Awaitable[tuple[str, Exchange]]]
 
 
-class HookedStart:
-    """Starts the tiny task through the task service (with the hook); remembers its record."""
+class RecordedStart:
+    """Starts the tiny task through the task service (so history keeps it, and with the hook
+    when asked); remembers its record."""
 
     def __init__(self, submit: Callable[[dict[str, Any]], Awaitable[TaskRecord]]) -> None:
         self._submit = submit

@@ -26,7 +26,7 @@ from app.keys import Caller, media_token
 from app.media import MediaStore, VideoSaver, output_suffix
 from app.recording import TaskRecorder
 from app.refresh import Refresher
-from app.relay_callback import HookedStart, check_callback, refused
+from app.relay_callback import RecordedStart, check_callback, refused
 from app.relay_check import Report, probe_address, run_tiny_task
 from app.relay_probes import probe_headers
 from app.runway.client import RunwayClient, UpstreamError
@@ -287,8 +287,9 @@ class TaskService:
     async def check_relay(
         self, address: str | None, caller: Caller, tiny_task: bool, notify_here: bool = False
     ) -> Report:
-        """Probe an address and key, and with the person's consent run one tiny real task;
-        with `notify_here` too, it is started with this console's receiver as its hook."""
+        """Probe an address and key, and with the person's consent run one tiny real task,
+        started through `submit` so history keeps it (a real, paid task); with `notify_here`
+        too, it is started with this console's receiver as its hook."""
         upstream = await self._upstreams.resolve(address)
         key = self._upstreams.key_for(upstream, caller)
         report = await probe_address(self._client, upstream, key)
@@ -300,12 +301,11 @@ class TaskService:
             problem = self.hook_unavailable(address) if notify_here else None
             if problem:
                 refused(report, problem)
-            hooked_submit = partial(self.submit, address=address, caller=caller, notify_here=True)
-            start = HookedStart(hooked_submit)
             hooked = notify_here and not problem
-            await run_tiny_task(
-                self._client, upstream, key, report, poll, start=start if hooked else None
+            start = RecordedStart(
+                partial(self.submit, address=address, caller=caller, notify_here=hooked)
             )
-            if start.record is not None:
+            await run_tiny_task(self._client, upstream, key, report, poll, start=start)
+            if hooked and start.record is not None:
                 await check_callback(report, self.hooks, start.record.id, time.time())
         return report

@@ -76,7 +76,10 @@ async def test_without_a_public_url_the_check_says_why(tmp_path: Path) -> None:
         assert item(report)["verdict"] == "failed"
         assert "Set CONSOLE_PUBLIC_URL" in item(report)["got"]
         assert item(report, "Status values")["verdict"] == "ok"  # the tiny task ran anyway
-        assert (await http.get("/api/tasks", headers=KEY)).json()["tasks"] == []
+        [task] = (await http.get("/api/tasks", headers=KEY)).json()["tasks"]
+        assert task["id"] == report["taskId"], "history keeps it, as any tiny task"
+        full = (await http.get(f"/api/tasks/{task['id']}", headers=KEY)).json()
+        assert full.get("hook") is None, "with no hook of this console's"
 
 
 async def test_the_page_offers_the_callback_and_escapes_what_came(

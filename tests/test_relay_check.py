@@ -53,6 +53,9 @@ async def test_a_tiny_task_checks_the_task_object(client: httpx.AsyncClient) -> 
     assert names["Output URL lifetime"] == "ok"
     assert all(names[item] == "ok" for item in COST_ITEMS)
     assert report["summary"]["differs"] == 0 and report["summary"]["failed"] == 0
+    # A real task, paid for: history keeps it like any other (its video, its inspector).
+    [task] = (await client.get("/api/tasks", headers=KEY)).json()["tasks"]
+    assert task["id"] == report["taskId"] and task["promptText"] == "relay check"
 
 
 async def test_a_sloppy_relay_is_reported_item_by_item(client: httpx.AsyncClient) -> None:

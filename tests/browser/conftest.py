@@ -37,15 +37,13 @@ def browser() -> Iterator[Browser]:
         browser.close()
 
 
-def start_console(tmp_path: Path, public: bool = False, **extra: str) -> Iterator[str]:
-    """The console at real-time simulator speed, so RUNNING is visible between polls; with
-    `public`, its own address is its CONSOLE_PUBLIC_URL (callbacks come to it)."""
+def start_console(tmp_path: Path, **extra: str) -> Iterator[str]:
+    """The console at real-time simulator speed, so RUNNING is visible between polls."""
     port = free_port()
     env = {
         "CONSOLE_DATA_DIR": str(tmp_path / "data"),
         "CONSOLE_SIMULATOR_SPEED": "1",
         "CONSOLE_SIMULATOR_POLL_INTERVAL_S": "0.5",
-        **({"CONSOLE_PUBLIC_URL": f"http://127.0.0.1:{port}"} if public else {}),
         **extra,
     }
     with live_process(["serve", "--port", str(port)], env, port, tmp_path / "console.log"):
