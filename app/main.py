@@ -12,6 +12,7 @@ from app.budgets import Budgets
 from app.demo import Demo, DemoParts
 from app.frame_owners import FrameOwners, ThumbLinks
 from app.frames import FrameStore
+from app.gateway.protocol import install_gateway_protocol
 from app.gateway.routes import gateway_router
 from app.hooks import HOOK_PATH
 from app.keys import load_or_create_secret
@@ -149,6 +150,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         sessions=app.state.sessions,
         limiter=app.state.login_limiter,
     )
+    install_gateway_protocol(app)  # CORS outside the login and CSRF checks, on /v1/ alone
     app.add_middleware(BodyLimitMiddleware, limit_bytes=settings.max_upload_bytes)
     app.add_middleware(LanguageMiddleware)
     app.add_middleware(SecurityHeadersMiddleware)

@@ -288,7 +288,7 @@ def test_a_bad_runway_uri_is_runways_400_naming_the_parameter(
     assert refused.value.body["error"] == f"Invalid parameter '{field}'"
     # The console's own check (nothing sent upstream), which names the URI's fault.
     [issue] = refused.value.body["issues"]
-    assert issue["path"] == field and "is not a runway:// upload URI" in issue["message"]
+    assert issue["path"] == [field] and "is not a runway:// upload URI" in issue["message"]
 
 
 def test_text_to_image_through_the_console(builtin: Stack) -> None:

@@ -33,6 +33,7 @@ from tests.helpers import (
 BASE = "http://console.test"
 FRAME = data_uri(image_bytes((1280, 720)))
 PASSWORD = "team password 1234"
+VERSION = {"X-Runway-Version": "2024-11-06"}  # the SDKs send it; /v1 needs it (400 without)
 
 
 @dataclass
@@ -167,10 +168,14 @@ async def test_a_revoked_or_unknown_token_is_a_401_in_runways_shape(gateway: Gat
 async def test_the_password_is_neither_needed_nor_forwarded(gateway: Gateway) -> None:
     """Gateway paths skip the page's login; the password as a bearer is refused, not sent."""
     answer = await gateway.http.post(
-        "/v1/image_to_video", json={"model": "gen4_turbo"}, headers={"Authorization": ""}
+        "/v1/image_to_video",
+        json={"model": "gen4_turbo"},
+        headers={"Authorization": "", **VERSION},
     )
     assert answer.status_code == 401 and "error" in answer.json()
-    answer = await gateway.http.post("/v1/image_to_video", json={"model": "gen4_turbo"})
+    answer = await gateway.http.post(
+        "/v1/image_to_video", json={"model": "gen4_turbo"}, headers=VERSION
+    )
     assert answer.status_code == 401
     assert await gateway.creates() == 0
 
@@ -215,7 +220,9 @@ async def test_pass_through_can_be_switched_off(tmp_path: Path) -> None:
 async def test_an_endpoint_the_console_does_not_offer_is_runways_404(gateway: Gateway) -> None:
     token = await gateway.member("gus")
     answer = await gateway.http.post(
-        "/v1/character_performance", json={}, headers={"Authorization": f"Bearer {token}"}
+        "/v1/character_performance",
+        json={},
+        headers={"Authorization": f"Bearer {token}", **VERSION},
     )
     assert answer.status_code == 404 and "error" in answer.json()
 
@@ -324,7 +331,7 @@ async def test_the_operators_key_never_leaves_the_server(tmp_path: Path) -> None
     async with app.router.lifespan_context(app):
         gateway = Gateway(app, httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url=BASE))
         token = await gateway.member("kim")
-        headers = {"Authorization": f"Bearer {token}"}
+        headers = {"Authorization": f"Bearer {token}", **VERSION}
         body = {"model": "gen4_turbo", "promptImage": FRAME, "ratio": "1280:720", "duration": 5}
         answers = [await gateway.http.post("/v1/image_to_video", json=body, headers=headers)]
         task_id = answers[0].json()["id"]

@@ -128,6 +128,7 @@ async def relay_gateway(relay: RelayStub, tmp_path: Path) -> AsyncIterator[httpx
     """The console whose operator upstream is the relay; a developer's own key passes through."""
     async with console_for_relays(tmp_path / "data", RUNWAYML_BASE_URL=relay.base_url) as http:
         http.headers["Authorization"] = "Bearer key_developer_own"
+        http.headers.update(VERSION)
         yield http
 
 

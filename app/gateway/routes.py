@@ -14,7 +14,8 @@ from fastapi.responses import JSONResponse, Response
 
 from app.create_endpoints import ENDPOINTS, CreateEndpoint
 from app.gateway.auth import GatewayCaller, GatewayRefusal, gateway_caller
-from app.gateway.shapes import created_answer, error_body, task_answer
+from app.gateway.protocol import PREFIXES, version_refusal
+from app.gateway.shapes import created_answer, error_body, issue_path, task_answer
 from app.gateway.uploads import upload_slot_answer
 from app.gateway.urls import output_urls
 from app.i18n import language
@@ -25,9 +26,6 @@ from app.usage import OverBudget
 from app.validation import Invalid
 from app.web.downloads import read_image, read_media
 from app.web.errors import over_budget_response
-
-PREFIXES = ("/v1", "/runwayml/v1")
-
 
 CREATE_ENDPOINTS = tuple(ENDPOINTS.values())  # app/create_endpoints.py: one table for all
 
@@ -41,7 +39,10 @@ async def answer(
     request: Request, work: Callable[[GatewayCaller], Awaitable[Response]]
 ) -> Response:
     """Authenticate, run, and turn every refusal into Runway's error shape (in English, as
-    Runway answers whatever the caller's language)."""
+    Runway answers whatever the caller's language). The version header is checked first, as
+    the simulator does (app/gateway/protocol.py)."""
+    if (refusal := version_refusal(request)) is not None:
+        return refusal
     with language("en"):
         who: GatewayCaller | None = None
         try:
@@ -55,7 +56,7 @@ async def answer(
             return JSONResponse(error_body(str(exc)), 401)
         except Invalid as exc:
             first = exc.errors[0].field.split("[")[0].split(".")[0] if exc.errors else "body"
-            issues = [{"path": error.field, "message": error.message} for error in exc.errors]
+            issues = [{"path": issue_path(e.field), "message": e.message} for e in exc.errors]
             return JSONResponse(error_body(f"Invalid parameter '{first}'", issues=issues), 400)
         except UpstreamError as exc:
             if who is not None and who.member is not None and exc.status in (401, 403):
@@ -141,6 +142,8 @@ async def read_organization(request: Request) -> Response:
 
 
 async def unknown_endpoint(request: Request) -> Response:
+    if (refusal := version_refusal(request)) is not None:
+        return refusal
     return JSONResponse(error_body("Not found: this console does not offer this endpoint"), 404)
 
 

@@ -6,6 +6,7 @@ carried them, else the catalog's estimate. Output URLs are absolute and point at
 so an app can fetch them with nothing but the URL.
 """
 
+import re
 from typing import Any
 
 from app.storage import TaskRecord
@@ -16,6 +17,13 @@ from app.usage import estimate_credits
 def error_body(message: str, **extra: Any) -> dict[str, Any]:
     """Runway's error shape: `{"error": "<words>"}`, sometimes with more (`issues`)."""
     return {"error": message, **extra}
+
+
+def issue_path(field: str) -> list[str | int]:
+    """A field as Runway's `issues` name it, a JSON path as a list: `promptImage[1].position`
+    is `["promptImage", 1, "position"]` (the SDKs' and the simulator's shape)."""
+    parts = re.findall(r"[^.\[\]]+", field)
+    return [int(part) if part.isdigit() else part for part in parts]
 
 
 def upstream_credits(record: TaskRecord, field: str) -> int | None:

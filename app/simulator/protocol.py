@@ -10,6 +10,8 @@ for routes and methods the simulator does not have.
   or switch them.
 """
 
+from collections.abc import Callable
+
 from starlette.exceptions import HTTPException
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
@@ -54,11 +56,14 @@ class RunwayVersion:
         await self.app(scope, receive, send)
 
 
-class CorsExceptControl:
-    """CORS for the API and outputs; none for the control endpoints."""
+class ApiCors:
+    """CORS for an API that authenticates by `Authorization` alone, on the paths `covers`
+    accepts: any origin, never credentials, a preflight that echoes the headers asked for.
+    The console's gateway uses it too (app/gateway/protocol.py), on its own paths only."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, covers: Callable[[str], bool]) -> None:
         self.app = app
+        self.covers = covers
         self.cors = CORSMiddleware(
             app,
             allow_origins=["*"],
@@ -69,10 +74,17 @@ class CorsExceptControl:
         )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and route_path(scope).startswith(CONTROL_PREFIX):
-            await self.app(scope, receive, send)
-        else:
+        if scope["type"] == "http" and self.covers(route_path(scope)):
             await self.cors(scope, receive, send)
+        else:
+            await self.app(scope, receive, send)
+
+
+class CorsExceptControl(ApiCors):
+    """CORS for the API and outputs; none for the control endpoints."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        super().__init__(app, lambda path: not path.startswith(CONTROL_PREFIX))
 
 
 async def json_http_error(request: Request, exc: Exception) -> JSONResponse:

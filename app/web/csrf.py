@@ -3,7 +3,8 @@
 The page gets a random token in a SameSite=Strict cookie and in a meta tag; htmx sends it back in
 `X-CSRF-Token`. Another site can neither read the cookie nor set that header. The JSON API is
 left to its own defences: it takes only `application/json` bodies and non-simple methods, which
-a cross-site form cannot send without a CORS preflight this console never grants. The simulator
+a cross-site form cannot send without a CORS preflight this console never grants (CORS is
+answered on the bearer-only gateway paths alone: app/gateway/protocol.py). The simulator
 (mounted at /simulator, or alone) has no page and no token, so it gets that rule enforced: a
 POST that is not `application/json` (a form, `text/plain`, no body type) is refused with 415.
 """

@@ -7,7 +7,7 @@ from fastapi.responses import PlainTextResponse, Response
 
 from app.frames import frame_refs, inline_frames
 from app.members import TOKEN_PREFIX, member_name
-from app.runway.endpoints import UpstreamKind, resolve_upstream
+from app.runway.endpoints import Upstream, UpstreamKind, resolve_upstream
 from app.snippets import LANGUAGES, snippet
 from app.web.deps import CallerDep, FramesDep, ServiceDep
 from app.web.public_url import public_base
@@ -32,12 +32,14 @@ async def task_code(
     if record is None or language not in LANGUAGES:
         raise HTTPException(404)
     upstream = resolve_upstream(record.base_url)
-    api_root, mask = upstream.api_root, record.key_mask
+    api_root, mask, read_id = upstream.api_root, record.key_mask, record.upstream_task_id
     if upstream.kind is UpstreamKind.SIMULATOR:
         api_root = str(request.base_url).rstrip("/") + "/simulator/v1"
     if member_name(record.owner) is not None:
-        # A member has no key of the upstream's, only their token: their code calls the gateway.
-        api_root, mask = public_base(request) + "/v1", TOKEN_PREFIX + "…"
+        # A member has no key of the upstream's, only their token: their code calls the gateway,
+        # which speaks the official API (version header and all) and knows the console's id.
+        api_root, mask, read_id = public_base(request) + "/v1", TOKEN_PREFIX + "…", record.id
+        upstream = Upstream(UpstreamKind.OFFICIAL, public_base(request), api_root)
     # The task's own frames: it is the caller's, so they are too.
     own = frame_refs(record.request)
     body, _ = await asyncio.to_thread(inline_frames, frames, record.request, own)
@@ -46,7 +48,7 @@ async def task_code(
         upstream,
         api_root,
         body,
-        record.upstream_task_id,
+        read_id,
         "masked" if key == "masked" else "env",
         mask,
         record.endpoint,
