@@ -2,6 +2,7 @@
 
 import asyncio
 import time
+from collections.abc import Awaitable
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import Response
@@ -225,15 +226,20 @@ async def cancel_task(
     return await _render_card(request, service, record, task_id, {"HX-Trigger": "taskChanged"})
 
 
+async def _deleted(request: Request, deleting: Awaitable[object]) -> Response:
+    """A Delete's answer: nothing in the row's place, and history and credits catch up."""
+    try:
+        await deleting
+    except REFUSALS as exc:
+        return refusal(request, exc)
+    return Response("", headers={"HX-Trigger": "taskChanged"})
+
+
 @router.delete("/tasks/{task_id}")
 async def delete_task_page(
     request: Request, task_id: str, service: ServiceDep, caller: CallerDep
 ) -> Response:
-    try:
-        await service.delete(task_id, caller)
-    except REFUSALS as exc:
-        return refusal(request, exc)
-    return Response("", headers={"HX-Trigger": "taskChanged"})
+    return await _deleted(request, service.delete(task_id, caller))
 
 
 @router.delete("/groups/{group_id}")
@@ -241,11 +247,7 @@ async def delete_group_page(
     request: Request, group_id: str, service: ServiceDep, caller: CallerDep
 ) -> Response:
     """A group's history row deletes every run of the group, as single rows delete theirs."""
-    try:
-        await service.delete_group(group_id, caller)
-    except REFUSALS as exc:
-        return refusal(request, exc)
-    return Response("", headers={"HX-Trigger": "taskChanged"})
+    return await _deleted(request, service.delete_group(group_id, caller))
 
 
 @router.get("/tasks/{task_id}/video-state")
