@@ -83,6 +83,8 @@ class FrameStore:
         key = self._key(frame)
         if self.objects.size(key) is None:
             self.objects.put_bytes(key, image.data)
+        # Checked on its own: a writer killed between the two left the frame without one.
+        if self.objects.size(_thumb_key(sha)) is None:
             self.objects.put_bytes(_thumb_key(sha), _thumbnail(image.data))
         if image.full is not None and self.objects.size(_full_key(sha)) is None:
             self.objects.put_bytes(_full_key(sha), image.full)

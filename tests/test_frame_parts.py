@@ -1,6 +1,7 @@
 """Frames in the local store are written whole or not at all, and what a killed writer leaves
 (`frames/*.part`) is removed at start-up, unless another live process on the same disk (a
-replica sharing the data dir) is still writing it."""
+replica sharing the data dir) is still writing it; a frame it left without its thumbnail is
+completed when the image comes again."""
 
 import signal
 import subprocess
@@ -9,10 +10,12 @@ import time
 from pathlib import Path
 
 import httpx
+from bs4 import BeautifulSoup
 
 from app.main import create_app
+from app.settings import Settings
 from tests.conftest import make_settings
-from tests.helpers import ROOT
+from tests.helpers import ROOT, image_bytes
 
 FRAME_BYTES = 32 * 1024 * 1024
 # The real writer, in a process of its own so it can be killed mid-write: frame after frame.
@@ -35,6 +38,17 @@ handle.flush()
 print("holding", flush=True)
 time.sleep(120)
 """
+
+
+async def upload(client: httpx.AsyncClient) -> BeautifulSoup:
+    """The page's upload of one picture into the first slot."""
+    answer = await client.post(
+        "/frames",
+        params={"position": "first"},
+        files={"file": ("a.png", image_bytes((640, 384), (200, 90, 30)), "image/png")},
+    )
+    assert answer.status_code == 200
+    return BeautifulSoup(answer.text, "html.parser")
 
 
 def parts(data: Path) -> list[Path]:
@@ -118,3 +132,17 @@ async def test_start_up_beside_a_live_writer_never_cuts_its_frames(tmp_path: Pat
     finally:
         writer.kill()
         writer.wait(timeout=10)
+
+
+async def test_a_frame_whose_writer_died_after_its_bytes_gets_its_thumbnail_on_the_next_upload(
+    client: httpx.AsyncClient, settings: Settings
+) -> None:
+    """Killed after the frame's own file and before its thumbnail and facts: the image comes
+    again, and the frame is made whole (its bytes, already whole, are not written twice)."""
+    first = await upload(client)
+    sha = first.select_one("input[name=first_ref]")["value"].removeprefix("frame:")
+    frames = settings.data_dir / "frames"
+    for left_out in (f"{sha}.thumb.jpg", f"{sha}.json"):
+        (frames / left_out).unlink()
+    again = await upload(client)
+    assert (await client.get(again.select_one("img.thumb")["src"])).status_code == 200
