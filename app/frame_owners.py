@@ -16,31 +16,13 @@ import hashlib
 import hmac
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
-from sqlalchemy import and_, delete, select
+from sqlalchemy import and_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
 from app.schema import frame_owners_table, task_frames_table, tasks_table
-
-if TYPE_CHECKING:  # storage.py calls `released` in its delete: no import cycle at run time
-    from app.storage import Storage
-
-
-def released(conn: Connection, shas: Iterable[str], owner: str) -> list[str]:
-    """In a task's delete, once its rows are gone: `owner` gives up its claim on the task's
-    frames, and those no task uses and no scope owns any more are returned, for removal. A
-    frame another key, member or demo session uploaded but has not used yet stays theirs."""
-    wanted = sorted(set(shas))
-    if not wanted:
-        return []
-    claims = frame_owners_table.c
-    mine = and_(claims.owner == owner, claims.sha256.in_(wanted))
-    conn.execute(delete(frame_owners_table).where(mine))
-    used = select(task_frames_table.c.sha256).where(task_frames_table.c.sha256.in_(wanted))
-    kept = used.union(select(claims.sha256).where(claims.sha256.in_(wanted)))
-    return sorted(set(wanted) - set(conn.execute(kept).scalars().all()))
+from app.storage import Storage
 
 
 @dataclass(frozen=True)
@@ -63,7 +45,7 @@ class ThumbLinks:
 class FrameOwners:
     """The statements of frame ownership, run through the one Storage."""
 
-    def __init__(self, storage: "Storage") -> None:
+    def __init__(self, storage: Storage) -> None:
         self.storage = storage
 
     async def own(self, shas: Iterable[str], owner: str) -> None:

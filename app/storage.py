@@ -23,7 +23,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.pool import StaticPool
 
-from app.frame_owners import released
+from app.frame_release import released
 from app.schema import (
     migrate,
     task_events_table,
