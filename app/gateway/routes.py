@@ -11,6 +11,7 @@ from functools import partial
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Match
 
 from app.create_endpoints import ENDPOINTS, CreateEndpoint
 from app.gateway.auth import GatewayCaller, GatewayRefusal, gateway_caller
@@ -27,6 +28,7 @@ from app.validation import Invalid
 from app.web.downloads import read_image, read_media
 from app.web.errors import over_budget_response
 
+ALL_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"]
 CREATE_ENDPOINTS = tuple(ENDPOINTS.values())  # app/create_endpoints.py: one table for all
 
 
@@ -141,15 +143,26 @@ async def read_organization(request: Request) -> Response:
     return await answer(request, work)
 
 
-async def unknown_endpoint(request: Request) -> Response:
-    if (refusal := version_refusal(request)) is not None:
-        return refusal
-    return JSONResponse(error_body("Not found: this console does not offer this endpoint"), 404)
+def _unknown_endpoint(routes: list[BaseRoute]) -> Callable[[Request], Awaitable[Response]]:
+    """The catch-all of the gateway's `routes`: any method on a path none of them has is a 404,
+    as in the simulator, where an SDK's PATCH update (avatars, voices, …) of a route it lacks
+    is a 404 too; a path one of them has, with a method it does not take, is Runway's 405."""
+
+    async def unknown_endpoint(request: Request) -> Response:
+        if (refusal := version_refusal(request)) is not None:
+            return refusal
+        if any(route.matches(request.scope)[0] is Match.PARTIAL for route in routes):
+            return JSONResponse(error_body("Method not allowed"), 405)
+        message = "Not found: this console does not offer this endpoint"
+        return JSONResponse(error_body(message), 404)
+
+    return unknown_endpoint
 
 
 def gateway_router() -> APIRouter:
     """Every gateway route under both prefixes; the catch-all last, so it only takes the rest."""
     router = APIRouter(include_in_schema=False)
+    unknown = _unknown_endpoint(router.routes)  # the list as it stands once all are added
     for prefix in PREFIXES:
         for endpoint in CREATE_ENDPOINTS:
             router.add_route(f"{prefix}/{endpoint.path}", _create_route(endpoint), ["POST"])
@@ -161,5 +174,5 @@ def gateway_router() -> APIRouter:
         # skips the page's password like every gateway path: an app fetches it with the URL.
         router.add_api_route(f"{prefix}/media/{{task_id}}.mp4", read_media, methods=["GET", "HEAD"])
         router.add_api_route(f"{prefix}/media/{{task_id}}.png", read_image, methods=["GET", "HEAD"])
-        router.add_route(f"{prefix}/{{rest:path}}", unknown_endpoint, ["GET", "POST", "DELETE"])
+        router.add_route(f"{prefix}/{{rest:path}}", unknown, ALL_METHODS)
     return router
