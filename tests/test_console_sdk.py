@@ -98,6 +98,19 @@ def builtin(tmp_path: Path) -> Iterator[Stack]:
         yield made
 
 
+@pytest.fixture(params=["standalone", "builtin"])
+def either(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Stack]:
+    """Each upstream in turn: the standalone simulator as a relay-style address, then the
+    console's own simulator."""
+    if request.param == "builtin":
+        with serving(tmp_path) as made:
+            yield made
+        return
+    simulator = request.getfixturevalue("live_simulator")
+    with serving(tmp_path, RUNWAYML_BASE_URL=simulator, RUNWAYML_API_SECRET=OPERATOR_KEY) as s:
+        yield s
+
+
 def fetch(url: str) -> bytes:
     answer = httpx.get(url, timeout=30)
     assert answer.status_code == 200, url
@@ -211,6 +224,27 @@ def test_the_organization_parses_with_an_integer_balance(stack: Stack) -> None:
     assert after.credit_balance == before.credit_balance - 25
 
 
+def test_credits_are_json_integers_after_a_create_with_a_float_duration(stack: Stack) -> None:
+    """The SDK's strict parsing still takes `9625.0` for an int, so the JSON itself is read:
+    a `duration: 5.0` (a JSON number an app may well send) must not turn the balance or any
+    credits into floats on their way through the console."""
+    headers = {"Authorization": f"Bearer {stack.token}", **VERSION}
+    with httpx.Client(base_url=stack.console, headers=headers, timeout=30) as raw:
+        body = {"model": "gen4_turbo", "promptImage": FRAME, "ratio": "1280:720", "duration": 5.0}
+        created = raw.post("/v1/image_to_video", json=body)
+        assert created.status_code == 200, created.text
+        estimate = created.json()["estimatedCost"]["credits"]
+        deadline = time.monotonic() + LIMIT_S
+        while "cost" not in (task := raw.get(f"/v1/tasks/{created.json()['id']}").json()):
+            assert time.monotonic() < deadline, task
+            assert type(task["estimatedCost"]["credits"]) is int, task
+            time.sleep(0.2)
+        balance = raw.get("/v1/organization").json()["creditBalance"]
+    assert type(estimate) is int and estimate == 25
+    assert type(task["cost"]["credits"]) is int and task["cost"]["credits"] == 25
+    assert type(balance) is int
+
+
 def test_a_developers_own_key_passes_through_and_parses_alike(stack: Stack) -> None:
     with stack.sdk("key_developer_own") as sdk:
         task = sdk.image_to_video.create(
@@ -220,11 +254,11 @@ def test_a_developers_own_key_passes_through_and_parses_alike(stack: Stack) -> N
         assert isinstance(sdk.organization.retrieve().credit_balance, int)
 
 
-def test_an_uploaded_png_is_a_first_frame_and_a_reference(builtin: Stack) -> None:
+def test_an_uploaded_png_is_a_first_frame_and_a_reference(either: Stack) -> None:
     """`create_ephemeral` through the console (a password on it, a member token), and the
     `runway://` URI as the first frame (the video starts from the uploaded picture) and as a
     text_to_image reference."""
-    with builtin.sdk() as sdk:
+    with either.sdk() as sdk:
         png = image_bytes((1280, 720), color=(20, 160, 60))
         uploaded = sdk.uploads.create_ephemeral(file=("green.png", png))
         assert uploaded.uri.startswith("runway://")
@@ -248,8 +282,8 @@ def test_an_uploaded_png_is_a_first_frame_and_a_reference(builtin: Stack) -> Non
     assert size == (1280, 720) and green > 140 and red < 50 and blue < 90
 
 
-def test_an_uploaded_mp4_is_upscaled(builtin: Stack) -> None:
-    with builtin.sdk() as sdk:
+def test_an_uploaded_mp4_is_upscaled(either: Stack) -> None:
+    with either.sdk() as sdk:
         uploaded = sdk.uploads.create_ephemeral(file=("blue.mp4", small_mp4()))
         created = sdk.video_upscale.create(
             model="magnific_video_upscaler_creative", video_uri=uploaded.uri, resolution="720p"
@@ -291,8 +325,8 @@ def test_a_bad_runway_uri_is_runways_400_naming_the_parameter(
     assert issue["path"] == [field] and "is not a runway:// upload URI" in issue["message"]
 
 
-def test_text_to_image_through_the_console(builtin: Stack) -> None:
-    with builtin.sdk() as sdk:
+def test_text_to_image_through_the_console(either: Stack) -> None:
+    with either.sdk() as sdk:
         created = sdk.text_to_image.create(
             model="gen4_image", prompt_text="a lighthouse at night", ratio="1080:1440", seed=3
         )
@@ -301,8 +335,8 @@ def test_text_to_image_through_the_console(builtin: Stack) -> None:
     assert picture.size == (1080, 1440)
 
 
-def test_text_to_video_and_its_upscale_through_the_console(builtin: Stack) -> None:
-    with builtin.sdk() as sdk:
+def test_text_to_video_and_its_upscale_through_the_console(either: Stack) -> None:
+    with either.sdk() as sdk:
         created = sdk.text_to_video.create(
             model="gen4.5", prompt_text="a slow pan over dunes", ratio="1280:720", duration=2
         )
@@ -317,8 +351,8 @@ def test_text_to_video_and_its_upscale_through_the_console(builtin: Stack) -> No
         upscale = "magnific_video_upscaler_creative"
         upscaled = finished(sdk, sdk.video_upscale.create(model=upscale, video_uri=video.output[0]))
     assert video_facts(fetch(upscaled.output[0]))[0] == (2560, 1440)
-    headers = {"Authorization": f"Bearer {PASSWORD}", "X-Runway-Key": builtin.token}
-    history = httpx.get(f"{builtin.console}/api/tasks", headers=headers, timeout=30)
+    headers = {"Authorization": f"Bearer {PASSWORD}", "X-Runway-Key": either.token}
+    history = httpx.get(f"{either.console}/api/tasks", headers=headers, timeout=30)
     assert [t["endpoint"] for t in history.json()["tasks"][:2]] == [
         "video_upscale",
         "text_to_video",
