@@ -18,14 +18,15 @@ from tests.conftest import make_settings
 from tests.helpers import ROOT, image_bytes
 
 FRAME_BYTES = 32 * 1024 * 1024
-# The real writer, in a process of its own so it can be killed mid-write: frame after frame.
+# The real writer, in a process of its own so it can be killed mid-write: frame after frame,
+# over three names in turn, so a writer left running for seconds holds ~100 MB of disk, not GBs.
 WRITER = f"""
 import sys
 from pathlib import Path
 from app.objects import LocalObjects
 objects, data = LocalObjects(Path(sys.argv[1])), bytes(range(256)) * {FRAME_BYTES // 256}
 for n in range(1000):
-    objects.put_bytes(f"frames/{{n:04d}}.png", data)
+    objects.put_bytes(f"frames/{{n % 3:04d}}.png", data)
 """
 # A writer on another replica, caught mid-write: it holds its `.part` as the store's writer does.
 HOLDER = """
