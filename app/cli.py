@@ -9,6 +9,7 @@ import uvicorn
 from app.serving import behind_proxies, uvicorn_options
 from app.settings import Settings
 from app.token_cli import add_token_parser, run_token_command
+from app.web.body_limit import BodyLimitMiddleware
 from app.web.csrf import JsonOnlyMiddleware
 from app.web.header_limit import HeaderLimitMiddleware
 
@@ -37,15 +38,18 @@ def main(argv: list[str] | None = None) -> None:
         return
     if args.command == "simulator":
         from app.simulator.app import create_simulator_app
+        from app.simulator.uploads import MAX_UPLOAD_BYTES
 
         root = Path(settings.data_dir) / "simulator"
         # A test tool on the tester's machine: it calls back to any http(s) notify_hook.
         simulator = create_simulator_app(root, speed=settings.simulator_speed, callback_prefix="")
+        # Bodies bounded as the console bounds its own: an upload over the limit is refused
+        # by its length before its form is parsed (or spooled to disk).
+        bounded = BodyLimitMiddleware(JsonOnlyMiddleware(simulator), MAX_UPLOAD_BYTES)
+        standalone = HeaderLimitMiddleware(bounded)
         print(f"Runway simulator on http://{args.host}:{args.port} (tasks in {root})")
         uvicorn.run(
-            behind_proxies(
-                HeaderLimitMiddleware(JsonOnlyMiddleware(simulator)), settings.trusted_proxies
-            ),
+            behind_proxies(standalone, settings.trusted_proxies),
             host=args.host,
             port=args.port,
             log_level="warning",

@@ -3,8 +3,12 @@ simulator: uploads, text_to_image, text_to_video and video_upscale."""
 
 import base64
 import io
+import json
+import os
+import socket
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import av
@@ -85,6 +89,39 @@ def test_an_upload_with_a_forged_signature_is_refused(
     fields = {**slot["fields"], "signature": "0" * 32}
     answer = httpx.post(slot["uploadUrl"], data=fields, files={"file": ("a.png", b"x")})
     assert answer.status_code == 403
+
+
+def test_an_upload_announced_over_the_limit_is_refused_before_a_byte_is_read(
+    http: httpx.Client, live_simulator: str
+) -> None:
+    """The form is not parsed (nor spooled to disk) first: an upload URL is handed to anyone
+    who asks for a slot, so a body's size is refused by its length, before its signature."""
+    slot = http.post("/v1/uploads", json={"filename": "a.png", "type": "ephemeral"}).json()
+    path = httpx.URL(slot["uploadUrl"]).path
+    host, port = httpx.URL(live_simulator).host, httpx.URL(live_simulator).port
+    with socket.create_connection((host, port), timeout=10) as conn:
+        conn.sendall(
+            f"POST {path} HTTP/1.1\r\nHost: {host}\r\n"
+            "Content-Type: multipart/form-data; boundary=b\r\n"
+            f"Content-Length: {200 * 1024 * 1024}\r\n\r\n".encode()
+        )
+        status_line = conn.recv(4096).split(b"\r\n", 1)[0]  # no body was sent at all
+    assert status_line.split()[1] == b"413"
+
+
+def test_expired_uploads_are_removed_from_disk(http: httpx.Client, tmp_path: Path) -> None:
+    """runway:// URIs last a day: their files go when a later slot is made, not only when
+    a create names them."""
+    folder = tmp_path / "simdata" / "simulator" / "uploads"
+    folder.mkdir(parents=True, exist_ok=True)
+    old, live = "11111111-1111-4111-8111-111111111111", "22222222-2222-4222-8222-222222222222"
+    for upload_id, expires in ((old, time.time() - 60), (live, time.time() + 3600)):
+        (folder / upload_id).write_bytes(b"a file")
+        (folder / f"{upload_id}.json").write_text(json.dumps({"expires": int(expires)}))
+    (folder / "33333333-3333-4333-8333-333333333333.part").write_bytes(b"half")  # killed writer
+    os.utime(folder / "33333333-3333-4333-8333-333333333333.part", (0, 0))
+    assert http.post("/v1/uploads", json={"filename": "a.png"}).status_code == 200
+    assert sorted(p.name for p in folder.iterdir()) == [live, f"{live}.json"]
 
 
 @pytest.mark.parametrize("bad", [{}, {"filename": ""}, {"filename": "a.png", "type": "other"}])

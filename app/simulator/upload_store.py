@@ -38,6 +38,27 @@ def unknown_uploads(root: Path, uris: list[object]) -> list[str]:
     ]
 
 
+def sweep_expired(root: Path, now: float | None = None) -> None:
+    """Remove the uploads past their day (file and facts) and what a writer killed mid-save
+    left an hour ago: nothing else removes them, and a URI past its day is refused anyway."""
+    now = time.time() if now is None else now
+    folder = _folder(root)
+    for facts in folder.glob("*.json"):
+        try:
+            expired = json.loads(facts.read_text()).get("expires", 0) <= now
+        except (OSError, ValueError):
+            expired = True
+        if expired:
+            (folder / facts.stem).unlink(missing_ok=True)
+            facts.unlink(missing_ok=True)
+    for part in folder.glob("*.part"):
+        try:
+            if part.stat().st_mtime < now - 3600:
+                part.unlink(missing_ok=True)
+        except OSError:
+            continue
+
+
 def save_upload(root: Path, upload_id: str, data: bytes, meta: dict[str, Any]) -> None:
     """Keep an upload's bytes, then its facts: a reader sees both or neither."""
     path = _folder(root) / upload_id

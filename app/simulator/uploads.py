@@ -17,7 +17,7 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 
 from app.simulator.creating import admitted_body, field_refused
 from app.simulator.state import SimState, sim_state, url_base
-from app.simulator.upload_store import URI, save_upload
+from app.simulator.upload_store import URI, save_upload, sweep_expired
 
 UPLOAD_TTL_S = 24 * 3600.0  # runway:// URIs are valid for 24 hours
 MAX_UPLOAD_BYTES = 64 * 1024 * 1024
@@ -39,6 +39,7 @@ async def create_upload(request: Request) -> Response:
         return field_refused(request, "filename", "Expected a file name of 1 to 255 characters")
     if body.get("type", "ephemeral") != "ephemeral":
         return field_refused(request, "type", "Expected 'ephemeral'")
+    sweep_expired(state.store.root)
     upload_id = str(uuid.uuid4())
     expires = str(int(time.time() + UPLOAD_TTL_S))
     base = url_base(state, request)
