@@ -84,13 +84,25 @@ class LocalObjects:
         only a `.part` whose lock died with it (`sweep_parts` removes it)."""
         final = self._path(key)
         temporary = final.with_name(_part_key(final.name))
-        handle = scratch.claim(temporary)
+        temporary, handle = self._claim_part(final)
         try:
             write(handle)
             handle.flush()
             os.replace(temporary, final)
         finally:
             scratch.release(handle, temporary)  # removes it unless it was renamed into place
+
+    @staticmethod
+    def _claim_part(final: Path, tries: int = 10) -> tuple[Path, BinaryIO]:
+        """A new locked `.part` beside `final`. A replica's start-up sweep may remove the file
+        between its creation and its lock (the name is random, so no live writer holds it):
+        then again under a new name."""
+        for _ in range(tries - 1):
+            temporary = final.with_name(_part_key(final.name))
+            with contextlib.suppress(scratch.ScratchBusy):
+                return temporary, scratch.claim(temporary)
+        temporary = final.with_name(_part_key(final.name))
+        return temporary, scratch.claim(temporary)
 
     def put_bytes(self, key: str, data: bytes) -> None:
         self._write_whole(key, lambda out: out.write(data))

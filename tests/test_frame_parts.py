@@ -28,6 +28,23 @@ objects, data = LocalObjects(Path(sys.argv[1])), bytes(range(256)) * {FRAME_BYTE
 for n in range(1000):
     objects.put_bytes(f"frames/{{n % 3:04d}}.png", data)
 """
+# Small frames, written as fast as they can be, and a replica's start-up sweep run in a loop.
+SMALL_WRITES = """
+import sys
+from pathlib import Path
+from app.objects import LocalObjects
+objects = LocalObjects(Path(sys.argv[1]))
+for n in range(3000):
+    objects.put_bytes(f"frames/{n % 5}.png", b"a small frame")
+"""
+SWEEPER = """
+import sys, time
+from pathlib import Path
+from app import scratch
+deadline = time.monotonic() + 120
+while time.monotonic() < deadline:
+    scratch.sweep(Path(sys.argv[1]))
+"""
 # A writer on another replica, caught mid-write: it holds its `.part` as the store's writer does.
 HOLDER = """
 import sys, time
@@ -133,6 +150,22 @@ async def test_start_up_beside_a_live_writer_never_cuts_its_frames(tmp_path: Pat
     finally:
         writer.kill()
         writer.wait(timeout=10)
+
+
+def test_frames_are_written_while_another_replica_sweeps_beside_them(tmp_path: Path) -> None:
+    """A sweep can remove a writer's fresh `.part` between its creation and its lock; the
+    write takes a new name rather than failing (an upload answered 500). A sweeper looping as
+    fast as it can hits that gap within a few hundred writes."""
+    data = tmp_path / "data"
+    (data / "frames").mkdir(parents=True)
+    sweeper = python(SWEEPER, data / "frames")
+    try:
+        writes = python(SMALL_WRITES, data, stderr=subprocess.PIPE, text=True)
+        _out, errors = writes.communicate(timeout=120)
+        assert writes.returncode == 0, errors
+    finally:
+        sweeper.kill()
+        sweeper.wait(timeout=10)
 
 
 async def test_a_frame_whose_writer_died_after_its_bytes_gets_its_thumbnail_on_the_next_upload(
