@@ -12,6 +12,7 @@ import contextlib
 import re
 import secrets
 from dataclasses import dataclass
+from functools import partial
 
 from app.catalog import MODELS, SEED_MAX, Model
 from app.demo_sessions import DemoSessions
@@ -110,16 +111,12 @@ class Demo:
         """The customer's own image, checked and stored as this session's; raises BadImage with
         a plain reason."""
         prepared = await asyncio.to_thread(prepare_image, data)
-        frame = await asyncio.to_thread(self.frames.put, prepared)
-        await self.owners.own([frame.sha256], owner)
-        return frame
+        return await self.owners.stored(partial(self.frames.put, prepared), owner)
 
     async def _sample_frame(self, sample: Sample, position: str, owner: str) -> StoredFrame:
         with sample_file(sample, position).open("rb") as file:
             prepared = await asyncio.to_thread(prepare_image, file)
-        frame = await asyncio.to_thread(self.frames.put, prepared)
-        await self.owners.own([frame.sha256], owner)
-        return frame
+        return await self.owners.stored(partial(self.frames.put, prepared), owner)
 
     async def _frames(
         self, request: DemoRequest, owner: str

@@ -12,15 +12,18 @@ An `<img>` sends no key header, so a thumbnail cannot be scoped by the request: 
 carries an HMAC of the sha under the server secret, and only an owner's page is given it.
 """
 
+import asyncio
 import hashlib
 import hmac
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import and_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
+from app.frame_release import unneeded
+from app.frames import FrameStore, StoredFrame
 from app.schema import frame_owners_table, task_frames_table, tasks_table
 from app.storage import Storage
 
@@ -75,6 +78,23 @@ class FrameOwners:
         )
         query = recorded.union(in_own_tasks)
         return await self.storage.run(lambda conn: set(conn.execute(query).scalars().all()))
+
+    async def stored(self, put: Callable[[], StoredFrame], owner: str) -> StoredFrame:
+        """Store a frame (`put`, blocking) and record `owner` as its owner, with no removal
+        of that frame in between (app/frame_guard.py)."""
+        async with self.storage.frames_guard():
+            frame = await asyncio.to_thread(put)
+            await self.own([frame.sha256], owner)
+        return frame
+
+    async def remove_unneeded(self, shas: list[str], frames: FrameStore) -> None:
+        """Remove the frames among `shas` nobody needs, checked again while no frame is being
+        stored and claimed: one a new claim keeps since the delete decided stays."""
+        if not shas:
+            return
+        async with self.storage.frames_guard(alone=True):
+            gone = await self.storage.run(lambda conn: unneeded(conn, shas))
+            await asyncio.to_thread(lambda: [frames.remove(sha) for sha in gone])
 
     async def owns(self, sha: str, owner: str) -> bool:
         return sha in await self.owned([sha], owner)

@@ -23,6 +23,15 @@ def released(conn: Connection, shas: Iterable[str], owner: str) -> list[str]:
     claims = frame_owners_table.c
     mine = and_(claims.owner == owner, claims.sha256.in_(wanted))
     conn.execute(delete(frame_owners_table).where(mine))
+    return unneeded(conn, wanted)
+
+
+def unneeded(conn: Connection, shas: Iterable[str]) -> list[str]:
+    """The frames among `shas` that no task uses and no scope owns."""
+    wanted = sorted(set(shas))
+    if not wanted:
+        return []
+    claims = frame_owners_table.c
     used = select(task_frames_table.c.sha256).where(task_frames_table.c.sha256.in_(wanted))
     kept = used.union(select(claims.sha256).where(claims.sha256.in_(wanted)))
     return sorted(set(wanted) - set(conn.execute(kept).scalars().all()))

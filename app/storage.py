@@ -8,6 +8,7 @@ however many browsers (or processes) watch a task, one of them asks upstream per
 import asyncio
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import AbstractAsyncContextManager
 from typing import Any, TypeVar
 
 from sqlalchemy import (
@@ -23,6 +24,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.pool import StaticPool
 
+from app.frame_guard import SharedOrAlone, advisory
 from app.frame_release import released
 from app.schema import (
     migrate,
@@ -95,6 +97,14 @@ class Storage:
         # read is served without a trip to the database thread. PostgreSQL may have several
         # replicas writing, so nothing is cached there.
         self._records: dict[str, TaskRecord] = {}
+        self._frames_guard = SharedOrAlone()
+
+    def frames_guard(self, alone: bool = False) -> AbstractAsyncContextManager[None]:
+        """Shared while a frame is stored and claimed, alone while one is removed
+        (app/frame_guard.py)."""
+        if self._async_engine is not None:
+            return advisory(self._async_engine, alone)
+        return self._frames_guard.hold(alone)
 
     async def run(self, work: Callable[[Connection], T], *, write: bool = False) -> T:
         """Run `work(connection)` in a transaction (committed when `write`)."""

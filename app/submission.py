@@ -112,8 +112,10 @@ class Submission:
     async def _inline(self, body: dict[str, Any], owner: str) -> tuple[dict, dict]:
         """Inline the frames `owner` may use; frames it sends as data become its own."""
         owned = await self._owners.owned(frame_refs(body), owner)
-        to_send, to_store = await asyncio.to_thread(inline_frames, self._frames, body, owned)
-        await self._owners.own(frame_refs(to_store) - owned, owner)
+        # Stored and claimed with no removal of those frames between (app/frame_guard.py).
+        async with self._storage.frames_guard():
+            to_send, to_store = await asyncio.to_thread(inline_frames, self._frames, body, owned)
+            await self._owners.own(frame_refs(to_store) - owned, owner)
         return to_send, to_store
 
     async def submit(

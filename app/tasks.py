@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 
 from app.budgets import NO_BUDGETS, Budgets
 from app.create_endpoints import DEFAULT_ENDPOINT, ENDPOINTS
+from app.frame_owners import FrameOwners
 from app.frame_uploads import slot_for_app
 from app.frames import FrameStore
 from app.hook_receiver import HookReceiver
@@ -60,6 +61,7 @@ class TaskService:
         self.storage = storage  # public for tests and benchmarks that seed history directly
         self._settings = settings
         self._frames = frames
+        self._owners = FrameOwners(storage)
         self._media = media
         self._upstreams = upstreams
         self._client = client
@@ -244,7 +246,8 @@ class TaskService:
         unused = await self.storage.delete(task_id, caller.owner)
         if unused is None:
             return False
-        await asyncio.to_thread(self._remove_files, task_id, unused)
+        await asyncio.to_thread(self._media.remove, task_id)
+        await self._owners.remove_unneeded(unused, self._frames)
         return True
 
     async def delete_group(self, group_id: str, caller: Caller) -> int:
@@ -262,12 +265,6 @@ class TaskService:
         with contextlib.suppress(UpstreamError):
             key = self._upstreams.key_for(upstream, caller)
             await self._client.cancel(upstream, key, record.id)
-
-    def _remove_files(self, task_id: str, unused_frames: list[str]) -> None:
-        """Blocking: each removal may be an S3 request."""
-        self._media.remove(task_id)
-        for sha in unused_frames:
-            self._frames.remove(sha)
 
     async def account(self, address: str | None, caller: Caller) -> dict[str, Any]:
         """The organisation's credits and limits, where the upstream offers them."""

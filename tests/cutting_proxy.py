@@ -1,19 +1,44 @@
-"""A TCP relay on loopback that cuts every connection after it has passed N bytes upstream.
+"""A TCP relay on loopback that cuts every connection after it has passed N bytes upstream,
+or holds back requests of one kind until told to let them through.
 
 Placed in front of the real S3 server, it makes an upload fail part-way the way a dropped
-network does, without touching our code or the server.
+network does, or an object's removal hang at a chosen moment, without touching our code or
+the server.
 """
 
 import asyncio
+import re
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 
 
-async def _pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, budget: int) -> None:
+class Hold:
+    """Requests whose first bytes (request line, headers and a small body arrive together)
+    match `pattern` wait for `release` (once `seen` is set), so a test can act while they
+    hang."""
+
+    def __init__(self, pattern: bytes) -> None:
+        self.pattern = re.compile(pattern, re.DOTALL)
+        self.seen = threading.Event()
+        self.release = threading.Event()
+
+    def holds(self, chunk: bytes) -> bool:
+        return self.pattern.match(chunk) is not None
+
+
+async def _pipe(
+    reader: asyncio.StreamReader,
+    writer: asyncio.StreamWriter,
+    budget: int,
+    hold: Hold | None = None,
+) -> None:
     passed = 0
     try:
         while chunk := await reader.read(64 * 1024):
+            if hold is not None and hold.holds(chunk):
+                hold.seen.set()
+                await asyncio.get_running_loop().run_in_executor(None, hold.release.wait, 60)
             if budget >= 0 and passed + len(chunk) > budget:
                 writer.write(chunk[: budget - passed])
                 await writer.drain()
@@ -28,8 +53,11 @@ async def _pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, budg
 
 
 @contextmanager
-def cutting_proxy(target_port: int, cut_after_bytes: int) -> Iterator[int]:
-    """Yields the proxy's port; requests up to `cut_after_bytes` long pass whole."""
+def cutting_proxy(
+    target_port: int, cut_after_bytes: int = -1, hold: Hold | None = None
+) -> Iterator[int]:
+    """Yields the proxy's port; requests up to `cut_after_bytes` long pass whole (all of
+    them when it is -1), and those `hold` names wait for its release."""
     loop = asyncio.new_event_loop()
     ready = threading.Event()
     holder: dict[str, object] = {}
@@ -40,7 +68,7 @@ def cutting_proxy(target_port: int, cut_after_bytes: int) -> Iterator[int]:
         except OSError:
             client_w.close()
             return
-        upload = asyncio.ensure_future(_pipe(client_r, server_w, cut_after_bytes))
+        upload = asyncio.ensure_future(_pipe(client_r, server_w, cut_after_bytes, hold))
         download = asyncio.ensure_future(_pipe(server_r, client_w, -1))
         with suppress(asyncio.CancelledError):
             await asyncio.wait([upload, download], return_when=asyncio.FIRST_COMPLETED)

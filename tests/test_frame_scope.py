@@ -5,11 +5,18 @@ for it: a create naming it is the same field error as an unknown frame, so the a
 even say the frame exists; its thumbnail answers only the URL its owner's page was given.
 """
 
+import asyncio
+from pathlib import Path
+
 import httpx
 import pytest
 from bs4 import BeautifulSoup
 
+from app.main import create_app
 from app.settings import Settings
+from tests.conftest import TEAM_SECRET, make_settings
+from tests.cutting_proxy import Hold, cutting_proxy
+from tests.engines import PostgresServer, SeaweedServer
 from tests.helpers import create_body, data_uri, image_bytes
 
 VICTIM = {"X-Runway-Key": "hk-frame-owner-key-1a1a"}
@@ -119,3 +126,43 @@ async def test_a_delete_keeps_a_frame_another_scope_owns_and_has_not_used_yet(
     assert (await client.delete(f"/api/tasks/{theirs.json()['id']}", headers=OTHER)).is_success
     assert (await client.get(thumb["src"])).status_code == 404, "no owner left: it goes"
     assert (await create(client, ref, OTHER)).status_code == 422
+
+
+async def test_a_frame_removed_by_a_delete_is_never_lost_to_a_claim_made_meanwhile(
+    postgres: PostgresServer, seaweed: SeaweedServer, tmp_path: Path
+) -> None:
+    """A delete removes a frame nobody needs; another key uploads the same picture while the
+    removal is under way (its object deletes held at the S3 server's door). Without a guard,
+    that upload found the files still there, skipped them and claimed the frame, and then the
+    removal went on: a frame it owns with no files. With one, the upload waits for the removal
+    and stores the files again."""
+    # S3's multi-object delete of the frame's own picture (not a .part of a write).
+    hold = Hold(rb"POST [^ ]*\?delete .*/frames/[0-9a-f]{64}\.png</Key>")
+    with cutting_proxy(seaweed.s3_port, hold=hold) as port:
+        settings = make_settings(
+            tmp_path / "data",
+            CONSOLE_DATABASE_URL=postgres.new_database(),
+            CONSOLE_SECRET_KEY=TEAM_SECRET,
+            **{**seaweed.env(), "AWS_ENDPOINT_URL": f"http://127.0.0.1:{port}"},
+        )
+        app = create_app(settings)
+        async with app.router.lifespan_context(app):
+            transport = httpx.ASGITransport(app)
+            async with httpx.AsyncClient(transport=transport, base_url="http://console") as http:
+                await http.get("/")
+                http.headers["X-CSRF-Token"] = http.cookies["rc_csrf"]
+                ref = (await upload(http, VICTIM)).select_one("input[name=first_ref]")["value"]
+                task_id = (await create(http, ref, VICTIM)).json()["id"]
+                deleting = asyncio.ensure_future(
+                    http.delete(f"/api/tasks/{task_id}", headers=VICTIM)
+                )
+                assert await asyncio.to_thread(hold.seen.wait, 60), "the removal never began"
+                uploading = asyncio.ensure_future(upload(http, OTHER))
+                await asyncio.wait([uploading], timeout=5)  # done at once without a guard
+                hold.release.set()
+                assert (await deleting).status_code == 204
+                page = await uploading
+                thumb = await http.get(page.select_one("img.thumb")["src"])
+                again = await create(http, ref, OTHER)
+    assert thumb.status_code == 200, "the newcomer's frame lost its files"
+    assert again.status_code == 201, again.text

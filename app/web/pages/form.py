@@ -1,6 +1,7 @@
 """The form's live parts: model fields, the address preview, frame slots and reuse."""
 
 import asyncio
+from functools import partial
 from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Query, Request, UploadFile
@@ -109,8 +110,7 @@ async def upload_frame(
         try:
             # The spooled file itself: its bytes are not all held in memory beside the pixels.
             prepared = await asyncio.to_thread(prepare_image, file.file)
-            slot.frame = await asyncio.to_thread(frames.put, prepared)
-            await owners.own([slot.frame.sha256], caller.owner)
+            slot.frame = await owners.stored(partial(frames.put, prepared), caller.owner)
         except BadImage as exc:
             slot.error = str(exc)
     return render(request, "partials/_frame_slot.html", {"slot": slot})
@@ -131,8 +131,9 @@ async def frame_from_sample(
         raise HTTPException(404)
     with sample_file(sample, "first").open("rb") as file:
         prepared = await asyncio.to_thread(prepare_image, file)
-    slot = FrameSlot(position, frame=await asyncio.to_thread(frames.put, prepared))
-    await owners.own([slot.frame.sha256], caller.owner)  # type: ignore[union-attr]
+    slot = FrameSlot(
+        position, frame=await owners.stored(partial(frames.put, prepared), caller.owner)
+    )
     return render(request, "partials/_frame_slot.html", {"slot": slot})
 
 

@@ -1,6 +1,6 @@
 """A frame slot's "Make a frame from text": start the image task, wait for it, take its picture."""
 
-import asyncio
+from functools import partial
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import Response
@@ -70,12 +70,11 @@ async def frame_progress(
     slot = FrameSlot(_position(position))
     problem = _problem(record)
     if problem is None and record.status == "SUCCEEDED" and record.video_saved:
-        try:
-            slot.frame = await asyncio.to_thread(frame_of, record, media, frames)
+        try:  # the caller's frame now, as an upload would be
+            put = partial(frame_of, record, media, frames)
+            slot.frame = await owners.stored(put, caller.owner)
         except BadImage as exc:
             problem = str(exc)
-        if slot.frame is not None:  # the caller's frame now, as an upload would be
-            await owners.own([slot.frame.sha256], caller.owner)
     if problem is None and slot.frame is None:
         return render(request, MAKING, {"task": record, "pos": position})
     wish = FrameRequest(
