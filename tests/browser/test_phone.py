@@ -55,6 +55,22 @@ def test_no_page_scrolls_sideways_on_a_phone(
     context.close()
 
 
+def test_a_history_row_keeps_its_text_readable_on_a_phone(
+    browser: Browser, console_url: str, tmp_path: Path
+) -> None:
+    """Thumbnail, badge and actions side by side left the prompt and model ~70 px, broken
+    mid-word ('gemin/i_ima/ge3.1'); on a phone the actions go under the row's text."""
+    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    page.goto(console_url)
+    run_a_task(page, tmp_path, "The lighthouse at dusk, waves below")
+    row = page.locator("#history .history-row").first
+    text_width = row.locator(".history-text").evaluate("e => e.getBoundingClientRect().width")
+    assert text_width >= 170, text_width  # ~177 px: some 25 characters a line
+    assert_fits(page)
+    context.close()
+
+
 def test_the_chinese_page_fits_a_phone(browser: Browser, console_url: str, tmp_path: Path) -> None:
     context = browser.new_context(viewport=PHONE, is_mobile=True, locale="zh-CN")
     page = context.new_page()
