@@ -92,6 +92,8 @@ async def test_the_page_follows_the_browser_and_the_switch(client: httpx.AsyncCl
     )
     assert zh.html["lang"] == "zh-CN"
     assert zh.select_one("#generate").text == "生成"
+    prices = zh.select_one("#durations, .durations") or zh
+    assert "积分 ≈ $" in prices.text and " cr ≈" not in prices.text  # the durations' prices
     switched = await client.get("/lang/en", headers={"Referer": "http://console/?task=x"})
     assert switched.headers["location"] == "/?task=x"
     assert "lang=en" in switched.headers["set-cookie"]
