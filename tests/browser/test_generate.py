@@ -13,6 +13,11 @@ def test_a_frame_made_from_text_becomes_the_first_frame_of_a_video(
     assert page.input_value("#first_ft_ratio") == "1360:768"  # nearest to 1280:768
     page.click("#slot-first .from-text button:has-text('Make frame')")
     page.wait_for_selector("#slot-first.making [role=status]")
+    track, slot = (
+        page.eval_on_selector(selector, "e => getComputedStyle(e).backgroundColor")
+        for selector in ("#slot-first.making progress", "#slot-first.making")
+    )
+    assert track != slot, "the progress track is drawn in the slot's own colour, so unseen"
     thumb = page.wait_for_selector("#slot-first img.thumb", timeout=30_000)
     assert thumb.get_attribute("src").startswith("/frames/")
     assert "1360×768" in page.inner_text("#slot-first .meta")
