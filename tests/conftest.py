@@ -4,6 +4,7 @@ real PostgreSQL and SeaweedFS servers, started once per session, for the tests t
 
 import os
 from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import httpx
@@ -51,8 +52,8 @@ def settings(tmp_path: Path) -> Settings:
     return make_settings(tmp_path / "data")
 
 
-@pytest.fixture
-async def client(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
+@asynccontextmanager
+async def in_process(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
     """The console in process (lifespan run), reached through httpx's ASGI transport."""
     app = create_app(settings)
     async with app.router.lifespan_context(app):
@@ -61,6 +62,12 @@ async def client(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
             await http.get("/")  # the page sets the CSRF cookie; its htmx requests echo it
             http.headers["X-CSRF-Token"] = http.cookies["rc_csrf"]
             yield http
+
+
+@pytest.fixture
+async def client(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
+    async with in_process(settings) as http:
+        yield http
 
 
 @pytest.fixture

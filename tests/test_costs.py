@@ -15,10 +15,9 @@ from bs4 import BeautifulSoup
 from sqlalchemy import update
 from sqlalchemy.engine import Connection
 
-from app.main import create_app
 from app.schema import schema_table
 from app.storage import Storage
-from tests.conftest import TEAM_SECRET, make_settings
+from tests.conftest import TEAM_SECRET, in_process, make_settings
 from tests.helpers import data_uri, image_bytes, poll_until
 from tests.relay_stub import Answer, RelayStub, Seen
 from tests.test_storage import record
@@ -44,13 +43,8 @@ async def console(tmp_path: Path, database_url: str) -> AsyncIterator[httpx.Asyn
     settings = make_settings(
         tmp_path / "data", CONSOLE_DATABASE_URL=database_url, CONSOLE_SECRET_KEY=TEAM_SECRET
     )
-    app = create_app(settings)
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://console") as http:
-            await http.get("/")
-            http.headers["X-CSRF-Token"] = http.cookies["rc_csrf"]
-            yield http
+    async with in_process(settings) as http:
+        yield http
 
 
 async def finished(http: httpx.AsyncClient, task_id: str, headers: dict) -> dict[str, Any]:

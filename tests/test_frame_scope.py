@@ -12,9 +12,8 @@ import httpx
 import pytest
 from bs4 import BeautifulSoup
 
-from app.main import create_app
 from app.settings import Settings
-from tests.conftest import TEAM_SECRET, make_settings
+from tests.conftest import TEAM_SECRET, in_process, make_settings
 from tests.cutting_proxy import Hold, cutting_proxy
 from tests.engines import PostgresServer, SeaweedServer
 from tests.helpers import create_body, data_uri, image_bytes
@@ -145,24 +144,17 @@ async def test_a_frame_removed_by_a_delete_is_never_lost_to_a_claim_made_meanwhi
             CONSOLE_SECRET_KEY=TEAM_SECRET,
             **{**seaweed.env(), "AWS_ENDPOINT_URL": f"http://127.0.0.1:{port}"},
         )
-        app = create_app(settings)
-        async with app.router.lifespan_context(app):
-            transport = httpx.ASGITransport(app)
-            async with httpx.AsyncClient(transport=transport, base_url="http://console") as http:
-                await http.get("/")
-                http.headers["X-CSRF-Token"] = http.cookies["rc_csrf"]
-                ref = (await upload(http, VICTIM)).select_one("input[name=first_ref]")["value"]
-                task_id = (await create(http, ref, VICTIM)).json()["id"]
-                deleting = asyncio.ensure_future(
-                    http.delete(f"/api/tasks/{task_id}", headers=VICTIM)
-                )
-                assert await asyncio.to_thread(hold.seen.wait, 60), "the removal never began"
-                uploading = asyncio.ensure_future(upload(http, OTHER))
-                await asyncio.wait([uploading], timeout=5)  # done at once without a guard
-                hold.release.set()
-                assert (await deleting).status_code == 204
-                page = await uploading
-                thumb = await http.get(page.select_one("img.thumb")["src"])
-                again = await create(http, ref, OTHER)
+        async with in_process(settings) as http:
+            ref = (await upload(http, VICTIM)).select_one("input[name=first_ref]")["value"]
+            task_id = (await create(http, ref, VICTIM)).json()["id"]
+            deleting = asyncio.ensure_future(http.delete(f"/api/tasks/{task_id}", headers=VICTIM))
+            assert await asyncio.to_thread(hold.seen.wait, 60), "the removal never began"
+            uploading = asyncio.ensure_future(upload(http, OTHER))
+            await asyncio.wait([uploading], timeout=5)  # done at once without a guard
+            hold.release.set()
+            assert (await deleting).status_code == 204
+            page = await uploading
+            thumb = await http.get(page.select_one("img.thumb")["src"])
+            again = await create(http, ref, OTHER)
     assert thumb.status_code == 200, "the newcomer's frame lost its files"
     assert again.status_code == 201, again.text
