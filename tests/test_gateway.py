@@ -246,7 +246,9 @@ def test_a_members_copy_as_code_sdk_snippet_runs_against_the_live_gateway(
     port = free_port()
     with live_process(["serve", "--port", str(port)], env, port, tmp_path / "console.log"):
         base = f"http://127.0.0.1:{port}"
-        sdk = runwayml.RunwayML(api_key=token, base_url=base, max_retries=0)
+        sdk = runwayml.RunwayML(
+            api_key=token, base_url=base, max_retries=0, _strict_response_validation=True
+        )
         first = sdk.image_to_video.create(**i2v(prompt_image="https://example.com/a.jpg"))
         with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {PASSWORD}"}) as page:
             code = page.get(f"/tasks/{first.id}/code/sdk", headers={"X-Runway-Key": token})

@@ -75,6 +75,10 @@ def test_a_left_out_duration_takes_the_model_s_default(sdk: RunwayML) -> None:
         model="kling2.5_turbo_pro", prompt_image=FRAME, prompt_text="x"
     )  # the SDK documents "Defaults to 5"
     assert kling.estimated_cost.credits == 7 * 5
+    veo = sdk.text_to_video.create(
+        model="veo3.1_fast", prompt_text="dunes at noon", ratio="1280:720"
+    )  # the SDK allows leaving it out and names no default: 8 s, the longest it offers
+    assert veo.estimated_cost.credits == 15 * 8
 
 
 def test_delete_cancels_then_removes(sdk: RunwayML) -> None:
@@ -150,10 +154,11 @@ def test_browsers_may_call_the_api_but_not_the_switches(live_simulator: str) -> 
         "Access-Control-Request-Method": "POST",
         "Access-Control-Request-Headers": "authorization, content-type, x-runway-version",
     }
-    api = httpx.options(f"{live_simulator}/runwayml/v1/image_to_video", headers=preflight)
-    assert api.status_code == 200
-    assert api.headers["access-control-allow-origin"] == "*"
-    assert "x-runway-version" in api.headers["access-control-allow-headers"].lower()
+    for path in ("/runwayml/v1/image_to_video", "/v1/image_to_video", "/v1/uploads"):
+        api = httpx.options(f"{live_simulator}{path}", headers=preflight)
+        assert api.status_code == 200, path
+        assert api.headers["access-control-allow-origin"] == "*"
+        assert "x-runway-version" in api.headers["access-control-allow-headers"].lower()
     read = httpx.get(
         f"{live_simulator}/v1/tasks/00000000-0000-0000-0000-000000000000",
         headers={
