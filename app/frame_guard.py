@@ -52,9 +52,9 @@ class SharedOrAlone:
 
 @asynccontextmanager
 async def advisory(engine: AsyncEngine, alone: bool) -> AsyncIterator[None]:
-    """The guard across replicas: a session advisory lock on a connection of its own, held
-    while the caller's work runs (a rollback would not drop it, so it is unlocked by name; a
-    connection lost meanwhile ends its session, which drops it too)."""
+    """The guard across replicas: a session advisory lock on a connection of its own (from
+    an `engine` without a pool), held while the caller's work runs; unlocked by name, and in
+    any case dropped when the connection closes."""
     kind = "" if alone else "_shared"
     async with engine.connect() as conn:
         await conn.execute(text(f"SELECT pg_advisory_lock{kind}(:space, :lock)"), ADVISORY_KEY)

@@ -22,7 +22,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
-from sqlalchemy.pool import StaticPool
+from sqlalchemy.pool import NullPool, StaticPool
 
 from app.frame_guard import SharedOrAlone, advisory
 from app.frame_release import released
@@ -92,6 +92,10 @@ class Storage:
             self._executor = ThreadPoolExecutor(1, thread_name_prefix="sqlite")
         else:
             self._async_engine = create_async_engine(url)
+            # The frame guard's locks, each on a connection of its own, opened for it and
+            # closed after: never one the guarded work waits for in the pool, and a lock
+            # cannot outlive its guard in a pooled session.
+            self._lock_engine = create_async_engine(url, poolclass=NullPool)
         # With SQLite this process is the database's only writer, so the records it has read
         # or written, kept here as its own saves and deletes leave them, are exact: a task
         # read is served without a trip to the database thread. PostgreSQL may have several
@@ -103,7 +107,7 @@ class Storage:
         """Shared while a frame is stored and claimed, alone while one is removed
         (app/frame_guard.py)."""
         if self._async_engine is not None:
-            return advisory(self._async_engine, alone)
+            return advisory(self._lock_engine, alone)
         return self._frames_guard.hold(alone)
 
     async def run(self, work: Callable[[Connection], T], *, write: bool = False) -> T:
@@ -139,6 +143,7 @@ class Storage:
             self._executor.shutdown(wait=True)
         elif self._async_engine is not None:
             await self._async_engine.dispose()
+            await self._lock_engine.dispose()
 
     async def add(
         self, record: TaskRecord, frame_shas: frozenset[str] | set[str] = frozenset()

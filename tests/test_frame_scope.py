@@ -158,3 +158,12 @@ async def test_a_frame_removed_by_a_delete_is_never_lost_to_a_claim_made_meanwhi
             again = await create(http, ref, OTHER)
     assert thumb.status_code == 200, "the newcomer's frame lost its files"
     assert again.status_code == 201, again.text
+
+
+async def test_many_keys_uploading_at_once_all_get_their_frame(client: httpx.AsyncClient) -> None:
+    """Each upload holds the frame guard while it stores and claims: on PostgreSQL a guard
+    that took a connection from the pool the claim also needs would leave 20 uploads, each
+    holding one and waiting for another, stuck until the pool's timeout."""
+    keys = [{"X-Runway-Key": f"hk-many-uploads-key-{n:02d}"} for n in range(20)]
+    pages = await asyncio.gather(*(upload(client, key, (n, 90, 160)) for n, key in enumerate(keys)))
+    assert all(page.select_one("input[name=first_ref]") for page in pages)
