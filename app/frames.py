@@ -177,6 +177,12 @@ def has_local_frames(body: dict[str, Any]) -> bool:
     )
 
 
+def stores_frames(body: dict[str, Any]) -> bool:
+    """Whether `inline_frames` will store a frame of this body (one sent as data)."""
+    images = prompt_images(body.get("promptImage")) or []
+    return any(str(image.get("uri", "")).startswith("data:") for image in images)
+
+
 def inline_frames(
     store: FrameStore, body: dict[str, Any], owned: set[str]
 ) -> tuple[dict[str, Any], dict[str, Any]]:

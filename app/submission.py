@@ -17,7 +17,7 @@ from app.budgets import NO_BUDGETS, Budgets
 from app.create_endpoints import DEFAULT_ENDPOINT, ENDPOINTS, CreateEndpoint
 from app.frame_owners import FrameOwners
 from app.frame_uploads import upload_full_frames
-from app.frames import FrameStore, frame_refs, has_local_frames, inline_frames
+from app.frames import FrameStore, frame_refs, has_local_frames, inline_frames, stores_frames
 from app.keys import Caller, mask_key
 from app.recording import TaskNotRecorded, TaskRecorder
 from app.refresh import Refresher
@@ -112,8 +112,10 @@ class Submission:
     async def _inline(self, body: dict[str, Any], owner: str) -> tuple[dict, dict]:
         """Inline the frames `owner` may use; frames it sends as data become its own."""
         owned = await self._owners.owned(frame_refs(body), owner)
-        # Stored and claimed with no removal of those frames between (app/frame_guard.py).
-        async with self._storage.frames_guard():
+        # Stored and claimed with no removal of those frames between (app/frame_guard.py);
+        # a body with no frame sent as data stores none and needs no guard.
+        guard = self._storage.frames_guard() if stores_frames(body) else contextlib.nullcontext()
+        async with guard:
             to_send, to_store = await asyncio.to_thread(inline_frames, self._frames, body, owned)
             await self._owners.own(frame_refs(to_store) - owned, owner)
         return to_send, to_store
