@@ -52,17 +52,11 @@ class SharedOrAlone:
 
 @asynccontextmanager
 async def advisory(engine: AsyncEngine, alone: bool) -> AsyncIterator[None]:
-    """The guard across replicas: a session advisory lock on a connection of its own (from
-    an `engine` without a pool), held while the caller's work runs; unlocked by name, and in
-    any case dropped when the connection closes."""
+    """The guard across replicas: a transaction-level advisory lock, on a connection of an
+    `engine` that the guarded work does not use (so it never waits for a connection its own
+    lock holds), held while that work runs and dropped when the transaction ends, whatever
+    happens: a pooled connection cannot keep it."""
     kind = "" if alone else "_shared"
-    async with engine.connect() as conn:
-        await conn.execute(text(f"SELECT pg_advisory_lock{kind}(:space, :lock)"), ADVISORY_KEY)
-        await conn.commit()
-        try:
-            yield
-        finally:
-            await conn.execute(
-                text(f"SELECT pg_advisory_unlock{kind}(:space, :lock)"), ADVISORY_KEY
-            )
-            await conn.commit()
+    async with engine.connect() as conn, conn.begin():
+        await conn.execute(text(f"SELECT pg_advisory_xact_lock{kind}(:space, :lock)"), ADVISORY_KEY)
+        yield

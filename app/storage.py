@@ -22,7 +22,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
-from sqlalchemy.pool import NullPool, StaticPool
+from sqlalchemy.pool import StaticPool
 
 from app.frame_guard import SharedOrAlone, advisory
 from app.frame_release import released
@@ -92,10 +92,9 @@ class Storage:
             self._executor = ThreadPoolExecutor(1, thread_name_prefix="sqlite")
         else:
             self._async_engine = create_async_engine(url)
-            # The frame guard's locks, each on a connection of its own, opened for it and
-            # closed after: never one the guarded work waits for in the pool, and a lock
-            # cannot outlive its guard in a pooled session.
-            self._lock_engine = create_async_engine(url, poolclass=NullPool)
+            # The frame guard's locks, on connections of their own (app/frame_guard.py): the
+            # guarded work never waits for a connection a lock holds.
+            self._lock_engine = create_async_engine(url, pool_size=2, max_overflow=30)
         # With SQLite this process is the database's only writer, so the records it has read
         # or written, kept here as its own saves and deletes leave them, are exact: a task
         # read is served without a trip to the database thread. PostgreSQL may have several
