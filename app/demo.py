@@ -111,12 +111,16 @@ class Demo:
         """The customer's own image, checked and stored as this session's; raises BadImage with
         a plain reason."""
         prepared = await asyncio.to_thread(prepare_image, data)
-        return await self.owners.stored(partial(self.frames.put, prepared), owner)
+        frame = await self.owners.stored(partial(self.frames.put, prepared), owner)
+        assert frame is not None  # put always stores
+        return frame
 
     async def _sample_frame(self, sample: Sample, position: str, owner: str) -> StoredFrame:
         with sample_file(sample, position).open("rb") as file:
             prepared = await asyncio.to_thread(prepare_image, file)
-        return await self.owners.stored(partial(self.frames.put, prepared), owner)
+        frame = await self.owners.stored(partial(self.frames.put, prepared), owner)
+        assert frame is not None  # put always stores
+        return frame
 
     async def _frames(
         self, request: DemoRequest, owner: str

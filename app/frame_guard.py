@@ -13,7 +13,7 @@ database's only writer, a lock in this process.
 """
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
 from sqlalchemy import text
@@ -24,30 +24,46 @@ ADVISORY_KEY = {"space": 0x5243, "lock": 1}
 
 
 class SharedOrAlone:
-    """A readers-writer lock in one process: many shared holders, or one alone."""
+    """A readers-writer lock in one process: many shared holders, or one alone. A waiting
+    removal goes before new shared holders, so a stream of uploads cannot starve it (as
+    PostgreSQL queues its advisory locks). State changes are synchronous, so a holder
+    cancelled at any await leaves none behind."""
 
     def __init__(self) -> None:
-        self._changed = asyncio.Condition()
         self._shared = 0
         self._alone = False
+        self._waiting_alone = 0
+        self._changed = asyncio.Event()
+
+    def _wake(self) -> None:
+        self._changed.set()
+        self._changed = asyncio.Event()
+
+    async def _until(self, ready: Callable[[], bool]) -> None:
+        while not ready():
+            await self._changed.wait()
 
     @asynccontextmanager
     async def hold(self, alone: bool) -> AsyncIterator[None]:
-        async with self._changed:
-            await self._changed.wait_for(lambda: not self._alone and not (alone and self._shared))
-            if alone:
-                self._alone = True
-            else:
-                self._shared += 1
+        if alone:
+            self._waiting_alone += 1
+            try:
+                await self._until(lambda: not self._alone and not self._shared)
+            finally:
+                self._waiting_alone -= 1
+                self._wake()  # shared waiters held back by this one look again
+            self._alone = True
+        else:
+            await self._until(lambda: not self._alone and not self._waiting_alone)
+            self._shared += 1
         try:
             yield
         finally:
-            async with self._changed:
-                if alone:
-                    self._alone = False
-                else:
-                    self._shared -= 1
-                self._changed.notify_all()
+            if alone:
+                self._alone = False
+            else:
+                self._shared -= 1
+            self._wake()
 
 
 @asynccontextmanager

@@ -16,6 +16,7 @@ import asyncio
 import hashlib
 import hmac
 from collections.abc import Callable, Iterable
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 
 from sqlalchemy import and_, select
@@ -50,6 +51,7 @@ class FrameOwners:
 
     def __init__(self, storage: Storage) -> None:
         self.storage = storage
+        self._removing: set[asyncio.Future[None]] = set()  # shielded removals, kept alive
 
     async def own(self, shas: Iterable[str], owner: str) -> None:
         """Record `owner` as an owner of each frame (again is harmless, on every replica)."""
@@ -79,12 +81,17 @@ class FrameOwners:
         query = recorded.union(in_own_tasks)
         return await self.storage.run(lambda conn: set(conn.execute(query).scalars().all()))
 
-    async def stored(self, put: Callable[[], StoredFrame], owner: str) -> StoredFrame:
-        """Store a frame (`put`, blocking) and record `owner` as its owner, with no removal
-        of that frame in between (app/frame_guard.py)."""
-        async with self.storage.frames_guard():
+    def storing(self) -> AbstractAsyncContextManager[None]:
+        """The frame guard, shared: held while a frame is stored and claimed."""
+        return self.storage.frames_guard()
+
+    async def stored(self, put: Callable[[], StoredFrame | None], owner: str) -> StoredFrame | None:
+        """Store a frame (`put`, blocking; None when it had nothing to store) and record
+        `owner` as its owner, with no removal of that frame in between (app/frame_guard.py)."""
+        async with self.storing():
             frame = await asyncio.to_thread(put)
-            await self.own([frame.sha256], owner)
+            if frame is not None:
+                await self.own([frame.sha256], owner)
         return frame
 
     async def remove_unneeded(self, shas: list[str], frames: FrameStore) -> None:
@@ -92,9 +99,18 @@ class FrameOwners:
         stored and claimed: one a new claim keeps since the delete decided stays."""
         if not shas:
             return
-        async with self.storage.frames_guard(alone=True):
-            gone = await self.storage.run(lambda conn: unneeded(conn, shas))
-            await asyncio.to_thread(lambda: [frames.remove(sha) for sha in gone])
+
+        async def remove() -> None:
+            async with self.storage.frames_guard(alone=True):
+                gone = await self.storage.run(lambda conn: unneeded(conn, shas))
+                await asyncio.to_thread(lambda: [frames.remove(sha) for sha in gone])
+
+        # Shielded: a cancelled delete would let the guard go while the thread, which no
+        # cancel stops, goes on removing files another scope may be claiming meanwhile.
+        removing = asyncio.ensure_future(remove())
+        self._removing.add(removing)
+        removing.add_done_callback(self._removing.discard)
+        await asyncio.shield(removing)
 
     async def owns(self, sha: str, owner: str) -> bool:
         return sha in await self.owned([sha], owner)

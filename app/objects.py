@@ -83,7 +83,6 @@ class LocalObjects:
         readers see the old object or the whole new one, and a writer killed mid-write leaves
         only a `.part` whose lock died with it (`sweep_parts` removes it)."""
         final = self._path(key)
-        temporary = final.with_name(_part_key(final.name))
         temporary, handle = self._claim_part(final)
         try:
             write(handle)

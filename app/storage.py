@@ -94,7 +94,7 @@ class Storage:
             self._async_engine = create_async_engine(url)
             # The frame guard's locks, on connections of their own (app/frame_guard.py): the
             # guarded work never waits for a connection a lock holds.
-            self._lock_engine = create_async_engine(url, pool_size=2, max_overflow=30)
+            self._lock_engine = create_async_engine(url, pool_size=2, max_overflow=10)
         # With SQLite this process is the database's only writer, so the records it has read
         # or written, kept here as its own saves and deletes leave them, are exact: a task
         # read is served without a trip to the database thread. PostgreSQL may have several

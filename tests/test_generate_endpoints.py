@@ -8,6 +8,7 @@ inspector and copy-as-code name the endpoint it was made at and the body it was 
 import io
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import av
 import httpx
@@ -169,6 +170,19 @@ def test_a_frame_from_text_is_refused_in_its_slot_before_anything_is_sent(
     assert page.select_one("#slot-first details.from-text[open]") is not None
     assert "gen4_image needs a prompt" in page.select_one("#from-text-error-first").get_text()
     assert http.get("/api/tasks").json()["tasks"] == []
+
+
+def test_a_frame_whose_saved_image_is_gone_leaves_the_slot_waiting(
+    http: httpx.Client, tmp_path: Path
+) -> None:
+    """The image task ended and its copy was saved, then the copy went (its task deleted in
+    another tab, a store cleaned by hand): the slot's poll answers, it does not fail."""
+    made = create(http, "text_to_image", model="gen4_image", promptText="a gull", ratio="720:720")
+    saved(http, made["id"])
+    (tmp_path / "console" / "images" / f"{made['id']}.png").unlink()
+    answer = http.get(f"/frames/from-text/first/{made['id']}", headers={"HX-Request": "true"})
+    assert answer.status_code == 200, answer.text
+    assert BeautifulSoup(answer.text, "html.parser").select_one("#slot-first")
 
 
 def test_a_frame_from_text_becomes_a_stored_frame_of_the_slot(http: httpx.Client) -> None:

@@ -96,3 +96,5 @@ async def test_a_route_it_offers_with_another_method_is_a_json_405_as_in_the_sim
     )
     assert answer.status_code == simulated.status_code == 405
     assert answer.json() == simulated.json() == {"error": "Method not allowed"}
+    allowed = {"/v1/tasks/x": "DELETE, GET, HEAD", "/v1/image_to_video": "POST"}
+    assert answer.headers["allow"] == allowed.get(path, "GET, HEAD")  # what the path takes

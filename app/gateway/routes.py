@@ -151,8 +151,15 @@ def _unknown_endpoint(routes: list[BaseRoute]) -> Callable[[Request], Awaitable[
     async def unknown_endpoint(request: Request) -> Response:
         if (refusal := version_refusal(request)) is not None:
             return refusal
-        if any(route.matches(request.scope)[0] is Match.PARTIAL for route in routes):
-            return JSONResponse(error_body("Method not allowed"), 405)
+        allowed = {
+            method
+            for route in routes
+            if route.matches(request.scope)[0] is Match.PARTIAL
+            for method in getattr(route, "methods", None) or ()
+        }
+        if allowed:
+            headers = {"Allow": ", ".join(sorted(allowed))}
+            return JSONResponse(error_body("Method not allowed"), 405, headers=headers)
         message = "Not found: this console does not offer this endpoint"
         return JSONResponse(error_body(message), 404)
 

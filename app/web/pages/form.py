@@ -189,10 +189,11 @@ async def reuse_form(
     record = await service.get(task_id, caller, refresh=False)
     if record is None:
         raise HTTPException(404)
-    state = await asyncio.to_thread(reuse_state, record, frames, media, new_seed, model)
-    if state is None:
-        raise HTTPException(404)
-    await own_image_frame(record, state, owners, caller.owner)
+    async with owners.storing():  # an image task's picture may be stored here, then claimed
+        state = await asyncio.to_thread(reuse_state, record, frames, media, new_seed, model)
+        if state is None:
+            raise HTTPException(404)
+        await own_image_frame(record, state, owners, caller.owner)
     context = {
         "form": state,
         "oob": True,
