@@ -345,11 +345,12 @@ function tr(text, values) {
   }
 
   // --- live elapsed time between polls ----------------------------------------------------------
-  function formatElapsed(seconds) {
+  function formatElapsed(seconds) {  // the words of render.py's _ago, in the page's language
     seconds = Math.max(0, Math.floor(seconds));
-    if (seconds < 60) return seconds + "s";
-    if (seconds < 3600) return Math.floor(seconds / 60) + "m " + String(seconds % 60).padStart(2, "0") + "s";
-    return Math.floor(seconds / 3600) + "h " + String(Math.floor(seconds % 3600 / 60)).padStart(2, "0") + "m";
+    var two = function (n) { return String(n).padStart(2, "0"); };
+    if (seconds < 60) return tr("{s}s", { s: seconds });
+    if (seconds < 3600) return tr("{m}m {s}s", { m: Math.floor(seconds / 60), s: two(seconds % 60) });
+    return tr("{h}h {m}m", { h: Math.floor(seconds / 3600), m: two(Math.floor(seconds % 3600 / 60)) });
   }
   setInterval(function () {
     $$(".elapsed[data-started]:not([data-final])").forEach(function (el) {

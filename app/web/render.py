@@ -40,14 +40,15 @@ from app.web.task_object import submit_timings, task_credits
 
 
 def _ago(seconds: float) -> str:
+    """A duration in the page's language (app.js's formatElapsed writes the same words)."""
     seconds = max(0, int(seconds))
     if seconds < 60:
-        return f"{seconds}s"
+        return gettext("{s}s", s=seconds)
     if seconds < 3600:
-        return f"{seconds // 60}m {seconds % 60:02d}s"
+        return gettext("{m}m {s}s", m=seconds // 60, s=f"{seconds % 60:02d}")
     if seconds < 86400:
-        return f"{seconds // 3600}h {seconds % 3600 // 60:02d}m"
-    return f"{seconds // 86400}d"
+        return gettext("{h}h {m}m", h=seconds // 3600, m=f"{seconds % 3600 // 60:02d}")
+    return gettext("{d}d", d=seconds // 86400)
 
 
 def _utc_time(timestamp: float) -> str:

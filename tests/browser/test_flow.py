@@ -1,5 +1,6 @@
 """A person's path through the page, in headless Debian Chromium (never a downloaded browser)."""
 
+import re
 from pathlib import Path
 
 from playwright.sync_api import Browser
@@ -311,7 +312,11 @@ def test_the_chinese_page(browser: Browser, console_url: str, tmp_path: Path) ->
     give_first_frame(page, tmp_path)
     page.fill("#promptText", "湖面上的晨雾，镜头缓慢推进")
     page.click("#generate")
+    page.wait_for_selector("#task-card .elapsed:not([data-final])")
+    page.wait_for_timeout(1200)  # app.js has rewritten the running card's elapsed time
+    assert re.fullmatch(r"\d+ 秒", page.inner_text("#task-card .elapsed")), "in Chinese units"
     page.wait_for_selector("#task-card .badge[data-status=SUCCEEDED]", timeout=30_000)
+    assert re.search(r"排队 \d+ 秒", page.inner_text("#task-card")), "the timings too"
     assert page.query_selector(".form-alert") is None, "a successful run clears the old errors"
     assert "已保存在本服务器" in page.inner_text("#task-card") or "正在保存副本" in page.inner_text(
         "#task-card"
