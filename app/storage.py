@@ -32,6 +32,7 @@ from app.schema import (
     task_frames_table,
     tasks_table,
 )
+from app.sqlite_pragmas import sqlite_pragmas
 from app.sqlite_space import enable_incremental_vacuum, give_space_back
 from app.task_record import TaskRecord
 from app.task_statements import (
@@ -47,14 +48,6 @@ from app.task_statements import (
 T = TypeVar("T")
 RECORD_CACHE_SIZE = 1_000  # tasks being watched are few; each may carry 40 exchanges
 EVENTS_BATCH = 500  # task ids per IN (...) list, well within SQLite's parameter limit
-
-
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.close()
 
 
 def _log_status(conn: Connection, record: TaskRecord, at: float) -> None:
@@ -88,7 +81,7 @@ class Storage:
             self._sync_engine = create_engine(
                 sync_url, poolclass=StaticPool, connect_args={"check_same_thread": False}
             )
-            event.listen(self._sync_engine, "connect", _sqlite_pragmas)
+            event.listen(self._sync_engine, "connect", sqlite_pragmas)
             self._executor = ThreadPoolExecutor(1, thread_name_prefix="sqlite")
         else:
             self._async_engine = create_async_engine(url)
