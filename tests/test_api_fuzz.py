@@ -46,5 +46,7 @@ def console(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 def test_the_api_never_answers_500_or_hangs(case: schemathesis.Case, console: str) -> None:
-    response = case.call(base_url=console, timeout=15)
+    # A hang, not a slow answer: a relay check with a tiny task runs a real task to its end,
+    # which on a loaded 2-core CI machine took over 15 s once.
+    response = case.call(base_url=console, timeout=60)
     assert response.status_code < 500, (case.method, case.path, response.text[:300])
