@@ -114,7 +114,7 @@ class Submission:
         owned = await self._owners.owned(frame_refs(body), owner)
         # Stored and claimed with no removal of those frames between (app/frame_guard.py);
         # a body with no frame sent as data stores none and needs no guard.
-        guard = self._storage.frames_guard() if stores_frames(body) else contextlib.nullcontext()
+        guard = self._owners.storing() if stores_frames(body) else contextlib.nullcontext()
         async with guard:
             to_send, to_store = await asyncio.to_thread(inline_frames, self._frames, body, owned)
             await self._owners.own(frame_refs(to_store) - owned, owner)
