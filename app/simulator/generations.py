@@ -15,11 +15,13 @@ from starlette.responses import Response
 
 from app.catalog import ratio_shape
 from app.catalog_hand import CREDITS_PER_SECOND, UNKNOWN_PRICE
+from app.simulator.answers import caller_owner
 from app.simulator.checks import BodyRefused, Issue, check_create, image_uri_problem
+from app.simulator.containers import data_uri_format, file_format
 from app.simulator.creating import admitted_body, body_refused, new_task, start_task
 from app.simulator.state import SimState, sim_state
 from app.simulator.store import SimTask
-from app.simulator.upload_store import unknown_uploads
+from app.simulator.upload_store import unknown_uploads, upload_path
 
 DEFAULT_RATIO = {
     "text_to_image": "1024:1024",
@@ -30,6 +32,8 @@ TAG = re.compile(r"^[A-Za-z][A-Za-z0-9_]{2,15}$")
 VIDEO_DATA_URI = re.compile(r"^data:video/[\w.+-]+;base64,[A-Za-z0-9+/=\s]+$", re.I)
 OWN_OUTPUT = re.compile(r"/outputs/([0-9a-f-]{36})\.mp4(\?|$)")
 DATA_URI_MAX_CHARS = 5 * 1024 * 1024
+NOT_A_VIDEO = "Expected an MP4, QuickTime or WebM video"
+NOT_YOUR_OUTPUT = "Not the output of a task made with this API key"
 # What the estimate says, in credits: the simulator's own guesses (the SDK carries no prices).
 IMAGE_CREDITS = {"gen4_image": 8, "gen4_image_turbo": 2}
 OTHER_IMAGE_CREDITS = 5
@@ -79,14 +83,33 @@ def _video_uri_problem(uri: object) -> str | None:
     return "Expected an HTTPS URL"
 
 
-def _input_issues(endpoint: str, body: dict[str, Any], state: SimState) -> list[Issue]:
+def _video_read_problem(state: SimState, uri: str, owner: str) -> str | None:
+    """Why the simulator will not read this video: bytes in a container it does not decode
+    (containers.py), or an output of a task another key made (or none at all). A URL it does
+    not fetch, or an unknown upload, is not its business."""
+    if uri.startswith("data:"):
+        return None if data_uri_format(uri) else NOT_A_VIDEO
+    if uri.startswith("runway://"):
+        path = upload_path(state.store.root, uri)
+        return None if path is None or file_format(path) else NOT_A_VIDEO
+    if match := OWN_OUTPUT.search(uri):
+        task = state.store.load(match.group(1))
+        return None if task is not None and task.belongs_to(owner) else NOT_YOUR_OUTPUT
+    return None
+
+
+def _input_issues(endpoint: str, body: dict[str, Any], state: SimState, owner: str) -> list[Issue]:
     issues: list[Issue] = []
     uris: list[object] = []
     if endpoint == "text_to_image" and body.get("referenceImages") is not None:
         issues += _reference_issues(body["referenceImages"])
         uris += [i.get("uri") for i in body["referenceImages"] if isinstance(i, dict)]
     if endpoint == "video_upscale":
-        if problem := _video_uri_problem(body.get("videoUri")):
+        uri = body.get("videoUri")
+        problem = _video_uri_problem(uri)
+        if problem is None and isinstance(uri, str):
+            problem = _video_read_problem(state, uri, owner)
+        if problem:
             issues.append(Issue(("videoUri",), problem))
         uris.append(body.get("videoUri"))
     for uri in unknown_uploads(state.store.root, uris):
@@ -133,7 +156,7 @@ async def _create(request: Request, endpoint: str) -> Response:
         return body
     try:
         body = check_create(endpoint, body)
-        if issues := _input_issues(endpoint, body, state):
+        if issues := _input_issues(endpoint, body, state, caller_owner(request)):
             raise BodyRefused(issues)
     except BodyRefused as refused:
         return body_refused(request, refused)

@@ -10,6 +10,7 @@ from PIL import Image
 
 from app.catalog import ratio_size
 from app.simulator.camera import CameraPath
+from app.simulator.containers import HEAD_BYTES, container_format, file_format
 from app.simulator.scenes import paint_scene
 from app.simulator.store import SimStore, SimTask
 from app.simulator.upload_store import upload_path
@@ -120,12 +121,14 @@ class Renderer:
     def _upscale(self, task: SimTask) -> None:
         """The given video made larger; one the simulator may not fetch, or cannot decode,
         becomes a placeholder video that says so."""
-        source = self._video_source(task)
+        found = self._video_source(task)
         rate = task.extra.get("targetFramerate")
-        if source is not None:
+        if found is not None:
+            source, container = found
             try:
                 upscale_video(
                     source,
+                    container,
                     self.output_path(task.id),
                     task.extra.get("resolution"),
                     frame_rate(rate) if rate else None,
@@ -139,15 +142,21 @@ class Renderer:
         size = upscaled_size(1280, 720, task.extra.get("resolution"))
         self._video(task, placeholder_frame(label, source_size(size)), None, size)
 
-    def _video_source(self, task: SimTask) -> Path | io.BytesIO | None:
+    def _video_source(self, task: SimTask) -> tuple[Path | io.BytesIO, str] | None:
+        """The video to upscale and its container, or None when there is none the simulator
+        may read: the create checked the owner and the container, this checks the bytes again
+        (a task kept before that check, a file changed since)."""
         video = str(task.extra.get("video", ""))
         if video == "data":
             data = self._store.frame_bytes(task.id, "video")
-            return io.BytesIO(data) if data is not None else None
+            container = container_format(data[:HEAD_BYTES]) if data is not None else None
+            return (io.BytesIO(data), container) if data and container else None
         if video.startswith("output:"):
-            path = self._store.video_path(video.removeprefix("output:"))
-            return path if path.exists() else None
-        return upload_path(self._store.root, video)
+            path: Path | None = self._store.video_path(video.removeprefix("output:"))
+        else:
+            path = upload_path(self._store.root, video)
+        container = file_format(path) if path is not None else None
+        return (path, container) if path is not None and container else None
 
     def shutdown(self) -> None:
         """Drop queued renders and stop running ones at their next frame."""

@@ -39,15 +39,18 @@ def frame_rate(target: str) -> Fraction:
 
 def upscale_video(
     source: Path | io.BytesIO,
+    container: str,
     path: Path,
     resolution: str | None = None,
     target_rate: Fraction | None = None,
     stop: threading.Event | None = None,
 ) -> None:
-    """Write `source` larger (`resolution`) or at `target_rate` frames a second to `path`."""
+    """Write `source` larger (`resolution`) or at `target_rate` frames a second to `path`.
+    `container` is the demuxer (containers.py): FFmpeg never probes what it was given."""
     temporary = path.with_suffix(".part")
+    opened = source if isinstance(source, io.BytesIO) else str(source)
     try:
-        with av.open(source if isinstance(source, io.BytesIO) else str(source)) as given:
+        with av.open(opened, format=container) as given:
             stream_in = given.streams.video[0]
             rate_in = stream_in.average_rate or Fraction(24)
             if target_rate is None:
