@@ -163,13 +163,21 @@ class Submission:
         return record
 
     async def submit_group(
-        self, runs: list[Run], caller: Caller, submit_token: str, endpoint: str = DEFAULT_ENDPOINT
+        self,
+        runs: list[Run],
+        caller: Caller,
+        submit_token: str,
+        endpoint: str = DEFAULT_ENDPOINT,
+        senders: list[Caller] | None = None,
     ) -> tuple[list[TaskRecord], list[str]]:
         """Side by side: several runs as one group; every run is checked before any is sent.
 
         Returns the tasks started and the upstream's refusals of the others. The submit token
-        covers the whole group: a repeat returns the group the first request made.
+        covers the whole group: a repeat returns the group the first request made. `senders`
+        says who each run is sent as (its key and owner; a second address has its own key),
+        `caller` by default; the frames and the token stay the caller's.
         """
+        senders = senders or [caller] * len(runs)
         prepared = [
             await self.prepare(body, address, None, endpoint, owner=caller.owner)
             for body, address in runs
@@ -180,9 +188,9 @@ class Submission:
         group_id = str(uuid.uuid4())
         started: list[TaskRecord] = []
         refusals: list[str] = []
-        for ready, (_body, address) in zip(prepared, runs, strict=True):
+        for ready, (_body, address), sender in zip(prepared, runs, senders, strict=True):
             try:
-                started.append(await self._create(ready, caller, group_id))
+                started.append(await self._create(ready, sender, group_id))
             except UpstreamError as exc:
                 refusals.append(f"{address or SIMULATOR_ADDRESS}: {exc.message}")
             except TaskNotRecorded as exc:

@@ -160,10 +160,15 @@ class TaskService:
         return await self.hooks.hook(record.id)
 
     async def submit_group(
-        self, runs: list[Run], caller: Caller, submit_token: str, endpoint: str = DEFAULT_ENDPOINT
+        self,
+        runs: list[Run],
+        caller: Caller,
+        submit_token: str,
+        endpoint: str = DEFAULT_ENDPOINT,
+        senders: list[Caller] | None = None,
     ) -> tuple[list[TaskRecord], list[str]]:
         """Several runs side by side as one group (see `Submission.submit_group`)."""
-        return await self._submission.submit_group(runs, caller, submit_token, endpoint)
+        return await self._submission.submit_group(runs, caller, submit_token, endpoint, senders)
 
     async def get(self, task_id: str, caller: Caller, *, refresh: bool = True) -> TaskRecord | None:
         record = await self.storage.get(task_id, caller.owner)

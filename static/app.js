@@ -61,6 +61,19 @@ function tr(text, values) {
     if (key) evt.detail.headers["X-Runway-Key"] = key;
     evt.detail.headers["X-CSRF-Token"] = csrfToken();
   });
+  // --- compare: the second address has its own key (or none); the first never goes there ---
+  // The field has no name, so no form or hx-include carries it: it goes in a header with the
+  // Generate that starts the comparison, and the second task's card is read with it.
+  function compareKey() { var f = $("#compare_key"); return f ? f.value.trim() : ""; }
+  document.addEventListener("htmx:configRequest", function (evt) {
+    var elt = evt.detail.elt;
+    if (elt && elt.closest && elt.closest("[data-second-key]")) {
+      delete evt.detail.headers["X-Runway-Key"];
+      if (compareKey()) evt.detail.headers["X-Runway-Key"] = compareKey();
+    } else if (elt && elt.id === "gen-form" && compareKey()) {
+      evt.detail.headers["X-Runway-Compare-Key"] = compareKey();
+    }
+  });
 
   // --- frames: drop, paste or pick; uploaded at once, stored by hash ------------------------
   function uploadFrame(file, position) {

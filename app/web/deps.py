@@ -54,13 +54,30 @@ async def get_caller(
     A member token in that field is the member (the operator's upstream, their name and
     budget); it is never taken for a personal key, so never sent upstream.
     """
-    key = (x_runway_key or "").strip()
+    return await caller_for(request, upstreams, x_runway_key)
+
+
+async def caller_for(request: Request, upstreams: UpstreamAccess, key: str | None) -> Caller:
+    """Who a key in the key field is: a member by their token, else a personal key (or none)."""
+    key = (key or "").strip()
     if looks_like_token(key):
         member = await request.app.state.members.find(key)
         if member is None:
             raise HTTPException(401, _("unknown or revoked member token"))
         return Caller(None, member.owner)
-    return upstreams.caller(x_runway_key)
+    return upstreams.caller(key)
+
+
+async def second_caller(
+    request: Request, upstreams: UpstreamAccess, caller: Caller, key: str | None
+) -> Caller:
+    """Who the second address of a comparison is sent as: its own key, or no key at all;
+    never the first one (relay A's key is no business of relay B). Without a key of its own
+    a member or keyless caller stays who they are (their budget goes with them); a personal
+    key's caller becomes the keyless one, whose task the page then reads with no key."""
+    if (key or "").strip():
+        return await caller_for(request, upstreams, key)
+    return caller if caller.key is None else upstreams.caller(None)
 
 
 ServiceDep = Annotated[TaskService, Depends(get_service)]

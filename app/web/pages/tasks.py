@@ -9,10 +9,18 @@ from fastapi.responses import Response
 
 from app.failures import http_hint
 from app.i18n import gettext as _
+from app.keys import Caller
 from app.runway.client import UpstreamError
 from app.runway.endpoints import resolve_upstream
 from app.storage import TaskRecord
-from app.web.deps import CallerDep, FrameOwnersDep, FramesDep, ServiceDep, UpstreamsDep
+from app.web.deps import (
+    CallerDep,
+    FrameOwnersDep,
+    FramesDep,
+    ServiceDep,
+    UpstreamsDep,
+    second_caller,
+)
 from app.web.forms import (
     FormState,
     body_from_state,
@@ -106,6 +114,7 @@ async def submit_task(
     frames: FramesDep,
     owners: FrameOwnersDep,
     caller: CallerDep,
+    upstreams: UpstreamsDep,
 ) -> Response:
     """Generate: validate, create upstream once, answer with the task card (or the errors)."""
     # A thread: reading a stored frame's facts may be an S3 request.
@@ -114,7 +123,14 @@ async def submit_task(
     body, errors = body_from_state(state)
     runs, run_errors = group_runs(state, body)
     if runs and not errors:
-        return await _submit_group(request, service, caller, state, runs)
+        senders = None
+        if state.compare_base_url:  # the second address goes with its own key, or none
+            # Its key comes as the page's key does, in a header: never a form field that
+            # another request's hx-include could put in a URL.
+            key = request.headers.get("X-Runway-Compare-Key")
+            second = await second_caller(request, upstreams, caller, key)
+            senders = [caller, second]
+        return await _submit_group(request, service, caller, state, runs, senders)
     errors += run_errors
     try:
         record = await service.submit(
@@ -148,11 +164,12 @@ async def _submit_group(
     caller: CallerDep,
     state: FormState,
     runs: list[tuple[dict[str, object], str | None]],
+    senders: list[Caller] | None = None,
 ) -> Response:
     """Side by side: every run checked first, then started as one group."""
     try:
         records, refusals = await service.submit_group(
-            runs, caller, state.submit_token, state.endpoint
+            runs, caller, state.submit_token, state.endpoint, senders
         )
     except REFUSALS as exc:
         return refusal(request, exc, form=state)
@@ -161,7 +178,9 @@ async def _submit_group(
         return render(request, "partials/_submit_error.html", {"error": error, "hint": ""})
     group_id = records[0].group_id
     headers = {"HX-Push-Url": f"/?group={group_id}", "HX-Trigger": "taskChanged"}
-    return _render_group(request, service, records, refusals, headers)
+    # A task sent with the second key belongs to it: the page reads its card with that key.
+    second = {record.id for record in records if record.owner != caller.owner}
+    return _render_group(request, service, records, refusals, headers, second)
 
 
 def _render_group(
@@ -170,8 +189,10 @@ def _render_group(
     records: list[TaskRecord],
     refusals: list[str],
     headers: dict[str, str] | None = None,
+    second_key_ids: set[str] | None = None,
 ) -> Response:
     context = {
+        "second_key_ids": second_key_ids or set(),
         "tasks": records,
         "refusals": refusals,
         "now": time.time(),
