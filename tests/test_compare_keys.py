@@ -5,6 +5,7 @@ second address); every request each received is checked for the key it carried.
 """
 
 import asyncio
+from pathlib import Path
 
 import httpx
 
@@ -43,7 +44,9 @@ async def card_ids(answer: httpx.Response) -> list[str]:
     return [part.split('"')[0] for part in answer.text.split('data-task-id="')[1:]]
 
 
-async def test_the_second_address_gets_its_own_key(relay_console: httpx.AsyncClient) -> None:
+async def test_the_second_address_gets_its_own_key(
+    relay_console: httpx.AsyncClient, tmp_path: Path
+) -> None:
     with relay_stub() as a, relay_stub() as b:
         answer = await compare(relay_console, a, b, KEY_B)
         assert KEY_B not in answer.text and KEY_A not in answer.text
@@ -57,6 +60,8 @@ async def test_the_second_address_gets_its_own_key(relay_console: httpx.AsyncCli
     assert keys_seen(a) == {f"Bearer {KEY_A}"}
     assert keys_seen(b) == {f"Bearer {KEY_B}"}
     assert [s.method for s in b.seen].count("GET") >= 1, "the second card's reads reached B"
+    kept = [p for p in (tmp_path / "data").rglob("*") if p.is_file()]
+    assert kept and not [p for p in kept if KEY_B.encode() in p.read_bytes()], "never stored"
 
 
 async def test_no_second_key_sends_none(relay_console: httpx.AsyncClient) -> None:
