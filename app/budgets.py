@@ -13,6 +13,7 @@ from app.keys import Caller
 from app.members import member_name
 from app.runway.endpoints import Upstream
 from app.storage import TaskRecord
+from app.task_log import refused_for_budget
 from app.usage import OverBudget, Usage, estimate_credits
 from app.validation import FieldError, Invalid
 
@@ -64,6 +65,7 @@ class Budgets:
             return await self._usage.hold(member, estimate_credits(body, endpoint), endpoint)
         except OverBudget:
             self._count_refusal(member, "budget")
+            refused_for_budget(member, endpoint)
             raise
 
     async def created(self, hold: str | None, task_id: str, answer_text: str) -> None:
