@@ -5,6 +5,7 @@ console's own upstream, with the operator's key, and nowhere else.
 """
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 from app.i18n import gettext as _
@@ -12,7 +13,8 @@ from app.keys import Caller
 from app.members import member_name
 from app.runway.endpoints import Upstream
 from app.storage import TaskRecord
-from app.usage import Usage, estimate_credits
+from app.task_log import refused_for_budget
+from app.usage import OverBudget, Usage, estimate_credits
 from app.validation import FieldError, Invalid
 
 
@@ -34,9 +36,16 @@ def _json(text: str) -> dict[str, Any]:
 class Budgets:
     """Holds a member's estimate before a create is sent, and settles it when the task ends."""
 
-    def __init__(self, usage: Usage | None, member_upstream: str) -> None:
+    def __init__(
+        self,
+        usage: Usage | None,
+        member_upstream: str,
+        count_refusal: Callable[[str, str], None] | None = None,
+    ) -> None:
         self._usage = usage  # None: a service with no members (tests of other parts)
         self._member_upstream = member_upstream
+        # (member, reason) per refused create: the metrics' refusals (app/metrics/replica.py)
+        self._count_refusal = count_refusal or (lambda member, reason: None)
 
     async def hold(
         self,
@@ -52,7 +61,12 @@ class Budgets:
         if upstream.base_url != self._member_upstream:
             message = _("a member token spends this console's own upstream only")
             raise Invalid([FieldError("baseUrl", message)])
-        return await self._usage.hold(member, estimate_credits(body, endpoint), endpoint)
+        try:
+            return await self._usage.hold(member, estimate_credits(body, endpoint), endpoint)
+        except OverBudget:
+            self._count_refusal(member, "budget")
+            refused_for_budget(member, endpoint)
+            raise
 
     async def created(self, hold: str | None, task_id: str, answer_text: str) -> None:
         """The upstream took the task: the hold is its charge, at the upstream's own estimate

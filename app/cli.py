@@ -6,6 +6,7 @@ from pathlib import Path
 
 import uvicorn
 
+from app.log_format import announce, configure_logging
 from app.serving import behind_proxies, uvicorn_options
 from app.settings import Settings
 from app.token_cli import add_token_parser, run_token_command
@@ -33,6 +34,7 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> None:
     args = _parser().parse_args(argv)
     settings = Settings()
+    log_config = configure_logging(settings)
     if args.command == "token":
         run_token_command(args, settings)
         return
@@ -47,12 +49,13 @@ def main(argv: list[str] | None = None) -> None:
         # by its length before its form is parsed (or spooled to disk).
         bounded = BodyLimitMiddleware(JsonOnlyMiddleware(simulator), MAX_UPLOAD_BYTES)
         standalone = HeaderLimitMiddleware(bounded)
-        print(f"Runway simulator on http://{args.host}:{args.port} (tasks in {root})")
+        announce(settings, f"Runway simulator on http://{args.host}:{args.port} (tasks in {root})")
         uvicorn.run(
             behind_proxies(standalone, settings.trusted_proxies),
             host=args.host,
             port=args.port,
             log_level="warning",
+            log_config=log_config,
             **uvicorn_options(),
         )
         return
@@ -63,13 +66,15 @@ def main(argv: list[str] | None = None) -> None:
 
     warning = settings.exposure_warning(args.host)
     if warning:
-        print(warning, file=sys.stderr, flush=True)
-    print(f"Runway Console on http://{args.host}:{args.port} (data in {settings.data_dir})")
+        announce(settings, warning, warning=True)
+    where = f"http://{args.host}:{args.port} (data in {settings.data_dir})"
+    announce(settings, f"Runway Console on {where}")
     uvicorn.run(
         behind_proxies(create_app(settings), settings.trusted_proxies),
         host=args.host,
         port=args.port,
         log_level="info",
+        log_config=log_config,
         access_log=settings.access_log,
         **uvicorn_options(),
     )

@@ -18,6 +18,8 @@ from app.hooks import HOOK_PATH
 from app.keys import load_or_create_secret
 from app.media import MediaStore, VideoSaver
 from app.members import Members
+from app.metrics.exposition import Metrics
+from app.metrics.replica import ReplicaMetrics
 from app.objects import open_object_store
 from app.recording import TaskRecorder
 from app.resources import resource_dir
@@ -31,7 +33,7 @@ from app.storage import Storage
 from app.tasks import TaskService
 from app.upstreams import UpstreamAccess
 from app.usage import Usage
-from app.web import admin, api, demo, docs, downloads, hook_routes, login, pages
+from app.web import admin, api, demo, docs, downloads, hook_routes, login, metrics, pages
 from app.web.access import AccessMiddleware, LoginLimiter
 from app.web.body_limit import BodyLimitMiddleware
 from app.web.compression import CompressionMiddleware
@@ -82,6 +84,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     upstreams = UpstreamAccess(settings, secret, policy)
     frames = FrameStore(objects)
     media = MediaStore(objects, settings.data_dir / "scratch")
+    counters = ReplicaMetrics()  # this process's own; the team's totals come from the database
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -93,6 +96,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             network_transport(policy),
             httpx.ASGITransport(simulator, raise_app_exceptions=False),
             httpx.Timeout(settings.read_timeout_s, connect=settings.connect_timeout_s),
+            observe=counters.upstream_request,
         )
         saver = VideoSaver(
             storage,
@@ -103,7 +107,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             lease_s=settings.video_lease_s,
         )
         recorder = TaskRecorder(storage)
-        budgets = Budgets(app.state.usage, upstreams.default_address)
+        budgets = Budgets(app.state.usage, upstreams.default_address, counters.refused)
         app.state.tasks = TaskService(
             settings, storage, frames, client, secret, media, upstreams, saver, recorder, budgets
         )
@@ -142,6 +146,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     password = settings.password.get_secret_value() if settings.password else None
     app.state.members = Members(storage)
     app.state.usage = Usage(storage)
+    app.state.metrics = Metrics(storage, counters)
     app.state.sessions = Sessions(storage, password_tag(secret, password)) if password else None
     app.add_middleware(CsrfMiddleware)
     app.add_middleware(
@@ -162,6 +167,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(downloads.router)
     app.include_router(api.router)
     app.include_router(admin.router)
+    app.include_router(metrics.router)
     app.include_router(gateway_router())
     demo.install(app)  # before the pages: with CONSOLE_DEMO_HOME it takes `/`
     app.include_router(hook_routes.router)

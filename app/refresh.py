@@ -30,6 +30,7 @@ from app.runway.exchange import Exchange
 from app.runway.status import FINAL_STATUSES
 from app.settings import Settings
 from app.storage import Storage, TaskRecord
+from app.task_log import changed, read_failed
 from app.upstream_task import answer_credits, apply_upstream_task, read_credits
 from app.upstreams import UpstreamAccess
 
@@ -120,6 +121,7 @@ class Refresher:
                 cost = await self._read_cost(record, caller)
         record.cost_credits = cost if cost is not None else record.cost_credits
         await self._storage.save(record, status_changed=record.status != before)
+        changed(record, cancel)
         await self._budgets.ended(record, {} if cost is None else {"cost": {"credits": cost}})
         return record
 
@@ -180,6 +182,7 @@ class Refresher:
         before = record.status
         upstream = resolve_upstream(record.base_url)
         data: dict[str, Any] = {}
+        exchange: Exchange | None = None
         try:
             data, exchange = await self._client.read(
                 upstream, self._upstreams.key_for(upstream, caller), record.upstream_task_id
@@ -188,12 +191,15 @@ class Refresher:
             record.last_error = f"{exc.message} — {http_hint(exc.status)}"
             if exc.exchange:
                 record.exchanges.append(exc.exchange.as_dict())
+            read_failed(record, exc)
         else:
             allow_private = self._upstreams.policy.allow_private
             apply_upstream_task(record, data, now, upstream, allow_private)
             record.exchanges.append(exchange.as_dict())
         record.updated_at = now
         await self._storage.save(record, status_changed=record.status != before)
+        if record.status != before:
+            changed(record, exchange)
         if record.is_final and before not in FINAL_STATUSES:
             await self._budgets.ended(record, data)
         self._saver.schedule(record)

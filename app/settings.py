@@ -6,11 +6,13 @@ environment.
 """
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from platformdirs import user_data_path
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+MIN_METRICS_TOKEN_CHARS = 16  # a bearer anyone on the network may try: too short is guessable
 
 
 def default_data_dir() -> Path:
@@ -62,6 +64,10 @@ class Settings(BaseSettings):
     demo_credits: int = Field(default=500, ge=0, alias="CONSOLE_DEMO_CREDITS")
     brand_name: str = Field(default="", max_length=80, alias="CONSOLE_BRAND_NAME")
     demo_home: bool = Field(default=False, alias="CONSOLE_DEMO_HOME")
+    # Prometheus scrapes /metrics with this bearer token (app/web/metrics.py); the admin may too.
+    metrics_token: SecretStr | None = Field(default=None, alias="CONSOLE_METRICS_TOKEN")
+    # `json`: one JSON object a line for a log shipper (app/log_format.py); `text`: uvicorn's.
+    log_format: Literal["text", "json"] = Field(default="text", alias="CONSOLE_LOG_FORMAT")
 
     @field_validator("allowed_upstreams", "trusted_proxies", mode="before")
     @classmethod
@@ -70,6 +76,12 @@ class Settings(BaseSettings):
         if isinstance(value, str) and not value.strip().startswith("["):
             return [part.strip().rstrip("/") for part in value.split(",") if part.strip()]
         return value
+
+    @field_validator("metrics_token", mode="before")
+    @classmethod
+    def _no_empty_token(cls, value: object) -> object:
+        """An empty CONSOLE_METRICS_TOKEN means none: it must never match an empty bearer."""
+        return None if isinstance(value, str) and not value.strip() else value
 
     @property
     def max_upload_bytes(self) -> int:
@@ -84,6 +96,17 @@ class Settings(BaseSettings):
             "AWS_SECRET_ACCESS_KEY": secret.get_secret_value() if secret else "",
             "AWS_REGION": self.aws_region,
         }
+
+    def secret_values(self) -> list[str]:
+        """Every configured secret, so that a log line can mask each one (app/log_format.py)."""
+        held = (
+            self.runwayml_api_secret,
+            self.password,
+            self.secret_key,
+            self.metrics_token,
+            self.aws_secret_access_key,
+        )
+        return [value.get_secret_value() for value in held if value is not None]
 
     @property
     def resolved_database_url(self) -> str:
@@ -114,6 +137,12 @@ class Settings(BaseSettings):
                 "RUNWAYML_API_SECRET is set, so the console would spend the operator's credits "
                 "for anyone who opens it. Set CONSOLE_PASSWORD, or CONSOLE_ALLOW_ANONYMOUS=true "
                 "if that is really what you want."
+            )
+        token = self.metrics_token.get_secret_value() if self.metrics_token else None
+        if token is not None and len(token) < MIN_METRICS_TOKEN_CHARS:
+            return (
+                f"CONSOLE_METRICS_TOKEN has {len(token)} characters; use at least "
+                f"{MIN_METRICS_TOKEN_CHARS} random ones (e.g. `openssl rand -hex 32`)."
             )
         if self.database_url.startswith("postgresql") and not self.secret_key:
             return (

@@ -25,6 +25,7 @@ from app.runway.client import RunwayClient, UpstreamError
 from app.runway.endpoints import SIMULATOR_ADDRESS, Upstream
 from app.storage import Storage, TaskRecord
 from app.submit_tokens import ClaimOutcome, SubmitTokens
+from app.task_log import create_refused, created
 from app.upstream_task import answer_credits, console_task_id
 from app.upstreams import UpstreamAccess
 from app.validation import FieldError, Invalid, check_body_size
@@ -236,8 +237,10 @@ class Submission:
             upstream_id, exchange = await self._client.create(
                 ready.upstream, key, to_send, ready.endpoint.path
             )
-        except BaseException:
+        except BaseException as exc:
             await self._budgets.refused(hold)
+            if isinstance(exc, UpstreamError):
+                create_refused(caller.owner, ready.endpoint.path, exc)
             raise
         task_id = console_task_id(upstream_id, await self._storage.get_any(upstream_id) is not None)
         await self._budgets.created(hold, task_id, exchange.body)
@@ -270,6 +273,7 @@ class Submission:
         )
         await self._recorder.add(record, frame_refs(ready.to_store))
         self._refresher.remember_claim(record.id, now)
+        created(record, exchange)
         return record
 
 

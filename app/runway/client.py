@@ -10,6 +10,7 @@ import asyncio
 import json
 import random
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -38,6 +39,9 @@ MAX_BACKOFF_S = 8.0
 USER_AGENT = "runway-console"
 MAX_TASK_ID = 1000  # Runway's are uuids; a relay's may be anything, but not a novel
 MAX_ANSWER_BYTES = 1024 * 1024  # a task or error answer is a few KB; a relay may send anything
+# Told of each upstream call as it ends: (kind of call, upstream kind, HTTP status or None when
+# no answer came, seconds); app/metrics/replica.py counts them.
+UpstreamObserver = Callable[[str, str, int | None, float], None]
 
 
 class RunwayClient:
@@ -54,7 +58,9 @@ class RunwayClient:
         network: httpx.AsyncBaseTransport,
         simulator: httpx.AsyncBaseTransport,
         timeout: httpx.Timeout | None = None,
+        observe: UpstreamObserver | None = None,
     ) -> None:
+        self._observe = observe or (lambda kind, upstream, status, seconds: None)
         self._timeout = timeout or httpx.Timeout(30.0, connect=5.0)
         self._timeout_s = (self._timeout.read or 30.0) + (self._timeout.connect or 5.0)
         self._simulator_transport = simulator
@@ -94,6 +100,7 @@ class RunwayClient:
 
     async def _send(
         self,
+        kind: str,
         upstream: Upstream,
         method: str,
         url: str,
@@ -109,9 +116,11 @@ class RunwayClient:
         if body is not None:
             headers["Content-Type"] = "application/json"
         started = time.perf_counter()
+        status: int | None = None
         try:
             async with asyncio.timeout(self._timeout_s):
                 response = await self._exchange(upstream, method, url, headers, body)
+            status = response.status_code
             response = redact_response(response, key)
         except UpstreamRefused as exc:
             raise UpstreamError(str(exc)) from None
@@ -134,6 +143,8 @@ class RunwayClient:
                 ),
                 retryable=True,
             ) from None
+        finally:
+            self._observe(kind, upstream.kind.value, status, time.perf_counter() - started)
         elapsed = (time.perf_counter() - started) * 1000
         exchange = Exchange(
             method,
@@ -218,7 +229,7 @@ class RunwayClient:
     ) -> tuple[str, Exchange]:
         """Start a task at `endpoint`; exactly one POST, whatever happens."""
         url = upstream.endpoint_url(endpoint)
-        response, exchange = await self._send(upstream, "POST", url, key, body)
+        response, exchange = await self._send("create", upstream, "POST", url, key, body)
         data = self._json(response, exchange)
         task_id = data.get("id")
         if isinstance(task_id, int) and not isinstance(task_id, bool):
@@ -239,7 +250,7 @@ class RunwayClient:
         for attempt in range(READ_ATTEMPTS):
             try:
                 response, exchange = await self._send(
-                    upstream, "GET", upstream.task_url(task_id), key
+                    "read", upstream, "GET", upstream.task_url(task_id), key
                 )
                 return self._json(response, exchange), exchange
             except UpstreamError as exc:
@@ -253,11 +264,15 @@ class RunwayClient:
 
     async def cancel(self, upstream: Upstream, key: str | None, task_id: str) -> Exchange:
         """Cancel a running task or delete a finished one upstream."""
-        _, exchange = await self._send(upstream, "DELETE", upstream.task_url(task_id), key)
+        _, exchange = await self._send(
+            "cancel", upstream, "DELETE", upstream.task_url(task_id), key
+        )
         return exchange
 
     async def organization(self, upstream: Upstream, key: str | None) -> dict[str, Any]:
-        response, exchange = await self._send(upstream, "GET", upstream.organization_url, key)
+        response, exchange = await self._send(
+            "organization", upstream, "GET", upstream.organization_url, key
+        )
         return self._json(response, exchange)
 
     def stream_output(self, upstream: Upstream, url: str) -> Any:
@@ -284,7 +299,9 @@ class RunwayClient:
     ) -> tuple[dict[str, Any], Exchange]:
         """`POST /v1/uploads` for an ephemeral upload: `{runwayUri, uploadUrl, fields}`."""
         body = {"filename": filename, "type": "ephemeral"}
-        response, exchange = await self._send(upstream, "POST", upstream.uploads_url, key, body)
+        response, exchange = await self._send(
+            "upload", upstream, "POST", upstream.uploads_url, key, body
+        )
         return self._json(response, exchange), exchange
 
     async def probe(
@@ -299,7 +316,9 @@ class RunwayClient:
         """One request whose answer is returned whatever its status (for the relay check);
         `header_changes` sets headers, or leaves them out where the value is None."""
         try:
-            response, exchange = await self._send(upstream, method, url, key, body, header_changes)
+            response, exchange = await self._send(
+                "probe", upstream, method, url, key, body, header_changes
+            )
         except UpstreamError as exc:
             if exc.exchange is None:
                 raise

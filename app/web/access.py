@@ -28,7 +28,17 @@ SESSION_COOKIE = "rc_session"
 # (or the form's signature) is the capability an app was handed, so an app can fetch what the
 # gateway answered with, and post the file `POST /v1/uploads` made room for.
 GATEWAY_PATHS = ("/v1/", "/runwayml/v1/", "/simulator/outputs/", "/simulator/uploads/")
-OPEN_PATHS = ("/login", "/healthz", "/static/", "/lang/", "/shared/", "/hooks/", *GATEWAY_PATHS)
+# /metrics: a scraper cannot log in; app/web/metrics.py takes its token or the admin's login.
+OPEN_PATHS = (
+    "/login",
+    "/healthz",
+    "/static/",
+    "/lang/",
+    "/shared/",
+    "/hooks/",
+    "/metrics",
+    *GATEWAY_PATHS,
+)
 LOGIN_FAILURES_ALLOWED = 5
 LOGIN_WINDOW_S = 300.0
 MAX_TRACKED_CLIENTS = 10_000  # so a flood from many addresses cannot grow the table unbounded
