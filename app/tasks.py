@@ -71,7 +71,7 @@ class TaskService:
             storage, frames, client, upstreams, self._refresher, recorder, budgets=budgets
         )
         self.hooks = HookStore(storage)
-        self.receiver = HookReceiver(storage, self.hooks, self._refresher)
+        self.receiver = HookReceiver(storage, self.hooks, self._refresher, upstreams)
 
     async def close(self) -> None:
         await self._refresher.close()
