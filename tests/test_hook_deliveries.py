@@ -9,6 +9,7 @@ count and the write are one step, on SQLite and on PostgreSQL.
 import asyncio
 import json
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import httpx
@@ -23,6 +24,7 @@ PERSONAL_KEY = "hk-hook-echo-key-1f3a9c"
 KEY = {"X-Runway-Key": PERSONAL_KEY}
 
 
+@asynccontextmanager
 async def console(settings_dir: Path, **overrides: object) -> AsyncIterator[httpx.AsyncClient]:
     """A console with a public URL whose simulator tasks run for minutes: the only
     callbacks are the ones a test posts itself."""
@@ -60,10 +62,10 @@ async def test_a_key_echoed_into_a_delivery_is_masked_everywhere(tmp_path: Path)
     """Once while the console holds the task's key in memory, once after a restart (the key
     is held nowhere then, only its HMAC as the task's owner): both deliveries are masked."""
     data = tmp_path / "data"
-    async for http in console(data):
+    async with console(data) as http:
         task, path = await hooked_task(http)
         await echo(http, path, task["id"])
-    async for http in console(data):
+    async with console(data) as http:
         await echo(http, path, task["id"])
         seen = await http.get(f"/api/tasks/{task['id']}", headers=KEY)
         card = await http.get(f"/tasks/{task['id']}", headers={**KEY, "HX-Request": "true"})
@@ -91,7 +93,7 @@ async def test_the_operators_key_echoed_into_a_delivery_is_masked(tmp_path: Path
         "RUNWAYML_BASE_URL": "simulator",  # the operator's upstream is the built-in simulator
         "CONSOLE_ALLOW_ANONYMOUS": True,
     }
-    async for http in console(tmp_path / "data", **operator):
+    async with console(tmp_path / "data", **operator) as http:
         task, path = await hooked_task(http, headers={})
         body, headers = echoing(task["id"], operator_key)
         assert (await http.post(path, content=body, headers=headers)).status_code == 200
@@ -103,7 +105,7 @@ async def test_the_operators_key_echoed_into_a_delivery_is_masked(tmp_path: Path
 async def test_concurrent_deliveries_stop_at_the_limit(tmp_path: Path, database_url: str) -> None:
     """100 posts at once: exactly MAX_DELIVERIES kept, every other one answered 429."""
     overrides = {"CONSOLE_DATABASE_URL": database_url, "CONSOLE_SECRET_KEY": TEAM_SECRET}
-    async for http in console(tmp_path / "data", **overrides):
+    async with console(tmp_path / "data", **overrides) as http:
         task, path = await hooked_task(http)
         answers = await asyncio.gather(*(http.post(path, content=b"{}") for _ in range(100)))
         codes = sorted(answer.status_code for answer in answers)
