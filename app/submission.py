@@ -117,14 +117,11 @@ class Submission:
         target = ENDPOINTS[endpoint]
         try:
             (self._validate or target.validate)(to_send)
-            if found or upstream is None:
-                raise Invalid(found)
-        except BaseException as exc:
+        except Invalid as exc:
+            _merge(found, exc)
+        if found or upstream is None:
             await self._owners.give_back(kept)
-            if isinstance(exc, Invalid):
-                _merge(found, exc)
-                raise Invalid(found) from None
-            raise
+            raise Invalid(found)
         return Prepared(upstream, to_send, to_store, target, kept)
 
     async def _inline(self, body: dict[str, Any], owner: str) -> tuple[dict, dict, KeptFrames]:
