@@ -87,7 +87,8 @@ class Demo:
         self.frames = parts.frames
         self.media = parts.media
         self.secret = parts.secret
-        self.owners = FrameOwners(parts.storage)  # a session may use only frames it added
+        # A session may use only frames it added.
+        self.owners = FrameOwners(parts.storage, parts.frames, parts.settings.frame_bytes_per_day)
         self.sessions = DemoSessions(parts.storage)
         self.shares = ShareLinks(parts.storage, parts.secret, parts.settings.share_days * 86400)
         # The operator's upstream: the server's key and address, or the simulator without a key.

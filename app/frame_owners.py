@@ -19,10 +19,11 @@ from collections.abc import Callable, Iterable
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 
-from sqlalchemy import and_, select
+from sqlalchemy import and_, delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
+from app.frame_allowance import FrameAllowance, kept_bytes
 from app.frame_release import unneeded
 from app.frames import FrameStore, StoredFrame
 from app.schema import frame_owners_table, task_frames_table, tasks_table
@@ -46,11 +47,24 @@ class ThumbLinks:
         return hmac.compare_digest(token.encode(), self._token(sha).encode())
 
 
+@dataclass(frozen=True)
+class KeptFrames:
+    """The frames one request newly claimed and the bytes charged for them: what it gives
+    back if its create is refused."""
+
+    owner: str
+    shas: tuple[str, ...] = ()
+    size: int = 0
+    day: int = 0
+
+
 class FrameOwners:
     """The statements of frame ownership, run through the one Storage."""
 
-    def __init__(self, storage: Storage) -> None:
+    def __init__(self, storage: Storage, frames: FrameStore, daily_bytes: int) -> None:
         self.storage = storage
+        self.frames = frames
+        self.allowance = FrameAllowance(storage, daily_bytes)
         self._removing: set[asyncio.Future[None]] = set()  # shielded removals, kept alive
 
     async def own(self, shas: Iterable[str], owner: str) -> None:
@@ -87,12 +101,44 @@ class FrameOwners:
 
     async def stored(self, put: Callable[[], StoredFrame | None], owner: str) -> StoredFrame | None:
         """Store a frame (`put`, blocking; None when it had nothing to store) and record
-        `owner` as its owner, with no removal of that frame in between (app/frame_guard.py)."""
-        async with self.storing():
-            frame = await asyncio.to_thread(put)
-            if frame is not None:
-                await self.own([frame.sha256], owner)
-        return frame
+        `owner` as its owner, with no removal of that frame in between (app/frame_guard.py).
+        Past the owner's daily allowance it raises FrameAllowanceSpent, the frame not kept."""
+        kept: list[StoredFrame] = []
+        await self.keep_stored(lambda: _listed(put(), kept), kept, owner)
+        return kept[0] if kept else None
+
+    async def keep_stored(
+        self, put: Callable[[], object], kept: list[StoredFrame], owner: str
+    ) -> KeptFrames:
+        """Run `put` (blocking), which appends each frame it stores to `kept`, then claim the
+        new ones for `owner`, charged to its day. Whatever fails on the way (a bad image after
+        a good one, the allowance) leaves no frame of its own behind."""
+        owned: set[str] = set()
+        try:
+            async with self.storing():
+                await asyncio.to_thread(put)
+                owned = await self.owned([frame.sha256 for frame in kept], owner)
+                new = {f.sha256: f for f in kept if f.sha256 not in owned}
+                size = sum(kept_bytes(frame) for frame in new.values())
+                day = await self.allowance.charge(owner, size)
+                await self.own(new, owner)
+        except BaseException:
+            await self.remove_unneeded(sorted({f.sha256 for f in kept} - owned), self.frames)
+            raise
+        return KeptFrames(owner, tuple(sorted(new)), size, day)
+
+    async def give_back(self, kept: KeptFrames) -> None:
+        """A refused create's frames: its new claims dropped, its bytes refunded, and the
+        files nobody else needs removed, so a refused request leaves nothing behind."""
+        if not kept.shas:
+            return
+        claims = frame_owners_table.c
+        mine = and_(claims.owner == kept.owner, claims.sha256.in_(kept.shas))
+        await self.storage.run(
+            lambda conn: conn.execute(delete(frame_owners_table).where(mine)), write=True
+        )
+        await self.allowance.refund(kept.owner, kept.size, kept.day)
+        await self.remove_unneeded(list(kept.shas), self.frames)
 
     async def remove_unneeded(self, shas: list[str], frames: FrameStore) -> None:
         """Remove the frames among `shas` nobody needs, checked again while no frame is being
@@ -114,3 +160,8 @@ class FrameOwners:
 
     async def owns(self, sha: str, owner: str) -> bool:
         return sha in await self.owned([sha], owner)
+
+
+def _listed(frame: StoredFrame | None, kept: list[StoredFrame]) -> None:
+    if frame is not None:
+        kept.append(frame)

@@ -184,11 +184,15 @@ def stores_frames(body: dict[str, Any]) -> bool:
 
 
 def inline_frames(
-    store: FrameStore, body: dict[str, Any], owned: set[str]
+    store: FrameStore,
+    body: dict[str, Any],
+    owned: set[str],
+    kept: list[StoredFrame] | None = None,
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """(body to send, body to store): frames as data URIs for upstream, references at home.
 
-    An uploaded data URI is checked and stored on the way, so history keeps it once. A
+    An uploaded data URI is checked and stored on the way, so history keeps it once, and
+    appended to `kept` as soon as it is (a refusal of a later one removes it again). A
     reference is inlined only when it is among the caller's `owned` frames
     (app/frame_owners.py); any other is refused in the words of a frame that is not stored.
     """
@@ -201,7 +205,7 @@ def inline_frames(
         field = (
             f"promptImage[{index}].uri" if isinstance(body["promptImage"], list) else "promptImage"
         )
-        sent, stored = _frame_uri(store, image.get("uri"), field, owned)
+        sent, stored = _frame_uri(store, image.get("uri"), field, owned, kept)
         send_list.append({**image, "uri": sent})
         store_list.append({**image, "uri": stored})
     to_send["promptImage"], to_store["promptImage"] = send_list, store_list
@@ -209,7 +213,7 @@ def inline_frames(
 
 
 def _frame_uri(
-    store: FrameStore, uri: object, field: str, owned: set[str]
+    store: FrameStore, uri: object, field: str, owned: set[str], kept: list[StoredFrame] | None
 ) -> tuple[object, object]:
     """One image's (sent, stored) URI; a URL is passed on as it is."""
     if not isinstance(uri, str):
@@ -226,5 +230,7 @@ def _frame_uri(
             frame = store.put(prepare_image(raw))
         except (binascii.Error, BadImage) as exc:
             raise Invalid([FieldError(field, _("image data: {error}", error=exc))]) from None
+        if kept is not None:
+            kept.append(frame)
         return store.data_uri(frame), frame.ref
     return uri, uri

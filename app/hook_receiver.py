@@ -10,10 +10,13 @@ delivery that reaches another replica, or one after a restart, is recorded but l
 import time
 from dataclasses import dataclass
 
-from app.hooks import MAX_DELIVERIES, Delivery, HookStore, claimed_status, mask_headers
+from app.hooks import Delivery, HookStore, claimed_status, mask_headers
 from app.keys import Caller
 from app.refresh import Refresher
+from app.runway.redaction import keylike_words, redact_delivery
 from app.storage import Storage
+from app.task_record import TaskRecord
+from app.upstreams import UpstreamAccess
 
 KEY_MEMORY = 10_000  # tasks whose callers are held for a confirming read
 
@@ -29,10 +32,13 @@ class Outcome:
 class HookReceiver:
     """Records deliveries and confirms a task's end from upstream."""
 
-    def __init__(self, storage: Storage, hooks: HookStore, refresher: Refresher) -> None:
+    def __init__(
+        self, storage: Storage, hooks: HookStore, refresher: Refresher, upstreams: UpstreamAccess
+    ) -> None:
         self._storage = storage
         self._hooks = hooks
         self._refresher = refresher
+        self._upstreams = upstreams
         self._callers: dict[str, Caller] = {}
 
     def expect(self, task_id: str, caller: Caller) -> None:
@@ -46,7 +52,7 @@ class HookReceiver:
         record = await self._storage.get_any(task_id) if task_id else None
         if task_id is None or record is None:
             return Outcome(404, "no such hook")
-        if await self._hooks.count(task_id) >= MAX_DELIVERIES:
+        if await self._hooks.full(task_id):  # before the confirming read it would cost
             return Outcome(429, "too many deliveries for this task")
         at = time.time()
         status = claimed_status(body, task_id)
@@ -56,6 +62,7 @@ class HookReceiver:
             if record.is_final:
                 self._callers.pop(task_id, None)
         ended = record.finished_at
+        headers, body = self._redacted(record, headers, body)
         delivery = Delivery(
             at=at,
             status=status,
@@ -63,7 +70,19 @@ class HookReceiver:
             body=body.decode("utf-8", "replace"),
             after_end_s=None if ended is None else max(0.0, at - ended),
         )
-        await self._hooks.add(task_id, delivery)
+        if not await self._hooks.add(task_id, delivery):
+            return Outcome(429, "too many deliveries for this task")
         if status is None:
             return Outcome(400, "not this task's JSON object")
         return Outcome(200, "received")
+
+    def _redacted(
+        self, record: TaskRecord, headers: list[tuple[str, str]], body: bytes
+    ) -> tuple[list[tuple[str, str]], bytes]:
+        """The delivery with every key the console knows of masked: the one held for the task,
+        the operator's, and any word that is the owner's key (found by its HMAC)."""
+        keys = self._upstreams.keys_among(keylike_words(headers, body), record.owner)
+        held = self._callers.get(record.id)
+        if held is not None and held.key:
+            keys.append(held.key)
+        return redact_delivery(headers, body, keys)

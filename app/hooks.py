@@ -159,11 +159,15 @@ class HookStore:
         query = select(task_hooks_table.c.task_id).where(task_hooks_table.c.token == token)
         return await self._storage.run(lambda conn: conn.execute(query).scalar())
 
-    async def count(self, task_id: str) -> int:
-        query = select(func.count()).where(hook_deliveries_table.c.task_id == task_id)
-        return int(await self._storage.run(lambda conn: conn.execute(query).scalar() or 0))
+    async def full(self, task_id: str) -> bool:
+        """Whether the task has had its MAX_DELIVERIES (a quick look; `add` decides)."""
+        return await self._storage.run(lambda conn: _count(conn, task_id) >= MAX_DELIVERIES)
 
-    async def add(self, task_id: str, delivery: Delivery) -> None:
+    async def add(self, task_id: str, delivery: Delivery) -> bool:
+        """Keep a delivery unless the task has had its MAX_DELIVERIES; False when refused.
+
+        The count and the insert are one transaction holding the task's hook row: concurrent
+        deliveries on PostgreSQL wait on its row lock; SQLite has one writer at a time."""
         row = {
             "task_id": task_id,
             "at": delivery.at,
@@ -172,9 +176,16 @@ class HookStore:
             "body": delivery.body,
             "after_end_s": delivery.after_end_s,
         }
-        await self._storage.run(
-            lambda conn: conn.execute(insert(hook_deliveries_table).values(**row)), write=True
-        )
+
+        def work(conn: Connection) -> bool:
+            lock = select(task_hooks_table.c.token).where(task_hooks_table.c.task_id == task_id)
+            conn.execute(lock.with_for_update()).all()
+            if _count(conn, task_id) >= MAX_DELIVERIES:
+                return False
+            conn.execute(insert(hook_deliveries_table).values(**row))
+            return True
+
+        return await self._storage.run(work, write=True)
 
     async def hook(self, task_id: str) -> Hook | None:
         """The task's receiver and its deliveries, oldest first; None when it has none."""
@@ -190,6 +201,11 @@ class HookStore:
             return Hook(url, [_delivery(row) for row in rows])
 
         return await self._storage.run(work)
+
+
+def _count(conn: Connection, task_id: str) -> int:
+    query = select(func.count()).where(hook_deliveries_table.c.task_id == task_id)
+    return int(conn.execute(query).scalar() or 0)
 
 
 def _delivery(row: Any) -> Delivery:

@@ -113,6 +113,16 @@ frame_owners_table = Table(
     Column("owner", String(80), primary_key=True),
 )
 
+# Bytes of frames each scope kept on one UTC day (app/frame_allowance.py). A table of its own,
+# made by create_all on any database, so adding it needed no migration.
+frame_bytes_table = Table(
+    "frame_bytes",
+    metadata,
+    Column("owner", String(80), primary_key=True),
+    Column("day", Integer, primary_key=True),  # days since 1970-01-01, UTC
+    Column("bytes", BigInteger, nullable=False),
+)
+
 submissions_table = Table(
     "submissions",
     metadata,

@@ -40,6 +40,8 @@ class Settings(BaseSettings):
     )
     allow_private_upstreams: bool = Field(default=False, alias="CONSOLE_ALLOW_PRIVATE_UPSTREAMS")
     max_upload_mb: float = Field(default=20.0, gt=0, alias="CONSOLE_MAX_UPLOAD_MB")
+    # What one key, member, demo session or the operator may keep of new frames per UTC day.
+    frame_mb_per_day: float = Field(default=500.0, gt=0, alias="CONSOLE_FRAME_MB_PER_DAY")
     poll_interval_s: float = Field(default=5.0, ge=0, alias="CONSOLE_POLL_INTERVAL_S")
     simulator_poll_interval_s: float = Field(
         default=1.0, ge=0, alias="CONSOLE_SIMULATOR_POLL_INTERVAL_S"
@@ -86,6 +88,10 @@ class Settings(BaseSettings):
     @property
     def max_upload_bytes(self) -> int:
         return int(self.max_upload_mb * 1024 * 1024)
+
+    @property
+    def frame_bytes_per_day(self) -> int:
+        return int(self.frame_mb_per_day * 1024 * 1024)
 
     def s3_env(self) -> dict[str, str]:
         """The AWS variables for the object store's S3 client."""

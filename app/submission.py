@@ -7,6 +7,7 @@ before the create, and a repeat gets the task the first request made.
 
 import asyncio
 import contextlib
+import dataclasses
 import time
 import uuid
 from collections.abc import Callable
@@ -15,9 +16,17 @@ from typing import Any
 
 from app.budgets import NO_BUDGETS, Budgets
 from app.create_endpoints import DEFAULT_ENDPOINT, ENDPOINTS, CreateEndpoint
-from app.frame_owners import FrameOwners
+from app.frame_allowance import FrameAllowanceSpent
+from app.frame_owners import FrameOwners, KeptFrames
 from app.frame_uploads import upload_full_frames
-from app.frames import FrameStore, frame_refs, has_local_frames, inline_frames, stores_frames
+from app.frames import (
+    FrameStore,
+    StoredFrame,
+    frame_refs,
+    has_local_frames,
+    inline_frames,
+    stores_frames,
+)
 from app.keys import Caller, mask_key
 from app.recording import TaskNotRecorded, TaskRecorder
 from app.refresh import Refresher
@@ -41,12 +50,14 @@ class AlreadySubmitted(Exception):
 
 @dataclass(frozen=True)
 class Prepared:
-    """A create ready to send: its upstream, the body to send and the body to store."""
+    """A create ready to send: its upstream, the body to send and the body to store, and the
+    frames it stored (given back if the create is refused)."""
 
     upstream: Upstream
     to_send: dict[str, Any]
     to_store: dict[str, Any]
     endpoint: CreateEndpoint = ENDPOINTS[DEFAULT_ENDPOINT]
+    kept: KeptFrames | None = None
 
 
 class Submission:
@@ -62,11 +73,13 @@ class Submission:
         recorder: TaskRecorder,
         validate: Callable[[dict[str, Any]], None] | None = None,
         budgets: Budgets = NO_BUDGETS,
+        *,
+        owners: FrameOwners,
     ) -> None:
         self._budgets = budgets  # members' daily credits, held before each create
         self._storage = storage
         self._tokens = SubmitTokens(storage)
-        self._owners = FrameOwners(storage)
+        self._owners = owners
         self._recorder = recorder
         self._frames = frames
         self._client = client
@@ -86,19 +99,20 @@ class Submission:
         """Check everything before anything is sent, raising Invalid with every problem at once.
 
         Each check runs once: the address (with its DNS guard), the frames (stored and inlined
-        on a thread, only when the body carries any), then the body as it will be sent.
+        on a thread, only when the body carries any), then the body as it will be sent. A
+        refused body gives back the frames it stored: it leaves nothing behind.
         """
         check_body_size(body)  # before any work: an oversized body is refused as a whole
         found = list(errors or [])
         upstream: Upstream | None = None
-        to_send, to_store = body, body
+        to_send, to_store, kept = body, body, KeptFrames(owner)
         try:
             upstream = await self._upstreams.resolve(address)
         except Invalid as exc:
             _merge(found, exc)
         if has_local_frames(body):
             try:
-                to_send, to_store = await self._inline(body, owner)
+                to_send, to_store, kept = await self._inline(body, owner)
             except Invalid as exc:
                 _merge(found, exc)
         target = ENDPOINTS[endpoint]
@@ -107,19 +121,29 @@ class Submission:
         except Invalid as exc:
             _merge(found, exc)
         if found or upstream is None:
+            await self._owners.give_back(kept)
             raise Invalid(found)
-        return Prepared(upstream, to_send, to_store, target)
+        return Prepared(upstream, to_send, to_store, target, kept)
 
-    async def _inline(self, body: dict[str, Any], owner: str) -> tuple[dict, dict]:
-        """Inline the frames `owner` may use; frames it sends as data become its own."""
+    async def _inline(self, body: dict[str, Any], owner: str) -> tuple[dict, dict, KeptFrames]:
+        """Inline the frames `owner` may use; frames it sends as data become its own, charged
+        to its daily allowance (app/frame_allowance.py)."""
         owned = await self._owners.owned(frame_refs(body), owner)
-        # Stored and claimed with no removal of those frames between (app/frame_guard.py);
-        # a body with no frame sent as data stores none and needs no guard.
-        guard = self._owners.storing() if stores_frames(body) else contextlib.nullcontext()
-        async with guard:
+        if not stores_frames(body):  # references only: nothing stored, no guard needed
             to_send, to_store = await asyncio.to_thread(inline_frames, self._frames, body, owned)
-            await self._owners.own(frame_refs(to_store) - owned, owner)
-        return to_send, to_store
+            return to_send, to_store, KeptFrames(owner)
+        stored: list[StoredFrame] = []
+        bodies: list[tuple[dict, dict]] = []
+
+        def put() -> None:
+            bodies.append(inline_frames(self._frames, body, owned, stored))
+
+        try:
+            # Stored and claimed with no removal of those frames between (app/frame_guard.py).
+            kept = await self._owners.keep_stored(put, stored, owner)
+        except FrameAllowanceSpent as exc:
+            raise Invalid([FieldError("promptImage", str(exc))]) from None
+        return *bodies[0], kept
 
     async def submit(
         self,
@@ -179,26 +203,41 @@ class Submission:
         `caller` by default; the frames and the token stay the caller's.
         """
         senders = senders or [caller] * len(runs)
-        prepared = [
-            await self.prepare(body, address, None, endpoint, owner=caller.owner)
-            for body, address in runs
-        ]
-        earlier = await self._claim_or_wait(caller, submit_token)
+        prepared: list[Prepared] = []
+        try:
+            for body, address in runs:
+                prepared.append(
+                    await self.prepare(body, address, None, endpoint, owner=caller.owner)
+                )
+            earlier = await self._claim_or_wait(caller, submit_token)
+        except BaseException:
+            await self._give_back(prepared)
+            raise
         if earlier is not None:
+            await self._give_back(prepared)  # the first request's frames are the ones kept
             return await self._storage.list_group(earlier.group_id or "", caller.owner), []
         group_id = str(uuid.uuid4())
         started: list[TaskRecord] = []
         refusals: list[str] = []
+        refused: list[Prepared] = []
         for ready, (_body, address), sender in zip(prepared, runs, senders, strict=True):
             try:
-                started.append(await self._create(ready, sender, group_id))
+                started.append(await self._create(ready, sender, group_id, give_back=False))
             except UpstreamError as exc:
                 refusals.append(f"{address or SIMULATOR_ADDRESS}: {exc.message}")
+                refused.append(ready)
             except TaskNotRecorded as exc:
                 refusals.append(f"{address or SIMULATOR_ADDRESS}: {exc}")
+        # After every run: a frame a refused run shares with a started one is that task's now.
+        await self._give_back(refused)
         first = started[0].id if started else None
         await self._tokens.finish(caller.owner, submit_token, first)
         return started, refusals
+
+    async def _give_back(self, prepared: list[Prepared]) -> None:
+        for ready in prepared:
+            if ready.kept is not None:
+                await self._owners.give_back(ready.kept)
 
     async def _claim_or_wait(self, caller: Caller, submit_token: str) -> TaskRecord | None:
         """None when this request may create; else the task an earlier one with the token made.
@@ -219,11 +258,23 @@ class Submission:
         raise AlreadySubmitted()
 
     async def _create(
-        self, ready: Prepared, caller: Caller, group_id: str | None = None
+        self,
+        ready: Prepared,
+        caller: Caller,
+        group_id: str | None = None,
+        give_back: bool = True,
     ) -> TaskRecord:
-        """Send the create (never retried) and record the task as the upstream answered."""
+        """Send the create (never retried) and record the task as the upstream answered; a
+        refused one (the budget, the upstream) gives back the frames it stored."""
         key = self._upstreams.key_for(ready.upstream, caller)
-        hold = await self._budgets.hold(caller, ready.upstream, ready.to_send, ready.endpoint.path)
+        try:
+            hold = await self._budgets.hold(
+                caller, ready.upstream, ready.to_send, ready.endpoint.path
+            )
+        except BaseException:
+            if give_back:
+                await self._give_back([ready])
+            raise
         try:
             to_send, uploads = await upload_full_frames(
                 self._client,
@@ -241,6 +292,8 @@ class Submission:
             await self._budgets.refused(hold)
             if isinstance(exc, UpstreamError):
                 create_refused(caller.owner, ready.endpoint.path, exc)
+            if give_back:
+                await self._give_back([ready])
             raise
         task_id = console_task_id(upstream_id, await self._storage.get_any(upstream_id) is not None)
         await self._budgets.created(hold, task_id, exchange.body)
@@ -282,8 +335,8 @@ def with_hook(ready: Prepared, hook: str | None) -> Prepared:
     if hook is None:
         return ready
     to_send = {**ready.to_send, "notify_hook": hook}
-    return Prepared(
-        ready.upstream, to_send, {**ready.to_store, "notify_hook": hook}, ready.endpoint
+    return dataclasses.replace(
+        ready, to_send=to_send, to_store={**ready.to_store, "notify_hook": hook}
     )
 
 

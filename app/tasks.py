@@ -61,17 +61,24 @@ class TaskService:
         self.storage = storage  # public for tests and benchmarks that seed history directly
         self._settings = settings
         self._frames = frames
-        self._owners = FrameOwners(storage)
+        self._owners = FrameOwners(storage, frames, settings.frame_bytes_per_day)
         self._media = media
         self._upstreams = upstreams
         self._client = client
         self._secret = secret
         self._refresher = Refresher(settings, storage, client, upstreams, saver, budgets)
         self._submission = Submission(
-            storage, frames, client, upstreams, self._refresher, recorder, budgets=budgets
+            storage,
+            frames,
+            client,
+            upstreams,
+            self._refresher,
+            recorder,
+            budgets=budgets,
+            owners=self._owners,
         )
         self.hooks = HookStore(storage)
-        self.receiver = HookReceiver(storage, self.hooks, self._refresher)
+        self.receiver = HookReceiver(storage, self.hooks, self._refresher, upstreams)
 
     async def close(self) -> None:
         await self._refresher.close()

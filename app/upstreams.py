@@ -5,7 +5,8 @@ anything is sent, naming the `baseUrl` field. The operator's key is lent only to
 own upstream, never to an address a person typed.
 """
 
-from collections.abc import Awaitable, Callable
+import hmac
+from collections.abc import Awaitable, Callable, Iterable
 from urllib.parse import urlsplit
 
 from app.keys import Caller, owner_of
@@ -58,6 +59,16 @@ class UpstreamAccess:
     def caller(self, personal_key: str | None) -> Caller:
         key = (personal_key or "").strip() or None
         return Caller(key, owner_of(key, self._secret, operator=bool(self.operator_upstream)))
+
+    def keys_among(self, words: Iterable[str], owner: str) -> list[str]:
+        """The keys to mask in text a relay sent about a task of `owner`: the operator's, and
+        any of `words` that is the owner's own key (its HMAC is the owner id; the key itself
+        is never stored)."""
+        known = [self._operator_key.get_secret_value()] if self._operator_key else []
+        if not owner.startswith("key:"):
+            return known
+        found = (w for w in words if hmac.compare_digest(owner_of(w, self._secret), owner))
+        return known + list(found)
 
     def key_for(self, upstream: Upstream, caller: Caller) -> str | None:
         """The personal key, else the operator's, but only for the operator's own upstream."""

@@ -8,6 +8,7 @@ from typing import Any
 import httpx
 import pytest
 
+from app.frame_owners import FrameOwners
 from app.frames import FrameStore
 from app.keys import Caller
 from app.main import network_transport
@@ -66,7 +67,14 @@ async def wired(tmp_path: Path) -> AsyncIterator[tuple[Submission, Counted]]:
     frames = FrameStore(objects)
     recorder = TaskRecorder(storage)
     submission = Submission(
-        storage, frames, client, upstreams, refresher, recorder, counted.validate
+        storage,
+        frames,
+        client,
+        upstreams,
+        refresher,
+        recorder,
+        counted.validate,
+        owners=FrameOwners(storage, frames, settings.frame_bytes_per_day),
     )
     try:
         yield submission, counted

@@ -8,7 +8,10 @@ escapes (`\\u0068k-…`), which a byte search misses: when the decoded answer st
 answer is written out again from its redacted values.
 """
 
+import contextlib
 import json
+import re
+from collections.abc import Iterable
 from typing import Any
 
 import httpx
@@ -16,6 +19,8 @@ import httpx
 from app.keys import mask_key
 
 MIN_SECRET_CHARS = 8  # shorter strings occur in ordinary text; replacing them would garble it
+KEYLIKE = re.compile(r"[A-Za-z0-9_.~-]{" + str(MIN_SECRET_CHARS) + ",512}")
+Headers = list[tuple[str, str]]
 
 
 def _redact_value(value: Any, key: str, mask: str) -> Any:
@@ -66,13 +71,47 @@ def without_surrogates(value: Any) -> Any:
     return value
 
 
+def _redact_headers(headers: Headers, key: str) -> Headers:
+    mask = mask_key(key)
+    return [(name.replace(key, mask), value.replace(key, mask)) for name, value in headers]
+
+
 def redact_response(response: httpx.Response, key: str | None) -> httpx.Response:
     """The same answer with the key masked in its body and its header values."""
     if not key or len(key) < MIN_SECRET_CHARS:
         return response
-    mask = mask_key(key)
-    headers = [(name, value.replace(key, mask)) for name, value in response.headers.multi_items()]
+    headers = _redact_headers(response.headers.multi_items(), key)
     content = redact_bytes(response.content, key)
     return httpx.Response(
         response.status_code, headers=headers, content=content, request=response.request
     )
+
+
+def redact_delivery(headers: Headers, body: bytes, keys: Iterable[str]) -> tuple[Headers, bytes]:
+    """A relay's callback (app/hook_receiver.py) with each key masked in its headers and body,
+    as an answer is: a relay may echo the key it was called with into what it sends."""
+    for key in keys:
+        if len(key) >= MIN_SECRET_CHARS:
+            headers, body = _redact_headers(headers, key), redact_bytes(body, key)
+    return headers, body
+
+
+def _strings(value: Any) -> Iterable[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, (list, dict)):
+        for item in value.items() if isinstance(value, dict) else value:
+            yield from _strings(item)
+    elif isinstance(value, tuple):
+        for item in value:
+            yield from _strings(item)
+
+
+def keylike_words(headers: Headers, body: bytes) -> set[str]:
+    """Every word of a callback that could be a key, as sent and as its JSON decodes
+    (`\\u0068k-…`): the receiver checks each against the task's owner, an HMAC of the key,
+    so a key the console no longer holds (after a restart, on another replica) is found too."""
+    texts = [text for pair in headers for text in pair] + [body.decode("utf-8", "replace")]
+    with contextlib.suppress(ValueError, RecursionError):
+        texts.extend(_strings(json.loads(body)))
+    return {word for text in texts for word in KEYLIKE.findall(text)}
