@@ -20,6 +20,7 @@ from functools import partial
 from typing import Any
 
 from app.budgets import NO_BUDGETS, Budgets
+from app.credits import answer_credits, read_credits
 from app.failures import http_hint
 from app.keys import Caller
 from app.media import EXPIRED_NOTE, VideoSaver
@@ -30,7 +31,7 @@ from app.runway.exchange import Exchange
 from app.runway.status import FINAL_STATUSES
 from app.settings import Settings
 from app.storage import Storage, TaskRecord
-from app.upstream_task import answer_credits, apply_upstream_task, read_credits
+from app.upstream_task import apply_upstream_task
 from app.upstreams import UpstreamAccess
 
 log = logging.getLogger(__name__)
@@ -120,7 +121,7 @@ class Refresher:
                 cost = await self._read_cost(record, caller)
         record.cost_credits = cost if cost is not None else record.cost_credits
         await self._storage.save(record, status_changed=record.status != before)
-        await self._budgets.ended(record, {} if cost is None else {"cost": {"credits": cost}})
+        await self._budgets.ended(record)
         return record
 
     async def _read_cost(self, record: TaskRecord, caller: Caller) -> int | None:
@@ -195,6 +196,6 @@ class Refresher:
         record.updated_at = now
         await self._storage.save(record, status_changed=record.status != before)
         if record.is_final and before not in FINAL_STATUSES:
-            await self._budgets.ended(record, data)
+            await self._budgets.ended(record)
         self._saver.schedule(record)
         return record

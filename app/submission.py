@@ -15,6 +15,7 @@ from typing import Any
 
 from app.budgets import NO_BUDGETS, Budgets
 from app.create_endpoints import DEFAULT_ENDPOINT, ENDPOINTS, CreateEndpoint
+from app.credits import answer_credits, as_counted
 from app.frame_owners import FrameOwners
 from app.frame_uploads import upload_full_frames
 from app.frames import FrameStore, frame_refs, has_local_frames, inline_frames, stores_frames
@@ -25,7 +26,7 @@ from app.runway.client import RunwayClient, UpstreamError
 from app.runway.endpoints import SIMULATOR_ADDRESS, Upstream
 from app.storage import Storage, TaskRecord
 from app.submit_tokens import ClaimOutcome, SubmitTokens
-from app.upstream_task import answer_credits, console_task_id
+from app.upstream_task import console_task_id
 from app.upstreams import UpstreamAccess
 from app.validation import FieldError, Invalid, check_body_size
 
@@ -107,7 +108,7 @@ class Submission:
             _merge(found, exc)
         if found or upstream is None:
             raise Invalid(found)
-        return Prepared(upstream, to_send, to_store, target)
+        return Prepared(upstream, as_counted(to_send), as_counted(to_store), target)
 
     async def _inline(self, body: dict[str, Any], owner: str) -> tuple[dict, dict]:
         """Inline the frames `owner` may use; frames it sends as data become its own."""
@@ -232,7 +233,8 @@ class Submission:
             await self._budgets.refused(hold)
             raise
         task_id = console_task_id(upstream_id, await self._storage.get_any(upstream_id) is not None)
-        await self._budgets.created(hold, task_id, exchange.body)
+        upstream_estimate = answer_credits(exchange.body, "estimatedCost")
+        await self._budgets.created(hold, task_id, upstream_estimate)
         now = time.time()
         record = TaskRecord(
             id=task_id,
@@ -258,7 +260,7 @@ class Submission:
             # interval's check, so a read straight after it is served from the store.
             last_checked_at=now,
             endpoint=ready.endpoint.path,
-            estimated_credits=answer_credits(exchange.body, "estimatedCost"),
+            estimated_credits=upstream_estimate,
         )
         await self._recorder.add(record, frame_refs(ready.to_store))
         self._refresher.remember_claim(record.id, now)
