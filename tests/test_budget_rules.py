@@ -9,68 +9,21 @@ operator's key and address), so a member's creates and reads reach it.
 import asyncio
 import json
 import math
-from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
-from fastapi import FastAPI
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from app.credits import estimate_credits
-from app.main import create_app
-from tests.conftest import make_settings
-from tests.helpers import EXAMPLE_FRAME, POLL_DUE_S
+from tests.helpers import POLL_DUE_S
+from tests.member_relay import Console, i2v, member_console
 from tests.relay_stub import Answer, RelayStub, Seen, relay, relay_stub
 
 __all__ = ["relay"]
-VERSION = {"X-Runway-Version": "2024-11-06"}
-PASSWORD = "budget rules password"
-
-
-@dataclass
-class Console:
-    app: FastAPI
-    http: httpx.AsyncClient
-
-    async def member(self, name: str, daily_credits: int | None) -> dict[str, str]:
-        _member, token = await self.app.state.members.create(name, daily_credits)
-        return {"Authorization": f"Bearer {token}", **VERSION}
-
-    async def spent(self, name: str) -> int:
-        return await self.app.state.usage.today(name)
-
-
-@asynccontextmanager
-async def member_console(
-    relay: RelayStub, data_dir: Path, **extra: object
-) -> AsyncIterator[Console]:
-    """A console whose own upstream is the relay: members' creates are sent there."""
-    settings_ = make_settings(
-        data_dir,
-        CONSOLE_ALLOW_PRIVATE_UPSTREAMS=True,
-        CONSOLE_PASSWORD=PASSWORD,
-        RUNWAYML_API_SECRET="key_operator_budget_rules_0001",
-        RUNWAYML_BASE_URL=relay.base_url,
-        CONSOLE_READ_TIMEOUT_S=5,
-        **extra,
-    )
-    app = create_app(settings_)
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app)
-        async with httpx.AsyncClient(
-            transport=transport, base_url="http://console", timeout=60
-        ) as http:
-            yield Console(app, http)
-
-
-def i2v(duration: object = 5, **extra: object) -> dict[str, Any]:
-    body = {"model": "gen4_turbo", "promptImage": EXAMPLE_FRAME, "ratio": "1280:720"}
-    return {**body, "duration": duration, **extra}
 
 
 def raw_json(value: object) -> Answer:
