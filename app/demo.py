@@ -158,10 +158,21 @@ class Demo:
             "promptImage": images,
             "promptText": f"{prompt} {marker}" if marker else prompt,
             "ratio": model.ratios[1] if portrait else model.ratios[0],
-            "duration": DURATION if DURATION in model.durations else model.default_duration,
+            "duration": self._duration(),
             "seed": secrets.randbelow(SEED_MAX + 1),
             "watermark": False,
         }
+
+    def _duration(self) -> int:
+        model = self.model()
+        return DURATION if DURATION in model.durations else model.default_duration
+
+    async def done_for_today(self, address: str) -> str | None:
+        """What the page says up front when the shared caps leave no room for one video."""
+        video = {"model": self.model().name, "duration": self._duration()}
+        if await self.pools.full(address, estimate_credits(video), time.time()):
+            return _(POOLS_FULL)
+        return None
 
     async def animate(self, owner: str, request: DemoRequest, address: str) -> TaskRecord:
         """Start one video within today's caps (this session's, the client address's and the

@@ -11,7 +11,7 @@ reservation changes nothing.
 import hmac
 from dataclasses import dataclass
 
-from sqlalchemy import case, delete, insert, update
+from sqlalchemy import case, delete, insert, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
@@ -75,6 +75,19 @@ class DemoPools:
             await self.storage.run(work, write=True)
         except IntegrityError:  # another request made a pool's row first: count against it
             await self.storage.run(work, write=True)
+
+    async def full(self, address: str, credits: int, now: float) -> bool:
+        """Whether a video of `credits` no longer fits under a shared cap today (the page says
+        so before anyone presses Animate)."""
+        day = day_of(now)
+        caps = dict(self._pools(address))
+        table = demo_pools_table
+        query = select(table.c.pool, table.c.spent_credits).where(
+            table.c.pool.in_(list(caps)), table.c.spend_day == day
+        )
+        rows = await self.storage.run(lambda conn: conn.execute(query).all())
+        spent = {pool: credits_spent for pool, credits_spent in rows}
+        return any(spent.get(pool, 0) + credits > cap for pool, cap in caps.items())
 
     async def refund(self, address: str, credits: int, now: float) -> None:
         """Give back what `reserve` counted (a create refused before it started)."""

@@ -62,7 +62,11 @@ async def test_new_cookies_from_one_address_share_its_allowance(tmp_path: Path) 
         for _ in range(3):  # a new cookie each time, as an attacker makes them
             async with browser_at(app, "203.0.113.7") as fresh:
                 assert POOLS_FULL in await animate(fresh)
+                page = await fresh.get("/demo")  # said up front, before anyone presses Animate
+                notice = BeautifulSoup(page.text, "html.parser").select_one("#notice")
+                assert notice is not None and POOLS_FULL in notice.text
         async with browser_at(app, "198.51.100.9") as elsewhere:
+            assert POOLS_FULL not in (await elsewhere.get("/demo")).text
             assert POOLS_FULL not in await animate(elsewhere)
         assert await creates(app) == 3
 

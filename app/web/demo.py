@@ -39,6 +39,7 @@ async def demo_page(request: Request, demo: DemoDep, session: SessionDep) -> Res
         "strip": strip_items(await demo.strip(session.owner), ThumbLinks(demo.secret)),
         "once": new_session_id(),
         "phase": "idle",
+        "notice": await demo.done_for_today(client_key(request)),
     }
     return session.keep(request, render_page(request, "demo.html", context))
 

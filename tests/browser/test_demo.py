@@ -195,8 +195,10 @@ def test_a_new_cookie_starts_no_new_allowance_and_the_page_says_so(
     )
     chinese = Watched(phone.new_page())
     log_in(chinese.page, one_video_demo)
+    said = chinese.page.locator("#notice").filter(has_text="演示今天能制作的视频已全部用完")
+    assert said.is_visible()  # on the page as it opens, before anyone presses Animate
     animate_sample(chinese.page, "示例：黎明的港湾")
-    chinese.page.locator("#notice").filter(has_text="演示今天能制作的视频已全部用完").wait_for()
+    said.wait_for()
     assert chinese.page.evaluate("document.documentElement.scrollWidth") <= 390
     chinese.page.screenshot(path=shots / "phone-zh.png", full_page=True)
     assert not chinese.errors, chinese.errors
