@@ -4,33 +4,18 @@ Only tasks of members are counted (a personal key pays for itself); a member's t
 console's own upstream, with the operator's key, and nowhere else.
 """
 
-import json
 from collections.abc import Callable
 from typing import Any
 
+from app.credits import estimate_credits
 from app.i18n import gettext as _
 from app.keys import Caller
 from app.members import member_name
 from app.runway.endpoints import Upstream
 from app.storage import TaskRecord
 from app.task_log import refused_for_budget
-from app.usage import OverBudget, Usage, estimate_credits
+from app.usage import OverBudget, Usage
 from app.validation import FieldError, Invalid
-
-
-def _credits(answer: dict[str, Any], field: str) -> int | None:
-    value = answer.get(field)
-    if isinstance(value, dict) and isinstance(value.get("credits"), int | float):
-        return int(value["credits"])
-    return None
-
-
-def _json(text: str) -> dict[str, Any]:
-    try:
-        data = json.loads(text)
-    except ValueError:
-        return {}
-    return data if isinstance(data, dict) else {}
 
 
 class Budgets:
@@ -68,21 +53,22 @@ class Budgets:
             refused_for_budget(member, endpoint)
             raise
 
-    async def created(self, hold: str | None, task_id: str, answer_text: str) -> None:
-        """The upstream took the task: the hold is its charge, at the upstream's own estimate
-        when its answer carried one."""
+    async def created(self, hold: str | None, task_id: str, upstream_estimate: int | None) -> None:
+        """The upstream took the task: the hold becomes its charge, raised to the upstream's own
+        estimate when that is higher, never lowered by it (an upstream that reports none or 0
+        must not lift the budget)."""
         if hold is not None and self._usage is not None:
-            estimate = _credits(_json(answer_text), "estimatedCost")
-            await self._usage.charge(hold, task_id, estimate)
+            await self._usage.charge(hold, task_id, upstream_estimate)
 
     async def refused(self, hold: str | None) -> None:
         if hold is not None and self._usage is not None:
             await self._usage.release(hold)
 
-    async def ended(self, record: TaskRecord, answer: dict[str, Any]) -> None:
-        """A member's task reached a final status: the upstream's final cost, when it gave one."""
+    async def ended(self, record: TaskRecord) -> None:
+        """A member's task reached a final status: its final cost as the record read it (the
+        one parse of credits, app/credits.py), when the upstream reported one."""
         if member_name(record.owner) is not None and self._usage is not None:
-            await self._usage.settle(record.id, record.status, _credits(answer, "cost"))
+            await self._usage.settle(record.id, record.status, record.cost_credits)
 
 
 NO_BUDGETS = Budgets(None, "")

@@ -9,7 +9,8 @@ as code and the gateway all read this table rather than naming `image_to_video`.
 from dataclasses import dataclass
 from typing import Any
 
-from app.catalog import ENDPOINT_MODELS, Model, api_models, duration_when_omitted
+from app.catalog import ENDPOINT_MODELS, Model
+from app.credits import counted_duration
 from app.i18n import N_
 from app.i18n import gettext as _
 from app.validation import FieldError, Invalid, validate_create_body
@@ -39,13 +40,9 @@ class CreateEndpoint:
         validate_create_body(body, self.path)
 
     def duration_of(self, body: dict[str, Any]) -> int:
-        """The seconds the task will make: the body's, else what the upstream picks (0 for
-        an image or an upscale, which keeps its video's length)."""
-        duration = body.get("duration")
-        if isinstance(duration, int) and not isinstance(duration, bool):
-            return duration
-        entry = api_models(self.path).get(str(body.get("model")))
-        return (duration_when_omitted(str(body.get("model")), entry) or 0) if entry else 0
+        """The seconds the task will make, as its estimate counts them (0 for an image or an
+        upscale, which keeps its video's length)."""
+        return counted_duration(body, self.path) or 0
 
 
 ENDPOINTS: dict[str, CreateEndpoint] = {

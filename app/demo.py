@@ -11,10 +11,13 @@ import asyncio
 import contextlib
 import re
 import secrets
+import time
 from dataclasses import dataclass
 from functools import partial
 
 from app.catalog import MODELS, SEED_MAX, Model
+from app.credits import estimate_credits
+from app.demo_pools import DemoPools, PoolCaps, PoolsFull
 from app.demo_sessions import DemoSessions
 from app.frame_owners import FrameOwners
 from app.frames import FrameStore, StoredFrame
@@ -44,6 +47,8 @@ MARKER = re.compile(r"\s*\[sim:[^\]]*\]", re.IGNORECASE)
 STRIP_SIZE = 24
 DURATION = 5
 PROMPT_LIMIT = 500
+# The shared caps (app/demo_pools.py) are reached: no new cookie helps, so the page says so.
+POOLS_FULL = N_("The demo has made all the videos it can today. It will be ready again tomorrow.")
 
 DEFAULT_PROMPT = "Gentle, cinematic camera motion"  # English: what the models know best
 
@@ -90,6 +95,7 @@ class Demo:
         # A session may use only frames it added.
         self.owners = FrameOwners(parts.storage, parts.frames, parts.settings.frame_bytes_per_day)
         self.sessions = DemoSessions(parts.storage)
+        self.pools = DemoPools(parts.storage, parts.secret, PoolCaps.of(parts.settings))
         self.shares = ShareLinks(parts.storage, parts.secret, parts.settings.share_days * 86400)
         # The operator's upstream: the server's key and address, or the simulator without a key.
         self.upstream = (
@@ -153,37 +159,65 @@ class Demo:
             "promptImage": images,
             "promptText": f"{prompt} {marker}" if marker else prompt,
             "ratio": model.ratios[1] if portrait else model.ratios[0],
-            "duration": DURATION if DURATION in model.durations else model.default_duration,
+            "duration": self._duration(),
             "seed": secrets.randbelow(SEED_MAX + 1),
             "watermark": False,
         }
 
-    async def animate(self, owner: str, request: DemoRequest) -> TaskRecord:
-        """Start one video, within today's cap; raises DemoRefusal with a sentence to show."""
+    def _duration(self) -> int:
+        model = self.model()
+        return DURATION if DURATION in model.durations else model.default_duration
+
+    async def done_for_today(self, address: str) -> str | None:
+        """What the page says up front when the shared caps leave no room for one video."""
+        video = {"model": self.model().name, "duration": self._duration()}
+        if await self.pools.full(address, estimate_credits(video), time.time()):
+            return _(POOLS_FULL)
+        return None
+
+    async def animate(self, owner: str, request: DemoRequest, address: str) -> TaskRecord:
+        """Start one video within today's caps (this session's, the client address's and the
+        console's); raises DemoRefusal with a sentence to show."""
         first, last = await self._frames(request, owner)
         body = self._body(first, last, request)
-        model = self.model()
-        credits = model.credits(int(str(body["duration"])))
         once = request.once[:100]
-        credits = await self.sessions.reserve(owner, credits, self.settings.demo_credits, once)
-        if credits is None:
-            raise DemoRefusal(
-                _("This demo has used today's allowance. It will be ready again tomorrow.")
-            )
+        credits = await self._reserve(owner, address, estimate_credits(body), once)
         try:
             record = await self.tasks.submit(
                 body, None, Caller(None, owner), submit_token=once or None
             )
         except AlreadySubmitted:
-            await self.sessions.refund(owner, credits)
+            await self._refund(owner, address, credits)
             raise DemoRefusal(_("Your video is already on its way.")) from None
         except Invalid:
-            await self.sessions.refund(owner, credits)
+            await self._refund(owner, address, credits)
             raise DemoRefusal(_("This image can't be used. Please try another one.")) from None
         except UpstreamError as exc:
-            await self.sessions.refund(owner, credits)
+            await self._refund(owner, address, credits)
             raise DemoRefusal(refusal_text(exc.status)) from None
         return record
+
+    async def _reserve(self, owner: str, address: str, credits: int, once: str) -> int:
+        """Count a video against every cap before anything is sent: the credits counted (0
+        for a repeated form), or DemoRefusal naming the cap that is reached."""
+        now = time.time()
+        counted = await self.sessions.reserve(owner, credits, self.settings.demo_credits, once)
+        if counted is None:
+            raise DemoRefusal(
+                _("This demo has used today's allowance. It will be ready again tomorrow.")
+            )
+        if counted:
+            try:
+                await self.pools.reserve(address, counted, now)
+            except PoolsFull:
+                await self.sessions.refund(owner, counted)
+                raise DemoRefusal(_(POOLS_FULL)) from None
+        return counted
+
+    async def _refund(self, owner: str, address: str, credits: int) -> None:
+        await self.sessions.refund(owner, credits)
+        if credits:
+            await self.pools.refund(address, credits, time.time())
 
     async def result(self, owner: str, task_id: str) -> TaskRecord | None:
         """One of this session's results, brought up to date (coalesced, like every read)."""

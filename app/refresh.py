@@ -20,6 +20,7 @@ from functools import partial
 from typing import Any
 
 from app.budgets import NO_BUDGETS, Budgets
+from app.credits import answer_credits, read_credits
 from app.failures import http_hint
 from app.keys import Caller
 from app.media import EXPIRED_NOTE, VideoSaver
@@ -31,7 +32,7 @@ from app.runway.status import FINAL_STATUSES
 from app.settings import Settings
 from app.storage import Storage, TaskRecord
 from app.task_log import changed, read_failed
-from app.upstream_task import answer_credits, apply_upstream_task, read_credits
+from app.upstream_task import apply_upstream_task
 from app.upstreams import UpstreamAccess
 
 log = logging.getLogger(__name__)
@@ -122,7 +123,7 @@ class Refresher:
         record.cost_credits = cost if cost is not None else record.cost_credits
         await self._storage.save(record, status_changed=record.status != before)
         changed(record, cancel)
-        await self._budgets.ended(record, {} if cost is None else {"cost": {"credits": cost}})
+        await self._budgets.ended(record)
         return record
 
     async def _read_cost(self, record: TaskRecord, caller: Caller) -> int | None:
@@ -201,6 +202,6 @@ class Refresher:
         if record.status != before:
             changed(record, exchange)
         if record.is_final and before not in FINAL_STATUSES:
-            await self._budgets.ended(record, data)
+            await self._budgets.ended(record)
         self._saver.schedule(record)
         return record

@@ -18,13 +18,13 @@ from urllib.parse import parse_qs, urlsplit
 
 from PIL import Image
 
+from app.credits import answer_credits, read_credits
 from app.i18n import N_
 from app.i18n import gettext as _
 from app.runway.client import Probe, RunwayClient, UpstreamError
 from app.runway.endpoints import Upstream
 from app.runway.exchange import Exchange
 from app.runway.status import FINAL_STATUSES, STATUSES
-from app.upstream_task import answer_credits, read_credits
 
 WRONG_KEY = "key_invalid-on-purpose-relay-check"  # the simulator refuses "invalid" keys
 

@@ -196,6 +196,16 @@ demo_sessions_table = Table(
     Column("last_form", String(100), nullable=False, default=""),  # the last form counted
 )
 
+# The demo's daily caps shared by every session (app/demo_pools.py): one row for the whole
+# console, one per client address (an HMAC of it), each with its UTC day and what it spent.
+demo_pools_table = Table(
+    "demo_pools",
+    metadata,
+    Column("pool", String(80), primary_key=True),
+    Column("spend_day", String(10), nullable=False, default=""),
+    Column("spent_credits", BigInteger, nullable=False, default=0),
+)
+
 # notify_hook receivers (app/hooks.py): the per-task token a relay's callback must name, and
 # every delivery that named it. New tables need no migration step: `create_all` adds them.
 task_hooks_table = Table(

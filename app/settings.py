@@ -64,6 +64,14 @@ class Settings(BaseSettings):
     # The demo page (/demo): fractions of a day are allowed, so a rehearsal can see a link expire.
     share_days: float = Field(default=7.0, gt=0, alias="CONSOLE_SHARE_DAYS")
     demo_credits: int = Field(default=500, ge=0, alias="CONSOLE_DEMO_CREDITS")
+    # Caps every demo session shares per UTC day (a new cookie starts no new allowance there):
+    # unset, one session's allowance per client address and five for the whole console.
+    demo_address_credits: int | None = Field(
+        default=None, ge=0, alias="CONSOLE_DEMO_ADDRESS_CREDITS"
+    )
+    demo_console_credits: int | None = Field(
+        default=None, ge=0, alias="CONSOLE_DEMO_CONSOLE_CREDITS"
+    )
     brand_name: str = Field(default="", max_length=80, alias="CONSOLE_BRAND_NAME")
     demo_home: bool = Field(default=False, alias="CONSOLE_DEMO_HOME")
     # Prometheus scrapes /metrics with this bearer token (app/web/metrics.py); the admin may too.

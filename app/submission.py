@@ -16,6 +16,7 @@ from typing import Any
 
 from app.budgets import NO_BUDGETS, Budgets
 from app.create_endpoints import DEFAULT_ENDPOINT, ENDPOINTS, CreateEndpoint
+from app.credits import answer_credits, as_counted
 from app.frame_allowance import FrameAllowanceSpent
 from app.frame_owners import FrameOwners, KeptFrames
 from app.frame_uploads import upload_full_frames
@@ -35,7 +36,7 @@ from app.runway.endpoints import SIMULATOR_ADDRESS, Upstream
 from app.storage import Storage, TaskRecord
 from app.submit_tokens import ClaimOutcome, SubmitTokens
 from app.task_log import create_refused, created
-from app.upstream_task import answer_credits, console_task_id
+from app.upstream_task import console_task_id
 from app.upstreams import UpstreamAccess
 from app.validation import FieldError, Invalid, check_body_size
 
@@ -123,7 +124,7 @@ class Submission:
         if found or upstream is None:
             await self._owners.give_back(kept)
             raise Invalid(found)
-        return Prepared(upstream, to_send, to_store, target, kept)
+        return Prepared(upstream, as_counted(to_send), as_counted(to_store), target, kept)
 
     async def _inline(self, body: dict[str, Any], owner: str) -> tuple[dict, dict, KeptFrames]:
         """Inline the frames `owner` may use; frames it sends as data become its own, charged
@@ -296,7 +297,8 @@ class Submission:
                 await self._give_back([ready])
             raise
         task_id = console_task_id(upstream_id, await self._storage.get_any(upstream_id) is not None)
-        await self._budgets.created(hold, task_id, exchange.body)
+        upstream_estimate = answer_credits(exchange.body, "estimatedCost")
+        await self._budgets.created(hold, task_id, upstream_estimate)
         now = time.time()
         record = TaskRecord(
             id=task_id,
@@ -322,7 +324,7 @@ class Submission:
             # interval's check, so a read straight after it is served from the store.
             last_checked_at=now,
             endpoint=ready.endpoint.path,
-            estimated_credits=answer_credits(exchange.body, "estimatedCost"),
+            estimated_credits=upstream_estimate,
         )
         await self._recorder.add(record, frame_refs(ready.to_store))
         self._refresher.remember_claim(record.id, now)

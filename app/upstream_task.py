@@ -12,6 +12,7 @@ import re
 import uuid
 from typing import Any
 
+from app.credits import read_credits
 from app.i18n import gettext as _
 from app.runway.endpoints import Upstream
 from app.runway.outputs import output_refusal
@@ -22,7 +23,6 @@ STATUS_PATTERN = re.compile(r"^[A-Z_]{1,32}$")
 MAX_FAILURE_CHARS = 2000
 MAX_CODE_CHARS = 200
 MAX_OUTPUTS = 8
-MAX_CREDITS = 2**53  # beyond any real task's price, and within a BIGINT and a JS number
 
 
 def console_task_id(upstream_id: str, taken: bool) -> str:
@@ -58,26 +58,6 @@ def read_progress(value: object) -> float | None:
     if not math.isfinite(number) or number < 0:
         return None
     return min(1.0, number / 100 if number > 1 else number)
-
-
-def read_credits(value: object) -> int | None:
-    """`{"credits": n}` (the SDK's `cost` and `estimatedCost`) as a whole number of credits,
-    or None for any other shape: a relay may send a string, a negative or a NaN."""
-    credits = value.get("credits") if isinstance(value, dict) else None
-    if isinstance(credits, bool) or not isinstance(credits, int | float):
-        return None
-    if not math.isfinite(credits) or not 0 <= credits < MAX_CREDITS:
-        return None
-    return round(credits)
-
-
-def answer_credits(text: str, field: str) -> int | None:
-    """A field's credits in an answer's JSON text (the create's), or None."""
-    try:
-        data = json.loads(text)
-    except (ValueError, RecursionError):
-        return None
-    return read_credits(data.get(field)) if isinstance(data, dict) else None
 
 
 def read_outputs(

@@ -3,9 +3,10 @@
 A create is counted before it is sent: the catalog's estimate is held (a `hold:` row) in the
 same transaction that checks the budget, so two creates at once cannot both slip under it, and a
 refused one never reaches the upstream. The hold becomes the task's charge when the upstream
-accepts it, or is released when it refuses. When the task ends, the upstream's reported final
-cost (`cost.credits`, 0 for a refunded task) replaces the estimate; an upstream that reports no
-cost leaves the estimate standing, so the budget errs on the side of the operator's credits.
+accepts it, or is released when it refuses. What an upstream reports (read by app/credits.py
+alone) may raise a charge, never lower it below the console's own estimate, except the refund
+of a failed or cancelled task (`cost.credits` 0); an upstream that reports nothing leaves the
+estimate standing, so the budget errs on the side of the operator's credits.
 Days are UTC days: a budget resets at 00:00 UTC.
 """
 
@@ -13,36 +14,18 @@ import time
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 from sqlalchemy import case, delete, func, insert, select, update
 from sqlalchemy.engine import Connection
+from sqlalchemy.sql.elements import ColumnElement
 
-from app.catalog import ENDPOINT_MODELS, api_models, duration_when_omitted
 from app.members import OWNER_PREFIX, MemberError
 from app.runway.status import FINAL_STATUSES
 from app.schema import charges_table, members_table
 from app.storage import Storage
 
 HOLD_PREFIX = "hold:"
-
-
-def estimate_credits(body: dict[str, Any], endpoint: str = "image_to_video") -> int:
-    """The credits the page's estimate shows for a create body: the catalog's credits per
-    second times the duration, or per task for an image or an upscale (0 for a model the
-    catalog does not know)."""
-    model = ENDPOINT_MODELS.get(endpoint, {}).get(str(body.get("model")))
-    if model is None:
-        return 0
-    if not model.durations:
-        return model.credits(0)
-    duration = body.get("duration")
-    if "duration" not in body:  # the upstream runs the model's default: counted as such
-        entry = api_models(endpoint).get(model.name)
-        duration = duration_when_omitted(model.name, entry) if entry else None
-    if not isinstance(duration, int) or isinstance(duration, bool):
-        return 0
-    return model.credits(duration)
+REFUNDED_STATUSES = ("FAILED", "CANCELLED")  # Runway gives these tasks' credits back
 
 
 def day_of(timestamp: float) -> str:
@@ -109,6 +92,12 @@ def _used(conn: Connection, member: str, day: str) -> int:
     return int(conn.execute(query).scalar() or 0)
 
 
+def _at_least(credits: int) -> ColumnElement[int]:
+    """The charge's credits raised to `credits`, never lowered (both engines' SQL)."""
+    column = charges_table.c.credits
+    return case((column < credits, credits), else_=column)
+
+
 class Usage:
     """Holds, charges and settles members' credits, and reads them back per day."""
 
@@ -158,11 +147,11 @@ class Usage:
         return hold_id
 
     async def charge(self, hold_id: str, task_id: str, estimate: int | None = None) -> None:
-        """The upstream accepted the task: the hold becomes its charge (with the upstream's own
-        estimate, when its create answer gave one)."""
+        """The upstream accepted the task: the hold becomes its charge, raised to the upstream's
+        own estimate when that is higher (never lowered: the hold is the console's estimate)."""
         values: dict[str, object] = {"task_id": task_id, "status": "PENDING"}
         if estimate is not None:
-            values["credits"] = values["estimated"] = estimate
+            values["credits"] = values["estimated"] = _at_least(estimate)
         statement = update(charges_table).where(charges_table.c.task_id == hold_id).values(values)
         await self.storage.run(lambda conn: conn.execute(statement), write=True)
 
@@ -172,12 +161,16 @@ class Usage:
         await self.storage.run(lambda conn: conn.execute(statement), write=True)
 
     async def settle(self, task_id: str, status: str, cost: int | None) -> None:
-        """A task ended: its final status, and the upstream's final cost when it reported one."""
+        """A task ended: its final status, and the upstream's final cost when it reported one.
+
+        A cost never takes the charge below the estimate held, except for a failed or
+        cancelled task, which Runway refunds (`cost: {credits: 0}`): then the cost stands.
+        """
         if status not in FINAL_STATUSES:
             return
         values: dict[str, object] = {"status": status, "settled_at": time.time()}
         if cost is not None:
-            values["credits"] = cost
+            values["credits"] = cost if status in REFUNDED_STATUSES else _at_least(cost)
         statement = (
             update(charges_table)
             .where(charges_table.c.task_id == task_id, charges_table.c.settled_at.is_(None))

@@ -12,6 +12,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from app.catalog import ENDPOINT_MODELS, SEED_MAX, Model, api_models
+from app.credits import whole_seconds
 from app.i18n import gettext as _
 from app.json_values import lone_surrogates, non_finite_numbers
 
@@ -160,7 +161,7 @@ def _check_scalars(
             errors.append(FieldError("duration", _("{model} takes no duration", model=model.name)))
     elif duration is None and duration_optional and not model.duration_required:
         pass  # the upstream picks the model's default, as the SDK's type allows
-    elif isinstance(duration, bool) or duration not in model.durations:
+    elif whole_seconds(duration) not in model.durations:  # 5.0 is 5; 5.5, "5", true are not
         allowed = ", ".join(str(d) for d in model.durations)
         errors.append(FieldError("duration", _("must be one of {values} seconds", values=allowed)))
     seed = body.get("seed")

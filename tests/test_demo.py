@@ -153,7 +153,9 @@ async def test_failure_scenarios_map_to_markers_that_never_show(demo: httpx.Asyn
 
 
 async def test_the_daily_allowance_refuses_before_any_upstream_call(tmp_path: Path) -> None:
-    async with demo_client(tmp_path, CONSOLE_DEMO_CREDITS=30) as http:  # one 5 s run is 25
+    # One 5 s run is 25; the address may spend more, so a second cookie tests the refund.
+    caps = {"CONSOLE_DEMO_CREDITS": 30, "CONSOLE_DEMO_ADDRESS_CREDITS": 100}
+    async with demo_client(tmp_path, **caps) as http:
         await animate(http)
         refused = await http.post("/demo/animate", data={"sample": "harbour-dawn"})
         assert "used today's allowance" in page_text(refused.text)

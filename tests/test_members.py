@@ -107,8 +107,8 @@ async def test_a_released_hold_and_a_refund_give_the_credits_back(storage: Stora
     await usage.release(await usage.hold("erin", 25, "image_to_video"))
     assert await usage.today("erin") == 0
     hold = await usage.hold("erin", 50, "image_to_video")
-    await usage.charge(hold, "task-2", estimate=40)
-    assert await usage.today("erin") == 40
+    await usage.charge(hold, "task-2", estimate=40)  # a lower upstream estimate: the hold stands
+    assert await usage.today("erin") == 50
     await usage.settle("task-2", "FAILED", 0)  # the upstream refunded the failed task
     assert await usage.today("erin") == 0
     await usage.settle("task-2", "SUCCEEDED", 40)  # settled once: a late read changes nothing

@@ -20,6 +20,7 @@ from app.samples import SAMPLES
 from app.share_links import Share
 from app.storage import TaskRecord
 from app.web import shared
+from app.web.access import client_key
 from app.web.demo_deps import DemoDep, Session, SessionDep, brand
 from app.web.demo_view import share_context, stage_context, strip_items
 from app.web.pages.tasks import index as console_index
@@ -38,6 +39,7 @@ async def demo_page(request: Request, demo: DemoDep, session: SessionDep) -> Res
         "strip": strip_items(await demo.strip(session.owner), ThumbLinks(demo.secret)),
         "once": new_session_id(),
         "phase": "idle",
+        "notice": await demo.done_for_today(client_key(request)),
     }
     return session.keep(request, render_page(request, "demo.html", context))
 
@@ -81,7 +83,7 @@ async def animate(
     """Animate: start one video and answer with the progress view (or a plain refusal)."""
     ask = DemoRequest(sample, frame, prompt, scenario, once)
     try:
-        record = await demo.animate(session.owner, ask)
+        record = await demo.animate(session.owner, ask, client_key(request))
     except DemoRefusal as exc:
         context = {"refusal": str(exc), "once": new_session_id()}
         retarget = {"HX-Retarget": "#notice", "HX-Reswap": "outerHTML"}

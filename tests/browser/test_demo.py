@@ -10,6 +10,7 @@ from playwright.sync_api import Browser, Page
 
 from tests.browser.conftest import start_console
 from tests.browser.kit import Watched, axe_violations
+from tests.helpers import ROOT
 
 PASSWORD = "demo-rehearsal-pw"
 SHARE_SECONDS = 25
@@ -149,3 +150,56 @@ def test_the_chinese_page_and_a_phone_are_clean(browser: Browser, demo_url: str)
     assert width <= 390, "the page scrolls sideways on a phone"
     assert axe_violations(page) == []
     context.close()
+
+
+@pytest.fixture
+def one_video_demo(tmp_path: Path) -> Iterator[str]:
+    """A demo whose sessions, and each client address, may make one 5 s video a day."""
+    yield from start_console(tmp_path, CONSOLE_PASSWORD=PASSWORD, CONSOLE_DEMO_CREDITS="25")
+
+
+def animate_sample(page: Page, sample: str) -> None:
+    page.get_by_role("button", name=sample).click()
+    page.locator("#animate").click()
+
+
+def test_a_new_cookie_starts_no_new_allowance_and_the_page_says_so(
+    browser: Browser, one_video_demo: str
+) -> None:
+    """Issue 22: a fresh browser (a new demo cookie) from the same address is told, in its
+    language, that the demo is done for today; nothing internal shows."""
+    first = Watched(browser.new_context(viewport={"width": 1440, "height": 900}).new_page())
+    log_in(first.page, one_video_demo)
+    animate_sample(first.page, "Sample: Harbour at dawn")
+    first.page.wait_for_selector("#stage[data-phase=working]")
+    animate_sample(first.page, "Sample: City at night")
+    first.page.wait_for_selector("#notice:has-text('used today\\'s allowance')")
+    first.page.context.close()
+
+    shots = ROOT / "test-artifacts" / "demo-caps"
+    shots.mkdir(parents=True, exist_ok=True)
+    fresh = Watched(browser.new_context(viewport={"width": 1440, "height": 900}).new_page())
+    log_in(fresh.page, one_video_demo)
+    animate_sample(fresh.page, "Sample: Harbour at dawn")
+    notice = fresh.page.locator("#notice")
+    notice.filter(has_text="The demo has made all the videos it can today").wait_for()
+    assert notice.is_visible() and not internal_text(fresh.page)
+    assert fresh.page.locator("#stage[data-phase=working]").count() == 0
+    assert axe_violations(fresh.page) == []
+    fresh.page.screenshot(path=shots / "desktop.png")
+    assert not fresh.errors, fresh.errors
+    fresh.page.context.close()
+
+    phone = browser.new_context(
+        viewport={"width": 390, "height": 844}, locale="zh-CN", is_mobile=True, has_touch=True
+    )
+    chinese = Watched(phone.new_page())
+    log_in(chinese.page, one_video_demo)
+    said = chinese.page.locator("#notice").filter(has_text="演示今天能制作的视频已全部用完")
+    assert said.is_visible()  # on the page as it opens, before anyone presses Animate
+    animate_sample(chinese.page, "示例：黎明的港湾")
+    said.wait_for()
+    assert chinese.page.evaluate("document.documentElement.scrollWidth") <= 390
+    chinese.page.screenshot(path=shots / "phone-zh.png", full_page=True)
+    assert not chinese.errors, chinese.errors
+    phone.close()
