@@ -358,6 +358,27 @@ function tr(text, values) {
     });
   }, 1000);
 
+  // --- what Generate (or any action answered in the results) did comes into view -------------
+  // On a desktop the button is below the fold and the results column starts at the top, so the
+  // new card or refusal would appear out of sight; on a phone it is below the form.
+  function revealResult() {
+    var shown = $("#result > *");
+    if (!shown) return;
+    var top = shown.getBoundingClientRect().top;
+    if (top < 0 || top > window.innerHeight - 80) shown.scrollIntoView({ block: "start" });
+  }
+  document.addEventListener("htmx:afterSwap", function (evt) {
+    if (evt.detail.target && evt.detail.target.id === "result") revealResult();
+  });
+  // Chromium may leave a muted autoplay video that arrived while out of sight paused at 0:00.
+  document.addEventListener("htmx:load", function (evt) {
+    var root = evt.detail.elt;
+    var videos = root.querySelectorAll ? $$("video[autoplay]", root) : [];
+    videos.forEach(function (video) {
+      if (video.paused) video.play().catch(function () {});
+    });
+  });
+
   // --- errors the server could not render as a fragment ------------------------------------------
   document.addEventListener("htmx:responseError", function (evt) {
     var status = evt.detail.xhr.status;
@@ -372,11 +393,14 @@ function tr(text, values) {
     text.textContent = (evt.detail.xhr.responseText || "").slice(0, 500);
     card.append(title, text);
     result.replaceChildren(card);
+    revealResult();
   });
   document.addEventListener("htmx:sendError", function (evt) {
     if (evt.detail.elt && evt.detail.elt.id === "task-card") return;
     var result = $("#result");
-    if (result) result.textContent = tr("The console could not be reached. Is it still running?");
+    if (!result) return;
+    result.textContent = tr("The console could not be reached. Is it still running?");
+    result.scrollIntoView({ block: "start" });
   });
 
   // Polling replaces the card every 2 s; panels the person opened stay open. What is open is
