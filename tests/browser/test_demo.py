@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import Browser, Page
 
 from tests.browser.conftest import start_console
-from tests.browser.kit import Watched, axe_violations
+from tests.browser.kit import Watched, axe_violations, frame_file
 
 PASSWORD = "demo-rehearsal-pw"
 SHARE_SECONDS = 25
@@ -149,3 +149,33 @@ def test_the_chinese_page_and_a_phone_are_clean(browser: Browser, demo_url: str)
     assert width <= 390, "the page scrolls sideways on a phone"
     assert axe_violations(page) == []
     context.close()
+
+
+def test_a_rehearsal_shows_one_outcome_and_an_own_picture_drops_the_samples_prompt(
+    browser: Browser, console_url: str, tmp_path: Path
+) -> None:
+    """Busy after moderation: the busy message alone, no moderation overlay left on the stage.
+    The customer's own picture does not keep the prompt written for the sample before it."""
+    own = frame_file(tmp_path, "mine.png", color=(200, 90, 40))
+    page = browser.new_context(viewport={"width": 1440, "height": 900}).new_page()
+    for width, height in ((1440, 900), (390, 844)):
+        page.set_viewport_size({"width": width, "height": height})
+        page.goto(f"{console_url}/demo")
+        page.select_option("#scenario", label="Content moderation")
+        page.get_by_role("button", name="Animate").click()
+        page.wait_for_selector("#stage[data-phase=failed]", timeout=40_000)
+        page.select_option("#scenario", label="Busy service")
+        page.get_by_role("button", name="Animate").click()
+        page.wait_for_selector("#notice:has-text('busy')")
+        assert "moderation" not in page.locator("#stage").inner_text().lower()
+        assert page.locator("#stage").get_attribute("data-phase") == "idle"
+
+        sample = page.get_by_role("button", name="Sample: City at night")
+        sample.click()
+        sample_prompt = sample.get_attribute("data-prompt")
+        assert page.input_value("#prompt") == sample_prompt
+        page.set_input_files("#own-file", str(own))
+        page.wait_for_selector("#own-status:has-text('ready')")
+        prompt = page.input_value("#prompt")
+        assert prompt and prompt != sample_prompt, prompt
+    page.context.close()
