@@ -28,6 +28,7 @@ from app.runway.exchange import (
 )
 from app.runway.guard import PublicOnlyTransport, UpstreamRefused
 from app.runway.outputs import on_upstream_origin
+from app.runway.reach import unanswered
 from app.runway.redaction import redact_response, without_surrogates
 from app.transcript import masked_headers, shorten_data_uris
 
@@ -125,15 +126,7 @@ class RunwayClient:
             )
             raise UpstreamError(message, retryable=True) from None
         except httpx.HTTPError as exc:
-            detail = type(exc).__name__
-            raise UpstreamError(
-                _(
-                    "could not reach {upstream}: {detail}",
-                    upstream=_(upstream.label),
-                    detail=detail,
-                ),
-                retryable=True,
-            ) from None
+            raise unanswered(upstream, exc) from None
         elapsed = (time.perf_counter() - started) * 1000
         exchange = Exchange(
             method,
