@@ -58,6 +58,7 @@ def result_key(page: Page) -> str:
     return page.locator(".strip-item").first.get_attribute("hx-get").rsplit("/", 1)[1]
 
 
+@pytest.mark.console_errors_expected("status of 410 (Gone)")  # an expired link, on purpose
 def test_a_sample_plays_by_itself_and_its_link_opens_expires_and_is_revoked(
     browser: Browser, demo_url: str
 ) -> None:
