@@ -31,6 +31,12 @@ class BadImage(ValueError):
     """The bytes are not an image the console will send; the message is for the person."""
 
 
+def over_limit_message(limit_mb: float) -> str:
+    """Why an upload was refused for its size: the upload route says it, and so does the page
+    (app.js) when it refuses a file before sending it; one sentence, one limit."""
+    return _("the file is over the {mb} MB limit", mb=f"{limit_mb:g}")
+
+
 @dataclass(frozen=True)
 class PreparedImage:
     data: bytes

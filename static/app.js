@@ -79,31 +79,46 @@ function tr(text, values) {
   function uploadFrame(file, position) {
     var slot = $("#slot-" + position);
     if (!slot || !file) return;
+    // The server's limit and its sentence, on the slot: a file over it is not sent at all.
+    var limit = parseInt(slot.dataset.maxBytes || "0", 10);
+    if (limit && file.size > limit) { slotError(slot, slot.dataset.tooLarge); return; }
     var body = new FormData();
     body.append("file", file);
     slot.classList.add("uploading");
-    var head = $(".slot-head", slot);
+    var head = $(".slot-head", slot), heading = head ? head.cloneNode(true) : null;
     if (head) head.textContent = tr("Uploading {name}…", { name: file.name });
     // The key too, as htmx requests send it: a frame belongs to the key that added it.
     var headers = { "HX-Request": "true", "X-CSRF-Token": csrfToken() };
     if (currentKey()) headers["X-Runway-Key"] = currentKey();
     fetch("/frames?position=" + position, { method: "POST", body: body, headers: headers })
       .then(function (response) {
-        if (response.status === 413) throw new Error(tr("The file is too large for this console."));
+        if (response.status === 413) throw new Error(slot.dataset.tooLarge);
         if (!response.ok) throw new Error(tr("Upload failed: HTTP {status}", { status: response.status }));
         return response.text();
       })
       .then(function (html) { replaceSlot(slot, html); })
       .catch(function (err) {
-        slot.classList.remove("uploading");
-        slot.classList.add("has-error");
-        if (!head) return;
-        head.textContent = err.message;
-        head.setAttribute("role", "alert");
-        head.tabIndex = -1;
-        head.focus({ preventScroll: true });
-        head.scrollIntoView({ block: "center" });
+        if (head && heading) head.replaceWith(heading);
+        slotError(slot, err.message);
       });
+  }
+  // A slot shows one error, its current one, where the server puts its own (under the slot).
+  function slotError(slot, message) {
+    var position = slot.dataset.position;
+    slot.classList.remove("uploading");
+    slot.classList.add("has-error");
+    $$(".error-text[data-error-for='" + position + "']", slot).forEach(function (el) { el.remove(); });
+    var error = document.createElement("p");
+    error.className = "error-text";
+    error.id = "error-" + position;
+    error.dataset.errorFor = position;
+    error.setAttribute("role", "alert");
+    error.tabIndex = -1;
+    error.textContent = message;
+    slot.appendChild(error);
+    var drop = $(".drop", slot);
+    if (drop) drop.setAttribute("aria-describedby", error.id);
+    focusNewError();
   }
   function replaceSlot(slot, html) {
     var holder = document.createElement("div");
@@ -371,6 +386,27 @@ function tr(text, values) {
     });
   }, 1000);
 
+  // --- what Generate (or any action answered in the results) did comes into view -------------
+  // On a desktop the button is below the fold and the results column starts at the top, so the
+  // new card or refusal would appear out of sight; on a phone it is below the form.
+  function revealResult() {
+    var shown = $("#result > *");
+    if (!shown) return;
+    var top = shown.getBoundingClientRect().top;
+    if (top < 0 || top > window.innerHeight - 80) shown.scrollIntoView({ block: "start" });
+  }
+  document.addEventListener("htmx:afterSwap", function (evt) {
+    if (evt.detail.target && evt.detail.target.id === "result") revealResult();
+  });
+  // Chromium may leave a muted autoplay video that arrived while out of sight paused at 0:00.
+  document.addEventListener("htmx:load", function (evt) {
+    var root = evt.detail.elt;
+    var videos = root.querySelectorAll ? $$("video[autoplay]", root) : [];
+    videos.forEach(function (video) {
+      if (video.paused) video.play().catch(function () {});
+    });
+  });
+
   // --- errors the server could not render as a fragment ------------------------------------------
   document.addEventListener("htmx:responseError", function (evt) {
     var status = evt.detail.xhr.status;
@@ -385,11 +421,14 @@ function tr(text, values) {
     text.textContent = (evt.detail.xhr.responseText || "").slice(0, 500);
     card.append(title, text);
     result.replaceChildren(card);
+    revealResult();
   });
   document.addEventListener("htmx:sendError", function (evt) {
     if (evt.detail.elt && evt.detail.elt.id === "task-card") return;
     var result = $("#result");
-    if (result) result.textContent = tr("The console could not be reached. Is it still running?");
+    if (!result) return;
+    result.textContent = tr("The console could not be reached. Is it still running?");
+    result.scrollIntoView({ block: "start" });
   });
 
   // Polling replaces the card every 2 s; panels the person opened stay open. What is open is

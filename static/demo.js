@@ -16,9 +16,11 @@
   });
 
   // --- choosing the picture: a sample, or the customer's own image ---------------------------
+  var previewSrc = null;  // the chosen picture, to go back to when a new attempt starts
   function showPreview(src) {
     var stage = $("#stage");
     if (!stage) return;
+    previewSrc = src;
     if (stage.dataset.phase !== "idle") {
       var fresh = document.createElement("section");
       fresh.id = "stage";
@@ -69,6 +71,9 @@
         if (answer.error) throw new Error(answer.error);
         pressSample(null);
         $("#f-sample").value = "";
+        // The sample's prompt described the sample; the customer's picture gets the general one.
+        var prompt = $("#prompt");
+        if (!promptTouched) prompt.value = prompt.dataset.defaultPrompt || "";
         $("#f-frame").value = answer.frame;
         showPreview(URL.createObjectURL(file));
         setStatus(message("Ready"));
@@ -102,12 +107,16 @@
     }
   });
 
-  // --- Animate: a fresh notice each time ------------------------------------------------------
+  // --- Animate: a fresh start each time ------------------------------------------------------
+  // The last attempt's notice goes, and so does its outcome on the stage (a failure's overlay,
+  // a video): a refusal now shows beside the chosen picture, not beside an older failure.
   document.addEventListener("htmx:beforeRequest", function (evt) {
-    if (evt.target.id === "demo-form") {
-      var notice = $("#notice");
-      if (notice) notice.textContent = "";
-    }
+    if (evt.target.id !== "demo-form") return;
+    var notice = $("#notice");
+    if (notice) notice.textContent = "";
+    var stage = $("#stage"), preview = $("#preview");
+    if (previewSrc === null && preview) previewSrc = preview.src;
+    if (stage && stage.dataset.phase !== "idle" && previewSrc) showPreview(previewSrc);
   });
 
   // --- the progress view's clock: counts between the server's once-a-second updates ----------

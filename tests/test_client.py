@@ -119,7 +119,8 @@ async def test_a_refused_connection_is_an_upstream_error() -> None:
     with pytest.raises(UpstreamError) as caught:
         await make_client(handler).create(resolve_upstream("https://r.example.com"), "k", {})
     assert caught.value.status is None
-    assert "could not reach" in caught.value.message
+    assert "nothing answered at https://r.example.com" in caught.value.message
+    assert caught.value.reach == "unreached" and caught.value.http_offer == ""
 
 
 @pytest.mark.parametrize(

@@ -93,7 +93,7 @@ def test_the_console_reports_a_refused_connection(live_console: str) -> None:
     with httpx.Client(base_url=live_console) as http:
         response = http.post("/api/tasks", json=body, headers={"X-Runway-Key": "hk-x-0000"})
     assert response.status_code == 502
-    assert "could not reach" in response.json()["error"]["message"]
+    assert "nothing answered at http://127.0.0.1:9" in response.json()["error"]["message"]
 
 
 def test_the_console_page_and_health_answer(live_console: str) -> None:

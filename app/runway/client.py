@@ -29,6 +29,7 @@ from app.runway.exchange import (
 )
 from app.runway.guard import PublicOnlyTransport, UpstreamRefused
 from app.runway.outputs import on_upstream_origin
+from app.runway.reach import unanswered
 from app.runway.redaction import redact_response, without_surrogates
 from app.transcript import masked_headers, shorten_data_uris
 
@@ -134,15 +135,7 @@ class RunwayClient:
             )
             raise UpstreamError(message, retryable=True) from None
         except httpx.HTTPError as exc:
-            detail = type(exc).__name__
-            raise UpstreamError(
-                _(
-                    "could not reach {upstream}: {detail}",
-                    upstream=_(upstream.label),
-                    detail=detail,
-                ),
-                retryable=True,
-            ) from None
+            raise unanswered(upstream, exc) from None
         finally:
             self._observe(kind, upstream.kind.value, status, time.perf_counter() - started)
         elapsed = (time.perf_counter() - started) * 1000

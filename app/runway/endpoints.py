@@ -1,6 +1,6 @@
 """Which upstream an API address means, and the exact URLs to call on it (docs/runway-api.md)."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from urllib.parse import quote, urlsplit
 
@@ -33,6 +33,9 @@ class Upstream:
     kind: UpstreamKind
     base_url: str
     api_root: str
+    # Typed without a scheme, so https:// was put in front: when nothing answers, plain http
+    # is worth offering.
+    assumed_https: bool = field(default=False, compare=False)
 
     @property
     def create_url(self) -> str:
@@ -79,7 +82,8 @@ def resolve_upstream(address: str | None) -> Upstream:
     text = (address or "").strip()
     if text.rstrip("/").lower() in ("", SIMULATOR_ADDRESS):
         return Upstream(UpstreamKind.SIMULATOR, SIMULATOR_ADDRESS, f"{SIMULATOR_ORIGIN}/v1")
-    if "://" not in text:
+    assumed_https = "://" not in text
+    if assumed_https:
         text = "https://" + text
     try:
         parts = urlsplit(text)
@@ -99,5 +103,5 @@ def resolve_upstream(address: str | None) -> Upstream:
         if base.lower().endswith(suffix):
             base = base[: -len(suffix)]
     if parts.hostname.lower() == OFFICIAL_HOST:
-        return Upstream(UpstreamKind.OFFICIAL, base, f"{base}/v1")
-    return Upstream(UpstreamKind.RELAY, base, f"{base}/runwayml/v1")
+        return Upstream(UpstreamKind.OFFICIAL, base, f"{base}/v1", assumed_https)
+    return Upstream(UpstreamKind.RELAY, base, f"{base}/runwayml/v1", assumed_https)

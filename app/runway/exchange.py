@@ -54,9 +54,13 @@ class UpstreamError(Exception):
         retry_after: float | None = None,
         exchange: Exchange | None = None,
         headers: dict[str, str] | None = None,
+        reach: str = "",
+        http_offer: str = "",
     ) -> None:
         super().__init__(message)
         self.message = message
+        self.reach = reach  # "" (answered or unknown), or app.runway.reach's UNREACHED/PLAIN_HTTP
+        self.http_offer = http_offer  # the address with http://, where that may be what works
         self.status = status
         self.body = body[:BODY_LIMIT]
         self.retryable = retryable

@@ -11,7 +11,7 @@ from typing import Annotated
 from fastapi import APIRouter, FastAPI, Form, HTTPException, Request, UploadFile
 from fastapi.responses import JSONResponse, Response
 
-from app.demo import SCENARIO_LABELS, Demo, DemoRefusal, DemoRequest
+from app.demo import DEFAULT_PROMPT, SCENARIO_LABELS, Demo, DemoRefusal, DemoRequest
 from app.demo_sessions import new_session_id
 from app.frame_owners import ThumbLinks
 from app.i18n import gettext as _
@@ -40,6 +40,7 @@ async def demo_page(request: Request, demo: DemoDep, session: SessionDep) -> Res
         "once": new_session_id(),
         "phase": "idle",
         "notice": await demo.done_for_today(client_key(request)),
+        "default_prompt": DEFAULT_PROMPT,
     }
     return session.keep(request, render_page(request, "demo.html", context))
 

@@ -26,6 +26,7 @@ from app.frames import first_frame, frame_sha
 from app.frames_from_text import FrameRequest
 from app.hooks import reach_note
 from app.i18n import LANGUAGES, current_language, gettext
+from app.images import over_limit_message
 from app.keys import mask_key, media_token
 from app.media import output_suffix
 from app.resources import resource_dir
@@ -169,6 +170,7 @@ def make_templates(secret: bytes) -> Jinja2Templates:
     templates.env.globals["task_credits"] = task_credits
     templates.env.globals["submit_timings"] = submit_timings
     templates.env.globals["frame_request"] = FrameRequest.default
+    templates.env.globals["over_limit_message"] = over_limit_message
     return templates
 
 

@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import Browser, Page
 
 from tests.browser.conftest import start_console
-from tests.browser.kit import Watched, axe_violations
+from tests.browser.kit import Watched, axe_violations, frame_file
 from tests.helpers import ROOT
 
 PASSWORD = "demo-rehearsal-pw"
@@ -59,6 +59,7 @@ def result_key(page: Page) -> str:
     return page.locator(".strip-item").first.get_attribute("hx-get").rsplit("/", 1)[1]
 
 
+@pytest.mark.console_errors_expected("status of 410 (Gone)")  # an expired link, on purpose
 def test_a_sample_plays_by_itself_and_its_link_opens_expires_and_is_revoked(
     browser: Browser, demo_url: str
 ) -> None:
@@ -203,3 +204,33 @@ def test_a_new_cookie_starts_no_new_allowance_and_the_page_says_so(
     chinese.page.screenshot(path=shots / "phone-zh.png", full_page=True)
     assert not chinese.errors, chinese.errors
     phone.close()
+
+
+def test_a_rehearsal_shows_one_outcome_and_an_own_picture_drops_the_samples_prompt(
+    browser: Browser, console_url: str, tmp_path: Path
+) -> None:
+    """Busy after moderation: the busy message alone, no moderation overlay left on the stage.
+    The customer's own picture does not keep the prompt written for the sample before it."""
+    own = frame_file(tmp_path, "mine.png", color=(200, 90, 40))
+    page = browser.new_context(viewport={"width": 1440, "height": 900}).new_page()
+    for width, height in ((1440, 900), (390, 844)):
+        page.set_viewport_size({"width": width, "height": height})
+        page.goto(f"{console_url}/demo")
+        page.select_option("#scenario", label="Content moderation")
+        page.get_by_role("button", name="Animate").click()
+        page.wait_for_selector("#stage[data-phase=failed]", timeout=40_000)
+        page.select_option("#scenario", label="Busy service")
+        page.get_by_role("button", name="Animate").click()
+        page.wait_for_selector("#notice:has-text('busy')")
+        assert "moderation" not in page.locator("#stage").inner_text().lower()
+        assert page.locator("#stage").get_attribute("data-phase") == "idle"
+
+        sample = page.get_by_role("button", name="Sample: City at night")
+        sample.click()
+        sample_prompt = sample.get_attribute("data-prompt")
+        assert page.input_value("#prompt") == sample_prompt
+        page.set_input_files("#own-file", str(own))
+        page.wait_for_selector("#own-status:has-text('ready')")
+        prompt = page.input_value("#prompt")
+        assert prompt and prompt != sample_prompt, prompt
+    page.context.close()

@@ -8,7 +8,7 @@ from fastapi import APIRouter, HTTPException, Query, Request, UploadFile
 from fastapi.responses import Response
 
 from app.i18n import gettext as _
-from app.images import BadImage, prepare_image
+from app.images import BadImage, over_limit_message, prepare_image
 from app.runway.endpoints import BadAddress, resolve_upstream
 from app.samples import find_sample, sample_file
 from app.validation import check_https_url
@@ -105,7 +105,7 @@ async def upload_frame(
     """Check an uploaded image and store it; answer with the filled frame slot."""
     slot = FrameSlot(position)
     if (file.size or 0) > settings.max_upload_bytes:
-        slot.error = _("the file is over the {mb} MB limit", mb=f"{settings.max_upload_mb:g}")
+        slot.error = over_limit_message(settings.max_upload_mb)
     else:
         try:
             # The spooled file itself: its bytes are not all held in memory beside the pixels.
