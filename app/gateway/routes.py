@@ -20,6 +20,7 @@ from app.gateway.shapes import created_answer, error_body, issue_path, task_answ
 from app.gateway.uploads import upload_slot_answer
 from app.gateway.urls import output_urls
 from app.i18n import language
+from app.json_values import NotJson, parse_json
 from app.members import MemberError
 from app.recording import TaskNotRecorded
 from app.runway.client import UpstreamError
@@ -81,9 +82,9 @@ def _create_route(endpoint: CreateEndpoint) -> Callable[[Request], Awaitable[Res
     async def create(request: Request) -> Response:
         async def work(who: GatewayCaller) -> Response:
             try:
-                body = await request.json()
-            except ValueError:
-                raise GatewayRefusal(400, "Request body must be JSON") from None
+                body = parse_json(await request.body())
+            except NotJson as exc:
+                raise GatewayRefusal(400, str(exc)) from None
             if not isinstance(body, dict):
                 raise GatewayRefusal(400, "Request body must be a JSON object")
             try:

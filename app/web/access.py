@@ -7,7 +7,6 @@ check, the login form's and the bearer's alike, goes through one limiter keyed b
 real address.
 """
 
-import hmac
 import ipaddress
 import time
 from collections import deque
@@ -18,6 +17,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from app.secret_compare import same_secret
 from app.sessions import Sessions
 
 SESSION_COOKIE = "rc_session"
@@ -92,7 +92,7 @@ def check_password(limiter: LoginLimiter, password: str, client: str, given: str
     wait = limiter.retry_after(client, now)
     if wait > 0:
         return Attempt(False, wait)
-    if hmac.compare_digest(password.encode(), given.encode()):
+    if same_secret(given, password):
         limiter.succeeded(client)
         return Attempt(True)
     limiter.failed(client, now)

@@ -1,0 +1,115 @@
+"""The authentication surface under hostile input: what a stranger without the password sends.
+
+Deep JSON and non-ASCII tokens once reached Python's recursive JSON reader and
+`hmac.compare_digest` as they came (a RecursionError, a TypeError: 500s); each is a 4xx that
+says what is wrong (app/json_values.parse_json, app/secret_compare.same_secret).
+"""
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from app.main import create_app
+from tests.conftest import make_settings
+from tests.helpers import create_body, wait_saved
+
+BASE = "http://console"
+PASSWORD = "team-password-1234"
+LOGGED_IN = {"Authorization": f"Bearer {PASSWORD}"}
+VERSION = {"X-Runway-Version": "2024-11-06"}
+KEY = {"X-Runway-Key": "hk-security-test-key-0001"}
+DEEP = "[" * 5000 + "]" * 5000
+
+
+@pytest.fixture
+async def locked(tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
+    """A console with a password and a public URL (so its tasks get a notify_hook)."""
+    settings = make_settings(
+        tmp_path / "data", CONSOLE_PASSWORD=PASSWORD, CONSOLE_PUBLIC_URL="http://console"
+    )
+    app = create_app(settings)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(
+            app, raise_app_exceptions=False, client=("203.0.113.9", 4000)
+        )
+        async with httpx.AsyncClient(transport=transport, base_url=BASE) as http:
+            yield http
+
+
+async def member_token(http: httpx.AsyncClient, name: str) -> str:
+    app = http._transport.app  # type: ignore[attr-defined]
+    _member, token = await app.state.members.create(name)
+    return token
+
+
+async def test_deeply_nested_json_is_a_400_everywhere_a_stranger_posts_it(
+    locked: httpx.AsyncClient,
+) -> None:
+    token = await member_token(locked, "nia")
+    member = {"Authorization": f"Bearer {token}", **VERSION}
+    task = (
+        await locked.post(
+            "/api/tasks", json=create_body(notifyHere=True), headers={**LOGGED_IN, **KEY}
+        )
+    ).json()
+    hook = task["hook"]["url"].removeprefix(BASE)
+    posts = [
+        ("/v1/image_to_video", member),
+        ("/runwayml/v1/text_to_image", member),
+        ("/v1/uploads", member),
+        (hook, {}),
+        ("/simulator/v1/image_to_video", {**LOGGED_IN, **VERSION}),
+        ("/simulator/_sim/faults", LOGGED_IN),
+    ]
+    wrong = []
+    for path, headers in posts:
+        answer = await locked.post(
+            path, content=DEEP, headers={**headers, "Content-Type": "application/json"}
+        )
+        said = path == hook or "nested deeper than 64 levels" in answer.text
+        if answer.status_code != 400 or not said:
+            wrong.append((path, answer.status_code, answer.text[:80]))
+    assert wrong == []
+
+
+async def test_non_ascii_tokens_signatures_and_csrf_values_are_refused_not_500(
+    locked: httpx.AsyncClient,
+) -> None:
+    task = (
+        await locked.post("/api/tasks", json=create_body(), headers={**LOGGED_IN, **KEY})
+    ).json()
+    await wait_saved(locked, task["id"], headers={**LOGGED_IN, **KEY})
+    refused = {
+        "/shared/%C3%A9.%C3%A9": ({}, 404),
+        f"/media/{task['id']}.mp4?t=%C3%A9": (LOGGED_IN, 404),
+        f"/v1/media/{task['id']}.mp4?t=%C3%A9": ({}, 404),
+        f"/simulator/outputs/{task['id']}.mp4?exp=9999999999&sig=%C3%A9": ({}, 403),
+    }
+    answers = {path: await locked.get(path, headers=h) for path, (h, _s) in refused.items()}
+    await locked.get("/login")  # sets the CSRF cookie
+    answers["/login"] = await locked.post("/login", data={"password": PASSWORD, "csrf_token": "é"})
+    refused["/login"] = ({}, 403)
+    answers["/tasks"] = await locked.post(
+        "/tasks", data={"prompt": "x"}, headers={**LOGGED_IN, "X-CSRF-Token": b"\xe9"}
+    )
+    refused["/tasks"] = ({}, 403)
+    got = {path: answer.status_code for path, answer in answers.items()}
+    assert got == {path: status for path, (_h, status) in refused.items()}
+    assert "stale" in answers["/login"].text and "CSRF" in answers["/tasks"].text
+
+
+async def test_admin_numbers_out_of_range_are_refused_by_name(locked: httpx.AsyncClient) -> None:
+    csv = await locked.get("/admin/usage.csv?days=2932896", headers=LOGGED_IN)
+    assert csv.status_code == 422 and "3660" in csv.text, csv.text
+    await locked.get("/admin", headers=LOGGED_IN)
+    csrf = {**LOGGED_IN, "X-CSRF-Token": locked.cookies["rc_csrf"]}
+    made = await locked.post(
+        "/admin/members",
+        data={"name": "huge", "daily_credits": "99999999999999999999"},
+        headers=csrf,
+    )
+    assert made.status_code == 422 and "at most 2147483647" in made.text
+    app = locked._transport.app  # type: ignore[attr-defined]
+    assert await app.state.members.list() == []
