@@ -113,3 +113,37 @@ async def test_admin_numbers_out_of_range_are_refused_by_name(locked: httpx.Asyn
     assert made.status_code == 422 and "at most 2147483647" in made.text
     app = locked._transport.app  # type: ignore[attr-defined]
     assert await app.state.members.list() == []
+
+
+@pytest.mark.parametrize("operator", [False, True], ids=["keyless", "operator"])
+async def test_a_saved_video_needs_its_token_or_its_owners_key_on_every_path(
+    tmp_path: Path, operator: bool
+) -> None:
+    """`/v1/media/` skips the login (an app fetches what the gateway answered); a task made
+    without a key (the operator's, or nobody's) must not be open there to anyone."""
+    extra = {"RUNWAYML_API_SECRET": "key_operator_0001", "RUNWAYML_BASE_URL": "simulator"}
+    settings = make_settings(
+        tmp_path / "data", CONSOLE_PASSWORD=PASSWORD, **(extra if operator else {})
+    )
+    app = create_app(settings)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app)
+        async with httpx.AsyncClient(transport=transport, base_url=BASE) as http:
+            keyless = (await http.post("/api/tasks", json=create_body(), headers=LOGGED_IN)).json()
+            keyed = (
+                await http.post("/api/tasks", json=create_body(), headers={**LOGGED_IN, **KEY})
+            ).json()
+            keyless = await wait_saved(http, keyless["id"], headers=LOGGED_IN)
+            await wait_saved(http, keyed["id"], headers={**LOGGED_IN, **KEY})
+            url = keyless["videoUrl"].removeprefix(BASE)
+            bare = url.split("?")[0]
+            for path in (bare, f"/v1{bare}", f"/runwayml/v1{bare}"):
+                answer = await http.get(path)
+                assert answer.status_code in (303, 404), (path, answer.status_code)
+            assert (await http.get(f"/v1{url}")).status_code == 200
+            assert (await http.get(bare, headers=LOGGED_IN)).status_code == 200
+            mine = f"/v1/media/{keyed['id']}.mp4"
+            assert (await http.get(mine, headers=KEY)).status_code == 200
+            other = {"X-Runway-Key": "hk-someone-else-0002"}
+            assert (await http.get(mine, headers=other)).status_code == 404
+            assert (await http.get(mine)).status_code == 404

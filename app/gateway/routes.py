@@ -26,7 +26,7 @@ from app.recording import TaskNotRecorded
 from app.runway.client import UpstreamError
 from app.usage import OverBudget
 from app.validation import Invalid
-from app.web.downloads import read_image, read_media
+from app.web.downloads import gateway_media
 from app.web.errors import over_budget_response
 
 ALL_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"]
@@ -179,8 +179,10 @@ def gateway_router() -> APIRouter:
         router.add_route(f"{prefix}/tasks/{{task_id}}", delete_task, ["DELETE"])
         router.add_route(f"{prefix}/organization", read_organization, ["GET"])
         # The saved copy, as /media/ serves it (Range, token in the URL), under a path that
-        # skips the page's password like every gateway path: an app fetches it with the URL.
-        router.add_api_route(f"{prefix}/media/{{task_id}}.mp4", read_media, methods=["GET", "HEAD"])
-        router.add_api_route(f"{prefix}/media/{{task_id}}.png", read_image, methods=["GET", "HEAD"])
+        # skips the page's password like every gateway path: an app fetches it with the URL,
+        # so only the token or an owner's key opens it there (app/web/downloads.py).
+        for suffix in ("mp4", "png"):
+            path = f"{prefix}/media/{{task_id}}.{suffix}"
+            router.add_api_route(path, gateway_media, methods=["GET", "HEAD"])
         router.add_route(f"{prefix}/{{rest:path}}", unknown, ALL_METHODS)
     return router
