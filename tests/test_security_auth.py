@@ -14,6 +14,7 @@ import pytest
 from app.main import create_app
 from tests.conftest import make_settings
 from tests.helpers import create_body, wait_saved
+from tests.relay_stub import Answer, RelayStub
 
 BASE = "http://console"
 PASSWORD = "team-password-1234"
@@ -147,3 +148,94 @@ async def test_a_saved_video_needs_its_token_or_its_owners_key_on_every_path(
             other = {"X-Runway-Key": "hk-someone-else-0002"}
             assert (await http.get(mine, headers=other)).status_code == 404
             assert (await http.get(mine)).status_code == 404
+
+
+I2V = {
+    "model": "gen4_turbo",
+    "promptImage": "https://example.com/a.jpg",
+    "ratio": "1280:720",
+    "duration": 5,
+}
+PROBES = [
+    ("POST", "/runwayml/v1/image_to_video", I2V),
+    ("POST", "/v1/image_to_video", I2V),
+    ("GET", "/runwayml/v1/tasks/x", None),
+    ("DELETE", "/v1/tasks/x", None),
+    ("GET", "/v1/organization", None),
+    ("POST", "/v1/uploads", {"filename": "a.png"}),
+]
+
+
+def gateway_settings(tmp_path: Path, relay: RelayStub, target: str, **flags: bool) -> dict:
+    """A console with a password; its default upstream the simulator or a loopback relay."""
+    env: dict[str, object] = {
+        "CONSOLE_PASSWORD": PASSWORD,
+        "CONSOLE_GATEWAY_PASSTHROUGH": flags["passthrough"],
+    }
+    if target == "relay":
+        env.update(RUNWAYML_BASE_URL=relay.base_url, CONSOLE_ALLOW_PRIVATE_UPSTREAMS=True)
+    if flags["operator"]:
+        env.update(RUNWAYML_API_SECRET="key_operator_0001")
+        env.setdefault("RUNWAYML_BASE_URL", "simulator")
+    return env
+
+
+def from_address(app: object, host: str) -> httpx.AsyncClient:
+    transport = httpx.ASGITransport(app, client=(host, 4000))  # type: ignore[arg-type]
+    return httpx.AsyncClient(transport=transport, base_url=BASE)
+
+
+async def probe(http: httpx.AsyncClient, bearer: str, method: str, path: str, body: object):
+    headers = {"Authorization": f"Bearer {bearer}", **VERSION}
+    answer = await http.request(method, path, json=body, headers=headers)
+    return answer.status_code, answer.json()
+
+
+@pytest.mark.parametrize("target", ["simulator", "relay"])
+@pytest.mark.parametrize("operator", [False, True], ids=["keyless", "operator"])
+@pytest.mark.parametrize("passthrough", [True, False], ids=["passthrough", "members-only"])
+async def test_the_gateway_is_no_password_oracle_and_guesses_are_throttled(
+    tmp_path: Path, relay: RelayStub, target: str, operator: bool, passthrough: bool
+) -> None:
+    """The password and a wrong guess get the same answer on every gateway route; each guess
+    counts against the login limiter, so the sixth is a 429 (the password too, then)."""
+    refused = Answer(401, {"error": "the relay does not know this key"})
+    relay.create = relay.other = lambda seen: refused
+    env = gateway_settings(tmp_path, relay, target, operator=operator, passthrough=passthrough)
+    app = create_app(make_settings(tmp_path / "data", **env))
+    async with app.router.lifespan_context(app):
+        for n, (method, path, body) in enumerate(PROBES):  # fresh addresses: none throttled
+            right = from_address(app, f"198.51.100.{10 + n}")
+            wrong = from_address(app, f"198.51.100.{50 + n}")
+            said = await probe(right, PASSWORD, method, path, body)
+            assert said == await probe(wrong, "not-the-password", method, path, body), path
+            assert said[0] in (401, 404), (path, said)
+        assert not any(PASSWORD in seen.authorization for seen in relay.seen)
+        guesser = from_address(app, "198.51.100.3")
+        statuses = [(await probe(guesser, f"guess-{n}", *PROBES[0]))[0] for n in range(200)]
+        assert statuses == [401] * 5 + [429] * 195
+        assert (await probe(guesser, PASSWORD, *PROBES[0]))[0] == 429
+        page = await guesser.get("/api/tasks", headers=LOGGED_IN)
+        assert page.status_code == 429  # one limiter: the page's bearer is throttled too
+        member = await app.state.members.create("mo")
+        assert (await probe(guesser, member[1], "GET", "/v1/tasks/x", None))[0] == 404
+
+
+async def test_behind_a_password_the_built_in_simulator_is_for_members_only(
+    tmp_path: Path,
+) -> None:
+    """No operator key: the gateway's upstream is the simulator on this machine. A bearer
+    that is no member token neither renders nor opens an upload slot there."""
+    app = create_app(make_settings(tmp_path / "data", CONSOLE_PASSWORD=PASSWORD))
+    async with app.router.lifespan_context(app):
+        stranger = from_address(app, "198.51.100.7")
+        for path, body in (("/v1/image_to_video", I2V), ("/v1/uploads", {"filename": "a.png"})):
+            status, said = await probe(stranger, "hk-any-key-at-all", "POST", path, body)
+            assert status == 401 and "member tokens only" in said["error"], said
+        stats = await stranger.get("/simulator/_sim/stats", headers=LOGGED_IN)
+        assert stats.json() == {}
+        _member, token = await app.state.members.create("mia")
+        status, said = await probe(stranger, token, "POST", "/v1/image_to_video", I2V)
+        assert status == 200 and said["id"], said
+        status, said = await probe(stranger, token, "POST", "/v1/uploads", {"filename": "a.png"})
+        assert status == 200 and said["uploadUrl"], said

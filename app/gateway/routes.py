@@ -14,7 +14,7 @@ from fastapi.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Match
 
 from app.create_endpoints import ENDPOINTS, CreateEndpoint
-from app.gateway.auth import GatewayCaller, GatewayRefusal, gateway_caller
+from app.gateway.auth import GatewayCaller, GatewayRefusal, gateway_caller, refused_key
 from app.gateway.protocol import PREFIXES, version_refusal
 from app.gateway.shapes import created_answer, error_body, issue_path, task_answer
 from app.gateway.uploads import upload_slot_answer
@@ -31,6 +31,7 @@ from app.web.errors import over_budget_response
 
 ALL_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"]
 CREATE_ENDPOINTS = tuple(ENDPOINTS.values())  # app/create_endpoints.py: one table for all
+TASK_NOT_FOUND = "Task not found"
 
 
 async def _caller(request: Request) -> GatewayCaller:
@@ -39,17 +40,24 @@ async def _caller(request: Request) -> GatewayCaller:
 
 
 async def answer(
-    request: Request, work: Callable[[GatewayCaller], Awaitable[Response]]
+    request: Request,
+    work: Callable[[GatewayCaller], Awaitable[Response]],
+    *,
+    sends_key: bool = True,
 ) -> Response:
     """Authenticate, run, and turn every refusal into Runway's error shape (in English, as
     Runway answers whatever the caller's language). The version header is checked first, as
-    the simulator does (app/gateway/protocol.py)."""
+    the simulator does (app/gateway/protocol.py). `sends_key`: the work asks the upstream with
+    the caller's key (a create, an upload slot, the organization), rather than reading the
+    caller's own tasks first (a read, a delete)."""
     if (refusal := version_refusal(request)) is not None:
         return refusal
     with language("en"):
         who: GatewayCaller | None = None
         try:
             who = await _caller(request)
+            if who.withheld:  # what a key nobody knows gets: refused upstream, or no such task
+                raise refused_key(request) if sends_key else GatewayRefusal(404, TASK_NOT_FOUND)
             return await work(who)
         except GatewayRefusal as exc:
             return JSONResponse(error_body(exc.message), exc.status, headers=exc.headers)
@@ -66,6 +74,10 @@ async def answer(
                 # The operator's key was refused: the member's token is fine, so not a 401.
                 message = "The console's upstream refused its operator key; tell the operator"
                 return JSONResponse(error_body(message), 502)
+            if exc.status in (401, 403) and request.app.state.settings.password:
+                # A key the upstream does not know is a guess, answered as the password is.
+                refused = refused_key(request)
+                return JSONResponse(error_body(refused.message), refused.status)
             return upstream_refusal(exc)
 
 
@@ -110,10 +122,10 @@ async def read_task(request: Request) -> Response:
     async def work(who: GatewayCaller) -> Response:
         record = await request.app.state.tasks.get(request.path_params["task_id"], who.caller)
         if record is None:  # another member's or key's task is as unknown as a made-up id
-            raise GatewayRefusal(404, "Task not found")
+            raise GatewayRefusal(404, TASK_NOT_FOUND)
         return JSONResponse(task_answer(record, output_urls(request, record)))
 
-    return await answer(request, work)
+    return await answer(request, work, sends_key=False)
 
 
 async def delete_task(request: Request) -> Response:
@@ -121,10 +133,10 @@ async def delete_task(request: Request) -> Response:
 
     async def work(who: GatewayCaller) -> Response:
         if not await request.app.state.tasks.delete(request.path_params["task_id"], who.caller):
-            raise GatewayRefusal(404, "Task not found")
+            raise GatewayRefusal(404, TASK_NOT_FOUND)
         return Response(status_code=204)
 
-    return await answer(request, work)
+    return await answer(request, work, sends_key=False)
 
 
 async def read_organization(request: Request) -> Response:
