@@ -4,7 +4,8 @@ With an operator key on the server, an open console spends the operator's credit
 so when CONSOLE_PASSWORD is set, every route but the login page, health check and static files
 needs the session cookie, or `Authorization: Bearer <password>` for scripts. Every password
 check, the login form's and the bearer's alike, goes through one limiter keyed by the client's
-real address.
+real address; so does every bearer the gateway refuses (app/gateway/auth.py), where the
+password is no credential but would otherwise be a guess answered apart from the others.
 """
 
 import ipaddress
