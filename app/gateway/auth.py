@@ -25,7 +25,7 @@ from app.runway.endpoints import BadAddress, UpstreamKind, resolve_upstream
 from app.secret_compare import same_secret
 from app.settings import Settings
 from app.upstreams import UpstreamAccess
-from app.web.access import LoginLimiter, client_key
+from app.web.access import LoginLimiter, client_key, throttled_words
 
 REFUSED_KEY = "Invalid API key"
 MEMBERS_ONLY = "Invalid API key: this console accepts member tokens only"
@@ -75,8 +75,7 @@ def _throttled(request: Request) -> None:
     limiter: LoginLimiter = request.app.state.login_limiter
     wait = limiter.retry_after(client_key(request), time.time())
     if wait > 0:
-        seconds = str(int(wait) + 1)
-        message = f"Too many failed password attempts. Try again in {seconds} s."
+        seconds, message = throttled_words(wait)
         raise GatewayRefusal(429, message, {"Retry-After": seconds})
 
 

@@ -136,9 +136,14 @@ class AccessMiddleware:
             await refusal(request)(scope, receive, send)
 
 
-def too_many_attempts(request: Request, wait_s: float) -> Response:
+def throttled_words(wait_s: float) -> tuple[str, str]:
+    """The `Retry-After` seconds and the sentence every throttled password check answers."""
     seconds = str(int(wait_s) + 1)
-    text = f"Too many failed password attempts. Try again in {seconds} s."
+    return seconds, f"Too many failed password attempts. Try again in {seconds} s."
+
+
+def too_many_attempts(request: Request, wait_s: float) -> Response:
+    seconds, text = throttled_words(wait_s)
     headers = {"Retry-After": seconds}
     if request.url.path.startswith("/api/"):
         return JSONResponse({"detail": text}, status_code=429, headers=headers)
