@@ -27,6 +27,7 @@ from app.frame_allowance import FrameAllowance, kept_bytes
 from app.frame_release import unneeded
 from app.frames import FrameStore, StoredFrame
 from app.schema import frame_owners_table, task_frames_table, tasks_table
+from app.secret_compare import same_secret
 from app.storage import Storage
 
 
@@ -44,7 +45,7 @@ class ThumbLinks:
         return f"/frames/{sha}/thumb?t={self._token(sha)}"
 
     def fits(self, sha: str, token: str) -> bool:
-        return hmac.compare_digest(token.encode(), self._token(sha).encode())
+        return same_secret(token, self._token(sha))
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.engine import Connection
 
 from app.i18n import gettext as _
+from app.json_values import NotJson, parse_json
 from app.runway.endpoints import SIMULATOR_ADDRESS
 from app.schema import hook_deliveries_table, task_hooks_table
 from app.storage import Storage
@@ -107,8 +108,8 @@ def mask_headers(headers: list[tuple[str, str]]) -> dict[str, str]:
 def claimed_status(body: bytes, task_id: str) -> str | None:
     """The status a body claims for this task; None when it is not this task's JSON object."""
     try:
-        data = json.loads(body)
-    except ValueError:
+        data = parse_json(body)
+    except NotJson:
         return None
     if not isinstance(data, dict) or data.get("id") != task_id:
         return None

@@ -23,6 +23,7 @@ from app.storage import Storage
 TOKEN_PREFIX = "rc_"
 OWNER_PREFIX = "member:"
 NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@-]{0,39}$")
+MAX_DAILY_CREDITS = 2**31 - 1  # the members table keeps it in a 32-bit INTEGER
 TOUCH_EVERY_S = 60.0  # last-used is a day-level fact: one write a minute per member is plenty
 
 
@@ -86,6 +87,8 @@ class Members:
             )
         if daily_credits is not None and daily_credits < 0:
             raise MemberError("the daily credit budget cannot be negative")
+        if daily_credits is not None and daily_credits > MAX_DAILY_CREDITS:
+            raise MemberError(f"the daily credit budget is at most {MAX_DAILY_CREDITS}")
         token = TOKEN_PREFIX + secrets.token_urlsafe(32)
         hint = f"{TOKEN_PREFIX}…{token[-4:]}"
         member = Member(name, hint, time.time(), None, daily_credits, None)

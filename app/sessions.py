@@ -7,12 +7,12 @@ one is a logout on all.
 """
 
 import hashlib
-import hmac
 import secrets
 
 from sqlalchemy import and_, delete, insert, or_, select
 
 from app.schema import sessions_table
+from app.secret_compare import same_secret
 from app.storage import Storage
 
 SESSION_SECONDS = 7 * 24 * 3600
@@ -57,7 +57,7 @@ class Sessions:
             and_(sessions_table.c.id == _row_id(token), sessions_table.c.expires_at > now)
         )
         tag = await self._storage.run(lambda conn: conn.execute(query).scalar())
-        return tag is not None and hmac.compare_digest(tag, self._tag)
+        return tag is not None and same_secret(tag, self._tag)
 
     async def close(self, token: str) -> None:
         """End the session (logout); the same cookie opens nothing afterwards, anywhere."""

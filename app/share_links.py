@@ -17,6 +17,7 @@ from sqlalchemy import and_, insert, select, update
 from sqlalchemy.engine import Connection
 
 from app.schema import shares_table
+from app.secret_compare import same_secret
 from app.storage import Storage
 
 
@@ -112,7 +113,7 @@ class ShareLinks:
         if not share_id or len(token) > 100:
             return None
         expected = hmac.new(self.secret, share_id.encode(), hashlib.sha256).hexdigest()[:32]
-        if not hmac.compare_digest(signature, expected):
+        if not same_secret(signature, expected):
             return None
 
         def work(conn: Connection) -> Share | None:

@@ -8,7 +8,6 @@ key passed in is held for the call alone: only its mask and an HMAC of it are ev
 
 import asyncio
 import contextlib
-import hmac
 import re
 import time
 from functools import partial
@@ -32,6 +31,7 @@ from app.relay_check import Report, probe_address, run_tiny_task
 from app.relay_probes import probe_headers
 from app.runway.client import RunwayClient, UpstreamError
 from app.runway.endpoints import UpstreamKind, resolve_upstream
+from app.secret_compare import same_secret
 from app.settings import Settings
 from app.storage import Storage, TaskRecord
 from app.submission import Run, Submission
@@ -224,14 +224,16 @@ class TaskService:
         """Each task's status history, oldest first (for exports and shared runs)."""
         return await self.storage.events_of([record.id for record in records])
 
-    async def may_read_video(self, task_id: str, caller: Caller, token: str) -> bool:
-        """Whether a saved video is there for this caller: its owner's key, or its token (a
-        <video> element sends no key header; the token is in the URL that `video_url` gives)."""
+    async def may_read_video(self, task_id: str, caller: Caller | None, token: str) -> bool:
+        """Whether a saved video is there for this caller: its owner (None: a caller that proved
+        no owner), or its token (a <video> element sends no key header; the token is in the URL
+        that `video_url` gives)."""
         record = await self.storage.get_any(task_id)
         if record is None or not record.video_saved:
             return False
         expected = media_token(self._secret, record.id, record.owner)
-        return record.owner == caller.owner or hmac.compare_digest(token, expected)
+        mine = caller is not None and record.owner == caller.owner
+        return mine or same_secret(token, expected)
 
     async def cancel(self, task_id: str, caller: Caller) -> TaskRecord | None:
         """Cancel a task that is not final; an upstream that no longer knows it counts as done."""

@@ -199,13 +199,18 @@ async def test_a_bad_body_is_runways_400_naming_the_parameter(gateway: Gateway) 
     assert await gateway.creates() == 0
 
 
-async def test_a_personal_key_passes_through_and_is_recorded_under_it(gateway: Gateway) -> None:
-    sdk = gateway.sdk("hk-developer-key-0001")
-    created = await sdk.image_to_video.create(**i2v())
-    mine = await gateway.http.get("/api/tasks", headers={"X-Runway-Key": "hk-developer-key-0001"})
-    [task] = mine.json()["tasks"]
-    assert task["id"] == created.id
-    assert await gateway.creates() == 1
+async def test_a_personal_key_passes_through_and_is_recorded_under_it(tmp_path: Path) -> None:
+    """On a console without a password (behind one, the built-in simulator takes member tokens
+    only: tests/test_security_auth.py)."""
+    app = create_app(make_settings(tmp_path / "data"))
+    async with app.router.lifespan_context(app):
+        http = httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url=BASE)
+        gateway = Gateway(app, http)
+        created = await gateway.sdk("hk-developer-key-0001").image_to_video.create(**i2v())
+        mine = await http.get("/api/tasks", headers={"X-Runway-Key": "hk-developer-key-0001"})
+        [task] = mine.json()["tasks"]
+        assert task["id"] == created.id
+        assert await gateway.creates() == 1
 
 
 async def test_pass_through_can_be_switched_off(tmp_path: Path) -> None:

@@ -5,17 +5,30 @@ the bearer alone. A member token (`rc_…`) spends the operator's upstream under
 name and budget; any other bearer is the caller's own Runway key, forwarded to the default
 upstream and recorded under its owner (recording pass-through), unless the operator turned that
 off. A token-shaped bearer is never forwarded, nor is the console's own password.
+
+With a password set, any other bearer is a guess at it as much as a key: it is checked against
+the login limiter (app/web/access.py) before anything, and a bearer refused here (the password
+itself, a key where pass-through is off or the target is the built-in simulator, a key the
+upstream refuses) counts as a failed login and gets one answer, so the answer never tells
+whether the guess was the password. The built-in simulator runs on this machine's cores and
+disk: behind a password it is for member tokens (and the signed-in page), never any bearer.
 """
 
-import hmac
+import time
 from dataclasses import dataclass
 
 from starlette.requests import Request
 
 from app.keys import Caller
 from app.members import Members, looks_like_token
+from app.runway.endpoints import BadAddress, UpstreamKind, resolve_upstream
+from app.secret_compare import same_secret
 from app.settings import Settings
 from app.upstreams import UpstreamAccess
+from app.web.access import LoginLimiter, client_key, throttled_words
+
+REFUSED_KEY = "Invalid API key"
+MEMBERS_ONLY = "Invalid API key: this console accepts member tokens only"
 
 
 class GatewayRefusal(Exception):
@@ -30,11 +43,15 @@ class GatewayRefusal(Exception):
 
 @dataclass(frozen=True)
 class GatewayCaller:
-    """The caller as the task service knows it, whether it is a member, and where its tasks go."""
+    """The caller as the task service knows it, whether it is a member, and where its tasks go.
+
+    `withheld`: the bearer was the console's password where keys pass through. It is never
+    sent anywhere; it gets what a key nobody knows gets (app/gateway/routes.py)."""
 
     caller: Caller
     member: str | None
     address: str
+    withheld: bool = False
 
 
 def _bearer(request: Request) -> str:
@@ -45,20 +62,52 @@ def _bearer(request: Request) -> str:
     return token
 
 
+def refused_key(request: Request, message: str = REFUSED_KEY) -> GatewayRefusal:
+    """A bearer refused on a console with a password: a failed login for the limiter."""
+    if request.app.state.settings.password is not None:
+        limiter: LoginLimiter = request.app.state.login_limiter
+        limiter.failed(client_key(request), time.time())
+    return GatewayRefusal(401, message)
+
+
+def _throttled(request: Request) -> None:
+    """429 while the client's address is past the login limit, for any bearer but a member's."""
+    limiter: LoginLimiter = request.app.state.login_limiter
+    wait = limiter.retry_after(client_key(request), time.time())
+    if wait > 0:
+        seconds, message = throttled_words(wait)
+        raise GatewayRefusal(429, message, {"Retry-After": seconds})
+
+
+def _is_simulator(address: str) -> bool:
+    try:
+        return resolve_upstream(address).kind is UpstreamKind.SIMULATOR
+    except BadAddress:  # the operator's own setting; refused with a field error when used
+        return False
+
+
 async def gateway_caller(
     request: Request, settings: Settings, members: Members, upstreams: UpstreamAccess
 ) -> GatewayCaller:
-    """The caller a bearer stands for, or a 401 in Runway's shape."""
+    """The caller a bearer stands for, or a 401 (429 when throttled) in Runway's shape."""
     token = _bearer(request)
     if looks_like_token(token):
         member = await members.find(token)
         if member is None:  # unknown or revoked: the same answer, so neither is revealed
-            raise GatewayRefusal(401, "Invalid API key")
+            raise GatewayRefusal(401, REFUSED_KEY)
         return GatewayCaller(Caller(None, member.owner), member.name, upstreams.default_address)
-    password = settings.password.get_secret_value() if settings.password else None
-    if password and hmac.compare_digest(password.encode(), token.encode()):
-        raise GatewayRefusal(401, "The console's password is not an API key: use a member token")
-    if not settings.gateway_passthrough:
-        raise GatewayRefusal(401, "Invalid API key: this console accepts member tokens only")
     address = settings.runwayml_base_url or upstreams.default_address
+    if settings.password is None:
+        if not settings.gateway_passthrough:
+            raise GatewayRefusal(401, MEMBERS_ONLY)
+        return GatewayCaller(upstreams.caller(token), None, address)
+    _throttled(request)
+    is_password = same_secret(token, settings.password.get_secret_value())
+    if not settings.gateway_passthrough:
+        raise refused_key(request, MEMBERS_ONLY)
+    if _is_simulator(address):
+        message = "Invalid API key: this console's built-in simulator takes member tokens only"
+        raise refused_key(request, message)
+    if is_password:
+        return GatewayCaller(Caller(None, ""), None, address, withheld=True)
     return GatewayCaller(upstreams.caller(token), None, address)

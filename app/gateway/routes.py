@@ -14,22 +14,24 @@ from fastapi.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Match
 
 from app.create_endpoints import ENDPOINTS, CreateEndpoint
-from app.gateway.auth import GatewayCaller, GatewayRefusal, gateway_caller
+from app.gateway.auth import GatewayCaller, GatewayRefusal, gateway_caller, refused_key
 from app.gateway.protocol import PREFIXES, version_refusal
 from app.gateway.shapes import created_answer, error_body, issue_path, task_answer
 from app.gateway.uploads import upload_slot_answer
 from app.gateway.urls import output_urls
 from app.i18n import language
+from app.json_values import NotJson, parse_json
 from app.members import MemberError
 from app.recording import TaskNotRecorded
 from app.runway.client import UpstreamError
 from app.usage import OverBudget
 from app.validation import Invalid
-from app.web.downloads import read_image, read_media
+from app.web.downloads import gateway_media
 from app.web.errors import over_budget_response
 
 ALL_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"]
 CREATE_ENDPOINTS = tuple(ENDPOINTS.values())  # app/create_endpoints.py: one table for all
+TASK_NOT_FOUND = "Task not found"
 
 
 async def _caller(request: Request) -> GatewayCaller:
@@ -38,17 +40,24 @@ async def _caller(request: Request) -> GatewayCaller:
 
 
 async def answer(
-    request: Request, work: Callable[[GatewayCaller], Awaitable[Response]]
+    request: Request,
+    work: Callable[[GatewayCaller], Awaitable[Response]],
+    *,
+    sends_key: bool = True,
 ) -> Response:
     """Authenticate, run, and turn every refusal into Runway's error shape (in English, as
     Runway answers whatever the caller's language). The version header is checked first, as
-    the simulator does (app/gateway/protocol.py)."""
+    the simulator does (app/gateway/protocol.py). `sends_key`: the work asks the upstream with
+    the caller's key (a create, an upload slot, the organization), rather than reading the
+    caller's own tasks first (a read, a delete)."""
     if (refusal := version_refusal(request)) is not None:
         return refusal
     with language("en"):
         who: GatewayCaller | None = None
         try:
             who = await _caller(request)
+            if who.withheld:  # what a key nobody knows gets: refused upstream, or no such task
+                raise refused_key(request) if sends_key else GatewayRefusal(404, TASK_NOT_FOUND)
             return await work(who)
         except GatewayRefusal as exc:
             return JSONResponse(error_body(exc.message), exc.status, headers=exc.headers)
@@ -65,6 +74,10 @@ async def answer(
                 # The operator's key was refused: the member's token is fine, so not a 401.
                 message = "The console's upstream refused its operator key; tell the operator"
                 return JSONResponse(error_body(message), 502)
+            if exc.status in (401, 403) and request.app.state.settings.password:
+                # A key the upstream does not know is a guess, answered as the password is.
+                refused = refused_key(request)
+                return JSONResponse(error_body(refused.message), refused.status)
             return upstream_refusal(exc)
 
 
@@ -81,9 +94,9 @@ def _create_route(endpoint: CreateEndpoint) -> Callable[[Request], Awaitable[Res
     async def create(request: Request) -> Response:
         async def work(who: GatewayCaller) -> Response:
             try:
-                body = await request.json()
-            except ValueError:
-                raise GatewayRefusal(400, "Request body must be JSON") from None
+                body = parse_json(await request.body())
+            except NotJson as exc:
+                raise GatewayRefusal(400, str(exc)) from None
             if not isinstance(body, dict):
                 raise GatewayRefusal(400, "Request body must be a JSON object")
             try:
@@ -109,10 +122,10 @@ async def read_task(request: Request) -> Response:
     async def work(who: GatewayCaller) -> Response:
         record = await request.app.state.tasks.get(request.path_params["task_id"], who.caller)
         if record is None:  # another member's or key's task is as unknown as a made-up id
-            raise GatewayRefusal(404, "Task not found")
+            raise GatewayRefusal(404, TASK_NOT_FOUND)
         return JSONResponse(task_answer(record, output_urls(request, record)))
 
-    return await answer(request, work)
+    return await answer(request, work, sends_key=False)
 
 
 async def delete_task(request: Request) -> Response:
@@ -120,10 +133,10 @@ async def delete_task(request: Request) -> Response:
 
     async def work(who: GatewayCaller) -> Response:
         if not await request.app.state.tasks.delete(request.path_params["task_id"], who.caller):
-            raise GatewayRefusal(404, "Task not found")
+            raise GatewayRefusal(404, TASK_NOT_FOUND)
         return Response(status_code=204)
 
-    return await answer(request, work)
+    return await answer(request, work, sends_key=False)
 
 
 async def read_organization(request: Request) -> Response:
@@ -178,8 +191,10 @@ def gateway_router() -> APIRouter:
         router.add_route(f"{prefix}/tasks/{{task_id}}", delete_task, ["DELETE"])
         router.add_route(f"{prefix}/organization", read_organization, ["GET"])
         # The saved copy, as /media/ serves it (Range, token in the URL), under a path that
-        # skips the page's password like every gateway path: an app fetches it with the URL.
-        router.add_api_route(f"{prefix}/media/{{task_id}}.mp4", read_media, methods=["GET", "HEAD"])
-        router.add_api_route(f"{prefix}/media/{{task_id}}.png", read_image, methods=["GET", "HEAD"])
+        # skips the page's password like every gateway path: an app fetches it with the URL,
+        # so only the token or an owner's key opens it there (app/web/downloads.py).
+        for suffix in ("mp4", "png"):
+            path = f"{prefix}/media/{{task_id}}.{suffix}"
+            router.add_api_route(path, gateway_media, methods=["GET", "HEAD"])
         router.add_route(f"{prefix}/{{rest:path}}", unknown, ALL_METHODS)
     return router

@@ -9,7 +9,6 @@ no budget is held. The built-in simulator's upload URL is a path on its mount he
 absolute, since the app posts to it from wherever it runs.
 """
 
-import json
 from typing import Any
 
 from fastapi.responses import JSONResponse
@@ -18,6 +17,7 @@ from starlette.responses import Response
 
 from app.frame_uploads import NoUploads
 from app.gateway.auth import GatewayCaller, GatewayRefusal
+from app.json_values import NotJson, parse_json
 from app.validation import FieldError, Invalid
 from app.web.public_url import absolute_url, public_base
 
@@ -37,9 +37,9 @@ async def _bounded_json(request: Request) -> dict[str, Any]:
         if len(body) > MAX_BODY_BYTES:
             raise GatewayRefusal(413, f"Request body over {MAX_BODY_BYTES // 1024} KB")
     try:
-        data = json.loads(body)
-    except ValueError:
-        raise GatewayRefusal(400, "Request body must be JSON") from None
+        data = parse_json(bytes(body))
+    except NotJson as exc:
+        raise GatewayRefusal(400, str(exc)) from None
     if not isinstance(data, dict):
         raise GatewayRefusal(400, "Request body must be a JSON object")
     return data

@@ -3,6 +3,7 @@
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from app.json_values import parse_json
 from app.simulator.answers import error
 from app.simulator.faults import FaultRule
 from app.simulator.state import DEFAULT_OUTPUT_TTL_S, QUIRKS, sim_state
@@ -17,7 +18,7 @@ async def control_faults(request: Request) -> Response:
         state.output_ttl_s = DEFAULT_OUTPUT_TTL_S
     elif request.method == "POST":
         try:
-            payload = await request.json()
+            payload = parse_json(await request.body())
             for rule in payload.get("rules", []):
                 state.faults.add(FaultRule(**rule))
             if "output_ttl_s" in payload:

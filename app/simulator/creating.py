@@ -15,6 +15,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from app.catalog import SEED_MAX
+from app.json_values import NotJson, parse_json
 from app.simulator.answers import apply_faults, authorised, caller_owner, error
 from app.simulator.callbacks import hook_refusal, watch
 from app.simulator.checks import BodyRefused, Issue
@@ -30,9 +31,9 @@ async def admitted_body(request: Request, state: SimState) -> dict[str, Any] | R
     if not authorised(request):
         return error(request, 401, "Invalid API key")
     try:
-        body = await request.json()
-    except ValueError:
-        return error(request, 400, "Request body must be JSON")
+        body = parse_json(await request.body())
+    except NotJson as exc:
+        return error(request, 400, str(exc))
     if not isinstance(body, dict):
         return error(request, 400, "Request body must be a JSON object")
     return body

@@ -17,6 +17,7 @@ from pathlib import Path
 from starlette.requests import Request
 from starlette.responses import FileResponse, PlainTextResponse, Response, StreamingResponse
 
+from app.secret_compare import same_secret
 from app.simulator.answers import apply_faults
 from app.simulator.renderer import output_suffix
 from app.simulator.state import SimState, sim_state, url_base
@@ -51,7 +52,7 @@ async def read_output(request: Request) -> Response:
     task = state.store.load(task_id)
     if task is None:
         return PlainTextResponse("Not found", status_code=404)
-    if not hmac.compare_digest(_signature(state, task_id, task.owner, expires), signature):
+    if not same_secret(signature, _signature(state, task_id, task.owner, expires)):
         return PlainTextResponse("Signature does not match", status_code=403)
     if not expires.isdigit() or int(expires) < time.time():
         return PlainTextResponse("Request has expired", status_code=403)

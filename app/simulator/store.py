@@ -6,13 +6,14 @@ and a restart picks it up where the clock says it is.
 """
 
 import base64
-import hmac
 import json
 import threading
 import uuid
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
+
+from app.secret_compare import same_secret
 
 # Where a task is, as a fraction of its whole run: queued, then running, then done.
 PENDING_END = 0.2
@@ -42,7 +43,7 @@ class SimTask:
     owner: str = ""  # caller_owner() of the key that made it; "" (older files): any key
 
     def belongs_to(self, owner: str) -> bool:
-        return not self.owner or hmac.compare_digest(self.owner, owner)
+        return not self.owner or same_secret(owner, self.owner)
 
     def refunded_at(self) -> float | None:
         """When its credits come back: on cancelling, or when a failing run ends."""

@@ -15,6 +15,7 @@ from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 
+from app.secret_compare import same_secret
 from app.simulator.creating import admitted_body, field_refused
 from app.simulator.state import SimState, sim_state, url_base
 from app.simulator.upload_store import URI, save_upload, sweep_expired
@@ -63,8 +64,8 @@ async def receive_upload(request: Request) -> Response:
     upload_id = request.path_params["upload_id"]
     async with request.form(max_files=1, max_fields=20) as form:
         expires, signature = str(form.get("expires", "")), str(form.get("signature", ""))
-        valid = form.get("key") == upload_id and hmac.compare_digest(
-            _signature(state, upload_id, expires), signature
+        valid = form.get("key") == upload_id and same_secret(
+            signature, _signature(state, upload_id, expires)
         )
         if not valid or URI.match(f"runway://uploads/{upload_id}") is None:
             return PlainTextResponse("Signature does not match", status_code=403)

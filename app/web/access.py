@@ -4,10 +4,10 @@ With an operator key on the server, an open console spends the operator's credit
 so when CONSOLE_PASSWORD is set, every route but the login page, health check and static files
 needs the session cookie, or `Authorization: Bearer <password>` for scripts. Every password
 check, the login form's and the bearer's alike, goes through one limiter keyed by the client's
-real address.
+real address; so does every bearer the gateway refuses (app/gateway/auth.py), where the
+password is no credential but would otherwise be a guess answered apart from the others.
 """
 
-import hmac
 import ipaddress
 import time
 from collections import deque
@@ -18,6 +18,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from app.secret_compare import same_secret
 from app.sessions import Sessions
 
 SESSION_COOKIE = "rc_session"
@@ -102,7 +103,7 @@ def check_password(limiter: LoginLimiter, password: str, client: str, given: str
     wait = limiter.retry_after(client, now)
     if wait > 0:
         return Attempt(False, wait)
-    if hmac.compare_digest(password.encode(), given.encode()):
+    if same_secret(given, password):
         limiter.succeeded(client)
         return Attempt(True)
     limiter.failed(client, now)
@@ -145,9 +146,14 @@ class AccessMiddleware:
             await refusal(request)(scope, receive, send)
 
 
-def too_many_attempts(request: Request, wait_s: float) -> Response:
+def throttled_words(wait_s: float) -> tuple[str, str]:
+    """The `Retry-After` seconds and the sentence every throttled password check answers."""
     seconds = str(int(wait_s) + 1)
-    text = f"Too many failed password attempts. Try again in {seconds} s."
+    return seconds, f"Too many failed password attempts. Try again in {seconds} s."
+
+
+def too_many_attempts(request: Request, wait_s: float) -> Response:
+    seconds, text = throttled_words(wait_s)
     headers = {"Retry-After": seconds}
     if request.url.path.startswith("/api/"):
         return JSONResponse({"detail": text}, status_code=429, headers=headers)

@@ -10,7 +10,7 @@ import io
 import time
 from typing import Annotated
 
-from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi import APIRouter, Form, HTTPException, Query, Request
 from fastapi.responses import Response
 
 from app.i18n import gettext as _
@@ -20,6 +20,7 @@ from app.web.render import render, render_page
 
 router = APIRouter(prefix="/admin", include_in_schema=False)
 USAGE_DAYS = 31
+MAX_CSV_DAYS = 3660  # ten years; far more is a date before year 1
 
 
 def _require_admin(request: Request) -> tuple[Members, Usage]:
@@ -83,7 +84,9 @@ async def revoke_member(request: Request, name: str) -> Response:
 
 
 @router.get("/usage.csv")
-async def usage_csv(request: Request, days: int = 366) -> Response:
+async def usage_csv(
+    request: Request, days: Annotated[int, Query(le=MAX_CSV_DAYS)] = 366
+) -> Response:
     """Credits, tasks and failures per member per day, for a spreadsheet."""
     _members, usage = _require_admin(request)
     buffer = io.StringIO()

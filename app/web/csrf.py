@@ -9,7 +9,6 @@ answered on the bearer-only gateway paths alone: app/gateway/protocol.py). The s
 POST that is not `application/json` (a form, `text/plain`, no body type) is refused with 415.
 """
 
-import hmac
 import re
 import secrets
 
@@ -18,6 +17,7 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app.i18n import gettext as _
+from app.secret_compare import same_secret
 
 CSRF_COOKIE = "rc_csrf"
 CSRF_HEADER = "x-csrf-token"
@@ -72,7 +72,7 @@ class CsrfMiddleware:
 
 def token_matches(request: Request, sent: str) -> bool:
     cookie = request.cookies.get(CSRF_COOKIE, "")
-    return bool(cookie) and hmac.compare_digest(cookie, sent)
+    return bool(cookie) and same_secret(sent, cookie)
 
 
 SIGNED_UPLOAD = re.compile(r"^(/simulator)?/uploads/[0-9a-f-]{36}$")

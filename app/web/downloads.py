@@ -9,6 +9,7 @@ from fastapi import APIRouter, HTTPException, Request, Response
 from fastapi.responses import StreamingResponse
 
 from app.export import build_zip, task_document
+from app.keys import ANONYMOUS_OWNER, OPERATOR_OWNER, Caller
 from app.share import share_context
 from app.storage import TaskRecord
 from app.web.byte_ranges import ranged_response
@@ -58,7 +59,7 @@ async def _serve(
     suffix: str,
     service: ServiceDep,
     media: MediaDep,
-    caller: CallerDep,
+    caller: Caller | None,
     token: str,
 ) -> Response:
     if not await service.may_read_video(task_id, caller, token):
@@ -78,6 +79,27 @@ async def _serve(
 
 for _path, _route in (("/media/{task_id}.mp4", read_media), ("/media/{task_id}.png", read_image)):
     router.add_api_route(_path, _route, methods=["HEAD"], include_in_schema=False)
+
+
+def proven_owner(caller: Caller) -> Caller | None:
+    """The caller as an owner on a path that skips the login (the gateway's `/v1/media/`): a
+    key or member token proves one; no key is the operator's or everyone's owner, which only
+    the login proves, so there the URL's token is needed."""
+    return caller if caller.key or caller.owner not in (OPERATOR_OWNER, ANONYMOUS_OWNER) else None
+
+
+async def gateway_media(
+    request: Request,
+    task_id: str,
+    service: ServiceDep,
+    media: MediaDep,
+    caller: CallerDep,
+    t: str = "",
+) -> Response:
+    """`/v1/media/<id>.mp4` and `.png`: the saved copy, as `/media/` serves it, for an app
+    holding the URL the gateway answered (its token) or the owner's key or member token."""
+    suffix = request.url.path.rsplit(".", 1)[-1]
+    return await _serve(request, task_id, suffix, service, media, proven_owner(caller), t)
 
 
 def _chunks(spool: IO[bytes]) -> Iterator[bytes]:
