@@ -5,7 +5,6 @@ anything is sent, naming the `baseUrl` field. The operator's key is lent only to
 own upstream, never to an address a person typed.
 """
 
-import hmac
 from collections.abc import Awaitable, Callable, Iterable
 from urllib.parse import urlsplit
 
@@ -24,6 +23,7 @@ from app.runway.guard import (
     address_refusal,
     resolve_checked,
 )
+from app.secret_compare import same_secret
 from app.settings import Settings
 from app.validation import FieldError, Invalid
 
@@ -67,7 +67,7 @@ class UpstreamAccess:
         known = [self._operator_key.get_secret_value()] if self._operator_key else []
         if not owner.startswith("key:"):
             return known
-        found = (w for w in words if hmac.compare_digest(owner_of(w, self._secret), owner))
+        found = (w for w in words if same_secret(owner_of(w, self._secret), owner))
         return known + list(found)
 
     def key_for(self, upstream: Upstream, caller: Caller) -> str | None:

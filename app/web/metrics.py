@@ -7,13 +7,13 @@ client in the same limiter as the password. With neither a token nor a password 
 nobody to show metrics to (they name members), so the route refuses.
 """
 
-import hmac
 import time
 
 from fastapi import APIRouter, Request
 from fastapi.responses import PlainTextResponse, Response
 
 from app.metrics.exposition import CONTENT_TYPE
+from app.secret_compare import same_secret
 from app.settings import Settings
 from app.web.access import (
     SESSION_COOKIE,
@@ -31,7 +31,7 @@ def _token_matches(settings: Settings, given: str) -> bool:
     if settings.metrics_token is None:
         return False
     expected = settings.metrics_token.get_secret_value().encode()
-    return hmac.compare_digest(given.encode("latin-1"), expected)  # latin-1: the bytes sent
+    return same_secret(given.encode("latin-1"), expected)  # latin-1: the bytes sent
 
 
 async def _admin_session(request: Request) -> bool:
