@@ -60,7 +60,7 @@ def test_the_form_fits_its_seed_its_frame_shape_and_its_address(
         problems.append(f"10: a frame of {made} for a {video} video")
     # 6: the official API's preset leaves no model it retired selected.
     page.click("button[data-preset='https://api.dev.runwayml.com']")
-    page.wait_for_function("document.querySelector('#baseUrl').value.includes('api.dev')")
+    page.wait_for_selector("#url-preview:has-text('api.dev.runwayml.com')")
     page.wait_for_timeout(500)
     chosen = page.locator("#model option:checked")
     if "relays only" in chosen.inner_text():
@@ -106,6 +106,15 @@ def test_a_grid_plays_by_itself_and_opens_with_its_inspector(
     page.wait_for_selector("#task-card details.inspector")
     if page.locator("#task-card details.inspector[open]").count() != 1:
         problems.append("8: the inspector opened collapsed")
+        page.click("#task-card details.inspector > summary")
+    # 17: the frame's size is the same in the inspector's request and in the code view.
+    sizes = re.compile(r"…\((\d+(?:\.\d)? [KM]B)\)")
+    sent = sizes.findall(page.locator("#task-card .exchanges").first.text_content() or "")
+    page.locator("#task-card [data-code-url]").first.click()
+    page.wait_for_selector("#task-card .code-text:not(:empty)")
+    shown = sizes.findall(page.locator("#task-card .code-text").text_content() or "")
+    if not sent or sent[:1] != shown[:1]:
+        problems.append(f"17: the inspector says {sent}, the code view {shown}")
     assert [p for p in problems if p] == [], problems
     assert watched.errors == [], watched.errors
     page.context.close()
