@@ -129,6 +129,9 @@ ENDPOINT_MODELS: dict[str, dict[str, Model]] = {
 }
 MODELS = ENDPOINT_MODELS["image_to_video"]
 DEFAULT_MODEL = "gen3a_turbo"
+# What the official API is asked to run where the console picks for it (the demo, the official
+# preset): it has retired the relay-only models such as DEFAULT_MODEL.
+OFFICIAL_MODEL = "gen4_turbo"
 GROUPS = (("runway", N_("Runway")), ("partner", N_("Partner models")))
 
 

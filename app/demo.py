@@ -15,7 +15,7 @@ import time
 from dataclasses import dataclass
 from functools import partial
 
-from app.catalog import MODELS, SEED_MAX, Model
+from app.catalog import MODELS, OFFICIAL_MODEL, SEED_MAX, Model
 from app.credits import estimate_credits
 from app.demo_pools import DemoPools, PoolCaps, PoolsFull
 from app.demo_sessions import DemoSessions
@@ -111,7 +111,7 @@ class Demo:
     def model(self) -> Model:
         """gen3a_turbo (the simulator and relays); the official API has retired it."""
         if self.upstream is not None and self.upstream.kind is UpstreamKind.OFFICIAL:
-            return MODELS["gen4_turbo"]
+            return MODELS[OFFICIAL_MODEL]
         return MODELS["gen3a_turbo"]
 
     async def store_upload(self, data: object, owner: str) -> StoredFrame:

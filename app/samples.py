@@ -1,8 +1,9 @@
 """The built-in sample frames: one set, one manifest, for the demo page and the console's slots.
 
 The pictures are drawn by `scripts/make_samples.py` (made by the project, so licence-clean) at
-1280×768, the size gen3a_turbo renders for 1280:768, and live in `static/samples/`. Titles are
-shown in the page's language; prompts stay English, the language the models are tuned for.
+1280×768, the size gen3a_turbo renders for 1280:768, and live in `static/samples/`. Titles and
+prompts are shown in the page's language (a Chinese page offered English prompts); the prompt a
+person sends is the one in their field.
 """
 
 from dataclasses import dataclass
@@ -38,46 +39,60 @@ SAMPLES: tuple[Sample, ...] = (
     Sample(
         "harbour-dawn",
         N_("Harbour at dawn"),
-        "A slow dolly forward across a calm harbour at dawn, sailboats rocking gently, "
-        "the sun rising and glittering on the water",
+        N_(
+            "A slow dolly forward across a calm harbour at dawn, sailboats rocking gently, "
+            "the sun rising and glittering on the water"
+        ),
         has_last=True,
     ),
     Sample(
         "alpine-lake",
         N_("Alpine lake"),
-        "A gentle aerial glide over a still alpine lake, snowy peaks mirrored in the water, "
-        "soft clouds drifting",
+        N_(
+            "A gentle aerial glide over a still alpine lake, snowy peaks mirrored in the water, "
+            "soft clouds drifting"
+        ),
     ),
     Sample(
         "city-night",
         N_("City at night"),
-        "A slow pan along a city skyline at night, windows flickering on, the moon glowing, "
-        "lights shimmering on the river",
+        N_(
+            "A slow pan along a city skyline at night, windows flickering on, the moon glowing, "
+            "lights shimmering on the river"
+        ),
     ),
     Sample(
         "desert-dunes",
         N_("Desert at dusk"),
-        "A smooth tracking shot over golden sand dunes at dusk, wind lifting fine sand from "
-        "the crests as the sun sinks",
+        N_(
+            "A smooth tracking shot over golden sand dunes at dusk, wind lifting fine sand from "
+            "the crests as the sun sinks"
+        ),
         has_last=True,
     ),
     Sample(
         "northern-lights",
         N_("Northern lights"),
-        "Green and violet northern lights ripple over snowy hills, a warm cabin light below, "
-        "stars twinkling, slow push in",
+        N_(
+            "Green and violet northern lights ripple over snowy hills, a warm cabin light below, "
+            "stars twinkling, slow push in"
+        ),
     ),
     Sample(
         "misty-forest",
         N_("Forest in the mist"),
-        "Morning mist drifts between layers of pine trees, sunbeams slowly sweeping through, "
-        "a calm crane shot upward",
+        N_(
+            "Morning mist drifts between layers of pine trees, sunbeams slowly sweeping through, "
+            "a calm crane shot upward"
+        ),
     ),
     Sample(
         "coral-reef",
         N_("Coral reef"),
-        "Sunlight dances through clear blue water over a coral reef, small fish swimming past, "
-        "bubbles rising, slow drift forward",
+        N_(
+            "Sunlight dances through clear blue water over a coral reef, small fish swimming past, "
+            "bubbles rising, slow drift forward"
+        ),
     ),
 )
 

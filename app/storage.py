@@ -300,6 +300,15 @@ class Storage:
             await self._on_sqlite_thread(give_space_back)
         return unused
 
-    async def count(self, owner: str) -> int:
-        query = select(func.count()).select_from(tasks_table).where(tasks_table.c.owner == owner)
-        return await self.run(lambda conn: int(conn.execute(query).scalar() or 0))
+    async def count(self, owner: str) -> tuple[int, int]:
+        """The owner's runs, and the history rows they make (a side-by-side group is one)."""
+        row = func.coalesce(tasks_table.c.group_id, tasks_table.c.id)
+        query = select(func.count(), func.count(func.distinct(row))).where(
+            tasks_table.c.owner == owner
+        )
+
+        def read(conn: Connection) -> tuple[int, int]:
+            runs, rows = conn.execute(query).one()
+            return int(runs or 0), int(rows or 0)
+
+        return await self.run(read)

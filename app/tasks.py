@@ -217,7 +217,8 @@ class TaskService:
     async def list_group(self, group_id: str, caller: Caller) -> list[TaskRecord]:
         return await self.storage.list_group(group_id, caller.owner)
 
-    async def count(self, caller: Caller) -> int:
+    async def count(self, caller: Caller) -> tuple[int, int]:
+        """The caller's runs and the history rows they make."""
         return await self.storage.count(caller.owner)
 
     async def events_of(self, records: list[TaskRecord]) -> dict[str, list[dict[str, Any]]]:

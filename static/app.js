@@ -250,6 +250,14 @@ function tr(text, values) {
     counter.textContent = area.value.length + " / " + limit;
     counter.classList.toggle("over", area.value.length > limit);
   }
+  // An address kind that has retired the chosen model (the official API, gen3a_turbo) moves
+  // the picker to a model it serves; a model it serves stays as the person chose it.
+  function fitModel(served) {
+    var model = $("#model"), chosen = model && model.selectedOptions[0];
+    if (!served || !chosen || chosen.dataset.relayOnly === undefined) return;
+    model.value = served;
+    model.dispatchEvent(new Event("change", { bubbles: true }));
+  }
   function checkRatios() {
     var checked = $("input[name=ratio]:checked");
     if (!checked) return;
@@ -303,6 +311,7 @@ function tr(text, values) {
       address.value = target.dataset.preset;
       address.dispatchEvent(new Event("input", { bubbles: true }));
       address.dispatchEvent(new Event("change", { bubbles: true }));
+      fitModel(target.dataset.presetModel);
     } else if (target.dataset.samplePrompt) {
       // A sample comes with a prompt that fits it, unless the person wrote their own.
       var prompt = $("#promptText");
@@ -327,9 +336,14 @@ function tr(text, values) {
   });
   // Code snippets carry whole data URIs, so they are fetched when asked for, not kept in the page.
   // The code is shown before it is copied; data URIs are shortened in the view only.
+  // The size named is the image's, as the inspector names it (app/transcript.py's
+  // describe_size: 3 bytes per 4 characters, KB or MB), so one image has one size.
+  function describeSize(bytes) {
+    return bytes >= 1048576 ? (bytes / 1048576).toFixed(1) + " MB" : Math.max(1, Math.round(bytes / 1024)) + " KB";
+  }
   function shortened(text) {
     return text.replace(/(data:[\w\/+.-]+;base64,)([A-Za-z0-9+\/]{16})[A-Za-z0-9+\/=]{64,}/g, function (all, head, start) {
-      return head + start + "…(" + Math.round(all.length / 1024) + " KB)";
+      return head + start + "…(" + describeSize(Math.floor(all.length * 3 / 4)) + ")";
     });
   }
   function showCode(button) {

@@ -14,7 +14,7 @@ from PIL import Image, ImageChops, ImageStat
 
 from app.simulator.app import create_simulator_app
 from app.simulator.camera import CameraPath
-from app.simulator.video import RenderStopped, output_size, render_video
+from app.simulator.video import RenderStopped, output_size, placeholder_frame, render_video
 from tests.helpers import data_uri
 
 AUTH = {"Authorization": "Bearer hk-test-key", "X-Runway-Version": "2024-11-06"}
@@ -141,3 +141,22 @@ def test_a_stopped_render_leaves_no_file(tmp_path: Path) -> None:
     with pytest.raises(RenderStopped):
         render_video(picture, None, (640, 384), 5, path, CameraPath.from_seed(1), stop=stop)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_placeholders_text_stays_in_view_whatever_the_camera_does() -> None:
+    """An image URL the simulator does not fetch is named on the frame; at a tenth from the
+    left, a pan cut the start of it off ("mage URL (not fetched…")."""
+    url = "https://images.example.com/a/rather/long/path/to/the/first-frame-of-the-video.png"
+    frame = placeholder_frame(url, (1600, 960))
+    red, green, blue = (band.point(lambda v: 255 if v > 200 else 0) for band in frame.split())
+    text = ImageChops.multiply(ImageChops.multiply(red, green), blue)  # white: the text alone
+    left, top, right, bottom = text.getbbox() or (0, 0, 0, 0)
+    box = (left / 1600, top / 960, right / 1600, bottom / 960)
+    assert box[2] - box[0] > 0.2, box  # the text is there
+    for seed in range(60):
+        path = CameraPath.from_seed(seed)
+        for step in range(11):
+            q = path.window(step / 10)
+            inner = (max(q[0], q[2]), q[1], min(q[4], q[6]), q[3])
+            assert inner[0] <= box[0] and box[2] <= inner[2], (seed, step, inner, box)
+            assert inner[1] <= box[1] and box[3] <= inner[3], (seed, step, inner, box)

@@ -121,6 +121,22 @@ def address_refusal(base_url: str, policy: GuardPolicy) -> str | None:
     )
 
 
+def local_hook_allowed(url: str, policy: GuardPolicy) -> bool:
+    """Whether a notify_hook on the operator's own network may skip the https rule: only where
+    http upstreams are allowed too (CONSOLE_ALLOW_PRIVATE_UPSTREAMS), and only to a loopback
+    or private host written as an IP or `localhost`, so a callback can be rehearsed against a
+    local http listener. The console never calls the hook itself; the upstream does."""
+    try:
+        parts = urlsplit(url)
+        _port = parts.port  # raises ValueError for a bad port
+    except ValueError:
+        return False
+    ip = _written_ip(parts.hostname or "")
+    if not policy.allow_private or parts.scheme not in ("http", "https") or ip is None:
+        return False
+    return (ip.is_loopback or ip.is_private) and ip_refusal(ip, policy) is None
+
+
 def _written_ip(host: str) -> IPAddress | None:
     """The address a host name stands for without DNS: an IP literal, or localhost."""
     if host == "localhost" or host.endswith(".localhost"):

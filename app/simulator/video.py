@@ -28,6 +28,7 @@ AUTO_SHORT_SIDE = 720
 SMPTE_170M, LIMITED_RANGE = 6, 1  # FFmpeg's numbers for BT.601 (NTSC) and 16..235
 SOURCE_SCALE = 1.25  # frames are kept this much larger than the video, for the push-ins
 WATERMARK_TEXT = "Runway · simulated"
+SAFE_SHARE = 0.44  # of each side, in the middle: in view in every camera window (1/1.35 = 74 %)
 
 
 def output_size(ratio_w: int, ratio_h: int) -> tuple[int, int]:
@@ -58,13 +59,22 @@ def placeholder_frame(label: str, size: tuple[int, int], hue: int = 0) -> Image.
     for y in range(height):
         shade = int(40 + 120 * y / height)
         draw.line([(0, y), (width, y)], fill=((shade + hue) % 256, 60, 160 - shade // 2))
+    # In the middle, inside what every camera window keeps in view (camera.py's closest zoom,
+    # 1.35, shows 74 % of each side, wherever it pans): at a tenth from the left it was cut.
     font_size = max(10, height // 28)
-    text = "Image URL (not fetched by the simulator):\n" + "\n".join(
-        textwrap.wrap(label, width=max(20, width // font_size * 2))[:6]
-    )
-    margin = width // 10  # inside what a push-in keeps in view
-    font = ImageFont.load_default(size=font_size)
-    draw.multiline_text((margin, margin), text, fill=(255, 255, 255), spacing=6, font=font)
+    while True:
+        font = ImageFont.load_default(size=font_size)
+        chars = max(12, int(width * SAFE_SHARE / (font_size * 0.55)))
+        text = "Image URL (not fetched by the simulator):\n" + "\n".join(
+            textwrap.wrap(label, width=chars)[:6]
+        )
+        left, top, right, bottom = draw.multiline_textbbox((0, 0), text, font=font, spacing=6)
+        fits = right - left <= width * SAFE_SHARE and bottom - top <= height * SAFE_SHARE
+        if fits or font_size <= 8:
+            break
+        font_size -= 2
+    at = ((width - (right - left)) / 2 - left, (height - (bottom - top)) / 2 - top)
+    draw.multiline_text(at, text, fill=(255, 255, 255), spacing=6, font=font)
     return image
 
 

@@ -13,6 +13,7 @@ from starlette.responses import Response
 from app.catalog import (
     DEFAULT_MODEL,
     MODELS,
+    OFFICIAL_MODEL,
     SEED_MAX,
     USD_PER_CREDIT,
     model_groups,
@@ -155,6 +156,7 @@ def make_templates(secret: bytes) -> Jinja2Templates:
         SIMULATOR_ADDRESS=SIMULATOR_ADDRESS,
         ratio_shape=ratio_shape,
         model_groups=model_groups,
+        OFFICIAL_MODEL=OFFICIAL_MODEL,
         hook_reach_note=reach_note,
     )
     templates.env.filters["duration"] = _ago

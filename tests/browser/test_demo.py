@@ -128,6 +128,7 @@ def test_the_keyboard_reaches_every_control_and_a_scenario_fails_calmly(
         page.get_by_role("button", name="Sample: City at night").get_attribute("aria-pressed")
         == "true"
     )
+    page.locator(".presenter > summary").click()  # the presenter's corner, closed to the customer
     page.select_option("#scenario", label="Content moderation")
     page.locator("#animate").focus()
     page.keyboard.press("Enter")

@@ -47,7 +47,10 @@ async def history(
     request: Request, service: ServiceDep, caller: CallerDep, status: str = ""
 ) -> Response:
     context = await _history_page(service, caller, status, None)
-    context["total"] = await service.count(caller)
+    context["total"], context["total_rows"] = await service.count(caller)
+    # Tasks started without a key all belong to one owner: whoever opens the console without
+    # a key sees them, which the page says rather than letting it look private.
+    context["shared"] = not caller.key
     return render(request, "partials/_history.html", context)
 
 

@@ -41,9 +41,13 @@ def _fresh_state(upstreams: UpstreamsDep) -> FormState:
 
 
 def _page_context(
-    upstreams: UpstreamsDep, task_id: str | None, group_id: str | None = None
+    upstreams: UpstreamsDep,
+    task_id: str | None,
+    group_id: str | None = None,
+    inspect: bool = False,
 ) -> dict[str, object]:
     return {
+        "inspect": inspect,
         "form": _fresh_state(upstreams),
         "task_id": task_id,
         "group_id": group_id,
@@ -62,8 +66,10 @@ async def _render_card(
     template: str = "partials/_task_card.html",
     compact: bool = False,
     form: FormState | None = None,
+    inspect: bool = False,
 ) -> Response:
     context = {
+        "inspect": inspect,  # "Open with inspector": the card comes with its inspector open
         "form": form,
         "compact": compact,
         "task": record,
@@ -78,11 +84,16 @@ async def _render_card(
 
 @router.get("/")
 async def index(
-    request: Request, upstreams: UpstreamsDep, task: str | None = None, group: str | None = None
+    request: Request,
+    upstreams: UpstreamsDep,
+    task: str | None = None,
+    group: str | None = None,
+    inspect: bool = False,
 ) -> Response:
     """The console page; `?task=<id>` or `?group=<id>` reopens a card or a side-by-side grid
-    (loaded by htmx, so with the browser's key)."""
-    return render_page(request, "index.html", _page_context(upstreams, task, group))
+    (loaded by htmx, so with the browser's key); `&inspect=1` opens the card's inspector."""
+    context = _page_context(upstreams, task, group, inspect)
+    return render_page(request, "index.html", context)
 
 
 @router.get("/tasks/{task_id}")
@@ -94,6 +105,7 @@ async def task_page(
     caller: CallerDep,
     seen: str = "",
     compact: bool = False,
+    inspect: bool = False,
 ) -> Response:
     """A task's own address: the page around its card, or the card alone for htmx.
 
@@ -103,8 +115,10 @@ async def task_page(
         record = await service.get(task_id, caller)
         changed = record is not None and bool(seen) and seen != record.status
         headers = {"HX-Trigger": "taskChanged"} if changed else None
-        return await _render_card(request, service, record, task_id, headers, compact=compact)
-    return render_page(request, "index.html", _page_context(upstreams, task_id))
+        return await _render_card(
+            request, service, record, task_id, headers, compact=compact, inspect=inspect
+        )
+    return render_page(request, "index.html", _page_context(upstreams, task_id, None, inspect))
 
 
 @router.post("/tasks")
