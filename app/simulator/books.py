@@ -24,11 +24,13 @@ from app.simulator.store import SimStore, SimTask, Usage
 
 DAY_S = 86_400.0
 KEEP_DELETED_S = 90 * DAY_S  # the usage endpoint's longest window
-# A fresh key's sandbox: Runway's highest tier, so nothing throttles by surprise; rehearse a
-# smaller tier (Runway's first: 2 at once, 200 a day) through POST /_sim/account.
-STARTING_CREDITS = 100_000
+# A fresh key's account: the balance and daily cap the simulator always reported (Runway's
+# first tier allows 200 a day per model), but 20 at once rather than that tier's 2, so a key
+# running a few tasks side by side (as many tests and demos do) is not THROTTLED by surprise.
+# Rehearse the real first tier, or an empty balance, through POST /_sim/account.
+STARTING_CREDITS = 10_000
 DEFAULT_CONCURRENT = 20
-DEFAULT_DAILY = 25_000
+DEFAULT_DAILY = 200
 MONTHLY_SPEND = 100_000
 NO_CREDITS = "You do not have enough credits to run this task."
 
