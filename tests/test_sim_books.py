@@ -6,6 +6,7 @@ Balances and tiers are set through the simulator's switch (`/_sim/account`)."""
 import datetime
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import pytest
@@ -77,7 +78,9 @@ def test_the_no_credits_marker_refuses_as_an_empty_account_does(sdk: RunwayML) -
     assert sdk.organization.retrieve().credit_balance == before
 
 
-def test_two_keys_have_their_own_balances(sdk: RunwayML, live_simulator: str) -> None:
+def test_two_keys_have_their_own_balances(
+    sdk: RunwayML, live_simulator: str, tmp_path: Path
+) -> None:
     with sdk_for(live_simulator, "key_books_b") as other:
         fresh = other.organization.retrieve().credit_balance
         assert sdk.organization.retrieve().credit_balance == fresh
@@ -89,6 +92,9 @@ def test_two_keys_have_their_own_balances(sdk: RunwayML, live_simulator: str) ->
             gen4(other)
         assert sdk.organization.retrieve().credit_balance == fresh - 25
         assert other.organization.retrieve().credit_balance == 0
+    accounts = list((tmp_path / "simdata" / "simulator" / "accounts").glob("*.json"))
+    assert len(accounts) == 2, "one account per key"
+    assert not any("key_books" in a.name + a.read_text() for a in accounts), "named by HMAC"
 
 
 def test_a_third_task_on_a_tier_of_two_waits_throttled_then_succeeds(
