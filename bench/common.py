@@ -23,6 +23,15 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def unlimited_account(sim_base: str, key: str) -> None:
+    """Lift the simulator's books for a benchmark's key (app/simulator/books.py): it creates
+    hundreds of tasks with one key, past a fresh account's 200 a day and 10,000 credits."""
+    lifted = {"creditBalance": 10**9, "maxConcurrentGenerations": None, "maxDailyGenerations": None}
+    httpx.post(
+        f"{sim_base}/_sim/account", json=lifted, headers={"Authorization": f"Bearer {key}"}
+    ).raise_for_status()
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

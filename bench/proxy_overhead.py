@@ -24,6 +24,7 @@ from bench.common import (
     nginx_proxy,
     server,
     summary,
+    unlimited_account,
 )
 
 # `[sim:internal]`: the simulator fails these tasks instead of rendering hundreds of videos,
@@ -160,6 +161,7 @@ def run(pairs: int) -> dict[str, object]:
             nginx_proxy(sim_port) as (nginx_port, nginx_pid),
         ):
             sim_base = f"http://127.0.0.1:{sim_port}"
+            unlimited_account(sim_base, AUTH["Authorization"].removeprefix("Bearer "))
             targets = {  # port, pair, [the proxy's pid (if any), the simulator's pid]
                 "direct": (sim_port, pair_direct, [sim.pid]),
                 "nginx": (nginx_port, pair_direct, [nginx_pid, sim.pid]),

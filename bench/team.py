@@ -27,7 +27,7 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import Connection, free_port, server
+from bench.common import Connection, free_port, server, unlimited_account
 from tests.engines import postgres_server, seaweed_server
 
 KEY = {"X-Runway-Key": "hk-team-bench-0000"}
@@ -147,6 +147,7 @@ def main() -> None:
         sim_env = {"CONSOLE_DATA_DIR": f"{tmp}/sim", "CONSOLE_SIMULATOR_SPEED": "0.02"}
         with server(["simulator"], sim_env, sim_port):
             sim = f"http://127.0.0.1:{sim_port}"
+            unlimited_account(sim, KEY["X-Runway-Key"])
             configurations = [
                 ("SQLite, 1 replica", {}, 1),
                 ("PostgreSQL+S3, 1 replica", {}, 1),

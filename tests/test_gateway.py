@@ -365,3 +365,24 @@ async def test_the_page_form_says_the_budget_is_reached(client: httpx.AsyncClien
     assert card is not None and "budget" in card.get_text()
     assert "25 credits" in card.get_text() and "0 of 10" in card.get_text()
     assert (await client.get("/simulator/_sim/stats")).json().get("create", 0) == 0
+
+
+async def test_the_simulators_refusals_pass_through_as_runways_own(gateway: Gateway) -> None:
+    """Out of credits (400) and a daily cap (429) reach the SDK as the API answered them."""
+    key = "hk-books-key-0001"
+    control = {"X-Sim-Account": key}  # Authorization carries the console's password
+    account = "/simulator/_sim/account"
+    assert (
+        await gateway.http.post(account, json={"creditBalance": 10}, headers=control)
+    ).is_success
+    sdk = gateway.sdk(key)
+    with pytest.raises(runwayml.BadRequestError) as poor:
+        await sdk.image_to_video.create(**i2v())
+    assert poor.value.body == {"error": "You do not have enough credits to run this task."}
+    capped = {"creditBalance": 1000, "maxDailyGenerations": 1}
+    assert (await gateway.http.post(account, json=capped, headers=control)).is_success
+    await sdk.image_to_video.create(**i2v())
+    with pytest.raises(runwayml.RateLimitError) as limited:
+        await sdk.image_to_video.create(**i2v())
+    assert "limit" in limited.value.body["error"] and "gen4_turbo" in limited.value.body["error"]
+    assert (await sdk.organization.retrieve()).credit_balance == 1000 - 25

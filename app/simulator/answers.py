@@ -36,8 +36,11 @@ def caller_owner(request: Request) -> str:
     """Whose task this is: an HMAC of the bearer key, so the key itself is never stored. Tasks
     are scoped to it: another key neither reads, deletes nor gets output URLs for them."""
     token = request.headers.get("authorization", "").partition(" ")[2].strip()
-    digest = hmac.new(sim_state(request).secret, token.encode(), hashlib.sha256)
-    return digest.hexdigest()[:32]
+    return owner_of(sim_state(request).secret, token)
+
+
+def owner_of(secret: bytes, token: str) -> str:
+    return hmac.new(secret, token.encode(), hashlib.sha256).hexdigest()[:32]
 
 
 async def apply_faults(

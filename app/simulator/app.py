@@ -16,7 +16,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app.i18n import language
 from app.simulator.callbacks import read_callbacks
-from app.simulator.control import control_faults, read_stats
+from app.simulator.control import control_account, control_faults, read_stats
 from app.simulator.faults import FaultBoard
 from app.simulator.generations import (
     create_text_to_image,
@@ -25,7 +25,7 @@ from app.simulator.generations import (
 )
 from app.simulator.hook_book import Callbacks
 from app.simulator.image_to_video import create_task
-from app.simulator.organization import read_organization
+from app.simulator.organization import read_organization, read_usage
 from app.simulator.outputs import read_output
 from app.simulator.protocol import CorsExceptControl, RunwayVersion, json_http_error
 from app.simulator.renderer import Renderer
@@ -46,6 +46,7 @@ def api_routes(prefix: str) -> list[Route]:
         Route(f"{prefix}/v1/tasks/{{task_id}}", read_task, methods=["GET"]),
         Route(f"{prefix}/v1/tasks/{{task_id}}", delete_task, methods=["DELETE"]),
         Route(f"{prefix}/v1/organization", read_organization, methods=["GET"]),
+        Route(f"{prefix}/v1/organization/usage", read_usage, methods=["POST"]),
         Route(f"{prefix}/v1/uploads", create_upload, methods=["POST"]),
         Route(f"{prefix}/v1/text_to_image", create_text_to_image, methods=["POST"]),
         Route(f"{prefix}/v1/text_to_video", create_text_to_video, methods=["POST"]),
@@ -81,6 +82,7 @@ def create_simulator_app(
         Route("/uploads/{upload_id}", receive_upload, methods=["POST"]),
         Route("/_sim/faults", control_faults, methods=["GET", "POST", "DELETE"]),
         Route("/_sim/stats", read_stats, methods=["GET", "DELETE"]),
+        Route("/_sim/account", control_account, methods=["GET", "POST", "DELETE"]),
         Route("/_sim/callbacks", read_callbacks, methods=["GET", "DELETE"]),
     ]
     # Runway answers in English, whatever language the console's page is in.

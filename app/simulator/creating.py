@@ -1,7 +1,8 @@
 """The steps every simulated create shares, before and after its own body checks.
 
 Before: fault switches, the key, a JSON object. After: the notify_hook check, the marker
-statuses (`[sim:429]`...), the task kept, its callback watched, Runway's create answer. Each
+statuses (`[sim:429]`, `[sim:no-credits]`...), the books' say (daily cap, balance, a slot:
+books.py), the task kept, its callback watched, Runway's create answer. Each
 endpoint module (image_to_video, generations) only checks its body and builds its task.
 """
 
@@ -17,9 +18,10 @@ from starlette.responses import JSONResponse, Response
 from app.catalog import SEED_MAX
 from app.json_values import NotJson, parse_json
 from app.simulator.answers import apply_faults, authorised, caller_owner, error
+from app.simulator.books import NO_CREDITS
 from app.simulator.callbacks import hook_refusal, watch
 from app.simulator.checks import BodyRefused, Issue
-from app.simulator.faults import marker_create_status, marker_outcome
+from app.simulator.faults import marker_create_status, marker_no_credits, marker_outcome
 from app.simulator.state import SimState
 from app.simulator.store import BASE_RUN_SECONDS, SimTask
 
@@ -97,7 +99,15 @@ async def start_task(
     if status := marker_create_status(body.get("promptText") or ""):
         headers = {"Retry-After": "5"} if status == 429 else {}
         return JSONResponse({"error": f"Simulated {status}"}, status_code=status, headers=headers)
-    task = await asyncio.to_thread(build, state, body, caller_owner(request))
-    await asyncio.to_thread(state.store.save, task)
+    if marker_no_credits(body.get("promptText") or ""):
+        return error(request, 400, NO_CREDITS)
+    owner = caller_owner(request)
+    task = await asyncio.to_thread(build, state, body, owner)
+    if refused := await asyncio.to_thread(state.books.admit, owner, task):
+        await asyncio.to_thread(state.store.delete, task.id)  # its frames, kept by `build`
+        retry = {"Retry-After": f"{refused.retry_after:.0f}"} if refused.retry_after else {}
+        answer = error(request, refused.status, refused.message)
+        answer.headers.update(retry)
+        return answer
     watch(state, request, body, task.id)
     return JSONResponse({"id": task.id, "estimatedCost": {"credits": task.credits}})

@@ -88,6 +88,11 @@ def marker_outcome(prompt: str) -> tuple[str, str | None, str | None]:
     return "SUCCEEDED", None, None
 
 
+def marker_no_credits(prompt: str) -> bool:
+    """`[sim:no-credits]`: the create is refused as a key without credits is."""
+    return "[sim:no-credits]" in prompt
+
+
 def marker_create_status(prompt: str) -> int | None:
     for marker, status in CREATE_STATUS_MARKERS.items():
         if marker in prompt:

@@ -8,6 +8,7 @@ from starlette.requests import Request
 
 from app.keys import secret_file
 from app.runway.endpoints import SIMULATOR_ORIGIN
+from app.simulator.books import Books
 from app.simulator.faults import FaultBoard
 from app.simulator.hook_book import Callbacks
 from app.simulator.renderer import Renderer
@@ -31,6 +32,10 @@ class SimState:
     counts: dict[str, int] = field(default_factory=dict)
     quirks: set[str] = field(default_factory=set)
     callbacks: Callbacks | None = None  # notify_hook deliveries; None: never called
+    books: Books = field(init=False)  # every key's account, over the same store
+
+    def __post_init__(self) -> None:
+        self.books = Books(self.store)
 
 
 def sim_state(request: Request) -> SimState:

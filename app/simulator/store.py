@@ -41,15 +41,25 @@ class SimTask:
     extra: dict[str, Any] = field(default_factory=dict)
     credits: int = 0  # the most it may charge; kept when it succeeds, refunded when it does not
     owner: str = ""  # caller_owner() of the key that made it; "" (older files): any key
+    queued_s: float = 0.0  # THROTTLED this long first: its tier's slots for the model were taken
 
     def belongs_to(self, owner: str) -> bool:
         return not self.owner or same_secret(owner, self.owner)
+
+    def starts_at(self) -> float:
+        """When it takes one of its tier's slots (its creation, unless it waited for one)."""
+        return self.created_at + self.queued_s
+
+    def ends_at(self) -> float:
+        """When it gives its slot back: its run's end, or its cancelling."""
+        ended = self.starts_at() + self.run_seconds
+        return ended if self.cancelled_at is None else min(ended, self.cancelled_at)
 
     def refunded_at(self) -> float | None:
         """When its credits come back: on cancelling, or when a failing run ends."""
         if self.cancelled_at is not None:
             return self.cancelled_at
-        return self.created_at + self.run_seconds if self.outcome != "SUCCEEDED" else None
+        return self.ends_at() if self.outcome != "SUCCEEDED" else None
 
     def charged(self, now: float) -> int:
         """The credits this task holds at `now`: all of them, or none once refunded."""
@@ -60,7 +70,9 @@ class SimTask:
         """(status, fraction of the run elapsed) at `now`, ignoring whether the video exists."""
         if self.cancelled_at is not None:
             return "CANCELLED", 0.0
-        fraction = (now - self.created_at) / self.run_seconds
+        if now < self.starts_at():
+            return "THROTTLED", 0.0
+        fraction = (now - self.starts_at()) / self.run_seconds
         queued_until = THROTTLED_END if self.throttled else PENDING_END
         if fraction < queued_until:
             return ("THROTTLED" if self.throttled else "PENDING"), fraction
@@ -71,17 +83,30 @@ class SimTask:
 
 @dataclass(frozen=True)
 class Usage:
-    """What a task costs, for the organization endpoint: fixed once the task is created
-    (a cancel saves the task again, with its refund time)."""
+    """What a task costs and when it holds a slot, for the books (books.py): fixed once the
+    task is created (a cancel or a new place in the queue saves the task again)."""
 
+    id: str
+    owner: str
     model: str
     created_at: float
     credits: int
     refunded_at: float | None
+    starts_at: float
+    ends_at: float
 
     @classmethod
     def of(cls, task: SimTask) -> "Usage":
-        return cls(task.model, task.created_at, task.credits, task.refunded_at())
+        return cls(
+            task.id,
+            task.owner,
+            task.model,
+            task.created_at,
+            task.credits,
+            task.refunded_at(),
+            task.starts_at(),
+            task.ends_at(),
+        )
 
     def charged(self, now: float) -> int:
         refunded = self.refunded_at is not None and now >= self.refunded_at

@@ -72,12 +72,16 @@ async def delete_task(request: Request) -> Response:
     task = await known_task(request, "cancel")
     if isinstance(task, Response):
         return task
-    store = sim_state(request).store
-    status, _ = task.phase(time.time())
+    state = sim_state(request)
+    now = time.time()
+    status, _ = task.phase(now)
     if status in FINAL_STATUSES:  # deleted with its frames and video, as Runway does
-        await asyncio.to_thread(store.delete, task.id)
+        await asyncio.to_thread(state.books.forget, task, now)
+        await asyncio.to_thread(state.store.delete, task.id)
     else:
-        task.cancelled_at = time.time()
-        await asyncio.to_thread(store.forget_inputs, task)
-        await asyncio.to_thread(store.save, task)
+        task.cancelled_at = now
+        await asyncio.to_thread(state.store.forget_inputs, task)
+        await asyncio.to_thread(state.store.save, task)
+        # Its slot is free: a task waiting THROTTLED behind it moves up.
+        await asyncio.to_thread(state.books.requeue, task.owner, task.model)
     return Response(status_code=204)

@@ -217,6 +217,7 @@ def test_a_rehearsal_shows_one_outcome_and_an_own_picture_drops_the_samples_prom
     for width, height in ((1440, 900), (390, 844)):
         page.set_viewport_size({"width": width, "height": height})
         page.goto(f"{console_url}/demo")
+        page.locator(".presenter > summary").click()  # the presenter's corner
         page.select_option("#scenario", label="Content moderation")
         page.get_by_role("button", name="Animate").click()
         page.wait_for_selector("#stage[data-phase=failed]", timeout=40_000)

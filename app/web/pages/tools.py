@@ -5,6 +5,7 @@ import asyncio
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import PlainTextResponse, Response
 
+from app.catalog import ENDPOINT_MODELS
 from app.frames import frame_refs, inline_frames
 from app.members import TOKEN_PREFIX, member_name
 from app.runway.endpoints import Upstream, UpstreamKind, resolve_upstream
@@ -58,12 +59,26 @@ async def task_code(
     return PlainTextResponse(text)
 
 
+def cheapest_task(model: str) -> int | None:
+    """The least a task of `model` is estimated at (its shortest duration), on any endpoint:
+    a balance below it cannot pay for any, so the panel says so before Generate."""
+    for models in ENDPOINT_MODELS.values():
+        if found := models.get(model):
+            return min((found.credits(d) for d in found.durations), default=found.credits(0))
+    return None
+
+
 @router.get("/account")
 async def account_panel(
     request: Request, service: ServiceDep, caller: CallerDep, baseUrl: str = "", model: str = ""
 ) -> Response:
     """Credits and daily limits for the address and key in use (official API and simulator)."""
-    context: dict[str, object] = {"account": None, "error": None, "model": model}
+    context: dict[str, object] = {
+        "account": None,
+        "error": None,
+        "model": model,
+        "cheapest": cheapest_task(model),
+    }
     try:
         context["account"] = await service.account(baseUrl or None, caller)
     except REFUSALS as exc:
