@@ -6,13 +6,13 @@ from pathlib import Path
 
 import uvicorn
 
+from app.core.settings import Settings
 from app.log_format import announce, configure_logging
 from app.serving import behind_proxies, uvicorn_options
-from app.settings import Settings
-from app.token_cli import add_token_parser, run_token_command
-from app.web.body_limit import BodyLimitMiddleware
-from app.web.csrf import JsonOnlyMiddleware
-from app.web.header_limit import HeaderLimitMiddleware
+from app.team.token_cli import add_token_parser, run_token_command
+from app.web.middleware.body_limit import BodyLimitMiddleware
+from app.web.middleware.csrf import JsonOnlyMiddleware
+from app.web.middleware.header_limit import HeaderLimitMiddleware
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -3,7 +3,7 @@
 `CONSOLE_LOG_FORMAT=json` is for an operator who ships logs: every line (uvicorn's, the access
 log's and the console's own) is a JSON object with `time`, `level`, `logger` and `message`, and
 the fields a task event carries (`task_id`, `member`, `upstream_status`, `duration_ms`: see
-app/task_log.py). A key is masked in a log line as everywhere else (`keys.mask_key`): every
+app/metrics/task_log.py). A key is masked in a log line as everywhere else (`keys.mask_key`): every
 secret the settings hold, any bearer token, and anything shaped like a member token or a Runway
 key, whatever the message that carried it.
 """
@@ -18,10 +18,10 @@ from typing import Any
 
 from uvicorn.config import LOGGING_CONFIG
 
-from app.keys import mask_key
-from app.members import TOKEN_PREFIX
+from app.core.keys import mask_key
+from app.core.settings import Settings
 from app.runway.redaction import MIN_SECRET_CHARS
-from app.settings import Settings
+from app.team.members import TOKEN_PREFIX
 
 FIELDS = ("task_id", "member", "status", "endpoint", "model", "upstream_status", "duration_ms")
 KEY_SHAPES = re.compile(

@@ -8,43 +8,43 @@ from contextlib import asynccontextmanager
 import httpx
 from fastapi import FastAPI
 
-from app.budgets import Budgets
-from app.demo import Demo, DemoParts
-from app.frame_owners import FrameOwners, ThumbLinks
-from app.frames import FrameStore
+from app.callbacks.hooks import HOOK_PATH
+from app.core.keys import load_or_create_secret
+from app.core.resources import resource_dir
+from app.core.settings import Settings
+from app.demo.service import Demo, DemoParts
+from app.frames.owners import FrameOwners, ThumbLinks
+from app.frames.refs import FrameStore
 from app.gateway.protocol import install_gateway_protocol
 from app.gateway.routes import gateway_router
-from app.hooks import HOOK_PATH
-from app.keys import load_or_create_secret
-from app.media import MediaStore, VideoSaver
-from app.members import Members
+from app.media.copies import MediaStore, VideoSaver
 from app.metrics.exposition import Metrics
 from app.metrics.replica import ReplicaMetrics
-from app.objects import open_object_store
-from app.recording import TaskRecorder
-from app.resources import resource_dir
 from app.runway.client import RunwayClient
 from app.runway.guard import GuardedTransport, GuardPolicy
 from app.runway.pools import POOLS, SpreadPools
-from app.sessions import Sessions, password_tag
-from app.settings import Settings
+from app.runway.upstreams import UpstreamAccess
 from app.simulator.app import create_simulator_app
-from app.storage import Storage
-from app.tasks import TaskService
-from app.upstreams import UpstreamAccess
-from app.usage import Usage
+from app.storage.database import Storage
+from app.storage.objects import open_object_store
+from app.tasks.recording import TaskRecorder
+from app.tasks.service import TaskService
+from app.tasks.unwatched import UnwatchedTasks
+from app.team.budgets import Budgets
+from app.team.members import Members
+from app.team.sessions import Sessions, password_tag
+from app.team.usage import Usage
 from app.web import admin, api, demo, docs, downloads, hook_routes, login, metrics, pages
-from app.web.access import AccessMiddleware, LoginLimiter
-from app.web.body_limit import BodyLimitMiddleware
-from app.web.compression import CompressionMiddleware
-from app.web.csrf import CsrfMiddleware
 from app.web.errors import install_error_handlers
-from app.web.header_limit import HeaderLimitMiddleware
-from app.web.headers import SecurityHeadersMiddleware
-from app.web.language import LanguageMiddleware
+from app.web.middleware.access import AccessMiddleware, LoginLimiter
+from app.web.middleware.body_limit import BodyLimitMiddleware
+from app.web.middleware.compression import CompressionMiddleware
+from app.web.middleware.csrf import CsrfMiddleware
+from app.web.middleware.header_limit import HeaderLimitMiddleware
+from app.web.middleware.headers import SecurityHeadersMiddleware
+from app.web.middleware.language import LanguageMiddleware
 from app.web.render import make_templates
 from app.web.static_urls import VersionedStaticFiles
-from app.worker import UnwatchedTasks
 
 VIDEO_LIMIT_BYTES = 512 * 1024 * 1024
 

@@ -14,7 +14,7 @@ from typing import Any
 from starlette.types import ASGIApp, Receive, Scope, Send
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
-from app.web.header_limit import MAX_HEADER_BYTES
+from app.web.middleware.header_limit import MAX_HEADER_BYTES
 
 try:
     from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol

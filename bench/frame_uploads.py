@@ -1,5 +1,5 @@
 """A frame upload's latency on each engine, now that storing and claiming a frame hold the
-frame guard (app/frame_guard.py: with PostgreSQL, an advisory lock on a connection of its own).
+frame guard (app/frames/guard.py: with PostgreSQL, an advisory lock on a connection of its own).
 
 Usage: python bench/frame_uploads.py [--uploads 40]
 Starts a real PostgreSQL and SeaweedFS (tests/engines.py), then for SQLite and for

@@ -17,10 +17,10 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from app.core.settings import Settings
 from app.main import create_app
-from app.schema import tasks_table
-from app.settings import Settings
-from app.storage import TaskRecord
+from app.storage.database import TaskRecord
+from app.storage.schema import tasks_table
 
 KEY = "hk-bench-history-key-0001"
 

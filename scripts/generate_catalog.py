@@ -1,4 +1,4 @@
-"""Generate app/catalog_sdk.json from the installed official SDK's types (`runwayml`).
+"""Generate app/catalog/sdk.json from the installed official SDK's types (`runwayml`).
 
 The SDK's `types/*_create_params.py` are Runway's contract: one TypedDict per model, with the
 fields it takes, which are required, the literal values allowed, and docstrings that state the
@@ -6,7 +6,7 @@ rest ("Must be an integer from 2 to 10", "up to 1000 characters", "Defaults to 5
 reads both (the types through `typing`, the docstrings through `ast`, since Python keeps no
 docstring for a class attribute) and writes the facts the console and its simulator use.
 
-    python scripts/generate_catalog.py          # rewrite app/catalog_sdk.json
+    python scripts/generate_catalog.py          # rewrite app/catalog/sdk.json
     python scripts/generate_catalog.py --check  # exit 1 when the file and the SDK disagree
 
 tests/test_catalog.py runs `build_catalog()` against the installed SDK and compares.
@@ -24,7 +24,7 @@ import typing
 from pathlib import Path
 from typing import Any, Literal, Required, Union, get_args, get_origin
 
-OUTPUT = Path(__file__).resolve().parent.parent / "app" / "catalog_sdk.json"
+OUTPUT = Path(__file__).resolve().parent.parent / "app" / "catalog" / "sdk.json"
 ENDPOINTS = ("image_to_video", "text_to_video", "text_to_image", "video_upscale")
 
 

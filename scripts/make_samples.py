@@ -1,4 +1,4 @@
-"""Draw the built-in sample frames (app/samples.py) into static/samples/, with Pillow alone.
+"""Draw the built-in sample frames (app/frames/samples.py) into static/samples/, with Pillow alone.
 
 Every picture is made here from gradients and shapes, so the samples belong to the project and
 carry its licence. The drawing is seeded, so a re-run gives the same scenes (only the film
@@ -19,7 +19,7 @@ from PIL import Image, ImageChops, ImageDraw, ImageFilter
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from app.samples import SAMPLE_SIZE, SAMPLES  # noqa: E402
+from app.frames.samples import SAMPLE_SIZE, SAMPLES  # noqa: E402
 
 W, H = SAMPLE_SIZE
 RGB = tuple[int, int, int]

@@ -10,8 +10,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from app.core.settings import Settings
 from app.main import create_app
-from app.settings import Settings
 from tests.engines import (
     EngineMissing,
     PostgresServer,

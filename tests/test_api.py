@@ -7,7 +7,7 @@ import time
 import httpx
 import pytest
 
-from app.settings import Settings
+from app.core.settings import Settings
 from tests.helpers import POLL_DUE_S, create_body, data_uri, image_bytes, seed_body, wait_final
 
 

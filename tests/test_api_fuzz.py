@@ -12,8 +12,8 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
 
+from app.core.settings import Settings
 from app.main import create_app
-from app.settings import Settings
 from tests.helpers import free_port, live_process
 
 

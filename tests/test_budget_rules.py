@@ -1,6 +1,7 @@
 """A member's budget against what a body and a relay say (issue 22, items 2 and 3).
 
-One rule reads a duration (app/credits.py: whole seconds, as Runway reads JSON) for validation,
+One rule reads a duration (app/catalog/credits.py: whole seconds, as Runway reads JSON) for
+validation,
 the estimate and the budget; one rule reads credits for everything a relay reports. The relay is
 the scripted stub of tests/relay_stub.py on loopback, as the console's own upstream (the
 operator's key and address), so a member's creates and reads reach it.
@@ -18,7 +19,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from app.credits import estimate_credits
+from app.catalog.credits import estimate_credits
 from tests.helpers import POLL_DUE_S
 from tests.member_relay import Console, i2v, member_console
 from tests.relay_stub import Answer, RelayStub, Seen, relay, relay_stub

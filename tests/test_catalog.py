@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from app import catalog_hand
-from app.catalog import (
+from app.catalog import hand as catalog_hand
+from app.catalog.models import (
     ENDPOINT_MODELS,
     MODELS,
     SDK,
@@ -35,8 +35,8 @@ def _generator():
 
 def test_the_generated_catalog_matches_the_installed_sdk() -> None:
     fresh = _generator().build_catalog()
-    assert fresh == json.loads((ROOT / "app/catalog_sdk.json").read_text()), (
-        "the installed runwayml disagrees with app/catalog_sdk.json: "
+    assert fresh == json.loads((ROOT / "app/catalog/sdk.json").read_text()), (
+        "the installed runwayml disagrees with app/catalog/sdk.json: "
         "run python scripts/generate_catalog.py and review the diff"
     )
 

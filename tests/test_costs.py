@@ -15,8 +15,8 @@ from bs4 import BeautifulSoup
 from sqlalchemy import update
 from sqlalchemy.engine import Connection
 
-from app.schema import schema_table
-from app.storage import Storage
+from app.storage.database import Storage
+from app.storage.schema import schema_table
 from tests.conftest import TEAM_SECRET, in_process, make_settings
 from tests.helpers import data_uri, image_bytes, poll_until
 from tests.relay_stub import Answer, RelayStub, Seen

@@ -2,7 +2,7 @@
 
 Each session has its allowance (CONSOLE_DEMO_CREDITS); every session from one client address
 shares that address's cap, and every session of the console shares the console's. The caps are
-rows in the database (app/demo_pools.py), so they hold across replicas: two consoles on one
+rows in the database (app/demo/pools.py), so they hold across replicas: two consoles on one
 database share them. The refusal is said on the page, before any upstream call.
 """
 
@@ -16,9 +16,9 @@ import httpx
 from bs4 import BeautifulSoup
 from fastapi import FastAPI
 
-from app.demo_pools import DemoPools, PoolCaps, PoolsFull
+from app.demo.pools import DemoPools, PoolCaps, PoolsFull
 from app.main import create_app
-from app.storage import Storage
+from app.storage.database import Storage
 from tests.conftest import TEAM_SECRET, make_settings
 
 POOLS_FULL = "The demo has made all the videos it can today"

@@ -6,9 +6,9 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from app.demo_sessions import DemoSessions, day_of
-from app.share_links import LinkState, ShareLinks
-from app.storage import Storage, TaskRecord
+from app.demo.sessions import DemoSessions, day_of
+from app.exports.share_links import LinkState, ShareLinks
+from app.storage.database import Storage, TaskRecord
 
 OWNER = "demo:0123456789abcdef0123456789abcdef"
 

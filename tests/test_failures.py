@@ -2,7 +2,7 @@
 
 import pytest
 
-from app.failures import failure_hint, http_hint
+from app.catalog.failures import failure_hint, http_hint
 
 
 @pytest.mark.parametrize(

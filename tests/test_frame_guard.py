@@ -3,7 +3,7 @@ removal ahead of new shared holders, and nothing left held by a holder cancelled
 
 import asyncio
 
-from app.frame_guard import SharedOrAlone
+from app.frames.guard import SharedOrAlone
 
 
 async def test_shared_holders_hold_together_and_a_removal_waits_for_them() -> None:

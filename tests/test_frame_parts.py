@@ -12,8 +12,8 @@ from pathlib import Path
 import httpx
 from bs4 import BeautifulSoup
 
+from app.core.settings import Settings
 from app.main import create_app
-from app.settings import Settings
 from tests.conftest import make_settings
 from tests.helpers import ROOT, image_bytes
 
@@ -23,7 +23,7 @@ FRAME_BYTES = 32 * 1024 * 1024
 WRITER = f"""
 import sys
 from pathlib import Path
-from app.objects import LocalObjects
+from app.storage.objects import LocalObjects
 objects, data = LocalObjects(Path(sys.argv[1])), bytes(range(256)) * {FRAME_BYTES // 256}
 for n in range(1000):
     objects.put_bytes(f"frames/{{n % 3:04d}}.png", data)
@@ -32,7 +32,7 @@ for n in range(1000):
 SMALL_WRITES = """
 import sys
 from pathlib import Path
-from app.objects import LocalObjects
+from app.storage.objects import LocalObjects
 objects = LocalObjects(Path(sys.argv[1]))
 for n in range(3000):
     objects.put_bytes(f"frames/{n % 5}.png", b"a small frame")
@@ -40,7 +40,7 @@ for n in range(3000):
 SWEEPER = """
 import sys, time
 from pathlib import Path
-from app import scratch
+from app.storage import scratch
 deadline = time.monotonic() + 120
 while time.monotonic() < deadline:
     scratch.sweep(Path(sys.argv[1]))
@@ -49,7 +49,7 @@ while time.monotonic() < deadline:
 HOLDER = """
 import sys, time
 from pathlib import Path
-from app import scratch
+from app.storage import scratch
 handle = scratch.claim(Path(sys.argv[1]))
 handle.write(b"half a frame")
 handle.flush()

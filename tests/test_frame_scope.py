@@ -12,7 +12,7 @@ import httpx
 import pytest
 from bs4 import BeautifulSoup
 
-from app.settings import Settings
+from app.core.settings import Settings
 from tests.conftest import TEAM_SECRET, in_process, make_settings
 from tests.cutting_proxy import Hold, cutting_proxy
 from tests.engines import PostgresServer, SeaweedServer

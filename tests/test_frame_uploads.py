@@ -14,12 +14,12 @@ import pytest
 from bs4 import BeautifulSoup
 from PIL import Image
 
-from app.frame_uploads import upload
-from app.images import prepare_image
+from app.catalog.validation import DATA_URI_MAX_CHARS
+from app.frames.images import prepare_image
+from app.frames.uploads import upload
 from app.runway.client import RunwayClient
 from app.runway.endpoints import resolve_upstream
 from app.runway.exchange import UpstreamError
-from app.validation import DATA_URI_MAX_CHARS
 from tests.helpers import data_uri, image_bytes
 
 KEY = {"X-Runway-Key": "hk-frame-uploads-key-1f1f"}

@@ -10,7 +10,7 @@ import httpx
 import pytest
 from bs4 import BeautifulSoup
 
-from app.settings import Settings
+from app.core.settings import Settings
 from tests.conftest import in_process
 from tests.helpers import data_uri, form_fields, image_bytes
 from tests.relay_stub import RelayStub

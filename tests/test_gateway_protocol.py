@@ -124,7 +124,7 @@ async def test_gateway_answers_allow_browsers(
 async def test_the_consoles_cookie_routes_grant_no_cors(
     console: tuple[httpx.AsyncClient, dict[str, str]], method: str, path: str
 ) -> None:
-    """The CSRF defence (app/web/csrf.py) relies on these never answering a preflight."""
+    """The CSRF defence (app/web/middleware/csrf.py) relies on these never answering a preflight."""
     http, _member = console
     origin = {"Origin": ORIGIN, "Cookie": "rc_session=x"}
     preflight = await http.options(

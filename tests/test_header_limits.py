@@ -10,7 +10,7 @@ import socket
 import httpx
 import pytest
 
-from app.web.header_limit import MAX_HEADER_BYTES, MAX_HEADERS
+from app.web.middleware.header_limit import MAX_HEADER_BYTES, MAX_HEADERS
 
 
 def raw_exchange(base_url: str, head: bytes, timeout_s: float = 10) -> bytes:

@@ -10,10 +10,10 @@ import httpx
 import pytest
 from bs4 import BeautifulSoup
 
+from app.core.settings import Settings
 from app.main import create_app
-from app.objects import open_object_store
-from app.settings import Settings
-from app.storage import TaskRecord
+from app.storage.database import TaskRecord
+from app.storage.objects import open_object_store
 from tests.conftest import make_settings
 from tests.engines import SeaweedServer
 from tests.helpers import (

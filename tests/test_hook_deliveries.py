@@ -14,8 +14,8 @@ from pathlib import Path
 
 import httpx
 
-from app.hooks import MAX_DELIVERIES
-from app.keys import mask_key
+from app.callbacks.hooks import MAX_DELIVERIES
+from app.core.keys import mask_key
 from app.main import create_app
 from tests.conftest import TEAM_SECRET, make_settings
 from tests.helpers import create_body

@@ -13,7 +13,7 @@ import httpx
 import pytest
 from bs4 import BeautifulSoup
 
-from app.hooks import unavailable
+from app.callbacks.hooks import unavailable
 from app.main import create_app
 from tests.conftest import make_settings
 from tests.helpers import create_body, task_until

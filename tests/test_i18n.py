@@ -14,7 +14,7 @@ import httpx
 import pytest
 from bs4 import BeautifulSoup
 
-from app.i18n import LANGUAGES, catalog, choose
+from app.core.i18n import LANGUAGES, catalog, choose
 from tests.helpers import create_body
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -6,8 +6,8 @@ import os
 import pytest
 from PIL import Image
 
-from app.images import BadImage, data_uri, data_uri_length, prepare_image
-from app.validation import DATA_URI_MAX_CHARS
+from app.catalog.validation import DATA_URI_MAX_CHARS
+from app.frames.images import BadImage, data_uri, data_uri_length, prepare_image
 from tests.helpers import image_bytes
 
 

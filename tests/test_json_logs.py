@@ -10,7 +10,7 @@ from pathlib import Path
 
 import httpx
 
-from app.keys import mask_key
+from app.core.keys import mask_key
 from app.log_format import JsonFormatter
 from tests.conftest import FAST_ENV
 from tests.helpers import create_body, free_port, live_process

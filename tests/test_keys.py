@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from app.keys import load_or_create_secret, mask_key, owner_of
+from app.core.keys import load_or_create_secret, mask_key, owner_of
 
 
 @pytest.mark.parametrize(

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from app.members import MemberError, Members, token_hash
-from app.storage import Storage
-from app.usage import OverBudget, Usage, day_of
+from app.storage.database import Storage
+from app.team.members import MemberError, Members, token_hash
+from app.team.usage import OverBudget, Usage, day_of
 from tests.helpers import ROOT
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from app.objects import LocalObjects, ObjectStore, S3Objects, open_object_store
+from app.storage.objects import LocalObjects, ObjectStore, S3Objects, open_object_store
 from tests.cutting_proxy import cutting_proxy
 from tests.engines import SeaweedServer
 

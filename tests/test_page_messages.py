@@ -6,7 +6,7 @@ import httpx
 import pytest
 from bs4 import BeautifulSoup
 
-from app.catalog import SEED_MAX
+from app.catalog.models import SEED_MAX
 from tests.helpers import create_body, form_fields
 
 HX = {"HX-Request": "true"}

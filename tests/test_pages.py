@@ -4,7 +4,7 @@ import httpx
 import pytest
 from bs4 import BeautifulSoup
 
-from app.catalog import MODELS
+from app.catalog.models import MODELS
 from tests.helpers import create_body, form_fields, image_bytes, wait_saved
 
 HX = {"HX-Request": "true"}

@@ -12,8 +12,8 @@ import httpx
 import pytest
 from bs4 import BeautifulSoup
 
+from app.core.settings import Settings
 from app.runway.client import SIMULATOR_ANONYMOUS_KEY
-from app.settings import Settings
 from tests.conftest import TEAM_SECRET, make_settings
 from tests.engines import PostgresServer
 from tests.helpers import seed_body

@@ -9,10 +9,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.provisional import domains
 
-from app.keys import mask_key
+from app.catalog.validation import Invalid, check_https_url, validate_create_body
+from app.core.keys import mask_key
 from app.runway.endpoints import BadAddress, UpstreamKind, resolve_upstream
 from app.runway.guard import GuardPolicy, ip_refusal
-from app.validation import Invalid, check_https_url, validate_create_body
 
 JSON = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=30),

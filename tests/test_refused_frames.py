@@ -17,9 +17,9 @@ import httpx
 import pytest
 from PIL import Image
 
+from app.core.settings import Settings
 from app.main import create_app
-from app.objects import S3Objects
-from app.settings import Settings
+from app.storage.objects import S3Objects
 from tests.conftest import make_settings
 from tests.helpers import data_uri, image_bytes
 

@@ -2,7 +2,7 @@
 
 from PIL import Image
 
-from app.samples import SAMPLE_SIZE, SAMPLES, find_sample, sample_file
+from app.frames.samples import SAMPLE_SIZE, SAMPLES, find_sample, sample_file
 
 
 def test_there_are_at_least_six_samples_with_distinct_titles() -> None:

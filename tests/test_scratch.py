@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from app import scratch
+from app.storage import scratch
 
 
 def test_a_claimed_file_is_neither_claimed_twice_nor_swept(tmp_path: Path) -> None:

@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from app.runway.endpoints import resolve_upstream
-from app.snippets import snippet
+from app.runway.snippets import snippet
 from tests.helpers import data_uri, image_bytes, seed_body
 
 KEY = "hk-snippet-test-key-4d4d"

@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import event, select, update
 from sqlalchemy.engine import Connection
 
-from app.schema import SCHEMA_VERSION, schema_table
-from app.storage import EVENTS_BATCH, Storage, TaskRecord
+from app.storage.database import EVENTS_BATCH, Storage, TaskRecord
+from app.storage.schema import SCHEMA_VERSION, schema_table
 from tests.engines import PostgresServer
 
 

@@ -8,21 +8,21 @@ from typing import Any
 import httpx
 import pytest
 
-from app.frame_owners import FrameOwners
-from app.frames import FrameStore
-from app.keys import Caller
+from app.catalog.validation import validate_create_body
+from app.core.keys import Caller
+from app.frames.owners import FrameOwners
+from app.frames.refs import FrameStore
 from app.main import network_transport
-from app.media import MediaStore, VideoSaver
-from app.objects import LocalObjects
-from app.recording import TaskRecorder
-from app.refresh import Refresher
+from app.media.copies import MediaStore, VideoSaver
 from app.runway.client import RunwayClient
 from app.runway.guard import GuardPolicy, IPAddress, resolve_checked
+from app.runway.upstreams import UpstreamAccess
 from app.simulator.app import create_simulator_app
-from app.storage import Storage
-from app.submission import Submission
-from app.upstreams import UpstreamAccess
-from app.validation import validate_create_body
+from app.storage.database import Storage
+from app.storage.objects import LocalObjects
+from app.tasks.recording import TaskRecorder
+from app.tasks.refresh import Refresher
+from app.tasks.submission import Submission
 from tests.conftest import make_settings
 from tests.helpers import data_uri, image_bytes, seed_body
 

@@ -6,7 +6,7 @@ import httpx
 import pytest
 from bs4 import BeautifulSoup
 
-from app.settings import Settings
+from app.core.settings import Settings
 from tests.helpers import create_body, form_fields
 
 

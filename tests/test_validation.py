@@ -4,8 +4,8 @@ from typing import Any
 
 import pytest
 
-from app.catalog import MODELS
-from app.validation import Invalid, validate_create_body
+from app.catalog.models import MODELS
+from app.catalog.validation import Invalid, validate_create_body
 from tests.helpers import data_uri, image_bytes, seed_body
 
 GOOD_URI = "https://example.com/first.jpg"

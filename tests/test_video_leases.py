@@ -6,8 +6,8 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from app.storage import Storage
-from app.video_leases import VideoLeases
+from app.media.leases import VideoLeases
+from app.storage.database import Storage
 from tests.test_storage import record
 
 

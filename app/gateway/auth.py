@@ -7,7 +7,8 @@ upstream and recorded under its owner (recording pass-through), unless the opera
 off. A token-shaped bearer is never forwarded, nor is the console's own password.
 
 With a password set, any other bearer is a guess at it as much as a key: it is checked against
-the login limiter (app/web/access.py) before anything, and a bearer refused here (the password
+the login limiter (app/web/middleware/access.py) before anything, and a bearer refused here (the
+password
 itself, a key where pass-through is off or the target is the built-in simulator, a key the
 upstream refuses) counts as a failed login and gets one answer, so the answer never tells
 whether the guess was the password. The built-in simulator runs on this machine's cores and
@@ -19,13 +20,13 @@ from dataclasses import dataclass
 
 from starlette.requests import Request
 
-from app.keys import Caller
-from app.members import Members, looks_like_token
+from app.core.keys import Caller
+from app.core.secret_compare import same_secret
+from app.core.settings import Settings
 from app.runway.endpoints import BadAddress, UpstreamKind, resolve_upstream
-from app.secret_compare import same_secret
-from app.settings import Settings
-from app.upstreams import UpstreamAccess
-from app.web.access import LoginLimiter, client_key, throttled_words
+from app.runway.upstreams import UpstreamAccess
+from app.team.members import Members, looks_like_token
+from app.web.middleware.access import LoginLimiter, client_key, throttled_words
 
 REFUSED_KEY = "Invalid API key"
 MEMBERS_ONLY = "Invalid API key: this console accepts member tokens only"

@@ -10,7 +10,7 @@ only, so the accepted versions and the CORS policy have one definition:
 - CORS (any origin, no credentials) on the gateway's paths alone: the gateway authenticates by
   bearer token, never by cookie, so a page on another site gains nothing it could not do with
   the token it already holds. The console's cookie routes (the page, /api/, /admin) answer no
-  CORS, which the CSRF defence relies on (app/web/csrf.py, docs/security.md).
+  CORS, which the CSRF defence relies on (app/web/middleware/csrf.py, docs/security.md).
 """
 
 from fastapi import FastAPI

@@ -13,24 +13,24 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Match
 
-from app.create_endpoints import ENDPOINTS, CreateEndpoint
+from app.catalog.endpoints import ENDPOINTS, CreateEndpoint
+from app.catalog.validation import Invalid
+from app.core.i18n import language
+from app.core.json_values import NotJson, parse_json
 from app.gateway.auth import GatewayCaller, GatewayRefusal, gateway_caller, refused_key
 from app.gateway.protocol import PREFIXES, version_refusal
 from app.gateway.shapes import created_answer, error_body, issue_path, task_answer
 from app.gateway.uploads import upload_slot_answer
 from app.gateway.urls import output_urls
-from app.i18n import language
-from app.json_values import NotJson, parse_json
-from app.members import MemberError
-from app.recording import TaskNotRecorded
 from app.runway.client import UpstreamError
-from app.usage import OverBudget
-from app.validation import Invalid
+from app.tasks.recording import TaskNotRecorded
+from app.team.members import MemberError
+from app.team.usage import OverBudget
 from app.web.downloads import gateway_media
 from app.web.errors import over_budget_response
 
 ALL_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"]
-CREATE_ENDPOINTS = tuple(ENDPOINTS.values())  # app/create_endpoints.py: one table for all
+CREATE_ENDPOINTS = tuple(ENDPOINTS.values())  # app/catalog/endpoints.py: one table for all
 TASK_NOT_FOUND = "Task not found"
 
 

@@ -9,9 +9,9 @@ so an app can fetch them with nothing but the URL.
 import re
 from typing import Any
 
-from app.credits import estimate_credits
-from app.storage import TaskRecord
-from app.timestamps import iso_time
+from app.catalog.credits import estimate_credits
+from app.core.timestamps import iso_time
+from app.storage.database import TaskRecord
 
 
 def error_body(message: str, **extra: Any) -> dict[str, Any]:

@@ -15,10 +15,10 @@ from fastapi.responses import JSONResponse
 from starlette.requests import Request
 from starlette.responses import Response
 
-from app.frame_uploads import NoUploads
+from app.catalog.validation import FieldError, Invalid
+from app.core.json_values import NotJson, parse_json
+from app.frames.uploads import NoUploads
 from app.gateway.auth import GatewayCaller, GatewayRefusal
-from app.json_values import NotJson, parse_json
-from app.validation import FieldError, Invalid
 from app.web.public_url import absolute_url, public_base
 
 MAX_BODY_BYTES = 16 * 1024  # `{filename, type}`: the SDK's is well under 1 KB

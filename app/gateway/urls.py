@@ -2,7 +2,7 @@
 
 from starlette.requests import Request
 
-from app.storage import TaskRecord
+from app.storage.database import TaskRecord
 from app.web.public_url import absolute_url, public_base
 
 

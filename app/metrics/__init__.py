@@ -1,2 +1,2 @@
-"""Prometheus metrics: this replica's own counters (`replica.py`) and the team's totals read from
-the shared database at scrape time (`shared.py`), served at `/metrics` by `web/metrics.py`."""
+"""What an operator watches: Prometheus metrics (the team's totals read from the database at each
+scrape, each replica's own counters labelled by replica) and one log line per task event."""

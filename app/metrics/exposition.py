@@ -10,7 +10,7 @@ from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
 from app.metrics.replica import ReplicaMetrics
 from app.metrics.shared import SharedCollector, read_totals
-from app.storage import Storage
+from app.storage.database import Storage
 
 CONTENT_TYPE = CONTENT_TYPE_LATEST
 

@@ -16,10 +16,10 @@ from prometheus_client.registry import Collector
 from sqlalchemy import case, func, select
 from sqlalchemy.engine import Connection
 
-from app.catalog import ENDPOINT_MODELS
+from app.catalog.models import ENDPOINT_MODELS
 from app.runway.status import STATUSES, Status
-from app.schema import charges_table, hook_deliveries_table, tasks_table
-from app.storage import Storage
+from app.storage.database import Storage
+from app.storage.schema import charges_table, hook_deliveries_table, tasks_table
 
 OTHER = "other"
 

@@ -11,17 +11,18 @@ import json
 import random
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
 
-from app.i18n import gettext as _
+from app.core.i18n import gettext as _
+from app.core.transcript import masked_headers, shorten_data_uris
 from app.runway.endpoints import SIMULATOR_ORIGIN, Upstream, UpstreamKind
 from app.runway.exchange import (
     BODY_LIMIT,
     Exchange,
+    Probe,
     UpstreamError,
     error_message,
     retry_after_seconds,
@@ -31,7 +32,6 @@ from app.runway.guard import PublicOnlyTransport, UpstreamRefused
 from app.runway.outputs import on_upstream_origin
 from app.runway.reach import unanswered
 from app.runway.redaction import redact_response, without_surrogates
-from app.transcript import masked_headers, shorten_data_uris
 
 DECODED = ("content-encoding", "content-length")  # describe the bytes before decoding
 SIMULATOR_ANONYMOUS_KEY = "sim-anonymous"
@@ -305,7 +305,7 @@ class RunwayClient:
         key: str | None,
         body: Any = None,
         header_changes: dict[str, str | None] | None = None,
-    ) -> "Probe":
+    ) -> Probe:
         """One request whose answer is returned whatever its status (for the relay check);
         `header_changes` sets headers, or leaves them out where the value is None."""
         try:
@@ -317,23 +317,3 @@ class RunwayClient:
                 raise
             return Probe(exc.exchange, exc.headers)
         return Probe(exchange, dict(response.headers))
-
-
-@dataclass
-class Probe:
-    exchange: Exchange
-    headers: dict[str, str]
-
-    @property
-    def status(self) -> int | None:
-        return self.exchange.status
-
-    @property
-    def text(self) -> str:
-        return self.exchange.body
-
-    def json(self) -> Any:
-        try:
-            return without_surrogates(json.loads(self.exchange.body))
-        except (ValueError, RecursionError):
-            return None

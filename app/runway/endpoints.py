@@ -4,8 +4,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from urllib.parse import quote, urlsplit
 
-from app.i18n import N_
-from app.i18n import gettext as _
+from app.core.i18n import N_
+from app.core.i18n import gettext as _
 
 OFFICIAL_HOST = "api.dev.runwayml.com"
 RUNWAY_VERSION = "2024-11-06"
@@ -42,7 +42,7 @@ class Upstream:
         return self.endpoint_url("image_to_video")
 
     def endpoint_url(self, path: str) -> str:
-        """A create endpoint's URL (`text_to_video`, ...: app/create_endpoints.py)."""
+        """A create endpoint's URL (`text_to_video`, ...: app/catalog/endpoints.py)."""
         return f"{self.api_root}/{path}"
 
     def task_url(self, task_id: str) -> str:

@@ -8,7 +8,7 @@ from typing import Any
 
 import httpx
 
-from app.i18n import gettext as _
+from app.core.i18n import gettext as _
 from app.runway.endpoints import Upstream
 from app.runway.redaction import without_surrogates
 
@@ -109,3 +109,25 @@ def retry_after_seconds(response: httpx.Response) -> float | None:
         return max(0.0, float(value))
     except ValueError:
         return None
+
+
+@dataclass
+class Probe:
+    """What a relay check's probe got: the exchange, and the headers the answer carried."""
+
+    exchange: Exchange
+    headers: dict[str, str]
+
+    @property
+    def status(self) -> int | None:
+        return self.exchange.status
+
+    @property
+    def text(self) -> str:
+        return self.exchange.body
+
+    def json(self) -> Any:
+        try:
+            return without_surrogates(json.loads(self.exchange.body))
+        except (ValueError, RecursionError):
+            return None

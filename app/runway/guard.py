@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from app.i18n import gettext as _
+from app.core.i18n import gettext as _
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 # Cloud metadata and credential endpoints: refused in every mode, since one answer from them

@@ -11,7 +11,7 @@ simulator's outputs are the console's own.
 import ipaddress
 from urllib.parse import urlsplit
 
-from app.i18n import gettext as _
+from app.core.i18n import gettext as _
 from app.runway.endpoints import Upstream, UpstreamKind
 from app.runway.guard import GuardPolicy, ip_refusal
 

@@ -9,7 +9,7 @@ import ssl
 
 import httpx
 
-from app.i18n import gettext as _
+from app.core.i18n import gettext as _
 from app.runway.endpoints import Upstream
 from app.runway.exchange import UpstreamError
 

@@ -16,7 +16,7 @@ from typing import Any
 
 import httpx
 
-from app.keys import mask_key
+from app.core.keys import mask_key
 
 MIN_SECRET_CHARS = 8  # shorter strings occur in ordinary text; replacing them would garble it
 KEYLIKE = re.compile(r"[A-Za-z0-9_.~-]{" + str(MIN_SECRET_CHARS) + ",512}")
@@ -88,7 +88,7 @@ def redact_response(response: httpx.Response, key: str | None) -> httpx.Response
 
 
 def redact_delivery(headers: Headers, body: bytes, keys: Iterable[str]) -> tuple[Headers, bytes]:
-    """A relay's callback (app/hook_receiver.py) with each key masked in its headers and body,
+    """A relay's callback (app/tasks/hook_receiver.py) with each key masked in its headers and body,
     as an answer is: a relay may echo the key it was called with into what it sends."""
     for key in keys:
         if len(key) >= MIN_SECRET_CHARS:

@@ -14,7 +14,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from app.i18n import language
+from app.core.i18n import language
 from app.simulator.callbacks import read_callbacks
 from app.simulator.control import control_account, control_faults, read_stats
 from app.simulator.faults import FaultBoard

@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from app.catalog import SEED_MAX, api_models, duration_when_omitted
+from app.catalog.models import SEED_MAX, api_models, duration_when_omitted
 
 DATA_URI_MAX_CHARS = 5 * 1024 * 1024
 URL_MAX_CHARS = 2048

@@ -7,7 +7,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from app.json_values import parse_json
+from app.core.json_values import parse_json
 from app.simulator.answers import authorised, caller_owner, error, owner_of
 from app.simulator.faults import FaultRule
 from app.simulator.organization import organization_body

@@ -15,8 +15,8 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from app.catalog import SEED_MAX
-from app.json_values import NotJson, parse_json
+from app.catalog.models import SEED_MAX
+from app.core.json_values import NotJson, parse_json
 from app.simulator.answers import apply_faults, authorised, caller_owner, error
 from app.simulator.books import NO_CREDITS
 from app.simulator.callbacks import hook_refusal, watch

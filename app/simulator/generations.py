@@ -13,8 +13,8 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
-from app.catalog import ratio_shape
-from app.catalog_hand import CREDITS_PER_SECOND, UNKNOWN_PRICE
+from app.catalog.hand import CREDITS_PER_SECOND, UNKNOWN_PRICE
+from app.catalog.models import ratio_shape
 from app.simulator.answers import caller_owner
 from app.simulator.checks import BodyRefused, Issue, check_create, image_uri_problem
 from app.simulator.containers import data_uri_format, file_format

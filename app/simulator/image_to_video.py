@@ -5,7 +5,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
-from app.catalog import MODELS, ratio_shape
+from app.catalog.models import MODELS, ratio_shape
 from app.simulator.checks import BodyRefused, check_create, frames
 from app.simulator.creating import (
     admitted_body,

@@ -13,8 +13,8 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from app.catalog import MODELS
-from app.json_values import parse_json
+from app.catalog.models import MODELS
+from app.core.json_values import parse_json
 from app.simulator.answers import authorised, caller_owner, error
 from app.simulator.books import MONTHLY_SPEND, Books
 from app.simulator.state import sim_state

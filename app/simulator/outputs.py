@@ -17,7 +17,7 @@ from pathlib import Path
 from starlette.requests import Request
 from starlette.responses import FileResponse, PlainTextResponse, Response, StreamingResponse
 
-from app.secret_compare import same_secret
+from app.core.secret_compare import same_secret
 from app.simulator.answers import apply_faults
 from app.simulator.renderer import output_suffix
 from app.simulator.state import SimState, sim_state, url_base

@@ -8,7 +8,7 @@ from pathlib import Path
 import av
 from PIL import Image
 
-from app.catalog import ratio_size
+from app.catalog.models import ratio_size
 from app.simulator.camera import CameraPath
 from app.simulator.containers import HEAD_BYTES, container_format, file_format
 from app.simulator.scenes import paint_scene

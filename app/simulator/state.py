@@ -6,7 +6,7 @@ from urllib.parse import urlsplit
 
 from starlette.requests import Request
 
-from app.keys import secret_file
+from app.core.keys import secret_file
 from app.runway.endpoints import SIMULATOR_ORIGIN
 from app.simulator.books import Books
 from app.simulator.faults import FaultBoard

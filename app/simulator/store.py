@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from app.secret_compare import same_secret
+from app.core.secret_compare import same_secret
 
 # Where a task is, as a fraction of its whole run: queued, then running, then done.
 PENDING_END = 0.2

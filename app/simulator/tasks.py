@@ -7,12 +7,12 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from app.core.timestamps import iso_time
 from app.runway.status import FINAL_STATUSES
 from app.simulator.answers import apply_faults, authorised, caller_owner, error
 from app.simulator.outputs import output_url
 from app.simulator.state import SimState, sim_state
 from app.simulator.store import SimTask
-from app.timestamps import iso_time
 
 
 def iso(ts: float) -> str:

@@ -15,7 +15,7 @@ from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 
-from app.secret_compare import same_secret
+from app.core.secret_compare import same_secret
 from app.simulator.creating import admitted_body, field_refused
 from app.simulator.state import SimState, sim_state, url_base
 from app.simulator.upload_store import URI, save_upload, sweep_expired

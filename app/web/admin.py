@@ -13,9 +13,9 @@ from typing import Annotated
 from fastapi import APIRouter, Form, HTTPException, Query, Request
 from fastapi.responses import Response
 
-from app.i18n import gettext as _
-from app.members import Member, MemberError, Members
-from app.usage import Usage, day_of
+from app.core.i18n import gettext as _
+from app.team.members import Member, MemberError, Members
+from app.team.usage import Usage, day_of
 from app.web.render import render, render_page
 
 router = APIRouter(prefix="/admin", include_in_schema=False)
@@ -51,7 +51,7 @@ async def admin_page(request: Request) -> Response:
     context = await _members_context(members, usage)
     context["days"] = await usage.days(_since(USAGE_DAYS))
     context["usage_days"] = USAGE_DAYS
-    return render_page(request, "admin.html", context)
+    return render_page(request, "admin/page.html", context)
 
 
 @router.post("/members")
@@ -70,7 +70,7 @@ async def create_member(
         error = str(exc) if isinstance(exc, MemberError) else _("the budget must be a number")
     context = await _members_context(members, usage)
     context.update(new_token=token, new_name=name.strip(), error=error)
-    return render(request, "partials/_members.html", context, status_code=422 if error else 200)
+    return render(request, "admin/_members.html", context, status_code=422 if error else 200)
 
 
 @router.post("/members/{name}/revoke")
@@ -80,7 +80,7 @@ async def revoke_member(request: Request, name: str) -> Response:
         await members.revoke(name)
     except MemberError as exc:
         raise HTTPException(404, str(exc)) from None
-    return render(request, "partials/_members.html", await _members_context(members, usage))
+    return render(request, "admin/_members.html", await _members_context(members, usage))
 
 
 @router.get("/usage.csv")

@@ -5,14 +5,14 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Header, HTTPException, Query, Response
 
-from app.catalog import SEED_MAX
-from app.create_endpoints import endpoint_named
-from app.recording import TaskNotRecorded
+from app.catalog.endpoints import endpoint_named
+from app.catalog.models import SEED_MAX
 from app.runway.endpoints import SIMULATOR_ADDRESS
 from app.runway.status import STATUSES
-from app.storage import TaskRecord
-from app.submission import AlreadySubmitted
-from app.tasks import TaskService
+from app.storage.database import TaskRecord
+from app.tasks.recording import TaskNotRecorded
+from app.tasks.service import TaskService
+from app.tasks.submission import AlreadySubmitted
 from app.web.deps import CallerDep, ServiceDep
 from app.web.public_url import public_base
 from app.web.task_object import task_to_api

@@ -11,18 +11,18 @@ from typing import Annotated
 from fastapi import APIRouter, FastAPI, Form, HTTPException, Request, UploadFile
 from fastapi.responses import JSONResponse, Response
 
-from app.demo import DEFAULT_PROMPT, SCENARIO_LABELS, Demo, DemoRefusal, DemoRequest
-from app.demo_sessions import new_session_id
-from app.frame_owners import ThumbLinks
-from app.i18n import gettext as _
-from app.images import BadImage
-from app.samples import SAMPLES
-from app.share_links import Share
-from app.storage import TaskRecord
+from app.core.i18n import gettext as _
+from app.demo.service import DEFAULT_PROMPT, SCENARIO_LABELS, Demo, DemoRefusal, DemoRequest
+from app.demo.sessions import new_session_id
+from app.exports.share_links import Share
+from app.frames.images import BadImage
+from app.frames.owners import ThumbLinks
+from app.frames.samples import SAMPLES
+from app.storage.database import TaskRecord
 from app.web import shared
-from app.web.access import client_key
 from app.web.demo_deps import DemoDep, Session, SessionDep, brand
 from app.web.demo_view import share_context, stage_context, strip_items
+from app.web.middleware.access import client_key
 from app.web.pages.tasks import index as console_index
 from app.web.render import render, render_page
 
@@ -42,7 +42,7 @@ async def demo_page(request: Request, demo: DemoDep, session: SessionDep) -> Res
         "notice": await demo.done_for_today(client_key(request)),
         "default_prompt": DEFAULT_PROMPT,
     }
-    return session.keep(request, render_page(request, "demo.html", context))
+    return session.keep(request, render_page(request, "demo/page.html", context))
 
 
 @router.post("/demo/frame")
@@ -88,7 +88,7 @@ async def animate(
     except DemoRefusal as exc:
         context = {"refusal": str(exc), "once": new_session_id()}
         retarget = {"HX-Retarget": "#notice", "HX-Reswap": "outerHTML"}
-        notice = render(request, "partials/_demo_notice.html", context, headers=retarget)
+        notice = render(request, "demo/_demo_notice.html", context, headers=retarget)
         return session.keep(request, notice)
     response = await _stage(request, demo, record, session, {"HX-Trigger": "demoChanged"})
     return session.keep(request, response)
@@ -106,7 +106,7 @@ async def _stage(
     context["oob_once"] = new_session_id()
     if seen and seen != context["phase"]:
         headers = {**(headers or {}), "HX-Trigger": "demoChanged"}
-    return render(request, "partials/_demo_stage.html", context, headers=headers)
+    return render(request, "demo/_demo_stage.html", context, headers=headers)
 
 
 @router.get("/demo/results/{task_id}")
@@ -125,14 +125,14 @@ async def read_result(
 @router.get("/demo/strip")
 async def strip(request: Request, demo: DemoDep, session: SessionDep) -> Response:
     context = {"strip": strip_items(await demo.strip(session.owner), ThumbLinks(demo.secret))}
-    return render(request, "partials/_demo_strip.html", context)
+    return render(request, "demo/_demo_strip.html", context)
 
 
 @router.post("/demo/clear")
 async def clear(request: Request, demo: DemoDep, session: SessionDep) -> Response:
     """Clear: the strip starts empty (shared results keep their links)."""
     await demo.clear(session.owner)
-    return render(request, "partials/_demo_strip.html", {"strip": []})
+    return render(request, "demo/_demo_strip.html", {"strip": []})
 
 
 @router.post("/demo/results/{task_id}/share")
@@ -161,7 +161,7 @@ def _share_box(
 ) -> Response:
     context = share_context(request, demo, record, link, time.time())
     context["revoked"] = revoked
-    return render(request, "partials/_demo_share.html", context)
+    return render(request, "demo/_demo_share.html", context)
 
 
 def install(app: FastAPI) -> None:

@@ -5,9 +5,9 @@ from typing import Annotated
 from fastapi import Depends, Request
 from fastapi.responses import Response
 
-from app.demo import Demo
-from app.demo_sessions import COOKIE, COOKIE_SECONDS, demo_owner, new_session_id, valid_session_id
-from app.i18n import gettext as _
+from app.core.i18n import gettext as _
+from app.demo.service import Demo
+from app.demo.sessions import COOKIE, COOKIE_SECONDS, demo_owner, new_session_id, valid_session_id
 
 
 class Session:

@@ -9,14 +9,14 @@ from typing import Any
 
 from fastapi import Request
 
-from app.demo import Demo, clean_prompt, failure_text
-from app.frame_owners import ThumbLinks
-from app.frames import first_frame, frame_sha
-from app.i18n import N_
-from app.i18n import gettext as _
+from app.core.i18n import N_
+from app.core.i18n import gettext as _
+from app.demo.service import Demo, clean_prompt, failure_text
+from app.exports.share_links import Share
+from app.frames.owners import ThumbLinks
+from app.frames.refs import first_frame, frame_sha
 from app.runway.endpoints import SIMULATOR_ORIGIN
-from app.share_links import Share
-from app.storage import TaskRecord
+from app.storage.database import TaskRecord
 
 WORKING_TEXT = {
     "PENDING": N_("Getting ready…"),
@@ -110,7 +110,7 @@ def how_long(seconds: float) -> str:
 
 
 def strip_items(records: list[TaskRecord], thumbs: ThumbLinks) -> list[dict[str, str | None]]:
-    """The strip's thumbnails (signed: app/frame_owners.py), a phase and a label, no ids in
+    """The strip's thumbnails (signed: app/frames/owners.py), a phase and a label, no ids in
     the text."""
     items = []
     for record in records:

@@ -9,15 +9,15 @@ from typing import Annotated
 
 from fastapi import Depends, Header, HTTPException, Request
 
-from app.frame_owners import FrameOwners
-from app.frames import FrameStore
-from app.i18n import gettext as _
-from app.keys import Caller
-from app.media import MediaStore
-from app.members import looks_like_token
-from app.settings import Settings
-from app.tasks import TaskService
-from app.upstreams import UpstreamAccess
+from app.core.i18n import gettext as _
+from app.core.keys import Caller
+from app.core.settings import Settings
+from app.frames.owners import FrameOwners
+from app.frames.refs import FrameStore
+from app.media.copies import MediaStore
+from app.runway.upstreams import UpstreamAccess
+from app.tasks.service import TaskService
+from app.team.members import looks_like_token
 
 
 async def get_service(request: Request) -> TaskService:

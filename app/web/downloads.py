@@ -8,10 +8,10 @@ from typing import IO
 from fastapi import APIRouter, HTTPException, Request, Response
 from fastapi.responses import StreamingResponse
 
-from app.export import build_zip, task_document
-from app.keys import ANONYMOUS_OWNER, OPERATOR_OWNER, Caller
-from app.share import share_context
-from app.storage import TaskRecord
+from app.core.keys import ANONYMOUS_OWNER, OPERATOR_OWNER, Caller
+from app.exports.share_page import share_context
+from app.exports.zip_file import build_zip, task_document
+from app.storage.database import TaskRecord
 from app.web.byte_ranges import ranged_response
 from app.web.deps import CallerDep, FramesDep, MediaDep, ServiceDep
 from app.web.render import render
@@ -147,7 +147,7 @@ async def share_task(
     events = (await service.events_of([record]))[record.id]
     context = await asyncio.to_thread(share_context, record, frames, media, events)
     context["origin"] = str(request.base_url)
-    response = render(request, "share.html", context)
+    response = render(request, "exports/share_file.html", context)
     response.headers["Content-Disposition"] = f'attachment; filename="runway-task-{task_id}.html"'
     return response
 

@@ -6,10 +6,10 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
-from app.i18n import gettext as _
+from app.catalog.validation import BodyTooLarge, FieldError, Invalid
+from app.core.i18n import gettext as _
 from app.runway.client import UpstreamError
-from app.usage import OverBudget
-from app.validation import BodyTooLarge, FieldError, Invalid
+from app.team.usage import OverBudget
 
 
 def invalid_response(errors: list[FieldError]) -> JSONResponse:

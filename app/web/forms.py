@@ -10,14 +10,14 @@ from typing import Any
 
 from starlette.datastructures import ImmutableMultiDict
 
-from app.catalog import DEFAULT_MODEL, SEED_MAX, Model
-from app.create_endpoints import DEFAULT_ENDPOINT, ENDPOINTS, FORM_MODES
-from app.frame_owners import FrameOwners
-from app.frames import FrameStore, StoredFrame, frame_sha
-from app.frames_from_text import FrameRequest
-from app.i18n import gettext as _
-from app.storage import TaskRecord
-from app.validation import FieldError, prompt_images
+from app.catalog.endpoints import DEFAULT_ENDPOINT, ENDPOINTS, FORM_MODES
+from app.catalog.models import DEFAULT_MODEL, SEED_MAX, Model
+from app.catalog.validation import FieldError, prompt_images
+from app.core.i18n import gettext as _
+from app.frames.from_text import FrameRequest
+from app.frames.owners import FrameOwners
+from app.frames.refs import FrameStore, StoredFrame, frame_sha
+from app.storage.database import TaskRecord
 
 
 @dataclass
@@ -48,13 +48,13 @@ class FormState:
     seed: str = ""
     watermark: bool = False
     notify_hook: str = ""
-    notify_here: bool = False  # the console's own receiver as notify_hook (app/hooks.py)
+    notify_here: bool = False  # the console's own receiver as notify_hook (app/callbacks/hooks.py)
     runs: str = "1"
     compare_base_url: str = ""
     first: FrameSlot = field(default_factory=lambda: FrameSlot("first"))
     last: FrameSlot = field(default_factory=lambda: FrameSlot("last"))
     errors: dict[str, str] = field(default_factory=dict)
-    # The submit token: a repeat of this form never starts a second task (app/submission.py).
+    # The submit token: a repeat of this form never starts a second task (app/tasks/submission.py).
     # It travels as the form field `form_token`.
     submit_token: str = field(default_factory=lambda: secrets.token_urlsafe(16))
 

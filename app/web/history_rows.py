@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from app.storage import TaskRecord
+from app.storage.database import TaskRecord
 
 
 @dataclass

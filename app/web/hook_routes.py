@@ -1,14 +1,15 @@
-"""`POST /hooks/<token>`: where a relay's notify_hook callback lands (app/hook_receiver.py).
+"""`POST /hooks/<token>`: where a relay's notify_hook callback lands (app/tasks/hook_receiver.py).
 
-Open without the password and without CSRF (a relay can do neither; app/web/access.py and
-app/web/csrf.py list the prefix): the unguessable token is the credential. Bodies past 64 KB
+Open without the password and without CSRF (a relay can do neither; app/web/middleware/access.py and
+app/web/middleware/csrf.py list the prefix): the unguessable token is the credential. Bodies past
+64 KB
 are refused with 413 before they are read whole.
 """
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
-from app.hooks import HOOK_PATH, MAX_BODY_BYTES
+from app.callbacks.hooks import HOOK_PATH, MAX_BODY_BYTES
 from app.web.deps import ServiceDep
 
 router = APIRouter(include_in_schema=False)

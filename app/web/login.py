@@ -6,12 +6,12 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from app.i18n import COOKIE as LANGUAGE_COOKIE
-from app.i18n import LANGUAGES
-from app.i18n import gettext as _
-from app.sessions import SESSION_SECONDS
-from app.web.access import SESSION_COOKIE, check_password, client_key
-from app.web.csrf import token_matches
+from app.core.i18n import COOKIE as LANGUAGE_COOKIE
+from app.core.i18n import LANGUAGES
+from app.core.i18n import gettext as _
+from app.team.sessions import SESSION_SECONDS
+from app.web.middleware.access import SESSION_COOKIE, check_password, client_key
+from app.web.middleware.csrf import token_matches
 from app.web.render import render_page
 
 router = APIRouter(include_in_schema=False)

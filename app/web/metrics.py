@@ -12,10 +12,10 @@ import time
 from fastapi import APIRouter, Request
 from fastapi.responses import PlainTextResponse, Response
 
+from app.core.secret_compare import same_secret
+from app.core.settings import Settings
 from app.metrics.exposition import CONTENT_TYPE
-from app.secret_compare import same_secret
-from app.settings import Settings
-from app.web.access import (
+from app.web.middleware.access import (
     SESSION_COOKIE,
     LoginLimiter,
     check_password,

@@ -15,17 +15,17 @@ from typing import Any
 from fastapi import Request
 from starlette.responses import Response
 
-from app.failures import http_hint
-from app.recording import TaskNotRecorded
+from app.catalog.failures import http_hint
+from app.catalog.validation import Invalid
 from app.runway.client import UpstreamError
-from app.submission import AlreadySubmitted
-from app.usage import OverBudget
-from app.validation import Invalid
+from app.tasks.recording import TaskNotRecorded
+from app.tasks.submission import AlreadySubmitted
+from app.team.usage import OverBudget
 from app.web.forms import FormState, attach_errors
 from app.web.render import render
 
 REFUSALS = (Invalid, UpstreamError, AlreadySubmitted, TaskNotRecorded, OverBudget)
-REFUSAL_CARD = "partials/_submit_error.html"
+REFUSAL_CARD = "console/_submit_error.html"
 
 
 def refusal(
@@ -43,7 +43,7 @@ def refusal(
         attach_errors(form, exc.errors)
         return render(
             request,
-            "partials/_form.html",
+            "console/_form.html",
             {"form": form, "oob_preview": True},
             headers={"HX-Retarget": "#gen-form", "HX-Reswap": "outerHTML"},
         )

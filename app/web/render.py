@@ -10,7 +10,10 @@ from fastapi import Request
 from fastapi.templating import Jinja2Templates
 from starlette.responses import Response
 
-from app.catalog import (
+from app.callbacks.hooks import reach_note
+from app.catalog.endpoints import FORM_MODES, endpoint_label
+from app.catalog.failures import failure_hint
+from app.catalog.models import (
     DEFAULT_MODEL,
     MODELS,
     OFFICIAL_MODEL,
@@ -20,23 +23,20 @@ from app.catalog import (
     ratio_orientation,
     ratio_shape,
 )
-from app.create_endpoints import FORM_MODES, endpoint_label
-from app.failures import failure_hint
-from app.frame_owners import ThumbLinks
-from app.frames import first_frame, frame_sha
-from app.frames_from_text import FrameRequest
-from app.hooks import reach_note
-from app.i18n import LANGUAGES, current_language, gettext
-from app.images import over_limit_message
-from app.keys import mask_key, media_token
-from app.media import output_suffix
-from app.resources import resource_dir
+from app.core.i18n import LANGUAGES, current_language, gettext
+from app.core.keys import mask_key, media_token
+from app.core.resources import resource_dir
+from app.frames.from_text import FrameRequest
+from app.frames.images import over_limit_message
+from app.frames.owners import ThumbLinks
+from app.frames.refs import first_frame, frame_sha
+from app.frames.samples import SAMPLES
+from app.media.copies import output_suffix
 from app.runway.endpoints import SIMULATOR_ADDRESS, SIMULATOR_ORIGIN
 from app.runway.redaction import without_surrogates
-from app.samples import SAMPLES
-from app.snippets import SDK_MODELS, sdk_knows
-from app.storage import TaskRecord
-from app.web.csrf import csrf_token, set_csrf_cookie
+from app.runway.snippets import SDK_MODELS, sdk_knows
+from app.storage.database import TaskRecord
+from app.web.middleware.csrf import csrf_token, set_csrf_cookie
 from app.web.static_urls import static_url
 from app.web.task_object import submit_timings, task_credits
 

@@ -8,13 +8,13 @@ reopens its "Make a frame from text" panel, filled in, to try again. An upscale 
 a person chose (its model and source are fixed), so it offers no reuse at all.
 """
 
-from app.create_endpoints import FORM_MODES
-from app.frame_owners import FrameOwners
-from app.frames import FrameStore
-from app.frames_from_text import FrameRequest, frame_of, nearest_ratio
-from app.images import BadImage
-from app.media import MediaStore
-from app.storage import TaskRecord
+from app.catalog.endpoints import FORM_MODES
+from app.frames.from_text import FrameRequest, frame_of, nearest_ratio
+from app.frames.images import BadImage
+from app.frames.owners import FrameOwners
+from app.frames.refs import FrameStore
+from app.media.copies import MediaStore
+from app.storage.database import TaskRecord
 from app.web.forms import FormState, state_from_record
 
 IMAGE_ENDPOINT = "text_to_image"

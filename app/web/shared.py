@@ -12,10 +12,10 @@ import time
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from app.demo import Demo, clean_prompt
-from app.i18n import gettext as _
-from app.share_links import LinkState
-from app.storage import TaskRecord
+from app.core.i18n import gettext as _
+from app.demo.service import Demo, clean_prompt
+from app.exports.share_links import LinkState
+from app.storage.database import TaskRecord
 from app.web.byte_ranges import ranged_response
 from app.web.demo_deps import DemoDep, brand
 from app.web.demo_view import first_sha
@@ -52,7 +52,7 @@ def gone_page(request: Request, demo: Demo, state: LinkState) -> Response:
     }.get(state, _("This link does not open anything."))
     status = 404 if state is LinkState.UNKNOWN else 410
     context = {"brand": brand(demo), "gone": message}
-    return render(request, "shared.html", context, status_code=status, headers=NO_STORE)
+    return render(request, "shared/page.html", context, status_code=status, headers=NO_STORE)
 
 
 @router.get("/shared/{token}")
@@ -68,7 +68,7 @@ async def shared_page(request: Request, demo: DemoDep, token: str) -> Response:
         "prompt": clean_prompt(record.prompt_text),
         "simulated": record.base_url == "simulator",
     }
-    return render(request, "shared.html", context, headers=NO_STORE)
+    return render(request, "shared/page.html", context, headers=NO_STORE)
 
 
 async def _file_or_404(request: Request, demo: Demo, token: str, part: str) -> Response:

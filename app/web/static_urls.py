@@ -7,7 +7,7 @@ from starlette.responses import Response
 from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
 
-from app.resources import resource_dir
+from app.core.resources import resource_dir
 
 
 @cache

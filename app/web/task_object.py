@@ -3,10 +3,10 @@
 from typing import Any
 from urllib.parse import urlsplit
 
-from app.credits import estimate_credits
-from app.failures import failure_hint
-from app.storage import TaskRecord
-from app.timestamps import iso_time
+from app.catalog.credits import estimate_credits
+from app.catalog.failures import failure_hint
+from app.core.timestamps import iso_time
+from app.storage.database import TaskRecord
 from app.web.public_url import absolute_url
 
 

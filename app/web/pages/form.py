@@ -7,11 +7,11 @@ from typing import Annotated
 from fastapi import APIRouter, HTTPException, Query, Request, UploadFile
 from fastapi.responses import Response
 
-from app.i18n import gettext as _
-from app.images import BadImage, over_limit_message, prepare_image
+from app.catalog.validation import check_https_url
+from app.core.i18n import gettext as _
+from app.frames.images import BadImage, over_limit_message, prepare_image
+from app.frames.samples import find_sample, sample_file
 from app.runway.endpoints import BadAddress, resolve_upstream
-from app.samples import find_sample, sample_file
-from app.validation import check_https_url
 from app.web.deps import (
     CallerDep,
     FrameOwnersDep,
@@ -42,7 +42,7 @@ async def model_fields(
     state = await asyncio.to_thread(state_from_form, request.query_params, frames)
     await keep_owned_frames(state, owners, caller.owner)
     state.fit_to_model()
-    return render(request, "partials/_model_fields.html", {"form": state})
+    return render(request, "console/_model_fields.html", {"form": state})
 
 
 @router.get("/form/mode")
@@ -62,7 +62,7 @@ async def switch_mode(
     context |= _preview(upstreams, state.base_url)  # the address field is outside the form
     # The model changed with the mode: the panels that follow the model (account) must hear it.
     headers = {"HX-Trigger-After-Settle": "modelChanged"}  # after the new #model is in
-    return render(request, "partials/_form_mode.html", context, headers=headers)
+    return render(request, "console/_form_mode.html", context, headers=headers)
 
 
 def _preview(upstreams: UpstreamsDep, address: str) -> dict[str, object]:
@@ -82,14 +82,14 @@ async def url_preview(
 ) -> Response:
     """The exact URLs a task will call, live as the address is typed (no DNS lookups here)."""
     context = {"endpoint_path": form_mode(endpoint), **_preview(upstreams, baseUrl)}
-    return render(request, "partials/_url_preview.html", context)
+    return render(request, "console/_url_preview.html", context)
 
 
 @router.get("/form/slot/{position}")
 async def empty_slot(request: Request, position: str) -> Response:
     if position not in POSITIONS:
         raise HTTPException(404)
-    return render(request, "partials/_frame_slot.html", {"slot": FrameSlot(position)})
+    return render(request, "console/_frame_slot.html", {"slot": FrameSlot(position)})
 
 
 @router.post("/frames")
@@ -113,7 +113,7 @@ async def upload_frame(
             slot.frame = await owners.stored(partial(frames.put, prepared), caller.owner)
         except BadImage as exc:
             slot.error = str(exc)
-    return render(request, "partials/_frame_slot.html", {"slot": slot})
+    return render(request, "console/_frame_slot.html", {"slot": slot})
 
 
 @router.post("/frames/sample")
@@ -134,7 +134,7 @@ async def frame_from_sample(
     slot = FrameSlot(
         position, frame=await owners.stored(partial(frames.put, prepared), caller.owner)
     )
-    return render(request, "partials/_frame_slot.html", {"slot": slot})
+    return render(request, "console/_frame_slot.html", {"slot": slot})
 
 
 @router.post("/frames/url")
@@ -144,7 +144,7 @@ async def frame_from_url(request: Request, position: str = "first") -> Response:
     url = str((await request.form()).get(f"{position}_url") or "").strip()
     slot = FrameSlot(position, url=url)
     slot.error = (check_https_url(url) or "") if url else _("paste an https:// image URL")
-    return render(request, "partials/_frame_slot.html", {"slot": slot})
+    return render(request, "console/_frame_slot.html", {"slot": slot})
 
 
 @router.get("/frames/{sha}/thumb")
@@ -200,4 +200,4 @@ async def reuse_form(
         "upstream": resolve_upstream(state.base_url),
         "error": None,
     }
-    return render(request, "partials/_form_reuse.html", context)
+    return render(request, "console/_form_reuse.html", context)

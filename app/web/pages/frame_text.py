@@ -5,11 +5,11 @@ from functools import partial
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import Response
 
-from app.failures import failure_hint
-from app.frames_from_text import ENDPOINT, FrameRequest, frame_of
-from app.i18n import gettext as _
-from app.images import BadImage
-from app.storage import TaskRecord
+from app.catalog.failures import failure_hint
+from app.core.i18n import gettext as _
+from app.frames.from_text import ENDPOINT, FrameRequest, frame_of
+from app.frames.images import BadImage
+from app.storage.database import TaskRecord
 from app.web.deps import CallerDep, FrameOwnersDep, FramesDep, MediaDep, ServiceDep
 from app.web.forms import FrameSlot
 from app.web.refusals import REFUSALS, refusal
@@ -17,8 +17,8 @@ from app.web.render import render
 
 router = APIRouter()
 POSITIONS = ("first", "last")
-SLOT = "partials/_frame_slot.html"
-MAKING = "partials/_frame_making.html"
+SLOT = "console/_frame_slot.html"
+MAKING = "console/_frame_making.html"
 
 
 def _position(position: str) -> str:
@@ -31,7 +31,7 @@ def _position(position: str) -> str:
 async def from_text_fields(request: Request, position: str) -> Response:
     """The disclosure again, its ratios those of the model just chosen."""
     wish = FrameRequest.from_form(request.query_params, _position(position))
-    return render(request, "partials/_frame_from_text.html", {"from_text": wish, "pos": position})
+    return render(request, "console/_frame_from_text.html", {"from_text": wish, "pos": position})
 
 
 @router.post("/frames/from-text/{position}")

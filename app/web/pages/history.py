@@ -51,7 +51,7 @@ async def history(
     # Tasks started without a key all belong to one owner: whoever opens the console without
     # a key sees them, which the page says rather than letting it look private.
     context["shared"] = not caller.key
-    return render(request, "partials/_history.html", context)
+    return render(request, "console/_history.html", context)
 
 
 @router.get("/history/rows")
@@ -60,4 +60,4 @@ async def history_rows(
 ) -> Response:
     """The next page of rows, for "Load more"."""
     context = await _history_page(service, caller, status, before)
-    return render(request, "partials/_history_rows.html", context)
+    return render(request, "console/_history_rows.html", context)

@@ -7,12 +7,12 @@ from collections.abc import Awaitable
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import Response
 
-from app.failures import http_hint
-from app.i18n import gettext as _
-from app.keys import Caller
+from app.catalog.failures import http_hint
+from app.core.i18n import gettext as _
+from app.core.keys import Caller
 from app.runway.client import UpstreamError
 from app.runway.endpoints import resolve_upstream
-from app.storage import TaskRecord
+from app.storage.database import TaskRecord
 from app.web.deps import (
     CallerDep,
     FrameOwnersDep,
@@ -63,7 +63,7 @@ async def _render_card(
     record: TaskRecord | None,
     task_id: str,
     headers: dict[str, str] | None = None,
-    template: str = "partials/_task_card.html",
+    template: str = "console/_task_card.html",
     compact: bool = False,
     form: FormState | None = None,
     inspect: bool = False,
@@ -93,7 +93,7 @@ async def index(
     """The console page; `?task=<id>` or `?group=<id>` reopens a card or a side-by-side grid
     (loaded by htmx, so with the browser's key); `&inspect=1` opens the card's inspector."""
     context = _page_context(upstreams, task, group, inspect)
-    return render_page(request, "index.html", context)
+    return render_page(request, "console/index.html", context)
 
 
 @router.get("/tasks/{task_id}")
@@ -118,7 +118,9 @@ async def task_page(
         return await _render_card(
             request, service, record, task_id, headers, compact=compact, inspect=inspect
         )
-    return render_page(request, "index.html", _page_context(upstreams, task_id, None, inspect))
+    return render_page(
+        request, "console/index.html", _page_context(upstreams, task_id, None, inspect)
+    )
 
 
 @router.post("/tasks")
@@ -167,7 +169,7 @@ async def submit_task(
         record,
         record.id,
         headers,
-        template="partials/_submitted.html",
+        template="console/_submitted.html",
         form=state,
     )
 
@@ -189,7 +191,7 @@ async def _submit_group(
         return refusal(request, exc, form=state)
     if not records:
         error = UpstreamError("; ".join(refusals))
-        return render(request, "partials/_submit_error.html", {"error": error, "hint": ""})
+        return render(request, "console/_submit_error.html", {"error": error, "hint": ""})
     group_id = records[0].group_id
     headers = {"HX-Push-Url": f"/?group={group_id}", "HX-Trigger": "taskChanged"}
     # A task sent with the second key belongs to it: the page reads its card with that key.
@@ -214,7 +216,7 @@ def _render_group(
         "group_id": records[0].group_id if records else "",
         "next_submit_token": FormState().submit_token,
     }
-    return render(request, "partials/_group.html", context, headers=headers)
+    return render(request, "console/_group.html", context, headers=headers)
 
 
 @router.get("/groups/{group_id}")
@@ -295,4 +297,4 @@ async def video_state(
     if record is None or not record.output:
         raise HTTPException(404)
     context = {"task": record, "video_url": service.video_url(record), "compact": compact}
-    return render(request, "partials/_video_state.html", context)
+    return render(request, "console/_video_state.html", context)

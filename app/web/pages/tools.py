@@ -5,11 +5,12 @@ import asyncio
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import PlainTextResponse, Response
 
-from app.catalog import ENDPOINT_MODELS
-from app.frames import frame_refs, inline_frames
-from app.members import TOKEN_PREFIX, member_name
+from app.catalog.models import ENDPOINT_MODELS
+from app.core.keys import member_name
+from app.frames.refs import frame_refs, inline_frames
 from app.runway.endpoints import Upstream, UpstreamKind, resolve_upstream
-from app.snippets import LANGUAGES, snippet
+from app.runway.snippets import LANGUAGES, snippet
+from app.team.members import TOKEN_PREFIX
 from app.web.deps import CallerDep, FramesDep, ServiceDep
 from app.web.public_url import public_base
 from app.web.refusals import REFUSALS, refusal
@@ -82,8 +83,8 @@ async def account_panel(
     try:
         context["account"] = await service.account(baseUrl or None, caller)
     except REFUSALS as exc:
-        return refusal(request, exc, panel="partials/_account.html", context=context)
-    return render(request, "partials/_account.html", context)
+        return refusal(request, exc, panel="console/_account.html", context=context)
+    return render(request, "console/_account.html", context)
 
 
 @router.post("/relay-check")
@@ -96,8 +97,8 @@ async def relay_check(request: Request, service: ServiceDep, caller: CallerDep) 
         tiny, hook = form.get("tiny") == "1", form.get("hook") == "1"
         report = context["report"] = await service.check_relay(address, caller, tiny, hook)
     except REFUSALS as exc:
-        return refusal(request, exc, panel="partials/_relay_report.html", context=context)
+        return refusal(request, exc, panel="console/_relay_report.html", context=context)
     # A tiny task was made (and spent credits): history and the account panel catch up, as
     # after any other create.
     headers = {"HX-Trigger": "taskChanged"} if report.task_id else None
-    return render(request, "partials/_relay_report.html", context, headers=headers)
+    return render(request, "console/_relay_report.html", context, headers=headers)

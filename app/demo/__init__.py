@@ -1,0 +1,1 @@
+"""The demo page's service: sample runs for a customer, its sessions and allowance."""

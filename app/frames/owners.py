@@ -1,0 +1,168 @@
+"""Which scopes may use a stored frame, and the signed thumbnail URLs their pages are given.
+
+Frames are stored once by content hash, so a sha256 is all that names one. Without owners,
+another key that learned a sha (a screenshot of the inspector, a log) could put `frame:<sha>`
+in its own create and have the console send the victim's whole frame upstream for it. So a
+frame belongs to each scope (a key's HMAC, a member, a demo session, the operator) that
+uploaded it or sent it as data, recorded per (sha, owner): the same image from two keys works
+for both. A frame a scope's own task uses counts as its own too, which covers tasks made
+before owners were recorded.
+
+An `<img>` sends no key header, so a thumbnail cannot be scoped by the request: its URL
+carries an HMAC of the sha under the server secret, and only an owner's page is given it.
+"""
+
+import asyncio
+import hashlib
+import hmac
+from collections.abc import Callable, Iterable
+from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass
+
+from sqlalchemy import and_, delete, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection
+
+from app.core.secret_compare import same_secret
+from app.frames.allowance import FrameAllowance, kept_bytes
+from app.frames.refs import FrameStore, StoredFrame
+from app.frames.release import unneeded
+from app.storage.database import Storage
+from app.storage.schema import frame_owners_table, task_frames_table, tasks_table
+
+
+@dataclass(frozen=True)
+class ThumbLinks:
+    """Signed thumbnail URLs: the capability is an HMAC of the sha (a sha alone opens nothing)."""
+
+    secret: bytes
+
+    def _token(self, sha: str) -> str:
+        message = f"frame:{sha}".encode()
+        return hmac.new(self.secret, message, hashlib.sha256).hexdigest()[:32]
+
+    def src(self, sha: str) -> str:
+        return f"/frames/{sha}/thumb?t={self._token(sha)}"
+
+    def fits(self, sha: str, token: str) -> bool:
+        return same_secret(token, self._token(sha))
+
+
+@dataclass(frozen=True)
+class KeptFrames:
+    """The frames one request newly claimed and the bytes charged for them: what it gives
+    back if its create is refused."""
+
+    owner: str
+    shas: tuple[str, ...] = ()
+    size: int = 0
+    day: int = 0
+
+
+class FrameOwners:
+    """The statements of frame ownership, run through the one Storage."""
+
+    def __init__(self, storage: Storage, frames: FrameStore, daily_bytes: int) -> None:
+        self.storage = storage
+        self.frames = frames
+        self.allowance = FrameAllowance(storage, daily_bytes)
+        self._removing: set[asyncio.Future[None]] = set()  # shielded removals, kept alive
+
+    async def own(self, shas: Iterable[str], owner: str) -> None:
+        """Record `owner` as an owner of each frame (again is harmless, on every replica)."""
+        rows = [{"sha256": sha, "owner": owner} for sha in sorted(set(shas))]
+        if not rows:
+            return
+
+        def work(conn: Connection) -> None:
+            dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+            conn.execute(dialect.insert(frame_owners_table).on_conflict_do_nothing(), rows)
+
+        await self.storage.run(work, write=True)
+
+    async def owned(self, shas: Iterable[str], owner: str) -> set[str]:
+        """The frames among `shas` that `owner` may use."""
+        wanted = sorted(set(shas))
+        if not wanted:
+            return set()
+        recorded = select(frame_owners_table.c.sha256).where(
+            and_(frame_owners_table.c.owner == owner, frame_owners_table.c.sha256.in_(wanted))
+        )
+        in_own_tasks = (
+            select(task_frames_table.c.sha256)
+            .join(tasks_table, tasks_table.c.id == task_frames_table.c.task_id)
+            .where(and_(tasks_table.c.owner == owner, task_frames_table.c.sha256.in_(wanted)))
+        )
+        query = recorded.union(in_own_tasks)
+        return await self.storage.run(lambda conn: set(conn.execute(query).scalars().all()))
+
+    def storing(self) -> AbstractAsyncContextManager[None]:
+        """The frame guard, shared: held while a frame is stored and claimed."""
+        return self.storage.frames_guard()
+
+    async def stored(self, put: Callable[[], StoredFrame | None], owner: str) -> StoredFrame | None:
+        """Store a frame (`put`, blocking; None when it had nothing to store) and record
+        `owner` as its owner, with no removal of that frame in between (app/frames/guard.py).
+        Past the owner's daily allowance it raises FrameAllowanceSpent, the frame not kept."""
+        kept: list[StoredFrame] = []
+        await self.keep_stored(lambda: _listed(put(), kept), kept, owner)
+        return kept[0] if kept else None
+
+    async def keep_stored(
+        self, put: Callable[[], object], kept: list[StoredFrame], owner: str
+    ) -> KeptFrames:
+        """Run `put` (blocking), which appends each frame it stores to `kept`, then claim the
+        new ones for `owner`, charged to its day. Whatever fails on the way (a bad image after
+        a good one, the allowance) leaves no frame of its own behind."""
+        owned: set[str] = set()
+        try:
+            async with self.storing():
+                await asyncio.to_thread(put)
+                owned = await self.owned([frame.sha256 for frame in kept], owner)
+                new = {f.sha256: f for f in kept if f.sha256 not in owned}
+                size = sum(kept_bytes(frame) for frame in new.values())
+                day = await self.allowance.charge(owner, size)
+                await self.own(new, owner)
+        except BaseException:
+            await self.remove_unneeded(sorted({f.sha256 for f in kept} - owned), self.frames)
+            raise
+        return KeptFrames(owner, tuple(sorted(new)), size, day)
+
+    async def give_back(self, kept: KeptFrames) -> None:
+        """A refused create's frames: its new claims dropped, its bytes refunded, and the
+        files nobody else needs removed, so a refused request leaves nothing behind."""
+        if not kept.shas:
+            return
+        claims = frame_owners_table.c
+        mine = and_(claims.owner == kept.owner, claims.sha256.in_(kept.shas))
+        await self.storage.run(
+            lambda conn: conn.execute(delete(frame_owners_table).where(mine)), write=True
+        )
+        await self.allowance.refund(kept.owner, kept.size, kept.day)
+        await self.remove_unneeded(list(kept.shas), self.frames)
+
+    async def remove_unneeded(self, shas: list[str], frames: FrameStore) -> None:
+        """Remove the frames among `shas` nobody needs, checked again while no frame is being
+        stored and claimed: one a new claim keeps since the delete decided stays."""
+        if not shas:
+            return
+
+        async def remove() -> None:
+            async with self.storage.frames_guard(alone=True):
+                gone = await self.storage.run(lambda conn: unneeded(conn, shas))
+                await asyncio.to_thread(lambda: [frames.remove(sha) for sha in gone])
+
+        # Shielded: a cancelled delete would let the guard go while the thread, which no
+        # cancel stops, goes on removing files another scope may be claiming meanwhile.
+        removing = asyncio.ensure_future(remove())
+        self._removing.add(removing)
+        removing.add_done_callback(self._removing.discard)
+        await asyncio.shield(removing)
+
+    async def owns(self, sha: str, owner: str) -> bool:
+        return sha in await self.owned([sha], owner)
+
+
+def _listed(frame: StoredFrame | None, kept: list[StoredFrame]) -> None:
+    if frame is not None:
+        kept.append(frame)

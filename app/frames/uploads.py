@@ -1,0 +1,130 @@
+"""Frames too big for a data URI go up as ephemeral uploads where the upstream takes them.
+
+The console keeps two copies of such a frame: the one shrunk to fit Runway's 5 MB data-URI
+limit (what relays get) and the image as it came (`FrameStore.read_full`). For an upstream
+that takes uploads (`Upstream.takes_uploads`: the official API and the built-in simulator)
+the frame goes up as the official SDK's `uploads.create_ephemeral` sends it, `POST /v1/uploads`
+and then the file as multipart form data to the `uploadUrl` it names with its `fields`, and
+the create names the `runway://` URI instead. The upload URL is the upstream's to choose, so
+it must pass the guard for output URLs (`upload_slot`: the gateway hands it to apps by the same
+rule) and is reached through the same guarded clients (`RunwayClient.client_for`).
+"""
+
+import asyncio
+import copy
+import time
+from typing import Any
+
+import httpx
+
+from app.catalog.validation import check_runway_uri, prompt_images
+from app.core.i18n import gettext as _
+from app.frames.refs import FrameStore, frame_sha
+from app.runway.client import RunwayClient
+from app.runway.endpoints import Upstream, UpstreamKind
+from app.runway.exchange import Exchange, UpstreamError
+from app.runway.guard import UpstreamRefused
+from app.runway.outputs import output_refusal
+
+EXTENSIONS = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp"}
+NO_ROUTE = (404, 405, 501)  # how a relay without `/uploads` answers
+
+
+class NoUploads(Exception):
+    """The upstream is a relay that offers no uploads (relays document none)."""
+
+
+async def upload_full_frames(
+    client: RunwayClient,
+    frames: FrameStore,
+    upstream: Upstream,
+    key: str | None,
+    to_send: dict[str, Any],
+    to_store: dict[str, Any],
+    allow_private: bool = False,
+) -> tuple[dict[str, Any], list[Exchange]]:
+    """The body with each kept full-size frame as an uploaded `runway://` URI, and the
+    upstream calls made; unchanged for an upstream without uploads."""
+    stored = prompt_images(to_store.get("promptImage")) or []
+    if not upstream.takes_uploads or not stored:
+        return to_send, []
+    body = copy.deepcopy(to_send)
+    sent = prompt_images(body.get("promptImage")) or []
+    exchanges: list[Exchange] = []
+    for index, image in enumerate(stored):
+        sha = frame_sha(image.get("uri"))
+        frame = await asyncio.to_thread(frames.get, sha) if sha else None
+        full = await asyncio.to_thread(frames.read_full, frame) if frame else None
+        if frame is None or full is None:
+            continue
+        name = f"{frame.sha256[:16]}.{EXTENSIONS[frame.full_media_type]}"
+        uri, made = await upload(
+            client, upstream, key, (name, full, frame.full_media_type), allow_private
+        )
+        exchanges += made
+        sent[index] = {**sent[index], "uri": uri}
+    if isinstance(body["promptImage"], list):
+        body["promptImage"] = sent
+    else:
+        body["promptImage"] = sent[0]["uri"]
+    return body, exchanges
+
+
+def upload_slot(
+    answer: dict[str, Any], upstream: Upstream, allow_private: bool
+) -> tuple[str, str, dict[str, str]]:
+    """`POST /v1/uploads`'s answer checked: its `runway://` URI, the upload URL (which must pass
+    the output guard: it is fetched here, or handed to an app), and the form's fields."""
+    uri, url, fields = answer.get("runwayUri"), answer.get("uploadUrl"), answer.get("fields")
+    if not (isinstance(uri, str) and check_runway_uri(uri) is None and isinstance(url, str)):
+        raise UpstreamError(_("the upstream's upload answer has no runwayUri and uploadUrl"))
+    refusal = output_refusal(url, upstream, allow_private)
+    if refusal:
+        raise UpstreamError(_("the upstream's upload URL was refused: {reason}", reason=refusal))
+    form = {str(k): str(v) for k, v in fields.items()} if isinstance(fields, dict) else {}
+    return uri, url, form
+
+
+async def slot_for_app(
+    client: RunwayClient, upstream: Upstream, key: str | None, filename: str, allow_private: bool
+) -> tuple[str, str, dict[str, str]]:
+    """An upload slot for an app that posts the file itself (the gateway's `POST /v1/uploads`),
+    checked as the console's own are; NoUploads when a relay has no such route."""
+    try:
+        answer, _started = await client.start_upload(upstream, key, filename)
+    except UpstreamError as exc:
+        if upstream.kind is UpstreamKind.RELAY and exc.status in NO_ROUTE:
+            raise NoUploads() from None
+        if exc.status is not None and exc.status < 400:  # a 200 that is not JSON: no slot
+            raise UpstreamError(exc.message) from None
+        raise
+    return upload_slot(answer, upstream, allow_private)
+
+
+async def upload(
+    client: RunwayClient,
+    upstream: Upstream,
+    key: str | None,
+    file: tuple[str, bytes, str],
+    allow_private: bool = False,
+) -> tuple[str, list[Exchange]]:
+    """One ephemeral upload of `file` (name, bytes, media type); its `runway://` URI, or
+    UpstreamError saying which step failed."""
+    filename, data, media_type = file
+    answer, started = await client.start_upload(upstream, key, filename)
+    uri, url, form = upload_slot(answer, upstream, allow_private)
+    http, target = client.client_for(upstream, url, "/uploads/")
+    began = time.perf_counter()
+    try:
+        response = await http.post(target, data=form, files={"file": (filename, data, media_type)})
+    except UpstreamRefused as exc:
+        raise UpstreamError(str(exc)) from None
+    except httpx.HTTPError as exc:
+        message = _("the upload failed: {detail}", detail=type(exc).__name__)
+        raise UpstreamError(message, retryable=True) from None
+    elapsed = (time.perf_counter() - began) * 1000
+    sent = Exchange("POST", url.split("?")[0], response.status_code, elapsed, response.text[:2000])
+    if not response.is_success:
+        message = _("the upload failed: HTTP {status}", status=response.status_code)
+        raise UpstreamError(message, status=response.status_code, exchange=sent)
+    return uri, [started, sent]
