@@ -1,8 +1,9 @@
 """What a task's delete gives back: the deleter's claims on the task's frames, and the frames
 that nobody needs any more.
 
-It runs inside Storage.delete's own transaction, so it lives below storage.py (which imports
-it) rather than in frame_owners.py, whose FrameOwners runs its statements through Storage.
+It runs inside Storage.delete's own transaction, so it lives below storage/database.py (which
+imports
+it) rather than in frames/owners.py, whose FrameOwners runs its statements through Storage.
 """
 
 from collections.abc import Iterable

@@ -9,7 +9,7 @@ from app.runway.status import FINAL_STATUSES
 
 MAX_EXCHANGES = 40
 JSON_FIELDS = {"request": "request_json", "output": "output_json", "exchanges": "exchanges_json"}
-LEASE_COLUMNS = ("video_holder", "video_lease_until")  # the video copy's job (video_leases.py)
+LEASE_COLUMNS = ("video_holder", "video_lease_until")  # the video copy's job (media/leases.py)
 
 
 @dataclass

@@ -2,7 +2,7 @@
 
 A statement built per call with its values inlined (`insert(t).values(**row)`) costs
 SQLAlchemy ~0.3 ms to key and bind for the tasks table; these cost ~0.1 ms (bench/README.md,
-profiling item 10). `storage.py` runs them.
+profiling item 10). `storage/database.py` runs them.
 """
 
 from sqlalchemy import and_, bindparam, insert, or_, select, update

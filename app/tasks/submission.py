@@ -74,7 +74,7 @@ class Submission:
         self._client = client
         self._upstreams = upstreams
         self._refresher = refresher
-        self._validate = validate  # None: each endpoint's own checks (create_endpoints.py)
+        self._validate = validate  # None: each endpoint's own checks (catalog/endpoints.py)
 
     async def prepare(
         self,

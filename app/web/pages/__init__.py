@@ -1,6 +1,6 @@
 """The page and its htmx fragments, one module per resource.
 
-Each fragment is a partial in templates/partials/ that the page also includes.
+Each fragment is a partial in templates/console/ that the page also includes.
 """
 
 from fastapi import APIRouter
