@@ -5,7 +5,7 @@ console's own upstream, with the operator's key, and nowhere else.
 """
 
 import json
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from app.i18n import gettext as _
@@ -14,7 +14,7 @@ from app.members import member_name
 from app.runway.endpoints import Upstream
 from app.storage import TaskRecord
 from app.task_log import refused_for_budget
-from app.usage import OverBudget, Usage, estimate_credits
+from app.usage import OverBudget, Usage, estimate_credits, refusal_reason
 from app.validation import FieldError, Invalid
 
 
@@ -40,12 +40,12 @@ class Budgets:
         self,
         usage: Usage | None,
         member_upstream: str,
-        count_refusal: Callable[[str, str], None] | None = None,
+        count_refusal: Callable[[str, str], Awaitable[None]] | None = None,
     ) -> None:
         self._usage = usage  # None: a service with no members (tests of other parts)
         self._member_upstream = member_upstream
-        # (member, reason) per refused create: the metrics' refusals (app/metrics/replica.py)
-        self._count_refusal = count_refusal or (lambda member, reason: None)
+        # (member, reason) per refused create, into the database (app/member_refusals.py)
+        self._count_refusal = count_refusal
 
     async def hold(
         self,
@@ -63,8 +63,9 @@ class Budgets:
             raise Invalid([FieldError("baseUrl", message)])
         try:
             return await self._usage.hold(member, estimate_credits(body, endpoint), endpoint)
-        except OverBudget:
-            self._count_refusal(member, "budget")
+        except OverBudget as exc:
+            if self._count_refusal is not None:
+                await self._count_refusal(member, refusal_reason(exc))
             refused_for_budget(member, endpoint)
             raise
 

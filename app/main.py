@@ -4,6 +4,7 @@ import asyncio
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from functools import partial
 
 import httpx
 from fastapi import FastAPI
@@ -17,6 +18,7 @@ from app.gateway.routes import gateway_router
 from app.hooks import HOOK_PATH
 from app.keys import load_or_create_secret
 from app.media import MediaStore, VideoSaver
+from app.member_refusals import count_refusal
 from app.members import Members
 from app.metrics.exposition import Metrics
 from app.metrics.replica import ReplicaMetrics
@@ -107,7 +109,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             lease_s=settings.video_lease_s,
         )
         recorder = TaskRecorder(storage)
-        budgets = Budgets(app.state.usage, upstreams.default_address, counters.refused)
+        refusals = partial(count_refusal, storage)
+        budgets = Budgets(app.state.usage, upstreams.default_address, refusals)
         app.state.tasks = TaskService(
             settings, storage, frames, client, secret, media, upstreams, saver, recorder, budgets
         )

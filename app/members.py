@@ -13,11 +13,11 @@ import secrets
 import time
 from dataclasses import dataclass
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
-from app.schema import members_table
+from app.schema import members_table, sessions_table
 from app.storage import Storage
 
 TOKEN_PREFIX = "rc_"
@@ -40,6 +40,7 @@ class Member:
     last_used_at: float | None
     daily_credits: int | None
     revoked_at: float | None
+    max_running: int | None = None  # tasks at once (app/running_limit.py); None: no limit
 
     @property
     def owner(self) -> str:
@@ -78,17 +79,14 @@ class Members:
         self.storage = storage
         self._touched: dict[str, float] = {}
 
-    async def create(self, name: str, daily_credits: int | None = None) -> tuple[Member, str]:
+    async def create(
+        self, name: str, daily_credits: int | None = None, max_running: int | None = None
+    ) -> tuple[Member, str]:
         """A new member and its token (returned once, never stored in the clear)."""
-        if not NAME_PATTERN.match(name):
-            raise MemberError(
-                "a member name is 1-40 letters, digits or . _ @ -, starting with a letter or digit"
-            )
-        if daily_credits is not None and daily_credits < 0:
-            raise MemberError("the daily credit budget cannot be negative")
-        token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-        hint = f"{TOKEN_PREFIX}…{token[-4:]}"
-        member = Member(name, hint, time.time(), None, daily_credits, None)
+        check_name(name)
+        check_limits(daily_credits, max_running)
+        token, hint = new_token()
+        member = Member(name, hint, time.time(), None, daily_credits, None, max_running)
         row = {**member.__dict__, "token_hash": token_hash(token)}
 
         def work(conn: Connection) -> None:
@@ -112,14 +110,20 @@ class Members:
         return _member(row) if row else None
 
     async def revoke(self, name: str) -> Member:
-        """Revoke at once: the next request with the token is refused, here and on every replica."""
+        """Revoke at once: the next request with the token is refused, here and on every replica,
+        and the member's page sessions end with it."""
         now = time.time()
         statement = (
             update(members_table)
             .where(_named(name), members_table.c.revoked_at.is_(None))
             .values(revoked_at=now)
         )
-        await self.storage.run(lambda conn: conn.execute(statement), write=True)
+
+        def work(conn: Connection) -> None:
+            conn.execute(statement)
+            end_sessions(conn, name)
+
+        await self.storage.run(work, write=True)
         member = await self.get(name)
         if member is None:
             raise MemberError(f"no member named {name}")
@@ -152,3 +156,29 @@ class Members:
 
 def _named(name: str) -> object:
     return members_table.c.name == name
+
+
+def check_name(name: str) -> None:
+    if not NAME_PATTERN.match(name):
+        raise MemberError(
+            "a member name is 1-40 letters, digits or . _ @ -, starting with a letter or digit"
+        )
+
+
+def check_limits(daily_credits: int | None, max_running: int | None) -> None:
+    """The one rule for a member's limits, wherever they are set (page, CLI, JSON API)."""
+    if daily_credits is not None and daily_credits < 0:
+        raise MemberError("the daily credit budget cannot be negative")
+    if max_running is not None and max_running < 1:
+        raise MemberError("the limit of tasks at once is 1 or more (empty: no limit)")
+
+
+def new_token() -> tuple[str, str]:
+    """A fresh token and the hint shown for it (its last 4 characters)."""
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    return token, f"{TOKEN_PREFIX}…{token[-4:]}"
+
+
+def end_sessions(conn: Connection, name: str) -> None:
+    """A member's page sessions end (revoke, a new token, a rename): the cookie opens nothing."""
+    conn.execute(delete(sessions_table).where(sessions_table.c.member == name))
