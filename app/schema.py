@@ -23,6 +23,7 @@ from sqlalchemy import (
     MetaData,
     String,
     Table,
+    inspect,
     Text,
     insert,
     select,
@@ -273,10 +274,14 @@ def _add_credits(conn: Connection) -> None:
 
 
 def _add_member_roles(conn: Connection) -> None:
-    """Members' sessions and their limit of tasks at once (issue 24)."""
-    conn.exec_driver_sql("ALTER TABLE sessions ADD COLUMN member VARCHAR(40)")
-    conn.exec_driver_sql("CREATE INDEX ix_sessions_member ON sessions (member)")
-    conn.exec_driver_sql("ALTER TABLE members ADD COLUMN max_running INTEGER")
+    """Members' sessions and their limit of tasks at once. The tables may be younger than the
+    database (create_all just made them, columns and all): only what is missing is added."""
+    present = inspect(conn)
+    if "member" not in {column["name"] for column in present.get_columns("sessions")}:
+        conn.exec_driver_sql("ALTER TABLE sessions ADD COLUMN member VARCHAR(40)")
+        conn.exec_driver_sql("CREATE INDEX ix_sessions_member ON sessions (member)")
+    if "max_running" not in {column["name"] for column in present.get_columns("members")}:
+        conn.exec_driver_sql("ALTER TABLE members ADD COLUMN max_running INTEGER")
 
 
 SCHEMA_VERSION = 7
