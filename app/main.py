@@ -35,7 +35,19 @@ from app.storage import Storage
 from app.tasks import TaskService
 from app.upstreams import UpstreamAccess
 from app.usage import Usage
-from app.web import admin, api, demo, docs, downloads, hook_routes, login, metrics, pages
+from app.web import (
+    admin,
+    admin_api,
+    admin_members,
+    api,
+    demo,
+    docs,
+    downloads,
+    hook_routes,
+    login,
+    metrics,
+    pages,
+)
 from app.web.access import AccessMiddleware, LoginLimiter
 from app.web.body_limit import BodyLimitMiddleware
 from app.web.compression import CompressionMiddleware
@@ -170,6 +182,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(downloads.router)
     app.include_router(api.router)
     app.include_router(admin.router)
+    app.include_router(admin_members.router)
+    app.include_router(admin_api.router)
     app.include_router(metrics.router)
     app.include_router(gateway_router())
     demo.install(app)  # before the pages: with CONSOLE_DEMO_HOME it takes `/`

@@ -17,6 +17,7 @@ from app.members import (
     Member,
     MemberError,
     Members,
+    UnknownMember,
     check_limits,
     check_name,
     end_sessions,
@@ -54,18 +55,18 @@ class MemberEdits:
         self.members = members
         self.storage = members.storage
 
-    async def _found(self, name: str) -> Member:
+    async def found(self, name: str) -> Member:
         member = await self.members.get(name)
         if member is None:
-            raise MemberError(f"no member named {name}")
+            raise UnknownMember(f"no member named {name}")
         return member
 
     async def _update(self, name: str, **values: object) -> Member:
         statement = update(members_table).where(members_table.c.name == name).values(**values)
         result = await self.storage.run(lambda conn: conn.execute(statement).rowcount, write=True)
         if not result:
-            raise MemberError(f"no member named {name}")
-        return await self._found(name)
+            raise UnknownMember(f"no member named {name}")
+        return await self.found(name)
 
     async def set_limits(self, name: str, limits: Limits) -> Member:
         """A new daily budget and limit of tasks at once; they hold from the next create."""
@@ -81,7 +82,7 @@ class MemberEdits:
     async def reissue(self, name: str) -> tuple[Member, str]:
         """A new token for the same member: the old one and its sessions stop at once; history,
         spend and budget stay, being the member's, not the token's."""
-        await self._found(name)
+        await self.found(name)
         token, hint = new_token()
         statement = (
             update(members_table)
@@ -94,14 +95,14 @@ class MemberEdits:
             end_sessions(conn, name)
 
         await self.storage.run(work, write=True)
-        return await self._found(name), token
+        return await self.found(name), token
 
     async def rename(self, name: str, new_name: str) -> Member:
         """The member and everything that names them move to the new name in one transaction."""
         check_name(new_name)
-        await self._found(name)
+        await self.found(name)
         if new_name == name:
-            return await self._found(name)
+            return await self.found(name)
 
         def work(conn: Connection) -> None:
             conn.execute(
@@ -119,7 +120,7 @@ class MemberEdits:
         except IntegrityError:
             raise MemberError(f"a member named {new_name} already exists") from None
         self.storage.forget_all()
-        return await self._found(new_name)
+        return await self.found(new_name)
 
 
 def parse_limit(text: str | None, field: str) -> int | None:

@@ -30,6 +30,10 @@ class MemberError(ValueError):
     """A refused token action (bad or taken name, unknown member), said in plain words."""
 
 
+class UnknownMember(MemberError):
+    """No member of that name (a 404 where an answer has a status)."""
+
+
 @dataclass(frozen=True)
 class Member:
     """A member as stored; the token itself is never here."""
@@ -126,7 +130,7 @@ class Members:
         await self.storage.run(work, write=True)
         member = await self.get(name)
         if member is None:
-            raise MemberError(f"no member named {name}")
+            raise UnknownMember(f"no member named {name}")
         return member
 
     async def find(self, token: str) -> Member | None:

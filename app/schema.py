@@ -23,9 +23,9 @@ from sqlalchemy import (
     MetaData,
     String,
     Table,
-    inspect,
     Text,
     insert,
+    inspect,
     select,
     update,
 )

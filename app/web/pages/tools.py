@@ -6,6 +6,7 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import PlainTextResponse, Response
 
 from app.frames import frame_refs, inline_frames
+from app.member_account import member_account
 from app.members import TOKEN_PREFIX, member_name
 from app.runway.endpoints import Upstream, UpstreamKind, resolve_upstream
 from app.snippets import LANGUAGES, snippet
@@ -13,6 +14,7 @@ from app.web.deps import CallerDep, FramesDep, ServiceDep
 from app.web.public_url import public_base
 from app.web.refusals import REFUSALS, refusal
 from app.web.render import render
+from app.web.roles import session_member
 
 router = APIRouter()
 
@@ -64,6 +66,10 @@ async def account_panel(
 ) -> Response:
     """Credits and daily limits for the address and key in use (official API and simulator)."""
     context: dict[str, object] = {"account": None, "error": None, "model": model}
+    if (member := session_member(request)) is not None:  # their own day, not the organisation's
+        state = request.app.state
+        context["member_account"] = await member_account(state.members, state.usage, member)
+        return render(request, "partials/_account.html", context)
     try:
         context["account"] = await service.account(baseUrl or None, caller)
     except REFUSALS as exc:
