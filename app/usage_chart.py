@@ -12,7 +12,7 @@ from datetime import date, timedelta
 from app.usage import DayUsage
 
 WIDTH, HEIGHT = 720, 260
-LEFT, RIGHT, TOP = 44, 8, 12
+LEFT, RIGHT, TOP = 60, 8, 12
 PLOT_BOTTOM = 190  # the x axis; below it the day labels and the two marker rows
 FAILED_ROW, REFUSED_ROW, LABEL_ROW = 208, 226, 250
 PALETTE = ("#4f6bed", "#e07b39", "#2a9d8f", "#b5179e", "#8ab17d", "#e9c46a", "#6d597a", "#577590")
