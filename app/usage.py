@@ -13,7 +13,7 @@ import time
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import case, delete, func, insert, select, update
 from sqlalchemy.engine import Connection
@@ -98,6 +98,8 @@ class TooManyRunning(OverBudget):
     it is answered (429) wherever a budget refusal is: `budget` is the limit, `used` the
     tasks running (app/running_limit.py)."""
 
+    reason: ClassVar[str] = "running"  # what it is counted as (app/member_refusals.py)
+
     def __str__(self) -> str:
         return (
             f"Too many tasks at once for member {self.member}: limit {self.budget}, "
@@ -113,8 +115,8 @@ class TooManyRunning(OverBudget):
 
 
 def refusal_reason(exc: OverBudget) -> str:
-    """What a refusal is counted as (app/member_refusals.py)."""
-    return "running" if isinstance(exc, TooManyRunning) else "budget"
+    """What a refusal is counted as (app/member_refusals.py): `budget` or `running`."""
+    return getattr(exc, "reason", "budget")
 
 
 @dataclass(frozen=True)

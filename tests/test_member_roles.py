@@ -14,7 +14,7 @@ from fastapi import FastAPI
 from app.main import create_app
 from app.member_refusals import refusals_by_day
 from tests.conftest import make_settings
-from tests.helpers import create_body
+from tests.helpers import create_body, form_fields
 from tests.test_access import PASSWORD, log_in
 from tests.test_members import cli
 
@@ -222,3 +222,16 @@ def test_the_cli_changes_limits_renames_reissues_and_reactivates(tmp_path: Path)
     row = cli(data, "list").stdout.splitlines()[1].split()
     assert row[0] == "hank" and row[-3:] == ["-", "3", "active"]
     assert cli(data, "reissue", "nobody").returncode == 1
+
+
+async def test_the_page_says_a_member_runs_too_many_tasks_at_once(team: Team) -> None:
+    token = await team.member("jo", maxRunning=1)
+    async with signed_in(team, token) as jo:
+        await jo.get("/")
+        headers = {"HX-Request": "true", "X-CSRF-Token": jo.cookies["rc_csrf"]}
+        first = await jo.post("/tasks", data=form_fields(promptText="one"), headers=headers)
+        assert first.status_code == 200 and 'id="task-card"' in first.text
+        second = await jo.post("/tasks", data=form_fields(promptText="two"), headers=headers)
+        page = BeautifulSoup(second.text, "html.parser")
+        assert "Too many tasks at once" in page.get_text()
+        assert "jo already runs 1 of 1 tasks at once." in page.get_text()
