@@ -23,6 +23,8 @@ from app.storage import Storage
 TOKEN_PREFIX = "rc_"
 OWNER_PREFIX = "member:"
 NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@-]{0,39}$")
+MAX_DAILY_CREDITS = 1_000_000_000  # fits every database's INTEGER; far above any real budget
+MAX_RUNNING = 10_000
 TOUCH_EVERY_S = 60.0  # last-used is a day-level fact: one write a minute per member is plenty
 
 
@@ -171,10 +173,12 @@ def check_name(name: str) -> None:
 
 def check_limits(daily_credits: int | None, max_running: int | None) -> None:
     """The one rule for a member's limits, wherever they are set (page, CLI, JSON API)."""
-    if daily_credits is not None and daily_credits < 0:
-        raise MemberError("the daily credit budget cannot be negative")
-    if max_running is not None and max_running < 1:
-        raise MemberError("the limit of tasks at once is 1 or more (empty: no limit)")
+    if daily_credits is not None and not 0 <= daily_credits <= MAX_DAILY_CREDITS:
+        raise MemberError(
+            f"the daily credit budget is 0 to {MAX_DAILY_CREDITS:,} (empty: no limit)"
+        )
+    if max_running is not None and not 1 <= max_running <= MAX_RUNNING:
+        raise MemberError(f"the limit of tasks at once is 1 to {MAX_RUNNING} (empty: no limit)")
 
 
 def new_token() -> tuple[str, str]:

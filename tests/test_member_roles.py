@@ -147,7 +147,14 @@ async def test_the_json_api_edits_limits_and_refuses_bad_input(team: Team) -> No
             "/api/admin/members/erin", json={"dailyCredits": None}, headers=BEARER
         )
         assert (cleared.json()["dailyCredits"], cleared.json()["maxRunning"]) == (None, 2)
-        for body in ({"dailyCredits": -1}, {"dailyCredits": "5"}, {"maxRunning": 0}, {"x": 1}):
+        for body in (
+            {"dailyCredits": -1},
+            {"dailyCredits": "5"},
+            {"dailyCredits": 10**30},  # past any database's INTEGER: a 422, not a 500
+            {"maxRunning": 0},
+            {"name": "no spaces"},
+            {"x": 1},
+        ):
             bad = await client.patch("/api/admin/members/erin", json=body, headers=BEARER)
             assert bad.status_code == 422, (body, bad.text)
         taken = await client.post("/api/admin/members", json={"name": "erin"}, headers=BEARER)

@@ -8,14 +8,14 @@ as the page's and the CLI's. A token appears in one answer only: the one that ma
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, HTTPException, Request
-from pydantic import BaseModel, ConfigDict, Field, StrictInt
+from pydantic import BaseModel, ConfigDict, StrictInt
 
 from app.member_edits import Limits, MemberEdits
 from app.members import Member, MemberError, Members, UnknownMember
 from app.web.admin import USAGE_DAYS, admin_parts, usage_table
 
 router = APIRouter(prefix="/api/admin", tags=["admin"])
-Limit = Annotated[StrictInt | None, Field(ge=0)]
+Limit = StrictInt | None  # the range is app/members.py's check_limits, for every way in
 
 
 class NewMember(BaseModel):
