@@ -242,3 +242,14 @@ async def test_the_page_says_a_member_runs_too_many_tasks_at_once(team: Team) ->
         page = BeautifulSoup(second.text, "html.parser")
         assert "Too many tasks at once" in page.get_text()
         assert "jo already runs 1 of 1 tasks at once." in page.get_text()
+
+
+async def test_wrong_tokens_count_against_the_same_limiter_as_the_password(team: Team) -> None:
+    token = await team.member("kim")
+    async with team.client() as client:
+        for _ in range(3):
+            assert (await log_in(client, "rc_guessed-token")).status_code == 401
+        for _ in range(2):
+            assert (await log_in(client, "a guessed password")).status_code == 401
+        throttled = await log_in(client, token)  # even the right token waits now
+        assert throttled.status_code == 429 and "Retry-After" in throttled.headers
