@@ -112,6 +112,8 @@ def _phone_and_chinese(browser: Browser, url: str) -> None:
     ):
         context = browser.new_context(**options)
         page = context.new_page()
+        page.goto(f"{url}/login")
+        page.screenshot(path=str(ARTIFACTS / name.replace("admin-members", "login")))
         log_in(page, url, PASSWORD)
         page.goto(f"{url}/admin")
         page.wait_for_selector("#usage-chart svg")
