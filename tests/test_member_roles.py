@@ -253,3 +253,11 @@ async def test_wrong_tokens_count_against_the_same_limiter_as_the_password(team:
             assert (await log_in(client, "a guessed password")).status_code == 401
         throttled = await log_in(client, token)  # even the right token waits now
         assert throttled.status_code == 429 and "Retry-After" in throttled.headers
+
+
+async def test_any_number_of_usage_days_is_an_answer_not_a_500(team: Team) -> None:
+    async with team.client() as client:
+        for days in ("2932896", "-5", "0"):
+            csv = await client.get(f"/admin/usage.csv?days={days}", headers=BEARER)
+            api = await client.get(f"/api/admin/usage?days={days}", headers=BEARER)
+            assert (csv.status_code, api.status_code) == (200, 200), days

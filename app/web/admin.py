@@ -27,6 +27,7 @@ from app.web.roles import require_admin
 router = APIRouter(prefix="/admin", include_in_schema=False)
 USAGE_DAYS = 31
 CHART_DAYS = 30
+MAX_USAGE_DAYS = 3660  # ten years: more than any database here holds
 
 
 def admin_parts(request: Request) -> tuple[Members, Usage]:
@@ -68,8 +69,9 @@ async def members_panel(request: Request, **extra: object) -> Response:
 
 
 async def usage_table(usage: Usage, storage: Storage, days: int) -> list[UsageRow]:
-    """Credits, runs, failures and refusals per member per day for the last `days` days."""
-    since = _since(days)
+    """Credits, runs, failures and refusals per member per day for the last `days` days (1 to
+    MAX_USAGE_DAYS: any number asked is an answer, never a date out of range)."""
+    since = _since(min(max(1, days), MAX_USAGE_DAYS))
     return usage_rows(await usage.days(since), await refusals_by_day(storage, since))
 
 
@@ -124,7 +126,7 @@ async def usage_csv(request: Request, days: int = 366) -> Response:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(["day", "member", "credits", "tasks", "failures", "refused"])
-    for row in await usage_table(usage, request.app.state.members.storage, max(1, days)):
+    for row in await usage_table(usage, request.app.state.members.storage, days):
         writer.writerow([row.day, row.member, row.credits, row.tasks, row.failures, row.refused])
     headers = {"Content-Disposition": 'attachment; filename="runway-console-usage.csv"'}
     return Response(buffer.getvalue(), media_type="text/csv; charset=utf-8", headers=headers)

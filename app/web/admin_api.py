@@ -122,5 +122,5 @@ async def member_action(request: Request, name: str, action: str) -> dict[str, A
 async def usage(request: Request, days: int = USAGE_DAYS) -> list[dict[str, Any]]:
     """Credits, runs, failures and refused creates per member per day, newest first."""
     members, usage = admin_parts(request)
-    rows = await usage_table(usage, members.storage, min(max(1, days), 366))
+    rows = await usage_table(usage, members.storage, days)
     return [row.__dict__ for row in rows]
