@@ -3,7 +3,7 @@
 `CONSOLE_LOG_FORMAT=json` is for an operator who ships logs: every line (uvicorn's, the access
 log's and the console's own) is a JSON object with `time`, `level`, `logger` and `message`, and
 the fields a task event carries (`task_id`, `member`, `upstream_status`, `duration_ms`: see
-app/metrics/task_log.py). A key is masked in a log line as everywhere else (`keys.mask_key`): every
+app/logs/task_events.py). A key is masked in a log line as everywhere else (`keys.mask_key`): every
 secret the settings hold, any bearer token, and anything shaped like a member token or a Runway
 key, whatever the message that carried it.
 """

@@ -4,6 +4,7 @@ import asyncio
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from functools import partial
 
 import httpx
 from fastapi import FastAPI
@@ -32,9 +33,22 @@ from app.tasks.service import TaskService
 from app.tasks.unwatched import UnwatchedTasks
 from app.team.budgets import Budgets
 from app.team.members import Members
+from app.team.refusals import count_refusal
 from app.team.sessions import Sessions, password_tag
 from app.team.usage import Usage
-from app.web import admin, api, demo, docs, downloads, hook_routes, login, metrics, pages
+from app.web import (
+    admin,
+    admin_api,
+    admin_members,
+    api,
+    demo,
+    docs,
+    downloads,
+    hook_routes,
+    login,
+    metrics,
+    pages,
+)
 from app.web.errors import install_error_handlers
 from app.web.middleware.access import AccessMiddleware, LoginLimiter
 from app.web.middleware.body_limit import BodyLimitMiddleware
@@ -107,7 +121,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             lease_s=settings.video_lease_s,
         )
         recorder = TaskRecorder(storage)
-        budgets = Budgets(app.state.usage, upstreams.default_address, counters.refused)
+        refusals = partial(count_refusal, storage)
+        budgets = Budgets(app.state.usage, upstreams.default_address, refusals)
         app.state.tasks = TaskService(
             settings, storage, frames, client, secret, media, upstreams, saver, recorder, budgets
         )
@@ -167,6 +182,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(downloads.router)
     app.include_router(api.router)
     app.include_router(admin.router)
+    app.include_router(admin_members.router)
+    app.include_router(admin_api.router)
     app.include_router(metrics.router)
     app.include_router(gateway_router())
     demo.install(app)  # before the pages: with CONSOLE_DEMO_HOME it takes `/`

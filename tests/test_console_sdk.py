@@ -224,6 +224,18 @@ def test_the_organization_parses_with_an_integer_balance(stack: Stack) -> None:
     assert after.credit_balance == before.credit_balance - 25
 
 
+def test_a_members_organization_counts_their_own_runs(stack: Stack) -> None:
+    """The upstream's usage counts every caller's tasks; a member sees only their own."""
+    with stack.sdk("key_developer_own") as developer, stack.sdk() as member:
+        for sdk in (developer, member):
+            sdk.image_to_video.create(
+                model="gen4_turbo", prompt_image=FRAME, ratio="1280:720", duration=5
+            )
+        theirs, mine = developer.organization.retrieve(), member.organization.retrieve()
+    assert theirs.usage.models["gen4_turbo"].daily_generations >= 2
+    assert mine.usage.models["gen4_turbo"].daily_generations == 1
+
+
 def test_credits_are_json_integers_after_a_create_with_a_float_duration(stack: Stack) -> None:
     """The SDK's strict parsing still takes `9625.0` for an int, so the JSON itself is read:
     a `duration: 5.0` (a JSON number an app may well send) must not turn the balance or any

@@ -50,8 +50,10 @@ def test_the_cli_prints_the_token_last_and_stores_only_its_hash(tmp_path: Path) 
     listed = cli(data, "list")
     assert listed.returncode == 0
     header, row = listed.stdout.splitlines()[:2]
-    assert header.split() == ["NAME", "CREATED", "LAST", "USED", "TODAY", "BUDGET", "STATE"]
-    assert row.split()[0] == "alice" and row.split()[-2:] == ["100", "active"]
+    assert header.split() == [
+        *("NAME", "CREATED", "LAST", "USED", "TODAY", "BUDGET", "AT", "ONCE", "STATE")
+    ]
+    assert row.split()[0] == "alice" and row.split()[-3:] == ["100", "-", "active"]
     assert token not in listed.stdout
 
 

@@ -184,6 +184,9 @@ async def test_tasks_from_before_other_endpoints_read_as_image_to_video(database
         def back_to_v4(conn: Connection) -> None:
             for column in ("endpoint", "estimated_credits", "cost_credits"):  # v5 and v6's
                 conn.exec_driver_sql(f"ALTER TABLE tasks DROP COLUMN {column}")
+            conn.exec_driver_sql("DROP INDEX ix_sessions_member")  # and v7's
+            conn.exec_driver_sql("ALTER TABLE sessions DROP COLUMN member")
+            conn.exec_driver_sql("ALTER TABLE members DROP COLUMN max_running")
             conn.execute(update(schema_table).values(version=4))
 
         await store.run(back_to_v4, write=True)

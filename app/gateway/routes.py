@@ -24,6 +24,7 @@ from app.gateway.uploads import upload_slot_answer
 from app.gateway.urls import output_urls
 from app.runway.client import UpstreamError
 from app.tasks.recording import TaskNotRecorded
+from app.team.account import member_account, organization_answer
 from app.team.members import MemberError
 from app.team.usage import OverBudget
 from app.web.downloads import gateway_media
@@ -140,17 +141,16 @@ async def delete_task(request: Request) -> Response:
 
 
 async def read_organization(request: Request) -> Response:
-    """The upstream's organization; a member with a budget sees what is left of it today."""
+    """The upstream's organization; a member sees their own: what is left of their budget today
+    and their own runs (app/team/account.py)."""
 
     async def work(who: GatewayCaller) -> Response:
         state = request.app.state
         data = await state.tasks.account(who.address, who.caller)
-        if who.member is not None:
-            member = await state.members.get(who.member)
-            if member is not None and member.daily_credits is not None:
-                left = max(0, member.daily_credits - await state.usage.today(who.member))
-                balance = data.get("creditBalance")
-                data["creditBalance"] = min(balance, left) if isinstance(balance, int) else left
+        if who.member is not None:  # the member's own day, not the organisation's
+            account = await member_account(state.members, state.usage, who.member)
+            if account is not None:
+                data = organization_answer(data, account)
         return JSONResponse(data)
 
     return await answer(request, work)

@@ -1,2 +1,2 @@
 """What an operator watches: Prometheus metrics (the team's totals read from the database at each
-scrape, each replica's own counters labelled by replica) and one log line per task event."""
+scrape, each replica's own counters labelled by replica)."""

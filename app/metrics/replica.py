@@ -1,4 +1,4 @@
-"""This replica's own counters: what it asked upstream, how long that took, and refused creates.
+"""This replica's own counters: what it asked upstream, and how long that took.
 
 They live in this process and start from 0 when it starts, so every series carries a `replica`
 label (host:pid); the team's figure is a sum over replicas (`sum without (replica, instance)`).
@@ -45,12 +45,6 @@ class ReplicaMetrics:
             buckets=LATENCY_BUCKETS,
             registry=None,
         )
-        self._refusals = Counter(
-            "runway_console_refusals",
-            "Creates this replica refused a member before sending them (reason: budget).",
-            ["replica", "member", "reason"],
-            registry=None,
-        )
 
     def upstream_request(
         self, kind: str, upstream: str, status: int | None, seconds: float
@@ -59,8 +53,5 @@ class ReplicaMetrics:
         self._requests.labels(self.replica, kind, upstream, status_class(status)).inc()
         self._seconds.labels(self.replica, kind, upstream).observe(seconds)
 
-    def refused(self, member: str, reason: str) -> None:
-        self._refusals.labels(self.replica, member, reason).inc()
-
     def collectors(self) -> list[Collector]:
-        return [self._requests, self._seconds, self._refusals]
+        return [self._requests, self._seconds]

@@ -20,6 +20,7 @@ from app.catalog.models import ENDPOINT_MODELS
 from app.runway.status import STATUSES, Status
 from app.storage.database import Storage
 from app.storage.schema import charges_table, hook_deliveries_table, tasks_table
+from app.team.refusals import refusal_totals
 
 OTHER = "other"
 
@@ -39,6 +40,7 @@ class SharedTotals:
     videos_pending: int
     videos_failed: int
     callbacks: int
+    refusals: dict[tuple[str, str], int]  # (member, reason): creates refused before sending
 
 
 def _task_labels(endpoint: str, model: str, status: str) -> tuple[str, str, str]:
@@ -97,7 +99,14 @@ async def read_totals(storage: Storage) -> SharedTotals:
     def work(conn: Connection) -> SharedTotals:
         pending, failed = _videos(conn)
         callbacks = conn.execute(select(func.count()).select_from(hook_deliveries_table)).scalar()
-        return SharedTotals(_tasks(conn), _credits(conn), pending, failed, int(callbacks or 0))
+        return SharedTotals(
+            _tasks(conn),
+            _credits(conn),
+            pending,
+            failed,
+            int(callbacks or 0),
+            refusal_totals(conn),
+        )
 
     return await storage.run(work)
 
@@ -124,6 +133,17 @@ class SharedCollector(Collector):
             "Relay callbacks (notify_hook deliveries) kept, team-wide.",
             value=self.totals.callbacks,
         )
+        yield self._refusals()
+
+    def _refusals(self) -> Metric:
+        family = CounterMetricFamily(
+            "runway_console_refusals",
+            "Creates refused a member before sending them, team-wide (reason: budget, running).",
+            labels=["member", "reason"],
+        )
+        for (member, reason), count in self.totals.refusals.items():
+            family.add_metric([member, reason], count)
+        return family
 
     def _tasks(self) -> Metric:
         family = GaugeMetricFamily(

@@ -178,6 +178,10 @@ class Storage:
         """Drop a kept copy after a write that bypassed `save` (a video copy's outcome)."""
         self._records.pop(task_id, None)
 
+    def forget_all(self) -> None:
+        """Drop every kept copy: after a write that changed many records' owner (a rename)."""
+        self._records.clear()
+
     @property
     def one_writer(self) -> bool:
         """Whether this process is the database's only writer (SQLite, on one thread)."""

@@ -25,6 +25,7 @@ from sqlalchemy import (
     Table,
     Text,
     insert,
+    inspect,
     select,
     update,
 )
@@ -140,6 +141,7 @@ sessions_table = Table(
     Column("password_tag", String(64), nullable=False),
     Column("created_at", Float, nullable=False),
     Column("expires_at", Float, nullable=False, index=True),
+    Column("member", String(40), index=True),  # a member's session; NULL: the admin's
 )
 
 members_table = Table(
@@ -152,6 +154,17 @@ members_table = Table(
     Column("last_used_at", Float),
     Column("daily_credits", Integer),
     Column("revoked_at", Float),
+    Column("max_running", Integer),  # tasks at once; NULL: no limit of the console's own
+)
+
+# Creates refused a member before they were sent (reason: budget, running), per UTC day.
+member_refusals_table = Table(
+    "member_refusals",
+    metadata,
+    Column("member", String(40), primary_key=True),
+    Column("day", String(10), primary_key=True),
+    Column("reason", String(20), primary_key=True),
+    Column("count", Integer, nullable=False),
 )
 
 # One row per task a member started (keyed `hold:<uuid>` while its create is on the wire):
@@ -281,13 +294,25 @@ def _add_credits(conn: Connection) -> None:
     conn.exec_driver_sql("ALTER TABLE tasks ADD COLUMN cost_credits BIGINT")
 
 
-SCHEMA_VERSION = 6
+def _add_member_roles(conn: Connection) -> None:
+    """Members' sessions and their limit of tasks at once. The tables may be younger than the
+    database (create_all just made them, columns and all): only what is missing is added."""
+    present = inspect(conn)
+    if "member" not in {column["name"] for column in present.get_columns("sessions")}:
+        conn.exec_driver_sql("ALTER TABLE sessions ADD COLUMN member VARCHAR(40)")
+        conn.exec_driver_sql("CREATE INDEX ix_sessions_member ON sessions (member)")
+    if "max_running" not in {column["name"] for column in present.get_columns("members")}:
+        conn.exec_driver_sql("ALTER TABLE members ADD COLUMN max_running INTEGER")
+
+
+SCHEMA_VERSION = 7
 MIGRATIONS: dict[int, Callable[[Connection], None]] = {
     2: _widen_v1_columns,
     3: _add_video_lease,
     4: _add_upstream_id,
     5: _add_endpoint,
     6: _add_credits,
+    7: _add_member_roles,
 }
 
 

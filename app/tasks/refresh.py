@@ -23,9 +23,9 @@ from app.catalog.credits import answer_credits, read_credits
 from app.catalog.failures import http_hint
 from app.core.keys import Caller
 from app.core.settings import Settings
+from app.logs.task_events import changed, read_failed
 from app.media.copies import EXPIRED_NOTE, VideoSaver
 from app.media.copies import MAX_ATTEMPTS as MAX_VIDEO_ATTEMPTS
-from app.metrics.task_log import changed, read_failed
 from app.runway.client import RunwayClient, UpstreamError
 from app.runway.endpoints import SIMULATOR_ADDRESS, resolve_upstream
 from app.runway.exchange import Exchange

@@ -27,7 +27,7 @@ from app.frames.refs import (
     stores_frames,
 )
 from app.frames.uploads import upload_full_frames
-from app.metrics.task_log import create_refused, created
+from app.logs.task_events import create_refused, created
 from app.runway.answers import console_task_id
 from app.runway.client import RunwayClient, UpstreamError
 from app.runway.endpoints import SIMULATOR_ADDRESS, Upstream

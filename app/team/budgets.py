@@ -4,17 +4,17 @@ Only tasks of members are counted (a personal key pays for itself); a member's t
 console's own upstream, with the operator's key, and nowhere else.
 """
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from app.catalog.credits import estimate_credits
 from app.catalog.validation import FieldError, Invalid
 from app.core.i18n import gettext as _
 from app.core.keys import Caller, member_name
-from app.metrics.task_log import refused_for_budget
+from app.logs.task_events import refused_for_budget
 from app.runway.endpoints import Upstream
 from app.storage.database import TaskRecord
-from app.team.usage import OverBudget, Usage
+from app.team.usage import OverBudget, Usage, refusal_reason
 
 
 class Budgets:
@@ -24,12 +24,12 @@ class Budgets:
         self,
         usage: Usage | None,
         member_upstream: str,
-        count_refusal: Callable[[str, str], None] | None = None,
+        count_refusal: Callable[[str, str], Awaitable[None]] | None = None,
     ) -> None:
         self._usage = usage  # None: a service with no members (tests of other parts)
         self._member_upstream = member_upstream
-        # (member, reason) per refused create: the metrics' refusals (app/metrics/replica.py)
-        self._count_refusal = count_refusal or (lambda member, reason: None)
+        # (member, reason) per refused create, into the database (app/team/refusals.py)
+        self._count_refusal = count_refusal
 
     async def hold(
         self,
@@ -47,8 +47,9 @@ class Budgets:
             raise Invalid([FieldError("baseUrl", message)])
         try:
             return await self._usage.hold(member, estimate_credits(body, endpoint), endpoint)
-        except OverBudget:
-            self._count_refusal(member, "budget")
+        except OverBudget as exc:
+            if self._count_refusal is not None:
+                await self._count_refusal(member, refusal_reason(exc))
             refused_for_budget(member, endpoint)
             raise
 

@@ -13,22 +13,27 @@ import secrets
 import time
 from dataclasses import dataclass
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
 from app.core.keys import OWNER_PREFIX
 from app.storage.database import Storage
-from app.storage.schema import members_table
+from app.storage.schema import members_table, sessions_table
 
 TOKEN_PREFIX = "rc_"
 NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@-]{0,39}$")
 MAX_DAILY_CREDITS = 2**31 - 1  # the members table keeps it in a 32-bit INTEGER
+MAX_RUNNING = 10_000
 TOUCH_EVERY_S = 60.0  # last-used is a day-level fact: one write a minute per member is plenty
 
 
 class MemberError(ValueError):
     """A refused token action (bad or taken name, unknown member), said in plain words."""
+
+
+class UnknownMember(MemberError):
+    """No member of that name (a 404 where an answer has a status)."""
 
 
 @dataclass(frozen=True)
@@ -41,6 +46,7 @@ class Member:
     last_used_at: float | None
     daily_credits: int | None
     revoked_at: float | None
+    max_running: int | None = None  # tasks at once (app/team/running_limit.py); None: no limit
 
     @property
     def owner(self) -> str:
@@ -74,19 +80,14 @@ class Members:
         self.storage = storage
         self._touched: dict[str, float] = {}
 
-    async def create(self, name: str, daily_credits: int | None = None) -> tuple[Member, str]:
+    async def create(
+        self, name: str, daily_credits: int | None = None, max_running: int | None = None
+    ) -> tuple[Member, str]:
         """A new member and its token (returned once, never stored in the clear)."""
-        if not NAME_PATTERN.match(name):
-            raise MemberError(
-                "a member name is 1-40 letters, digits or . _ @ -, starting with a letter or digit"
-            )
-        if daily_credits is not None and daily_credits < 0:
-            raise MemberError("the daily credit budget cannot be negative")
-        if daily_credits is not None and daily_credits > MAX_DAILY_CREDITS:
-            raise MemberError(f"the daily credit budget is at most {MAX_DAILY_CREDITS}")
-        token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-        hint = f"{TOKEN_PREFIX}…{token[-4:]}"
-        member = Member(name, hint, time.time(), None, daily_credits, None)
+        check_name(name)
+        check_limits(daily_credits, max_running)
+        token, hint = new_token()
+        member = Member(name, hint, time.time(), None, daily_credits, None, max_running)
         row = {**member.__dict__, "token_hash": token_hash(token)}
 
         def work(conn: Connection) -> None:
@@ -110,17 +111,23 @@ class Members:
         return _member(row) if row else None
 
     async def revoke(self, name: str) -> Member:
-        """Revoke at once: the next request with the token is refused, here and on every replica."""
+        """Revoke at once: the next request with the token is refused, here and on every replica,
+        and the member's page sessions end with it."""
         now = time.time()
         statement = (
             update(members_table)
             .where(_named(name), members_table.c.revoked_at.is_(None))
             .values(revoked_at=now)
         )
-        await self.storage.run(lambda conn: conn.execute(statement), write=True)
+
+        def work(conn: Connection) -> None:
+            conn.execute(statement)
+            end_sessions(conn, name)
+
+        await self.storage.run(work, write=True)
         member = await self.get(name)
         if member is None:
-            raise MemberError(f"no member named {name}")
+            raise UnknownMember(f"no member named {name}")
         return member
 
     async def find(self, token: str) -> Member | None:
@@ -150,3 +157,31 @@ class Members:
 
 def _named(name: str) -> object:
     return members_table.c.name == name
+
+
+def check_name(name: str) -> None:
+    if not NAME_PATTERN.match(name):
+        raise MemberError(
+            "a member name is 1-40 letters, digits or . _ @ -, starting with a letter or digit"
+        )
+
+
+def check_limits(daily_credits: int | None, max_running: int | None) -> None:
+    """The one rule for a member's limits, wherever they are set (page, CLI, JSON API)."""
+    if daily_credits is not None and not 0 <= daily_credits <= MAX_DAILY_CREDITS:
+        raise MemberError(
+            f"the daily credit budget is 0 to {MAX_DAILY_CREDITS:,} (empty: no limit)"
+        )
+    if max_running is not None and not 1 <= max_running <= MAX_RUNNING:
+        raise MemberError(f"the limit of tasks at once is 1 to {MAX_RUNNING} (empty: no limit)")
+
+
+def new_token() -> tuple[str, str]:
+    """A fresh token and the hint shown for it (its last 4 characters)."""
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    return token, f"{TOKEN_PREFIX}…{token[-4:]}"
+
+
+def end_sessions(conn: Connection, name: str) -> None:
+    """A member's page sessions end (revoke, a new token, a rename): the cookie opens nothing."""
+    conn.execute(delete(sessions_table).where(sessions_table.c.member == name))

@@ -8,6 +8,7 @@ one is a logout on all.
 
 import hashlib
 import secrets
+from dataclasses import dataclass
 
 from sqlalchemy import and_, delete, insert, or_, select
 
@@ -30,15 +31,27 @@ def _row_id(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+@dataclass(frozen=True)
+class Session:
+    """Whose a valid session is: a member's (by name), or the admin's (member None)."""
+
+    member: str | None
+
+    @property
+    def admin(self) -> bool:
+        return self.member is None
+
+
 class Sessions:
     def __init__(self, storage: Storage, tag: str) -> None:
         self._storage = storage
         self._tag = tag
 
-    async def open(self, now: float) -> str:
-        """A new session's token."""
+    async def open(self, now: float, member: str | None = None) -> str:
+        """A new session's token: the admin's, or `member`'s (ended with their token)."""
         token = secrets.token_urlsafe(32)
         row = {"id": _row_id(token), "password_tag": self._tag, "created_at": now}
+        row["member"] = member
         row["expires_at"] = now + SESSION_SECONDS
         await self.prune(now)
         await self._storage.run(lambda conn: conn.execute(INSERT, row), write=True)
@@ -53,11 +66,18 @@ class Sessions:
         )
 
     async def valid(self, token: str, now: float) -> bool:
-        query = select(sessions_table.c.password_tag).where(
-            and_(sessions_table.c.id == _row_id(token), sessions_table.c.expires_at > now)
+        return await self.who(token, now) is not None
+
+    async def who(self, token: str, now: float) -> Session | None:
+        """The session a cookie opens, or None (unknown, expired, another password's)."""
+        c = sessions_table.c
+        query = select(c.password_tag, c.member).where(
+            and_(c.id == _row_id(token), c.expires_at > now)
         )
-        tag = await self._storage.run(lambda conn: conn.execute(query).scalar())
-        return tag is not None and same_secret(tag, self._tag)
+        row = await self._storage.run(lambda conn: conn.execute(query).first())
+        if row is None or not same_secret(row.password_tag, self._tag):
+            return None
+        return Session(row.member)
 
     async def close(self, token: str) -> None:
         """End the session (logout); the same cookie opens nothing afterwards, anywhere."""

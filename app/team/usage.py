@@ -14,6 +14,7 @@ import time
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import ClassVar
 
 from sqlalchemy import case, delete, func, insert, select, update
 from sqlalchemy.engine import Connection
@@ -24,6 +25,7 @@ from app.runway.status import FINAL_STATUSES
 from app.storage.database import Storage
 from app.storage.schema import charges_table, members_table
 from app.team.members import MemberError
+from app.team.running_limit import RETRY_AFTER_S, at_limit
 
 HOLD_PREFIX = "hold:"
 REFUNDED_STATUSES = ("FAILED", "CANCELLED")  # Runway gives these tasks' credits back
@@ -75,6 +77,33 @@ class OverBudget(Exception):
         }
 
 
+@dataclass(eq=False)
+class TooManyRunning(OverBudget):
+    """A create past the member's limit of tasks at once; nothing was sent. An OverBudget, so
+    it is answered (429) wherever a budget refusal is: `budget` is the limit, `used` the
+    tasks running (app/team/running_limit.py)."""
+
+    reason: ClassVar[str] = "running"  # what it is counted as (app/team/refusals.py)
+
+    def __str__(self) -> str:
+        return (
+            f"Too many tasks at once for member {self.member}: limit {self.budget}, "
+            f"{self.used} running; try again when one ends"
+        )
+
+    @property
+    def retry_after_s(self) -> int:
+        return RETRY_AFTER_S
+
+    def as_dict(self) -> dict[str, object]:
+        return {"error": str(self), "maxRunning": self.budget, "running": self.used}
+
+
+def refusal_reason(exc: OverBudget) -> str:
+    """What a refusal is counted as (app/team/refusals.py): `budget` or `running`."""
+    return getattr(exc, "reason", "budget")
+
+
 @dataclass(frozen=True)
 class DayUsage:
     """One member's day: what the usage page and its CSV show."""
@@ -118,13 +147,16 @@ class Usage:
             update(members_table)
             .where(members_table.c.name == member, members_table.c.revoked_at.is_(None))
             .values(last_used_at=now)
-            .returning(members_table.c.daily_credits)
+            .returning(members_table.c.daily_credits, members_table.c.max_running)
         )
 
         def work(conn: Connection) -> Exception | None:
             found = conn.execute(lock).first()
             if found is None:  # revoked between its request's check and now
                 return MemberError(f"member {member} is revoked")
+            running = at_limit(conn, member, found.max_running, now)
+            if running is not None:
+                return TooManyRunning(member, found.max_running, running, 1, resets_at(now))
             budget = found.daily_credits
             used = _used(conn, member, day)
             if budget is not None and used + credits > budget:

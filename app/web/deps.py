@@ -18,6 +18,7 @@ from app.media.copies import MediaStore
 from app.runway.upstreams import UpstreamAccess
 from app.tasks.service import TaskService
 from app.team.members import looks_like_token
+from app.web.roles import member_caller
 
 
 async def get_service(request: Request) -> TaskService:
@@ -58,7 +59,10 @@ async def get_caller(
 
 
 async def caller_for(request: Request, upstreams: UpstreamAccess, key: str | None) -> Caller:
-    """Who a key in the key field is: a member by their token, else a personal key (or none)."""
+    """Who a key in the key field is: a member by their token, else a personal key (or none).
+    A member's session is the member whatever the field holds (app/web/roles.py)."""
+    if (member := member_caller(request)) is not None:
+        return member
     key = (key or "").strip()
     if looks_like_token(key):
         member = await request.app.state.members.find(key)

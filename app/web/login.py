@@ -10,7 +10,8 @@ from app.core.i18n import COOKIE as LANGUAGE_COOKIE
 from app.core.i18n import LANGUAGES
 from app.core.i18n import gettext as _
 from app.team.sessions import SESSION_SECONDS
-from app.web.middleware.access import SESSION_COOKIE, check_password, client_key
+from app.web.member_login import check_member_token, is_member_sign_in
+from app.web.middleware.access import SESSION_COOKIE, Attempt, check_password, client_key
 from app.web.middleware.csrf import token_matches
 from app.web.render import render_page
 
@@ -43,12 +44,7 @@ async def log_in(
     if not token_matches(request, csrf_token):
         context["error"] = _("The form was stale; please try again.")
         return render_page(request, "login.html", context, status_code=403)
-    attempt = check_password(
-        request.app.state.login_limiter,
-        settings.password.get_secret_value(),
-        client_key(request),
-        password,
-    )
+    attempt, member = await _attempt(request, password)
     if attempt.retry_after_s > 0:
         seconds = int(attempt.retry_after_s) + 1
         context["error"] = _("Too many failed attempts. Try again in {seconds} s.", seconds=seconds)
@@ -56,12 +52,12 @@ async def log_in(
         response.headers["Retry-After"] = str(seconds)
         return response
     if not attempt.ok:
-        context["error"] = _("Wrong password.")
+        context["error"] = _("Wrong password or member token.")
         return render_page(request, "login.html", context, status_code=401)
     response = RedirectResponse(_safe_next(next), status_code=303)
     response.set_cookie(
         SESSION_COOKIE,
-        await request.app.state.sessions.open(time.time()),
+        await request.app.state.sessions.open(time.time(), member),
         max_age=SESSION_SECONDS,
         httponly=True,
         samesite="strict",
@@ -69,6 +65,15 @@ async def log_in(
         path="/",
     )
     return response
+
+
+async def _attempt(request: Request, given: str) -> tuple[Attempt, str | None]:
+    """The password (the admin), or a member's token (that member): one form takes either."""
+    state, client = request.app.state, client_key(request)
+    if is_member_sign_in(given):
+        return await check_member_token(state.login_limiter, state.members, client, given)
+    password = state.settings.password.get_secret_value()
+    return check_password(state.login_limiter, password, client, given), None
 
 
 @router.get("/lang/{code}")

@@ -35,10 +35,14 @@ def _token_matches(settings: Settings, given: str) -> bool:
 
 
 async def _admin_session(request: Request) -> bool:
-    """The admin's login cookie (a session exists only when CONSOLE_PASSWORD is set)."""
+    """The admin's login cookie (a session exists only when CONSOLE_PASSWORD is set); a
+    member's session is not the admin's: the metrics name every member."""
     sessions = request.app.state.sessions
     cookie = request.cookies.get(SESSION_COOKIE, "")
-    return bool(cookie) and sessions is not None and await sessions.valid(cookie, time.time())
+    if not cookie or sessions is None:
+        return False
+    session = await sessions.who(cookie, time.time())
+    return session is not None and session.admin
 
 
 async def refusal(request: Request) -> Response | None:

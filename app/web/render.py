@@ -37,6 +37,7 @@ from app.runway.redaction import without_surrogates
 from app.runway.snippets import SDK_MODELS, sdk_knows
 from app.storage.database import TaskRecord
 from app.web.middleware.csrf import csrf_token, set_csrf_cookie
+from app.web.roles import session_member
 from app.web.static_urls import static_url
 from app.web.task_object import submit_timings, task_credits
 
@@ -161,6 +162,7 @@ def make_templates(secret: bytes) -> Jinja2Templates:
     )
     templates.env.filters["duration"] = _ago
     templates.env.filters["utc_time"] = _utc_time
+    templates.env.globals["session_member"] = session_member
     templates.env.filters["wire_url"] = _wire_url
     templates.env.filters["pretty_json"] = _pretty_json
     templates.env.filters["as_json"] = lambda value: json.dumps(value, indent=2, ensure_ascii=False)

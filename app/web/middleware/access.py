@@ -20,6 +20,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app.core.secret_compare import same_secret
 from app.team.sessions import Sessions
+from app.web.roles import keep_session
 
 SESSION_COOKIE = "rc_session"
 # `/shared/` pages carry their own credential: the share link, checked by app/web/shared.py.
@@ -130,7 +131,9 @@ class AccessMiddleware:
             await self.app(scope, receive, send)
             return
         cookie = request.cookies.get(SESSION_COOKIE, "")
-        if cookie and await self.sessions.valid(cookie, time.time()):
+        session = await self.sessions.who(cookie, time.time()) if cookie else None
+        if session is not None:
+            keep_session(scope, session)  # whose it is: app/web/roles.py
             await self.app(scope, receive, send)
             return
         scheme, _, token = request.headers.get("authorization", "").partition(" ")

@@ -10,11 +10,13 @@ from app.core.keys import member_name
 from app.frames.refs import frame_refs, inline_frames
 from app.runway.endpoints import Upstream, UpstreamKind, resolve_upstream
 from app.runway.snippets import LANGUAGES, snippet
+from app.team.account import member_account
 from app.team.members import TOKEN_PREFIX
 from app.web.deps import CallerDep, FramesDep, ServiceDep
 from app.web.public_url import public_base
 from app.web.refusals import REFUSALS, refusal
 from app.web.render import render
+from app.web.roles import session_member
 
 router = APIRouter()
 
@@ -80,6 +82,10 @@ async def account_panel(
         "model": model,
         "cheapest": cheapest_task(model),
     }
+    if (member := session_member(request)) is not None:  # their own day, not the organisation's
+        state = request.app.state
+        context["member_account"] = await member_account(state.members, state.usage, member)
+        return render(request, "partials/_account.html", context)
     try:
         context["account"] = await service.account(baseUrl or None, caller)
     except REFUSALS as exc:
