@@ -256,8 +256,14 @@ async def test_wrong_tokens_count_against_the_same_limiter_as_the_password(team:
 
 
 async def test_any_number_of_usage_days_is_an_answer_not_a_500(team: Team) -> None:
+    """Out of 1 to 3660 days, the CSV and the JSON API both say what is wrong (one rule)."""
     async with team.client() as client:
         for days in ("2932896", "-5", "0"):
+            csv = await client.get(f"/admin/usage.csv?days={days}", headers=BEARER)
+            api = await client.get(f"/api/admin/usage?days={days}", headers=BEARER)
+            assert (csv.status_code, api.status_code) == (422, 422), days
+            assert "days" in csv.text and "days" in api.text
+        for days in ("1", "3660"):
             csv = await client.get(f"/admin/usage.csv?days={days}", headers=BEARER)
             api = await client.get(f"/api/admin/usage?days={days}", headers=BEARER)
             assert (csv.status_code, api.status_code) == (200, 200), days

@@ -10,7 +10,8 @@ from sqlalchemy import event, select, update
 from sqlalchemy.engine import Connection
 
 from app.storage.database import EVENTS_BATCH, Storage, TaskRecord
-from app.storage.schema import SCHEMA_VERSION, schema_table
+from app.storage.migrations import SCHEMA_VERSION
+from app.storage.schema import schema_table
 from tests.engines import PostgresServer
 
 

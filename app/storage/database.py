@@ -26,8 +26,8 @@ from sqlalchemy.pool import StaticPool
 
 from app.frames.guard import SharedOrAlone, advisory
 from app.frames.release import released
+from app.storage.migrations import migrate
 from app.storage.schema import (
-    migrate,
     task_events_table,
     task_frames_table,
     tasks_table,

@@ -28,6 +28,8 @@ router = APIRouter(prefix="/admin", include_in_schema=False)
 USAGE_DAYS = 31
 CHART_DAYS = 30
 MAX_USAGE_DAYS = 3660  # ten years: more than any database here holds
+# How many days of usage a request may ask for: 1 to ten years, else a 422 naming `days`.
+UsageDays = Annotated[int, Query(ge=1, le=MAX_USAGE_DAYS)]
 
 
 def admin_parts(request: Request) -> tuple[Members, Usage]:
@@ -71,7 +73,7 @@ async def members_panel(request: Request, **extra: object) -> Response:
 async def usage_table(usage: Usage, storage: Storage, days: int) -> list[UsageRow]:
     """Credits, runs, failures and refusals per member per day for the last `days` days (1 to
     MAX_USAGE_DAYS: any number asked is an answer, never a date out of range)."""
-    since = _since(min(max(1, days), MAX_USAGE_DAYS))
+    since = _since(days)
     return usage_rows(await usage.days(since), await refusals_by_day(storage, since))
 
 
@@ -120,9 +122,7 @@ async def revoke_member(request: Request, name: str) -> Response:
 
 
 @router.get("/usage.csv")
-async def usage_csv(
-    request: Request, days: Annotated[int, Query(le=MAX_USAGE_DAYS)] = 366
-) -> Response:
+async def usage_csv(request: Request, days: UsageDays = 366) -> Response:
     """Credits, tasks and failures per member per day, for a spreadsheet."""
     _members, usage = admin_parts(request)
     buffer = io.StringIO()

@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, StrictInt
 
 from app.team.edits import Limits, MemberEdits
 from app.team.members import Member, MemberError, Members, UnknownMember
-from app.web.admin import USAGE_DAYS, admin_parts, usage_table
+from app.web.admin import USAGE_DAYS, UsageDays, admin_parts, usage_table
 
 router = APIRouter(prefix="/api/admin", tags=["admin"])
 Limit = StrictInt | None  # the range is app/team/members.py's check_limits, for every way in
@@ -120,7 +120,7 @@ async def member_action(request: Request, name: str, action: str) -> dict[str, A
 
 
 @router.get("/usage")
-async def usage(request: Request, days: int = USAGE_DAYS) -> list[dict[str, Any]]:
+async def usage(request: Request, days: UsageDays = USAGE_DAYS) -> list[dict[str, Any]]:
     """Credits, runs, failures and refused creates per member per day, newest first."""
     members, usage = admin_parts(request)
     rows = await usage_table(usage, members.storage, days)

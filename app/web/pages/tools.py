@@ -85,7 +85,7 @@ async def account_panel(
     if (member := session_member(request)) is not None:  # their own day, not the organisation's
         state = request.app.state
         context["member_account"] = await member_account(state.members, state.usage, member)
-        return render(request, "partials/_account.html", context)
+        return render(request, "console/_account.html", context)
     try:
         context["account"] = await service.account(baseUrl or None, caller)
     except REFUSALS as exc:
