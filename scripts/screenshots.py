@@ -1,6 +1,6 @@
 """Regenerate the console's screenshots in docs/: before, running and after a run, on a phone,
-in Chinese, the inspector, side by side and the relay check. The demo page has its own script
-(scripts/demo_screenshots.py).
+in Chinese, the inspector, side by side, the relay check and an unreachable relay. The demo
+page has its own script (scripts/demo_screenshots.py).
 
 Usage: python scripts/screenshots.py  (needs the test extra and Debian's chromium)
 """
@@ -135,6 +135,21 @@ def relay_check(browser: Browser, url: str) -> None:
     page.close()
 
 
+def unreachable_relay(browser: Browser, url: str, first: Path) -> None:
+    """An address typed without a scheme where nothing answers: said so, with http:// offered."""
+    page = browser.new_page(viewport=DESKTOP)
+    page.goto(url)
+    page.set_input_files(".file-input[data-position=first]", str(first))
+    page.wait_for_selector("#slot-first img.thumb")
+    page.fill("#baseUrl", f"127.0.0.1:{free_port()}")
+    page.dispatch_event("#baseUrl", "change")
+    page.fill("#promptText", "Golden hour over the valley")
+    page.click("#generate")
+    page.wait_for_selector("#result .upstream-error [data-preset]")
+    page.locator("#result .upstream-error").screenshot(path=str(DOCS / "relay-unreachable.png"))
+    page.close()
+
+
 def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         tmp_path = Path(tmp)
@@ -143,6 +158,7 @@ def main() -> None:
         env = {
             "CONSOLE_DATA_DIR": str(tmp_path / "data"),
             "CONSOLE_SIMULATOR_POLL_INTERVAL_S": "0.5",
+            "CONSOLE_ALLOW_PRIVATE_UPSTREAMS": "true",  # a relay on loopback, for the last shot
         }
         url = f"http://127.0.0.1:{port}/"
         with (
@@ -157,6 +173,7 @@ def main() -> None:
             chinese(browser, url, first)
             side_by_side(browser, url)
             relay_check(browser, url)
+            unreachable_relay(browser, url, first)
             browser.close()
     print("wrote", *sorted(p.name for p in DOCS.glob("*.png") if not p.name.startswith("demo")))
 

@@ -236,3 +236,27 @@ def test_a_rehearsal_shows_one_outcome_and_an_own_picture_drops_the_samples_prom
         prompt = page.input_value("#prompt")
         assert prompt and prompt != sample_prompt, prompt
     page.context.close()
+
+
+def test_the_presenters_corner_stays_where_it_was_opened(
+    browser: Browser, console_url: str
+) -> None:
+    """The "⋯" that opens the rehearsals does not jump across the panel when it opens, so the
+    presenter closes it where they opened it (it sat right, then moved to the far left)."""
+    page = browser.new_context(viewport={"width": 1440, "height": 900}).new_page()
+    for width, height in ((1440, 900), (390, 844)):
+        page.set_viewport_size({"width": width, "height": height})
+        page.goto(f"{console_url}/demo")
+        corner = page.locator(".presenter > summary")
+        closed = corner.bounding_box()
+        corner.click()
+        page.wait_for_selector("#scenario", state="visible")
+        opened = corner.bounding_box()
+        assert closed and opened
+        assert abs(opened["x"] - closed["x"]) <= 1, (width, closed, opened)
+        label = page.locator("label[for=scenario]").bounding_box()
+        select = page.locator("#scenario").bounding_box()
+        assert label and select and abs(label["x"] - select["x"]) <= 1  # the menu reads left
+        corner.click()
+        assert not page.locator("#scenario").is_visible()
+    page.context.close()

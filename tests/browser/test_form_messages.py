@@ -134,3 +134,19 @@ def test_a_big_frames_note_says_what_the_chosen_address_gets(
     page.wait_for_selector("#url-preview:has-text('api.dev.runwayml.com')")
     assert "uploaded at full size" in visible_notes(page)
     assert watched.errors == [], watched.errors
+
+
+def test_the_callback_note_is_drawn_like_the_other_field_notes(
+    browser: Browser, console_url: str
+) -> None:
+    """The note under "Receive the callback here" (set CONSOLE_PUBLIC_URL …) is a field note, at
+    the size of the one under Runs, not body text at full size right under a checkbox."""
+    page = browser.new_context(viewport={"width": 1440, "height": 900}).new_page()
+    page.goto(console_url)
+    page.click("details.advanced > summary")
+    note = page.locator("details.advanced .field:has(input[name=notify_here]) .muted").last
+    assert "CONSOLE_PUBLIC_URL" in note.inner_text()
+    size = "e => getComputedStyle(e).fontSize"
+    runs_note = page.locator(".field:has(#runs) .small-note")
+    assert note.evaluate(size) == runs_note.evaluate(size)
+    page.context.close()
