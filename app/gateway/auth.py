@@ -7,12 +7,14 @@ upstream and recorded under its owner (recording pass-through), unless the opera
 off. A token-shaped bearer is never forwarded, nor is the console's own password.
 
 With a password set, any other bearer is a guess at it as much as a key: it is checked against
-the login limiter (app/web/middleware/access.py) before anything, and a bearer refused here (the
-password
-itself, a key where pass-through is off or the target is the built-in simulator, a key the
-upstream refuses) counts as a failed login and gets one answer, so the answer never tells
-whether the guess was the password. The built-in simulator runs on this machine's cores and
-disk: behind a password it is for member tokens (and the signed-in page), never any bearer.
+the login limiter (app/web/middleware/access.py) before anything, and it stays a guess until
+the upstream accepts it, so every answer to it but a success counts as a failed login
+(app/gateway/routes.py), a refused body, an unknown task and an unreachable upstream alike.
+The password itself is no key: it goes the way of any key, with a key derived from it sent in
+its place (`UpstreamAccess.stand_in`), so it gets what a key nobody knows gets, from the same
+code, and the answer never tells whether the guess was the password. The built-in simulator
+runs on this machine's cores and disk: behind a password it is for member tokens (and the
+signed-in page), never any bearer.
 """
 
 import time
@@ -46,13 +48,13 @@ class GatewayRefusal(Exception):
 class GatewayCaller:
     """The caller as the task service knows it, whether it is a member, and where its tasks go.
 
-    `withheld`: the bearer was the console's password where keys pass through. It is never
-    sent anywhere; it gets what a key nobody knows gets (app/gateway/routes.py)."""
+    `guess`: a bearer that is no member token, behind a password: any answer to it but a
+    success counts as a failed login (app/gateway/routes.py)."""
 
     caller: Caller
     member: str | None
     address: str
-    withheld: bool = False
+    guess: bool = False
 
 
 def _bearer(request: Request) -> str:
@@ -63,11 +65,14 @@ def _bearer(request: Request) -> str:
     return token
 
 
-def refused_key(request: Request, message: str = REFUSED_KEY) -> GatewayRefusal:
-    """A bearer refused on a console with a password: a failed login for the limiter."""
-    if request.app.state.settings.password is not None:
-        limiter: LoginLimiter = request.app.state.login_limiter
-        limiter.failed(client_key(request), time.time())
+def count_guess(request: Request) -> None:
+    """A bearer refused or answered amiss behind a password: a failed login for the limiter."""
+    limiter: LoginLimiter = request.app.state.login_limiter
+    limiter.failed(client_key(request), time.time())
+
+
+def _refused_guess(request: Request, message: str) -> GatewayRefusal:
+    count_guess(request)
     return GatewayRefusal(401, message)
 
 
@@ -103,12 +108,12 @@ async def gateway_caller(
             raise GatewayRefusal(401, MEMBERS_ONLY)
         return GatewayCaller(upstreams.caller(token), None, address)
     _throttled(request)
-    is_password = same_secret(token, settings.password.get_secret_value())
+    password = settings.password.get_secret_value()
+    is_password = same_secret(token, password)
     if not settings.gateway_passthrough:
-        raise refused_key(request, MEMBERS_ONLY)
+        raise _refused_guess(request, MEMBERS_ONLY)
     if _is_simulator(address):
         message = "Invalid API key: this console's built-in simulator takes member tokens only"
-        raise refused_key(request, message)
-    if is_password:
-        return GatewayCaller(Caller(None, ""), None, address, withheld=True)
-    return GatewayCaller(upstreams.caller(token), None, address)
+        raise _refused_guess(request, message)
+    caller = upstreams.stand_in(password) if is_password else upstreams.caller(token)
+    return GatewayCaller(caller, None, address, guess=True)
