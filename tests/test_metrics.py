@@ -99,6 +99,20 @@ async def test_wrong_tokens_are_throttled_like_passwords(tmp_path: Path) -> None
         assert limited.status_code == 429 and int(limited.headers["Retry-After"]) > 0
 
 
+async def test_the_metrics_token_does_not_forgive_wrong_passwords(tmp_path: Path) -> None:
+    """A scrape proves the metrics token, not the password: four wrong passwords, a scrape,
+    and the fifth wrong one still fills the limit, so the sixth try is a 429."""
+    async with console(tmp_path / "data", CONSOLE_PASSWORD=PASSWORD) as http:
+        guess = {"Authorization": "Bearer not-the-password"}
+        for _ in range(4):
+            assert (await http.get("/api/tasks", headers=guess)).status_code == 401
+        assert (await http.get("/metrics", headers=BEARER)).status_code == 200
+        assert (await http.get("/api/tasks", headers=guess)).status_code == 401
+        limited = await http.get("/api/tasks", headers=guess)
+        assert limited.status_code == 429
+        assert (await http.get("/metrics", headers=BEARER)).status_code == 429
+
+
 async def test_the_admins_login_reads_the_metrics_too(tmp_path: Path) -> None:
     async with console(
         tmp_path / "data", CONSOLE_PASSWORD=PASSWORD, RUNWAYML_API_SECRET="key_operator_fake_0000"

@@ -3,8 +3,9 @@
 A scraper holds no session, so the access middleware leaves this path open and this route
 decides. The token is compared as bytes in constant time (a header arrives as bytes; a token
 with non-ASCII letters is compared as its UTF-8), and every wrong bearer counts against the
-client in the same limiter as the password. With neither a token nor a password there is
-nobody to show metrics to (they name members), so the route refuses.
+client in the same limiter as the password; only a correct password clears it, never the
+token, or a scrape would forgive every guess made between scrapes. With neither a token nor
+a password there is nobody to show metrics to (they name members), so the route refuses.
 """
 
 import time
@@ -55,8 +56,7 @@ async def refusal(request: Request) -> Response | None:
     scheme, _, given = request.headers.get("authorization", "").partition(" ")
     given = given.strip()
     if scheme.lower() == "bearer" and given:
-        if _token_matches(settings, given):
-            limiter.succeeded(client)
+        if _token_matches(settings, given):  # proves the token, not the password: no reset
             return None
         if settings.password is not None:
             password = settings.password.get_secret_value()
