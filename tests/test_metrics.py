@@ -90,6 +90,13 @@ async def test_a_non_ascii_token_is_compared_as_its_bytes(tmp_path: Path) -> Non
         assert (await http.get("/metrics", headers={"Authorization": wrong})).status_code == 401
 
 
+async def test_a_non_ascii_password_reads_the_metrics_as_a_bearer(tmp_path: Path) -> None:
+    password = "mot-de-passe-été-ß-0001"
+    async with console(tmp_path / "data", CONSOLE_PASSWORD=password) as http:
+        sent = f"Bearer {password}".encode()  # the UTF-8 bytes, as on the wire
+        assert (await http.get("/metrics", headers={"Authorization": sent})).status_code == 200
+
+
 async def test_wrong_tokens_are_throttled_like_passwords(tmp_path: Path) -> None:
     async with console(tmp_path / "data") as http:
         for _ in range(5):

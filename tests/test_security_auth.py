@@ -263,6 +263,51 @@ async def test_a_relay_taking_any_key_tells_nothing_of_the_password(
         assert not any(PASSWORD in seen.authorization for seen in relay.seen)
 
 
+async def test_a_non_ascii_password_is_the_password_as_a_bearer_too(
+    tmp_path: Path, relay: RelayStub
+) -> None:
+    """A header arrives as bytes: the UTF-8 of a password with an `é` opens the page as a
+    bearer, and at the gateway it is known for the password, so the relay never sees it; a
+    wrong guess with an `é` gets what the password gets there."""
+    password = "mot-de-passe-été-ß-0001"
+    relay.create = lambda seen: Answer(401, {"error": "the relay does not know this key"})
+    env = gateway_settings(tmp_path, relay.base_url, "relay", operator=False, passthrough=True)
+    app = create_app(make_settings(tmp_path / "data", **{**env, "CONSOLE_PASSWORD": password}))
+    async with app.router.lifespan_context(app):
+        http = from_address(app, "198.51.100.30")
+        sent = {"Authorization": f"Bearer {password}".encode(), **VERSION}  # as on the wire
+        assert (await http.get("/api/tasks", headers=sent)).status_code == 200
+        said = await http.post("/v1/image_to_video", json=I2V, headers=sent)
+        guess = {"Authorization": "Bearer mot-de-passe-été-0002".encode(), **VERSION}
+        other = from_address(app, "198.51.100.31")
+        like = await other.post("/v1/image_to_video", json=I2V, headers=guess)
+        assert (
+            (said.status_code, said.json())
+            == (like.status_code, like.json())
+            == (
+                401,
+                {"error": "Invalid API key"},
+            )
+        )
+        on_the_wire = password.encode().decode("latin-1")  # how the relay stub reads it
+        assert relay.seen and not any(on_the_wire in s.authorization for s in relay.seen)
+
+
+async def test_a_bearer_no_header_can_carry_is_a_key_nobody_knows(
+    tmp_path: Path, relay: RelayStub
+) -> None:
+    """No password: a bearer with an `é` cannot be forwarded as it came (it was a 500); the
+    relay is asked with a key derived from it, and its refusal is the answer."""
+    relay.create = lambda seen: Answer(401, {"error": "the relay does not know this key"})
+    env = {"RUNWAYML_BASE_URL": relay.base_url, "CONSOLE_ALLOW_PRIVATE_UPSTREAMS": True}
+    app = create_app(make_settings(tmp_path / "data", **env))
+    async with app.router.lifespan_context(app):
+        http = from_address(app, "198.51.100.32")
+        sent = {"Authorization": "Bearer clé-à-moi-0001".encode(), **VERSION}
+        said = await http.post("/v1/image_to_video", json=I2V, headers=sent)
+        assert said.status_code == 401 and len(relay.seen) == 1, said.text
+
+
 async def test_behind_a_password_the_built_in_simulator_is_for_members_only(
     tmp_path: Path,
 ) -> None:

@@ -17,13 +17,14 @@ runs on this machine's cores and disk: behind a password it is for member tokens
 signed-in page), never any bearer.
 """
 
+import re
 import time
 from dataclasses import dataclass
 
 from starlette.requests import Request
 
 from app.core.keys import Caller
-from app.core.secret_compare import same_secret
+from app.core.secret_compare import header_bytes, same_secret
 from app.core.settings import Settings
 from app.runway.endpoints import BadAddress, UpstreamKind, resolve_upstream
 from app.runway.upstreams import UpstreamAccess
@@ -32,6 +33,9 @@ from app.web.middleware.access import LoginLimiter, client_key, throttled_words
 
 REFUSED_KEY = "Invalid API key"
 MEMBERS_ONLY = "Invalid API key: this console accepts member tokens only"
+# What a key can be on its way upstream: printable ASCII. Any other bearer is no key anybody
+# holds, and is sent as the password is, as a key derived from it (`UpstreamAccess.stand_in`).
+SENDABLE = re.compile(r"[\x20-\x7e]+")
 
 
 class GatewayRefusal(Exception):
@@ -92,6 +96,14 @@ def _is_simulator(address: str) -> bool:
         return False
 
 
+def _key_caller(upstreams: UpstreamAccess, token: str, withheld: bool = False) -> Caller:
+    """The caller a bearer stands for as a key: itself, or a key derived from it where it must
+    not travel (the password) or cannot (no header can carry it)."""
+    if withheld or SENDABLE.fullmatch(token) is None:
+        return upstreams.stand_in(token)
+    return upstreams.caller(token)
+
+
 async def gateway_caller(
     request: Request, settings: Settings, members: Members, upstreams: UpstreamAccess
 ) -> GatewayCaller:
@@ -106,14 +118,13 @@ async def gateway_caller(
     if settings.password is None:
         if not settings.gateway_passthrough:
             raise GatewayRefusal(401, MEMBERS_ONLY)
-        return GatewayCaller(upstreams.caller(token), None, address)
+        return GatewayCaller(_key_caller(upstreams, token), None, address)
     _throttled(request)
     password = settings.password.get_secret_value()
-    is_password = same_secret(token, password)
+    is_password = same_secret(header_bytes(token), password)
     if not settings.gateway_passthrough:
         raise _refused_guess(request, MEMBERS_ONLY)
     if _is_simulator(address):
         message = "Invalid API key: this console's built-in simulator takes member tokens only"
         raise _refused_guess(request, message)
-    caller = upstreams.stand_in(password) if is_password else upstreams.caller(token)
-    return GatewayCaller(caller, None, address, guess=True)
+    return GatewayCaller(_key_caller(upstreams, token, is_password), None, address, guess=True)

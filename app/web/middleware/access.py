@@ -18,7 +18,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from app.core.secret_compare import same_secret
+from app.core.secret_compare import header_bytes, same_secret
 from app.team.sessions import Sessions
 
 SESSION_COOKIE = "rc_session"
@@ -97,8 +97,11 @@ class Attempt:
     retry_after_s: float = 0.0  # over 0: not even compared, too many recent failures
 
 
-def check_password(limiter: LoginLimiter, password: str, client: str, given: str) -> Attempt:
-    """The one password check: throttled per client, counted when wrong."""
+def check_password(
+    limiter: LoginLimiter, password: str, client: str, given: str | bytes
+) -> Attempt:
+    """The one password check: throttled per client, counted when wrong. `given` is the text
+    of a form, or the bytes of a header (`secret_compare.header_bytes`)."""
     now = time.time()
     wait = limiter.retry_after(client, now)
     if wait > 0:
@@ -137,7 +140,8 @@ class AccessMiddleware:
         if scheme.lower() != "bearer":
             await refusal(request)(scope, receive, send)
             return
-        attempt = check_password(self.limiter, self.password, client_key(request), token.strip())
+        given = header_bytes(token.strip())
+        attempt = check_password(self.limiter, self.password, client_key(request), given)
         if attempt.ok:
             await self.app(scope, receive, send)
         elif attempt.retry_after_s > 0:
