@@ -4,8 +4,9 @@ With an operator key on the server, an open console spends the operator's credit
 so when CONSOLE_PASSWORD is set, every route but the login page, health check and static files
 needs the session cookie, or `Authorization: Bearer <password>` for scripts. Every password
 check, the login form's and the bearer's alike, goes through one limiter keyed by the client's
-real address; so does every bearer the gateway refuses (app/gateway/auth.py), where the
-password is no credential but would otherwise be a guess answered apart from the others.
+real address; so does every gateway answer but a success to a bearer that is no member token
+(app/gateway/auth.py), where the password is no credential but is compared all the same. Only
+a correct password clears a client's failures.
 """
 
 import ipaddress
