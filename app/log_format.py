@@ -4,8 +4,8 @@
 log's and the console's own) is a JSON object with `time`, `level`, `logger` and `message`, and
 the fields a task event carries (`task_id`, `member`, `upstream_status`, `duration_ms`: see
 app/logs/task_events.py). A key is masked in a log line as everywhere else (`keys.mask_key`): every
-secret the settings hold, any bearer token, and anything shaped like a member token or a Runway
-key, whatever the message that carried it.
+secret the settings hold, any bearer token, anything shaped like a member token or a Runway
+key, and the capability a URL carries (an access-log line's path), whatever the message.
 """
 
 import json
@@ -26,6 +26,10 @@ from app.team.members import TOKEN_PREFIX
 FIELDS = ("task_id", "member", "status", "endpoint", "model", "upstream_status", "duration_ms")
 KEY_SHAPES = re.compile(
     rf"(?i)(?<=bearer )[^\s\"',;]+|\b{TOKEN_PREFIX}[A-Za-z0-9_-]{{16,}}|\bkey_[A-Za-z0-9]{{16,}}"
+    # The capabilities a URL carries, each opening something without a login: a callback's
+    # token, a share link, a media or thumbnail token, a simulator output's signature.
+    r"|(?<=/hooks/)[^\s/?#\"]+|(?<=/shared/)[^\s/?#\"]+|(?<=[?&]t=)[^&#\s\"]+"
+    r"|(?<=[?&]sig=)[^&#\s\"]+"
 )
 QUIET = ("httpx", "httpcore")  # a line per HTTP request at INFO: the access log says enough
 

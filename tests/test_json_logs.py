@@ -130,3 +130,28 @@ def test_the_json_formatter_masks_keys_whatever_the_message_says() -> None:
         assert secret not in line["message"]
     assert mask_key(OPERATOR_KEY) in line["message"] and line["task_id"] == "t-1"
     assert line["level"] == "error" and line["time"].endswith("Z")
+
+
+def test_the_access_log_masks_the_capabilities_urls_carry() -> None:
+    """A hook's token, a media or thumbnail `?t=`, a share link and a simulator output's
+    `?sig=` each open something without a login: an access-log line shows none of them."""
+    formatter = JsonFormatter([])
+    hook, media, share, sig = ("Hk" + "7" * 30, "c0ffee" * 6, "lnk42.5igNature_x-9", "9a" * 16)
+    paths = [
+        f"/hooks/{hook}",
+        f"/hooks/{hook}?x=1",
+        f"/media/t-1.mp4?t={media}",
+        f"/v1/media/t-1.png?dl=1&t={media}",
+        f"/frames/abc/thumb?t={media}",
+        f"/shared/{share}",
+        f"/shared/{share}/video.mp4",
+        f"/simulator/outputs/t-1.mp4?exp=1700000000&sig={sig}",
+    ]
+    for path in paths:
+        args = ("127.0.0.1:5000", "GET", path, "1.1", 200)  # as uvicorn's access logger says it
+        record = logging.LogRecord(
+            "uvicorn.access", logging.INFO, __file__, 1, '%s - "%s %s HTTP/%s" %d', args, None
+        )
+        message = json.loads(formatter.format(record))["message"]
+        assert not any(secret in message for secret in (hook, media, share, sig)), message
+        assert f"GET /{path.split('/')[1]}/" in message and message.endswith(" 200")

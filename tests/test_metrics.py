@@ -90,6 +90,13 @@ async def test_a_non_ascii_token_is_compared_as_its_bytes(tmp_path: Path) -> Non
         assert (await http.get("/metrics", headers={"Authorization": wrong})).status_code == 401
 
 
+async def test_a_non_ascii_password_reads_the_metrics_as_a_bearer(tmp_path: Path) -> None:
+    password = "mot-de-passe-été-ß-0001"
+    async with console(tmp_path / "data", CONSOLE_PASSWORD=password) as http:
+        sent = f"Bearer {password}".encode()  # the UTF-8 bytes, as on the wire
+        assert (await http.get("/metrics", headers={"Authorization": sent})).status_code == 200
+
+
 async def test_wrong_tokens_are_throttled_like_passwords(tmp_path: Path) -> None:
     async with console(tmp_path / "data") as http:
         for _ in range(5):
@@ -97,6 +104,20 @@ async def test_wrong_tokens_are_throttled_like_passwords(tmp_path: Path) -> None
             assert wrong.status_code == 401
         limited = await http.get("/metrics", headers=BEARER)
         assert limited.status_code == 429 and int(limited.headers["Retry-After"]) > 0
+
+
+async def test_the_metrics_token_does_not_forgive_wrong_passwords(tmp_path: Path) -> None:
+    """A scrape proves the metrics token, not the password: four wrong passwords, a scrape,
+    and the fifth wrong one still fills the limit, so the sixth try is a 429."""
+    async with console(tmp_path / "data", CONSOLE_PASSWORD=PASSWORD) as http:
+        guess = {"Authorization": "Bearer not-the-password"}
+        for _ in range(4):
+            assert (await http.get("/api/tasks", headers=guess)).status_code == 401
+        assert (await http.get("/metrics", headers=BEARER)).status_code == 200
+        assert (await http.get("/api/tasks", headers=guess)).status_code == 401
+        limited = await http.get("/api/tasks", headers=guess)
+        assert limited.status_code == 429
+        assert (await http.get("/metrics", headers=BEARER)).status_code == 429
 
 
 async def test_the_admins_login_reads_the_metrics_too(tmp_path: Path) -> None:

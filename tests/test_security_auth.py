@@ -13,7 +13,7 @@ import pytest
 
 from app.main import create_app
 from tests.conftest import make_settings
-from tests.helpers import create_body, wait_saved
+from tests.helpers import create_body, free_port, wait_saved
 from tests.relay_stub import Answer, RelayStub
 
 BASE = "http://console"
@@ -158,22 +158,23 @@ I2V = {
 }
 PROBES = [
     ("POST", "/runwayml/v1/image_to_video", I2V),
-    ("POST", "/v1/image_to_video", I2V),
+    ("POST", "/v1/image_to_video", {**I2V, "ratio": "BAD"}),
     ("GET", "/runwayml/v1/tasks/x", None),
     ("DELETE", "/v1/tasks/x", None),
     ("GET", "/v1/organization", None),
     ("POST", "/v1/uploads", {"filename": "a.png"}),
+    ("POST", "/v1/uploads", {"filename": ""}),
 ]
 
 
-def gateway_settings(tmp_path: Path, relay: RelayStub, target: str, **flags: bool) -> dict:
+def gateway_settings(tmp_path: Path, address: str, target: str, **flags: bool) -> dict:
     """A console with a password; its default upstream the simulator or a loopback relay."""
     env: dict[str, object] = {
         "CONSOLE_PASSWORD": PASSWORD,
         "CONSOLE_GATEWAY_PASSTHROUGH": flags["passthrough"],
     }
     if target == "relay":
-        env.update(RUNWAYML_BASE_URL=relay.base_url, CONSOLE_ALLOW_PRIVATE_UPSTREAMS=True)
+        env.update(RUNWAYML_BASE_URL=address, CONSOLE_ALLOW_PRIVATE_UPSTREAMS=True)
     if flags["operator"]:
         env.update(RUNWAYML_API_SECRET="key_operator_0001")
         env.setdefault("RUNWAYML_BASE_URL", "simulator")
@@ -191,25 +192,37 @@ async def probe(http: httpx.AsyncClient, bearer: str, method: str, path: str, bo
     return answer.status_code, answer.json()
 
 
+async def same_answers_and_counted(app: object) -> None:
+    """On every probe the password and a wrong guess get one answer; and every probe is a
+    guess that counts, so a sixth from one address is a 429 whatever the route or body."""
+    for n, (method, path, body) in enumerate(PROBES):  # fresh addresses: none throttled
+        right = from_address(app, f"198.51.100.{10 + n}")
+        wrong = from_address(app, f"198.51.100.{50 + n}")
+        said = await probe(right, PASSWORD, method, path, body)
+        assert said == await probe(wrong, "not-the-password", method, path, body), path
+        assert said[0] != 200, (path, said)
+        guesser = from_address(app, f"198.51.100.{100 + n}")
+        statuses = [(await probe(guesser, f"guess-{k}", method, path, body))[0] for k in range(6)]
+        assert statuses[:5] == [said[0]] * 5 and statuses[5] == 429, (path, statuses)
+
+
 @pytest.mark.parametrize("target", ["simulator", "relay"])
 @pytest.mark.parametrize("operator", [False, True], ids=["keyless", "operator"])
 @pytest.mark.parametrize("passthrough", [True, False], ids=["passthrough", "members-only"])
 async def test_the_gateway_is_no_password_oracle_and_guesses_are_throttled(
     tmp_path: Path, relay: RelayStub, target: str, operator: bool, passthrough: bool
 ) -> None:
-    """The password and a wrong guess get the same answer on every gateway route; each guess
-    counts against the login limiter, so the sixth is a 429 (the password too, then)."""
+    """The password and a wrong guess get the same answer on every gateway route, an invalid
+    body included; each guess counts against the login limiter, reads and deletes too, so the
+    sixth is a 429 (the password too, then)."""
     refused = Answer(401, {"error": "the relay does not know this key"})
     relay.create = relay.other = lambda seen: refused
-    env = gateway_settings(tmp_path, relay, target, operator=operator, passthrough=passthrough)
+    env = gateway_settings(
+        tmp_path, relay.base_url, target, operator=operator, passthrough=passthrough
+    )
     app = create_app(make_settings(tmp_path / "data", **env))
     async with app.router.lifespan_context(app):
-        for n, (method, path, body) in enumerate(PROBES):  # fresh addresses: none throttled
-            right = from_address(app, f"198.51.100.{10 + n}")
-            wrong = from_address(app, f"198.51.100.{50 + n}")
-            said = await probe(right, PASSWORD, method, path, body)
-            assert said == await probe(wrong, "not-the-password", method, path, body), path
-            assert said[0] in (401, 404), (path, said)
+        await same_answers_and_counted(app)
         assert not any(PASSWORD in seen.authorization for seen in relay.seen)
         guesser = from_address(app, "198.51.100.3")
         statuses = [(await probe(guesser, f"guess-{n}", *PROBES[0]))[0] for n in range(200)]
@@ -219,6 +232,80 @@ async def test_the_gateway_is_no_password_oracle_and_guesses_are_throttled(
         assert page.status_code == 429  # one limiter: the page's bearer is throttled too
         member = await app.state.members.create("mo")
         assert (await probe(guesser, member[1], "GET", "/v1/tasks/x", None))[0] == 404
+
+
+@pytest.mark.parametrize("operator", [False, True], ids=["keyless", "operator"])
+async def test_an_unreachable_upstream_tells_nothing_of_the_password(
+    tmp_path: Path, operator: bool
+) -> None:
+    """Nobody listens at the relay's address: the password gets the 502 a wrong guess gets."""
+    address = f"http://127.0.0.1:{free_port()}"
+    env = gateway_settings(tmp_path, address, "relay", operator=operator, passthrough=True)
+    app = create_app(make_settings(tmp_path / "data", **env))
+    async with app.router.lifespan_context(app):
+        await same_answers_and_counted(app)
+
+
+async def test_a_relay_taking_any_key_tells_nothing_of_the_password(
+    tmp_path: Path, relay: RelayStub
+) -> None:
+    """A relay that takes any key: the password, never sent, creates and reads back its task
+    as a wrong guess does (what stands in for it is the same each time), and no 401 comes."""
+    env = gateway_settings(tmp_path, relay.base_url, "relay", operator=False, passthrough=True)
+    app = create_app(make_settings(tmp_path / "data", **env))
+    async with app.router.lifespan_context(app):
+        for n, bearer in enumerate((PASSWORD, "not-the-password")):
+            http = from_address(app, f"198.51.100.{20 + n}")
+            status, created = await probe(http, bearer, *PROBES[0])
+            assert status == 200, created
+            status, read = await probe(http, bearer, "GET", f"/v1/tasks/{created['id']}", None)
+            assert (status, read["id"]) == (200, created["id"]), read
+        assert not any(PASSWORD in seen.authorization for seen in relay.seen)
+
+
+async def test_a_non_ascii_password_is_the_password_as_a_bearer_too(
+    tmp_path: Path, relay: RelayStub
+) -> None:
+    """A header arrives as bytes: the UTF-8 of a password with an `é` opens the page as a
+    bearer, and at the gateway it is known for the password, so the relay never sees it; a
+    wrong guess with an `é` gets what the password gets there."""
+    password = "mot-de-passe-été-ß-0001"
+    relay.create = lambda seen: Answer(401, {"error": "the relay does not know this key"})
+    env = gateway_settings(tmp_path, relay.base_url, "relay", operator=False, passthrough=True)
+    app = create_app(make_settings(tmp_path / "data", **{**env, "CONSOLE_PASSWORD": password}))
+    async with app.router.lifespan_context(app):
+        http = from_address(app, "198.51.100.30")
+        sent = {"Authorization": f"Bearer {password}".encode(), **VERSION}  # as on the wire
+        assert (await http.get("/api/tasks", headers=sent)).status_code == 200
+        said = await http.post("/v1/image_to_video", json=I2V, headers=sent)
+        guess = {"Authorization": "Bearer mot-de-passe-été-0002".encode(), **VERSION}
+        other = from_address(app, "198.51.100.31")
+        like = await other.post("/v1/image_to_video", json=I2V, headers=guess)
+        assert (
+            (said.status_code, said.json())
+            == (like.status_code, like.json())
+            == (
+                401,
+                {"error": "Invalid API key"},
+            )
+        )
+        on_the_wire = password.encode().decode("latin-1")  # how the relay stub reads it
+        assert relay.seen and not any(on_the_wire in s.authorization for s in relay.seen)
+
+
+async def test_a_bearer_no_header_can_carry_is_a_key_nobody_knows(
+    tmp_path: Path, relay: RelayStub
+) -> None:
+    """No password: a bearer with an `é` cannot be forwarded as it came (it was a 500); the
+    relay is asked with a key derived from it, and its refusal is the answer."""
+    relay.create = lambda seen: Answer(401, {"error": "the relay does not know this key"})
+    env = {"RUNWAYML_BASE_URL": relay.base_url, "CONSOLE_ALLOW_PRIVATE_UPSTREAMS": True}
+    app = create_app(make_settings(tmp_path / "data", **env))
+    async with app.router.lifespan_context(app):
+        http = from_address(app, "198.51.100.32")
+        sent = {"Authorization": "Bearer clé-à-moi-0001".encode(), **VERSION}
+        said = await http.post("/v1/image_to_video", json=I2V, headers=sent)
+        assert said.status_code == 401 and len(relay.seen) == 1, said.text
 
 
 async def test_behind_a_password_the_built_in_simulator_is_for_members_only(

@@ -7,21 +7,24 @@ upstream and recorded under its owner (recording pass-through), unless the opera
 off. A token-shaped bearer is never forwarded, nor is the console's own password.
 
 With a password set, any other bearer is a guess at it as much as a key: it is checked against
-the login limiter (app/web/middleware/access.py) before anything, and a bearer refused here (the
-password
-itself, a key where pass-through is off or the target is the built-in simulator, a key the
-upstream refuses) counts as a failed login and gets one answer, so the answer never tells
-whether the guess was the password. The built-in simulator runs on this machine's cores and
-disk: behind a password it is for member tokens (and the signed-in page), never any bearer.
+the login limiter (app/web/middleware/access.py) before anything, and it stays a guess until
+the upstream accepts it, so every answer to it but a success counts as a failed login
+(app/gateway/routes.py), a refused body, an unknown task and an unreachable upstream alike.
+The password itself is no key: it goes the way of any key, with a key derived from it sent in
+its place (`UpstreamAccess.stand_in`), so it gets what a key nobody knows gets, from the same
+code, and the answer never tells whether the guess was the password. The built-in simulator
+runs on this machine's cores and disk: behind a password it is for member tokens (and the
+signed-in page), never any bearer.
 """
 
+import re
 import time
 from dataclasses import dataclass
 
 from starlette.requests import Request
 
 from app.core.keys import Caller
-from app.core.secret_compare import same_secret
+from app.core.secret_compare import header_bytes, same_secret
 from app.core.settings import Settings
 from app.runway.endpoints import BadAddress, UpstreamKind, resolve_upstream
 from app.runway.upstreams import UpstreamAccess
@@ -30,6 +33,9 @@ from app.web.middleware.access import LoginLimiter, client_key, throttled_words
 
 REFUSED_KEY = "Invalid API key"
 MEMBERS_ONLY = "Invalid API key: this console accepts member tokens only"
+# What a key can be on its way upstream: printable ASCII. Any other bearer is no key anybody
+# holds, and is sent as the password is, as a key derived from it (`UpstreamAccess.stand_in`).
+SENDABLE = re.compile(r"[\x20-\x7e]+")
 
 
 class GatewayRefusal(Exception):
@@ -46,13 +52,13 @@ class GatewayRefusal(Exception):
 class GatewayCaller:
     """The caller as the task service knows it, whether it is a member, and where its tasks go.
 
-    `withheld`: the bearer was the console's password where keys pass through. It is never
-    sent anywhere; it gets what a key nobody knows gets (app/gateway/routes.py)."""
+    `guess`: a bearer that is no member token, behind a password: any answer to it but a
+    success counts as a failed login (app/gateway/routes.py)."""
 
     caller: Caller
     member: str | None
     address: str
-    withheld: bool = False
+    guess: bool = False
 
 
 def _bearer(request: Request) -> str:
@@ -63,11 +69,14 @@ def _bearer(request: Request) -> str:
     return token
 
 
-def refused_key(request: Request, message: str = REFUSED_KEY) -> GatewayRefusal:
-    """A bearer refused on a console with a password: a failed login for the limiter."""
-    if request.app.state.settings.password is not None:
-        limiter: LoginLimiter = request.app.state.login_limiter
-        limiter.failed(client_key(request), time.time())
+def count_guess(request: Request) -> None:
+    """A bearer refused or answered amiss behind a password: a failed login for the limiter."""
+    limiter: LoginLimiter = request.app.state.login_limiter
+    limiter.failed(client_key(request), time.time())
+
+
+def _refused_guess(request: Request, message: str) -> GatewayRefusal:
+    count_guess(request)
     return GatewayRefusal(401, message)
 
 
@@ -87,6 +96,14 @@ def _is_simulator(address: str) -> bool:
         return False
 
 
+def _key_caller(upstreams: UpstreamAccess, token: str, withheld: bool = False) -> Caller:
+    """The caller a bearer stands for as a key: itself, or a key derived from it where it must
+    not travel (the password) or cannot (no header can carry it)."""
+    if withheld or SENDABLE.fullmatch(token) is None:
+        return upstreams.stand_in(token)
+    return upstreams.caller(token)
+
+
 async def gateway_caller(
     request: Request, settings: Settings, members: Members, upstreams: UpstreamAccess
 ) -> GatewayCaller:
@@ -101,14 +118,13 @@ async def gateway_caller(
     if settings.password is None:
         if not settings.gateway_passthrough:
             raise GatewayRefusal(401, MEMBERS_ONLY)
-        return GatewayCaller(upstreams.caller(token), None, address)
+        return GatewayCaller(_key_caller(upstreams, token), None, address)
     _throttled(request)
-    is_password = same_secret(token, settings.password.get_secret_value())
+    password = settings.password.get_secret_value()
+    is_password = same_secret(header_bytes(token), password)
     if not settings.gateway_passthrough:
-        raise refused_key(request, MEMBERS_ONLY)
+        raise _refused_guess(request, MEMBERS_ONLY)
     if _is_simulator(address):
         message = "Invalid API key: this console's built-in simulator takes member tokens only"
-        raise refused_key(request, message)
-    if is_password:
-        return GatewayCaller(Caller(None, ""), None, address, withheld=True)
-    return GatewayCaller(upstreams.caller(token), None, address)
+        raise _refused_guess(request, message)
+    return GatewayCaller(_key_caller(upstreams, token, is_password), None, address, guess=True)

@@ -17,7 +17,13 @@ from app.catalog.endpoints import ENDPOINTS, CreateEndpoint
 from app.catalog.validation import Invalid
 from app.core.i18n import language
 from app.core.json_values import NotJson, parse_json
-from app.gateway.auth import GatewayCaller, GatewayRefusal, gateway_caller, refused_key
+from app.gateway.auth import (
+    REFUSED_KEY,
+    GatewayCaller,
+    GatewayRefusal,
+    count_guess,
+    gateway_caller,
+)
 from app.gateway.protocol import PREFIXES, version_refusal
 from app.gateway.shapes import created_answer, error_body, issue_path, task_answer
 from app.gateway.uploads import upload_slot_answer
@@ -33,6 +39,7 @@ from app.web.errors import over_budget_response
 ALL_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"]
 CREATE_ENDPOINTS = tuple(ENDPOINTS.values())  # app/catalog/endpoints.py: one table for all
 TASK_NOT_FOUND = "Task not found"
+REFUSALS = (GatewayRefusal, OverBudget, MemberError, Invalid, UpstreamError)
 
 
 async def _caller(request: Request) -> GatewayCaller:
@@ -41,45 +48,48 @@ async def _caller(request: Request) -> GatewayCaller:
 
 
 async def answer(
-    request: Request,
-    work: Callable[[GatewayCaller], Awaitable[Response]],
-    *,
-    sends_key: bool = True,
+    request: Request, work: Callable[[GatewayCaller], Awaitable[Response]]
 ) -> Response:
     """Authenticate, run, and turn every refusal into Runway's error shape (in English, as
     Runway answers whatever the caller's language). The version header is checked first, as
-    the simulator does (app/gateway/protocol.py). `sends_key`: the work asks the upstream with
-    the caller's key (a create, an upload slot, the organization), rather than reading the
-    caller's own tasks first (a read, a delete)."""
+    the simulator does (app/gateway/protocol.py). Behind a password, a bearer that is no member
+    token is a guess until the upstream accepts it: any other answer counts against the login
+    limiter, whichever the route and whatever went wrong (app/gateway/auth.py)."""
     if (refusal := version_refusal(request)) is not None:
         return refusal
     with language("en"):
         who: GatewayCaller | None = None
         try:
             who = await _caller(request)
-            if who.withheld:  # what a key nobody knows gets: refused upstream, or no such task
-                raise refused_key(request) if sends_key else GatewayRefusal(404, TASK_NOT_FOUND)
-            return await work(who)
-        except GatewayRefusal as exc:
-            return JSONResponse(error_body(exc.message), exc.status, headers=exc.headers)
-        except OverBudget as exc:
-            return over_budget_response(exc)
-        except MemberError as exc:
-            return JSONResponse(error_body(str(exc)), 401)
-        except Invalid as exc:
-            first = exc.errors[0].field.split("[")[0].split(".")[0] if exc.errors else "body"
-            issues = [{"path": issue_path(e.field), "message": e.message} for e in exc.errors]
-            return JSONResponse(error_body(f"Invalid parameter '{first}'", issues=issues), 400)
-        except UpstreamError as exc:
-            if who is not None and who.member is not None and exc.status in (401, 403):
-                # The operator's key was refused: the member's token is fine, so not a 401.
-                message = "The console's upstream refused its operator key; tell the operator"
-                return JSONResponse(error_body(message), 502)
-            if exc.status in (401, 403) and request.app.state.settings.password:
-                # A key the upstream does not know is a guess, answered as the password is.
-                refused = refused_key(request)
-                return JSONResponse(error_body(refused.message), refused.status)
-            return upstream_refusal(exc)
+            response = await work(who)
+        except REFUSALS as exc:
+            response = _refusal(who, exc)
+    if who is not None and who.guess and not 200 <= response.status_code < 300:
+        count_guess(request)
+    return response
+
+
+def _refusal(who: GatewayCaller | None, exc: Exception) -> Response:
+    """Runway's error answer to what stopped the work."""
+    if isinstance(exc, GatewayRefusal):
+        return JSONResponse(error_body(exc.message), exc.status, headers=exc.headers)
+    if isinstance(exc, OverBudget):
+        return over_budget_response(exc)
+    if isinstance(exc, MemberError):
+        return JSONResponse(error_body(str(exc)), 401)
+    if isinstance(exc, Invalid):
+        first = exc.errors[0].field.split("[")[0].split(".")[0] if exc.errors else "body"
+        issues = [{"path": issue_path(e.field), "message": e.message} for e in exc.errors]
+        return JSONResponse(error_body(f"Invalid parameter '{first}'", issues=issues), 400)
+    if not isinstance(exc, UpstreamError):  # none left: REFUSALS names what is answered here
+        raise exc
+    if who is not None and who.member is not None and exc.status in (401, 403):
+        # The operator's key was refused: the member's token is fine, so not a 401.
+        message = "The console's upstream refused its operator key; tell the operator"
+        return JSONResponse(error_body(message), 502)
+    if who is not None and who.guess and exc.status in (401, 403):
+        return JSONResponse(error_body(REFUSED_KEY), 401)  # a key the upstream does not know
+    return upstream_refusal(exc)
 
 
 def upstream_refusal(exc: UpstreamError) -> Response:
@@ -126,7 +136,7 @@ async def read_task(request: Request) -> Response:
             raise GatewayRefusal(404, TASK_NOT_FOUND)
         return JSONResponse(task_answer(record, output_urls(request, record)))
 
-    return await answer(request, work, sends_key=False)
+    return await answer(request, work)
 
 
 async def delete_task(request: Request) -> Response:
@@ -137,7 +147,7 @@ async def delete_task(request: Request) -> Response:
             raise GatewayRefusal(404, TASK_NOT_FOUND)
         return Response(status_code=204)
 
-    return await answer(request, work, sends_key=False)
+    return await answer(request, work)
 
 
 async def read_organization(request: Request) -> Response:

@@ -5,6 +5,7 @@ anything is sent, naming the `baseUrl` field. The operator's key is lent only to
 own upstream, never to an address a person typed.
 """
 
+import hmac
 from collections.abc import Awaitable, Callable, Iterable
 from urllib.parse import urlsplit
 
@@ -59,6 +60,16 @@ class UpstreamAccess:
     def caller(self, personal_key: str | None) -> Caller:
         key = (personal_key or "").strip() or None
         return Caller(key, owner_of(key, self._secret, operator=bool(self.operator_upstream)))
+
+    def stand_in(self, word: str) -> Caller:
+        """The caller for a word that must never leave the console (the password at the
+        gateway): a key derived from it under the console's secret, which no upstream knows,
+        is sent in its place. It is the same each time, so the word reads back what it created,
+        as any key does, and its answers are a key's answers whatever the upstream says."""
+        derived = hmac.digest(
+            self._secret, b"stand-in:" + word.encode("utf-8", "surrogatepass"), "sha256"
+        )
+        return self.caller(f"key_{derived.hex()}")
 
     def keys_among(self, words: Iterable[str], owner: str) -> list[str]:
         """The keys to mask in text a relay sent about a task of `owner`: the operator's, and

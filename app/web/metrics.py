@@ -1,10 +1,11 @@
 """`GET /metrics` for Prometheus: the bearer CONSOLE_METRICS_TOKEN, or the admin's login.
 
 A scraper holds no session, so the access middleware leaves this path open and this route
-decides. The token is compared as bytes in constant time (a header arrives as bytes; a token
-with non-ASCII letters is compared as its UTF-8), and every wrong bearer counts against the
-client in the same limiter as the password. With neither a token nor a password there is
-nobody to show metrics to (they name members), so the route refuses.
+decides. The token and the password are compared as the bytes the header carried with their
+UTF-8, in constant time (`secret_compare.header_bytes`), and every wrong bearer counts against the
+client in the same limiter as the password; only a correct password clears it, never the
+token, or a scrape would forgive every guess made between scrapes. With neither a token nor
+a password there is nobody to show metrics to (they name members), so the route refuses.
 """
 
 import time
@@ -12,7 +13,7 @@ import time
 from fastapi import APIRouter, Request
 from fastapi.responses import PlainTextResponse, Response
 
-from app.core.secret_compare import same_secret
+from app.core.secret_compare import header_bytes, same_secret
 from app.core.settings import Settings
 from app.metrics.exposition import CONTENT_TYPE
 from app.web.middleware.access import (
@@ -30,8 +31,7 @@ METRICS_PATH = "/metrics"
 def _token_matches(settings: Settings, given: str) -> bool:
     if settings.metrics_token is None:
         return False
-    expected = settings.metrics_token.get_secret_value().encode()
-    return same_secret(given.encode("latin-1"), expected)  # latin-1: the bytes sent
+    return same_secret(header_bytes(given), settings.metrics_token.get_secret_value())
 
 
 async def _admin_session(request: Request) -> bool:
@@ -59,12 +59,11 @@ async def refusal(request: Request) -> Response | None:
     scheme, _, given = request.headers.get("authorization", "").partition(" ")
     given = given.strip()
     if scheme.lower() == "bearer" and given:
-        if _token_matches(settings, given):
-            limiter.succeeded(client)
+        if _token_matches(settings, given):  # proves the token, not the password: no reset
             return None
         if settings.password is not None:
             password = settings.password.get_secret_value()
-            if check_password(limiter, password, client, given).ok:
+            if check_password(limiter, password, client, header_bytes(given)).ok:
                 return None
         else:
             limiter.failed(client, now)

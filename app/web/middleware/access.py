@@ -4,8 +4,9 @@ With an operator key on the server, an open console spends the operator's credit
 so when CONSOLE_PASSWORD is set, every route but the login page, health check and static files
 needs the session cookie, or `Authorization: Bearer <password>` for scripts. Every password
 check, the login form's and the bearer's alike, goes through one limiter keyed by the client's
-real address; so does every bearer the gateway refuses (app/gateway/auth.py), where the
-password is no credential but would otherwise be a guess answered apart from the others.
+real address; so does every gateway answer but a success to a bearer that is no member token
+(app/gateway/auth.py), where the password is no credential but is compared all the same. Only
+a correct password clears a client's failures.
 """
 
 import ipaddress
@@ -18,7 +19,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from app.core.secret_compare import same_secret
+from app.core.secret_compare import header_bytes, same_secret
 from app.team.sessions import Sessions
 from app.web.roles import keep_session
 
@@ -98,8 +99,11 @@ class Attempt:
     retry_after_s: float = 0.0  # over 0: not even compared, too many recent failures
 
 
-def check_password(limiter: LoginLimiter, password: str, client: str, given: str) -> Attempt:
-    """The one password check: throttled per client, counted when wrong."""
+def check_password(
+    limiter: LoginLimiter, password: str, client: str, given: str | bytes
+) -> Attempt:
+    """The one password check: throttled per client, counted when wrong. `given` is the text
+    of a form, or the bytes of a header (`secret_compare.header_bytes`)."""
     now = time.time()
     wait = limiter.retry_after(client, now)
     if wait > 0:
@@ -140,7 +144,8 @@ class AccessMiddleware:
         if scheme.lower() != "bearer":
             await refusal(request)(scope, receive, send)
             return
-        attempt = check_password(self.limiter, self.password, client_key(request), token.strip())
+        given = header_bytes(token.strip())
+        attempt = check_password(self.limiter, self.password, client_key(request), given)
         if attempt.ok:
             await self.app(scope, receive, send)
         elif attempt.retry_after_s > 0:
