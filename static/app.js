@@ -297,10 +297,10 @@ function tr(text, values) {
   document.addEventListener("click", function (evt) {
     var target = evt.target.closest ? evt.target.closest("button") : null;
     if (!target) return;
-    if (target.id === "dice") {
-      var seed = new Uint32Array(1);
+    if (target.id === "dice") {  // over the range catalog/models.py's SEED_MAX gives the field
+      var seed = new Uint32Array(1), field = $("#seed");
       crypto.getRandomValues(seed);
-      $("#seed").value = String(seed[0]);
+      field.value = String(seed[0] % (parseInt(field.dataset.max, 10) + 1));
     } else if (target.id === "key-toggle") {
       var f = keyField(), show = f.type === "password";
       f.type = show ? "text" : "password";

@@ -14,8 +14,9 @@ from fastapi import APIRouter, Form, HTTPException, Query, Request
 from fastapi.responses import Response
 
 from app.core.i18n import gettext as _
+from app.core.timestamps import DAY_S, day_of
 from app.team.members import Member, MemberError, Members
-from app.team.usage import Usage, day_of
+from app.team.usage import Usage
 from app.web.render import render, render_page
 
 router = APIRouter(prefix="/admin", include_in_schema=False)
@@ -42,7 +43,7 @@ async def _members_context(members: Members, usage: Usage) -> dict[str, object]:
 
 
 def _since(days: int) -> str:
-    return day_of(time.time() - (days - 1) * 86400)
+    return day_of(time.time() - (days - 1) * DAY_S)
 
 
 @router.get("")

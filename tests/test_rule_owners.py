@@ -1,0 +1,62 @@
+"""Rules the console decides in one place, held so that a second copy fails a test.
+
+A rule kept twice drifts (issue 29: a relay's negative cost refunded a member through a copy of
+the credits rule). Where the rule is "only one module may do this", the tree is read for a
+second one; where it is a value, the callers are checked against the owner's answer.
+"""
+
+import re
+from datetime import UTC, datetime
+from pathlib import Path
+
+from app.catalog.models import SEED_MAX, random_seed
+from app.catalog.validation import Invalid, validate_create_body
+from app.core.timestamps import DAY_S, day_number, day_of, resets_at
+
+APP = Path(__file__).resolve().parent.parent / "app"
+
+
+def console_sources() -> dict[str, str]:
+    """The console's modules (the simulator is an independent oracle with rules of its own)."""
+    return {
+        str(path.relative_to(APP)): path.read_text("utf-8")
+        for path in APP.rglob("*.py")
+        if path.relative_to(APP).parts[0] != "simulator"
+    }
+
+
+def where(pattern: str) -> set[str]:
+    return {name for name, text in console_sources().items() if re.search(pattern, text)}
+
+
+def test_one_module_chooses_a_default_seed() -> None:
+    assert where(r"randbelow|randint|getrandbits|random\.random\(\)\s*\*\s*SEED") == {
+        "catalog/models.py"
+    }
+    assert where(r"SEED_MAX\s*\+\s*1") == {"catalog/models.py"}
+
+
+def test_the_default_seed_is_one_validation_accepts() -> None:
+    seeds = {random_seed() for _ in range(200)}
+    assert len(seeds) > 190 and all(0 <= seed <= SEED_MAX for seed in seeds)
+    for seed in (min(seeds), max(seeds), 0, SEED_MAX):
+        body = {"model": "gen4_turbo", "promptImage": "https://example.com/a.png", "seed": seed}
+        try:
+            validate_create_body(body)
+        except Invalid as refused:
+            assert "seed" not in {error.field for error in refused.errors}
+
+
+def test_one_module_says_which_utc_day_it_is() -> None:
+    assert where(r'strftime\("%Y-%m-%d"\)|time\(\)\s*//|timestamp\s*//|now\s*//') == {
+        "core/timestamps.py"
+    }
+
+
+def test_the_day_number_the_day_name_and_the_reset_agree_around_midnight() -> None:
+    midnight = datetime(2026, 12, 7, tzinfo=UTC).timestamp()
+    for t in (midnight - 0.001, midnight, midnight + DAY_S - 0.5, 0.0, 4_102_444_799.9):
+        named = datetime.fromtimestamp(t, UTC)
+        assert day_of(t) == named.strftime("%Y-%m-%d")
+        assert day_number(t) == (named.date() - datetime(1970, 1, 1).date()).days
+        assert resets_at(t).timestamp() == (day_number(t) + 1) * DAY_S > t
