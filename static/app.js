@@ -267,13 +267,14 @@ function tr(text, values) {
       if (warn) warn.hidden = Math.abs(have / want - 1) < 0.06;
     });
   }
-  // The cost of pressing Generate: the catalog's credits per second × duration × runs.
+  // The cost of pressing Generate: the catalog's credits per second × duration × runs, at the
+  // catalog's USD_PER_CREDIT (the page carries both, so the server decides the price).
   function updateCost() {
     var out = $("#cost-estimate"), chosen = $("input[name=duration]:checked");
     if (!out || !chosen) return;
     var runs = parseInt(($("#runs") || {}).value || "1", 10) || 1;
     var credits = parseInt(chosen.dataset.credits, 10) * runs;
-    var usd = (credits / 100).toFixed(2);
+    var usd = (credits * parseFloat(out.dataset.usdPerCredit)).toFixed(2);
     out.textContent = runs > 1
       ? tr("Estimate: {credits} credits ≈ ${usd} for {runs} runs", { credits: credits, usd: usd, runs: runs })
       : tr("Estimate: {credits} credits ≈ ${usd}", { credits: credits, usd: usd });
@@ -387,12 +388,15 @@ function tr(text, values) {
   }
 
   // --- live elapsed time between polls ----------------------------------------------------------
-  function formatElapsed(seconds) {  // the words of render.py's _ago, in the page's language
+  // render.py's _ago step by step, with its words from the server's catalog (tr); the browser
+  // test test_server_rules.py holds the two to the same text.
+  function formatElapsed(seconds) {
     seconds = Math.max(0, Math.floor(seconds));
     var two = function (n) { return String(n).padStart(2, "0"); };
     if (seconds < 60) return tr("{s}s", { s: seconds });
     if (seconds < 3600) return tr("{m}m {s}s", { m: Math.floor(seconds / 60), s: two(seconds % 60) });
-    return tr("{h}h {m}m", { h: Math.floor(seconds / 3600), m: two(Math.floor(seconds % 3600 / 60)) });
+    if (seconds < 86400) return tr("{h}h {m}m", { h: Math.floor(seconds / 3600), m: two(Math.floor(seconds % 3600 / 60)) });
+    return tr("{d}d", { d: Math.floor(seconds / 86400) });
   }
   setInterval(function () {
     $$(".elapsed[data-started]:not([data-final])").forEach(function (el) {
