@@ -9,7 +9,8 @@ import re
 from datetime import UTC, datetime
 from pathlib import Path
 
-from app.catalog.models import SEED_MAX, random_seed
+from app.catalog.credits import cheapest_task, estimate_credits
+from app.catalog.models import ENDPOINT_MODELS, SEED_MAX, random_seed
 from app.catalog.validation import Invalid, validate_create_body
 from app.core.timestamps import DAY_S, day_number, day_of, resets_at
 
@@ -60,3 +61,19 @@ def test_the_day_number_the_day_name_and_the_reset_agree_around_midnight() -> No
         assert day_of(t) == named.strftime("%Y-%m-%d")
         assert day_number(t) == (named.date() - datetime(1970, 1, 1).date()).days
         assert resets_at(t).timestamp() == (day_number(t) + 1) * DAY_S > t
+
+
+def test_one_module_prices_a_task_from_the_catalog() -> None:
+    assert where(r"\.credits\(") == {"catalog/credits.py"}
+
+
+def test_the_cheapest_task_is_the_least_estimate_of_any_duration() -> None:
+    first_known: dict[str, str] = {}
+    for endpoint, models in ENDPOINT_MODELS.items():
+        for name in models:
+            first_known.setdefault(name, endpoint)
+    for name, endpoint in first_known.items():
+        model = ENDPOINT_MODELS[endpoint][name]
+        bodies = [{"model": name, "duration": d} for d in model.durations] or [{"model": name}]
+        assert cheapest_task(name) == min(estimate_credits(b, endpoint) for b in bodies), name
+    assert cheapest_task("no_such_model") is None

@@ -5,7 +5,7 @@ import asyncio
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import PlainTextResponse, Response
 
-from app.catalog.models import ENDPOINT_MODELS
+from app.catalog.credits import cheapest_task
 from app.core.keys import member_name
 from app.frames.refs import frame_refs, inline_frames
 from app.runway.endpoints import Upstream, UpstreamKind, resolve_upstream
@@ -58,15 +58,6 @@ async def task_code(
     if text is None:
         raise HTTPException(404, f"the official SDK does not know {record.model}")
     return PlainTextResponse(text)
-
-
-def cheapest_task(model: str) -> int | None:
-    """The least a task of `model` is estimated at (its shortest duration), on any endpoint:
-    a balance below it cannot pay for any, so the panel says so before Generate."""
-    for models in ENDPOINT_MODELS.values():
-        if found := models.get(model):
-            return min((found.credits(d) for d in found.durations), default=found.credits(0))
-    return None
 
 
 @router.get("/account")
