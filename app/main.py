@@ -84,6 +84,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     upstreams = UpstreamAccess(settings, secret, policy)
     frames = FrameStore(objects)
     media = MediaStore(objects, settings.data_dir / "scratch")
+    owners = FrameOwners(storage, frames, settings.frame_bytes_per_day)  # the only one
     counters = ReplicaMetrics()  # this process's own; the team's totals come from the database
 
     @asynccontextmanager
@@ -109,9 +110,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         recorder = TaskRecorder(storage)
         budgets = Budgets(app.state.usage, upstreams.default_address, counters.refused)
         app.state.tasks = TaskService(
-            settings, storage, frames, client, secret, media, upstreams, saver, recorder, budgets
+            settings,
+            storage,
+            frames,
+            client,
+            secret,
+            media,
+            upstreams,
+            saver,
+            recorder,
+            owners,
+            budgets,
         )
-        app.state.demo = Demo(app.state.tasks, DemoParts(settings, storage, frames, media, secret))
+        parts = DemoParts(settings, storage, frames, media, secret, owners)
+        app.state.demo = Demo(app.state.tasks, parts)
         await saver.resume()
         unwatched = UnwatchedTasks(
             storage,
@@ -138,7 +150,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.upstreams = upstreams
     app.state.frames = frames
-    app.state.frame_owners = FrameOwners(storage, frames, settings.frame_bytes_per_day)
+    app.state.frame_owners = owners
     app.state.thumbs = ThumbLinks(secret)
     app.state.media = media
     app.state.templates = make_templates(secret)

@@ -81,6 +81,7 @@ class DemoParts:
     frames: FrameStore
     media: MediaStore
     secret: bytes
+    owners: FrameOwners  # create_app's: a session may use only frames it added
 
 
 class Demo:
@@ -91,8 +92,7 @@ class Demo:
         self.frames = parts.frames
         self.media = parts.media
         self.secret = parts.secret
-        # A session may use only frames it added.
-        self.owners = FrameOwners(parts.storage, parts.frames, parts.settings.frame_bytes_per_day)
+        self.owners = parts.owners
         self.sessions = DemoSessions(parts.storage)
         self.pools = DemoPools(parts.storage, parts.secret, PoolCaps.of(parts.settings))
         self.shares = ShareLinks(parts.storage, parts.secret, parts.settings.share_days * 86400)
