@@ -336,31 +336,22 @@ function tr(text, values) {
     if (chosen && evt.target.matches("input[type=radio]")) showCode(chosen);
   });
   // Code snippets carry whole data URIs, so they are fetched when asked for, not kept in the page.
-  // The code is shown before it is copied; data URIs are shortened in the view only.
-  // The size named is the image's, as the inspector names it (app/transcript.py's
-  // describe_size: 3 bytes per 4 characters, KB or MB), so one image has one size.
-  function describeSize(bytes) {
-    return bytes >= 1048576 ? (bytes / 1048576).toFixed(1) + " MB" : Math.max(1, Math.round(bytes / 1024)) + " KB";
-  }
-  function shortened(text) {
-    return text.replace(/(data:[\w\/+.-]+;base64,)([A-Za-z0-9+\/]{16})[A-Za-z0-9+\/=]{64,}/g, function (all, head, start) {
-      return head + start + "…(" + describeSize(Math.floor(all.length * 3 / 4)) + ")";
-    });
-  }
+  // The code is shown before it is copied; the server shortens data URIs for the view
+  // (core/transcript.py, the inspector's sizes), the copy is whole.
   function showCode(button) {
     var pane = button.closest(".code-pane"), preview = $(".code-preview", pane), view = $(".code-text", pane);
     var mode = $("input[name='" + button.dataset.keyModeName + "']:checked");
     var url = button.dataset.codeUrl + "?key=" + (mode ? mode.value : "env");
-    var headers = {};
+    var headers = { Accept: "application/json" };
     if (currentKey()) headers["X-Runway-Key"] = currentKey();
     $$("[data-code-url]", pane).forEach(function (b) { b.setAttribute("aria-pressed", String(b === button)); });
     pane.codeText = "";
     fetch(url, { headers: headers }).then(function (response) {
       if (!response.ok) throw new Error("HTTP " + response.status);
-      return response.text();
-    }).then(function (text) {
-      pane.codeText = text;
-      view.textContent = shortened(text);
+      return response.json();
+    }).then(function (code) {
+      pane.codeText = code.code;
+      view.textContent = code.shown;
       preview.hidden = false;
     }, function (err) {
       view.textContent = String(err.message || err);

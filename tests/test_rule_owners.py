@@ -12,9 +12,13 @@ from pathlib import Path
 from app.catalog.credits import cheapest_task, estimate_credits
 from app.catalog.models import ENDPOINT_MODELS, SEED_MAX, random_seed
 from app.catalog.validation import Invalid, validate_create_body
+from app.core.settings import Settings
 from app.core.timestamps import DAY_S, day_number, day_of, resets_at
+from app.core.transcript import shorten_data_uris, shorten_data_uris_in_text
+from app.main import create_app
 
-APP = Path(__file__).resolve().parent.parent / "app"
+ROOT = Path(__file__).resolve().parent.parent
+APP = ROOT / "app"
 
 
 def console_sources() -> dict[str, str]:
@@ -77,3 +81,22 @@ def test_the_cheapest_task_is_the_least_estimate_of_any_duration() -> None:
         bodies = [{"model": name, "duration": d} for d in model.durations] or [{"model": name}]
         assert cheapest_task(name) == min(estimate_credits(b, endpoint) for b in bodies), name
     assert cheapest_task("no_such_model") is None
+
+
+async def test_create_app_builds_the_one_frame_owners_every_part_uses(settings: Settings) -> None:
+    assert where(r"FrameOwners\(") == {"main.py"}, "services take create_app's, never their own"
+    app = create_app(settings)
+    async with app.router.lifespan_context(app):
+        shared = app.state.frame_owners
+        assert app.state.demo.owners is shared
+        assert app.state.tasks._owners is shared
+
+
+def test_the_code_view_and_the_inspector_name_one_image_one_size() -> None:
+    for characters in (96, 2048, 2730, 3413, 4096 * 4 // 3, 3 * 2**20):
+        uri = "data:image/png;base64," + "A" * characters
+        shown = shorten_data_uris_in_text(f'{{"promptImage": "{uri}"}}')
+        size = shorten_data_uris(uri).rsplit("…", 1)[1]
+        assert shown.endswith(f'{size}"}}'), (characters, shown[-40:], size)
+    script = (ROOT / "static" / "app.js").read_text("utf-8")
+    assert not re.search(r"\bKB\b|\bMB\b|1048576|/ ?1024", script), "sizes are named by the server"

@@ -3,10 +3,11 @@
 import asyncio
 
 from fastapi import APIRouter, HTTPException, Request
-from fastapi.responses import PlainTextResponse, Response
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
 
 from app.catalog.credits import cheapest_task
 from app.core.keys import member_name
+from app.core.transcript import shorten_data_uris_in_text
 from app.frames.refs import frame_refs, inline_frames
 from app.runway.endpoints import Upstream, UpstreamKind, resolve_upstream
 from app.runway.snippets import LANGUAGES, snippet
@@ -28,8 +29,9 @@ async def task_code(
     frames: FramesDep,
     caller: CallerDep,
     key: str = "env",
-) -> PlainTextResponse:
-    """The task's create and read as code, body in full so it runs as it is."""
+) -> Response:
+    """The task's create and read as code, body in full so it runs as it is; the page's view
+    asks for JSON and gets the code with its data URIs shortened beside it."""
     record = await service.get(task_id, caller, refresh=False)
     if record is None or language not in LANGUAGES:
         raise HTTPException(404)
@@ -57,7 +59,11 @@ async def task_code(
     )
     if text is None:
         raise HTTPException(404, f"the official SDK does not know {record.model}")
-    return PlainTextResponse(text)
+    vary = {"Vary": "Accept"}
+    if "application/json" in request.headers.get("accept", ""):  # the page's code view
+        shown = shorten_data_uris_in_text(text)
+        return JSONResponse({"code": text, "shown": shown}, headers=vary)
+    return PlainTextResponse(text, headers=vary)
 
 
 @router.get("/account")
