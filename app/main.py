@@ -98,6 +98,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     upstreams = UpstreamAccess(settings, secret, policy)
     frames = FrameStore(objects)
     media = MediaStore(objects, settings.data_dir / "scratch")
+    owners = FrameOwners(storage, frames, settings.frame_bytes_per_day)  # the only one
     counters = ReplicaMetrics()  # this process's own; the team's totals come from the database
 
     @asynccontextmanager
@@ -124,9 +125,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         refusals = partial(count_refusal, storage)
         budgets = Budgets(app.state.usage, upstreams.default_address, refusals)
         app.state.tasks = TaskService(
-            settings, storage, frames, client, secret, media, upstreams, saver, recorder, budgets
+            settings,
+            storage,
+            frames,
+            client,
+            secret,
+            media,
+            upstreams,
+            saver,
+            recorder,
+            owners,
+            budgets,
         )
-        app.state.demo = Demo(app.state.tasks, DemoParts(settings, storage, frames, media, secret))
+        parts = DemoParts(settings, storage, frames, media, secret, owners)
+        app.state.demo = Demo(app.state.tasks, parts)
         await saver.resume()
         unwatched = UnwatchedTasks(
             storage,
@@ -153,7 +165,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.upstreams = upstreams
     app.state.frames = frames
-    app.state.frame_owners = FrameOwners(storage, frames, settings.frame_bytes_per_day)
+    app.state.frame_owners = owners
     app.state.thumbs = ThumbLinks(secret)
     app.state.media = media
     app.state.templates = make_templates(secret)

@@ -267,13 +267,14 @@ function tr(text, values) {
       if (warn) warn.hidden = Math.abs(have / want - 1) < 0.06;
     });
   }
-  // The cost of pressing Generate: the catalog's credits per second × duration × runs.
+  // The cost of pressing Generate: the catalog's credits per second × duration × runs, at the
+  // catalog's USD_PER_CREDIT (the page carries both, so the server decides the price).
   function updateCost() {
     var out = $("#cost-estimate"), chosen = $("input[name=duration]:checked");
     if (!out || !chosen) return;
     var runs = parseInt(($("#runs") || {}).value || "1", 10) || 1;
     var credits = parseInt(chosen.dataset.credits, 10) * runs;
-    var usd = (credits / 100).toFixed(2);
+    var usd = (credits * parseFloat(out.dataset.usdPerCredit)).toFixed(2);
     out.textContent = runs > 1
       ? tr("Estimate: {credits} credits ≈ ${usd} for {runs} runs", { credits: credits, usd: usd, runs: runs })
       : tr("Estimate: {credits} credits ≈ ${usd}", { credits: credits, usd: usd });
@@ -297,10 +298,10 @@ function tr(text, values) {
   document.addEventListener("click", function (evt) {
     var target = evt.target.closest ? evt.target.closest("button") : null;
     if (!target) return;
-    if (target.id === "dice") {
-      var seed = new Uint32Array(1);
+    if (target.id === "dice") {  // over the range catalog/models.py's SEED_MAX gives the field
+      var seed = new Uint32Array(1), field = $("#seed");
       crypto.getRandomValues(seed);
-      $("#seed").value = String(seed[0]);
+      field.value = String(seed[0] % (parseInt(field.dataset.max, 10) + 1));
     } else if (target.id === "key-toggle") {
       var f = keyField(), show = f.type === "password";
       f.type = show ? "text" : "password";
@@ -335,31 +336,22 @@ function tr(text, values) {
     if (chosen && evt.target.matches("input[type=radio]")) showCode(chosen);
   });
   // Code snippets carry whole data URIs, so they are fetched when asked for, not kept in the page.
-  // The code is shown before it is copied; data URIs are shortened in the view only.
-  // The size named is the image's, as the inspector names it (app/transcript.py's
-  // describe_size: 3 bytes per 4 characters, KB or MB), so one image has one size.
-  function describeSize(bytes) {
-    return bytes >= 1048576 ? (bytes / 1048576).toFixed(1) + " MB" : Math.max(1, Math.round(bytes / 1024)) + " KB";
-  }
-  function shortened(text) {
-    return text.replace(/(data:[\w\/+.-]+;base64,)([A-Za-z0-9+\/]{16})[A-Za-z0-9+\/=]{64,}/g, function (all, head, start) {
-      return head + start + "…(" + describeSize(Math.floor(all.length * 3 / 4)) + ")";
-    });
-  }
+  // The code is shown before it is copied; the server shortens data URIs for the view
+  // (core/transcript.py, the inspector's sizes), the copy is whole.
   function showCode(button) {
     var pane = button.closest(".code-pane"), preview = $(".code-preview", pane), view = $(".code-text", pane);
     var mode = $("input[name='" + button.dataset.keyModeName + "']:checked");
     var url = button.dataset.codeUrl + "?key=" + (mode ? mode.value : "env");
-    var headers = {};
+    var headers = { Accept: "application/json" };
     if (currentKey()) headers["X-Runway-Key"] = currentKey();
     $$("[data-code-url]", pane).forEach(function (b) { b.setAttribute("aria-pressed", String(b === button)); });
     pane.codeText = "";
     fetch(url, { headers: headers }).then(function (response) {
       if (!response.ok) throw new Error("HTTP " + response.status);
-      return response.text();
-    }).then(function (text) {
-      pane.codeText = text;
-      view.textContent = shortened(text);
+      return response.json();
+    }).then(function (code) {
+      pane.codeText = code.code;
+      view.textContent = code.shown;
       preview.hidden = false;
     }, function (err) {
       view.textContent = String(err.message || err);
@@ -387,12 +379,15 @@ function tr(text, values) {
   }
 
   // --- live elapsed time between polls ----------------------------------------------------------
-  function formatElapsed(seconds) {  // the words of render.py's _ago, in the page's language
+  // render.py's _ago step by step, with its words from the server's catalog (tr); the browser
+  // test test_server_rules.py holds the two to the same text.
+  function formatElapsed(seconds) {
     seconds = Math.max(0, Math.floor(seconds));
     var two = function (n) { return String(n).padStart(2, "0"); };
     if (seconds < 60) return tr("{s}s", { s: seconds });
     if (seconds < 3600) return tr("{m}m {s}s", { m: Math.floor(seconds / 60), s: two(seconds % 60) });
-    return tr("{h}h {m}m", { h: Math.floor(seconds / 3600), m: two(Math.floor(seconds % 3600 / 60)) });
+    if (seconds < 86400) return tr("{h}h {m}m", { h: Math.floor(seconds / 3600), m: two(Math.floor(seconds % 3600 / 60)) });
+    return tr("{d}d", { d: Math.floor(seconds / 86400) });
   }
   setInterval(function () {
     $$(".elapsed[data-started]:not([data-final])").forEach(function (el) {

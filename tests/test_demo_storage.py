@@ -6,7 +6,8 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from app.demo.sessions import DemoSessions, day_of
+from app.core.timestamps import day_of
+from app.demo.sessions import DemoSessions
 from app.exports.share_links import LinkState, ShareLinks
 from app.storage.database import Storage, TaskRecord
 

@@ -8,12 +8,13 @@ from collections.abc import AsyncIterator
 
 import pytest
 
+from app.core.timestamps import day_of
 from app.storage.database import Storage
 from app.team.edits import Limits, MemberEdits
 from app.team.members import MemberError, Members
 from app.team.refusals import count_refusal, refusal_totals, refusals_by_day
 from app.team.sessions import Sessions
-from app.team.usage import TooManyRunning, Usage, day_of
+from app.team.usage import TooManyRunning, Usage
 from tests.test_storage import record
 
 

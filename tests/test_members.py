@@ -9,9 +9,10 @@ from pathlib import Path
 
 import pytest
 
+from app.core.timestamps import day_of
 from app.storage.database import Storage
 from app.team.members import MemberError, Members, token_hash
-from app.team.usage import OverBudget, Usage, day_of
+from app.team.usage import OverBudget, Usage
 from tests.helpers import ROOT
 
 

@@ -62,6 +62,17 @@ def estimate_credits(body: dict[str, Any], endpoint: str = "image_to_video") -> 
     return model.credits(counted_duration(body, endpoint) or 0)
 
 
+def cheapest_task(model: str) -> int | None:
+    """The least a task of `model` is estimated at (its shortest duration), on the first
+    endpoint that knows it: a balance below it cannot pay for any, so the account panel says so
+    before Generate. None for a model the catalog does not know."""
+    for endpoint, models in ENDPOINT_MODELS.items():
+        if found := models.get(model):
+            choices = found.durations or (None,)
+            return min(estimate_credits({"model": model, "duration": d}, endpoint) for d in choices)
+    return None
+
+
 def read_credits(value: object) -> int | None:
     """`{"credits": n}` (the SDK's `cost` and `estimatedCost`) as a whole number of credits,
     or None for any other shape: a relay may send a string, a negative, a NaN or a list."""

@@ -9,6 +9,7 @@ simulator's own checks all read from here, so adding a model is regenerating the
 """
 
 import json
+import secrets
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -31,6 +32,13 @@ from app.core.i18n import N_
 SEED_MAX = 4_294_967_295  # the relay documents uint32; the SDK states no range
 PROMPT_MAX_CHARS = 1000  # where the SDK states no limit, the console keeps Runway's own
 USD_PER_CREDIT = 0.01
+
+
+def random_seed() -> int:
+    """The seed for a body that names none, over the whole range validation accepts. It is
+    picked by the console, not upstream, so the task (and its card) records the seed it ran."""
+    return secrets.randbelow(SEED_MAX + 1)
+
 
 SDK: dict[str, Any] = json.loads((Path(__file__).parent / "sdk.json").read_text())
 SDK_VERSION: str = SDK["sdk_version"]

@@ -16,7 +16,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
 from app.core.settings import Settings
-from app.demo.sessions import day_of
+from app.core.timestamps import day_of
 from app.storage.database import Storage
 from app.storage.schema import demo_pools_table
 

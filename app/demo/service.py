@@ -10,13 +10,12 @@ codes, addresses or ids.
 import asyncio
 import contextlib
 import re
-import secrets
 import time
 from dataclasses import dataclass
 from functools import partial
 
 from app.catalog.credits import estimate_credits
-from app.catalog.models import MODELS, OFFICIAL_MODEL, SEED_MAX, Model
+from app.catalog.models import MODELS, OFFICIAL_MODEL, Model, random_seed
 from app.catalog.validation import Invalid
 from app.core.i18n import N_
 from app.core.i18n import gettext as _
@@ -82,6 +81,7 @@ class DemoParts:
     frames: FrameStore
     media: MediaStore
     secret: bytes
+    owners: FrameOwners  # create_app's: a session may use only frames it added
 
 
 class Demo:
@@ -92,8 +92,7 @@ class Demo:
         self.frames = parts.frames
         self.media = parts.media
         self.secret = parts.secret
-        # A session may use only frames it added.
-        self.owners = FrameOwners(parts.storage, parts.frames, parts.settings.frame_bytes_per_day)
+        self.owners = parts.owners
         self.sessions = DemoSessions(parts.storage)
         self.pools = DemoPools(parts.storage, parts.secret, PoolCaps.of(parts.settings))
         self.shares = ShareLinks(parts.storage, parts.secret, parts.settings.share_days * 86400)
@@ -160,7 +159,7 @@ class Demo:
             "promptText": f"{prompt} {marker}" if marker else prompt,
             "ratio": model.ratios[1] if portrait else model.ratios[0],
             "duration": self._duration(),
-            "seed": secrets.randbelow(SEED_MAX + 1),
+            "seed": random_seed(),
             "watermark": False,
         }
 

@@ -11,12 +11,12 @@ import hmac
 import re
 import secrets
 import time
-from datetime import UTC, datetime
 
 from sqlalchemy import and_, case, insert, select, true, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
+from app.core.timestamps import day_of
 from app.storage.database import Storage
 from app.storage.schema import demo_sessions_table
 
@@ -37,11 +37,6 @@ def valid_session_id(value: str | None) -> bool:
 def demo_owner(secret: bytes, session_id: str) -> str:
     digest = hmac.digest(secret, f"demo:{session_id}".encode(), "sha256").hex()
     return f"{OWNER_PREFIX}{digest[:32]}"
-
-
-def day_of(now: float) -> str:
-    """The spending day, in UTC, so every replica agrees when it turns."""
-    return datetime.fromtimestamp(now, UTC).strftime("%Y-%m-%d")
 
 
 class DemoSessions:

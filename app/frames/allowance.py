@@ -14,12 +14,12 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
 from app.core.i18n import gettext as _
+from app.core.timestamps import day_number
 from app.frames.images import BadImage
 from app.frames.refs import StoredFrame
 from app.storage.database import Storage
 from app.storage.schema import frame_bytes_table
 
-DAY_S = 86_400
 MB = 1024 * 1024
 
 
@@ -44,7 +44,7 @@ class FrameAllowance:
     async def charge(self, owner: str, size: int) -> int:
         """Count `size` bytes against `owner`'s day (returned, for a refund), or raise
         FrameAllowanceSpent (nothing counted) when that would pass the allowance."""
-        day, limit = int(time.time() // DAY_S), self.daily_bytes
+        day, limit = day_number(time.time()), self.daily_bytes
         if size <= 0:
             return day
 

@@ -57,12 +57,13 @@ class TaskService:
         upstreams: UpstreamAccess,
         saver: VideoSaver,
         recorder: TaskRecorder,
+        owners: FrameOwners,
         budgets: Budgets = NO_BUDGETS,
     ) -> None:
         self.storage = storage  # public for tests and benchmarks that seed history directly
         self._settings = settings
         self._frames = frames
-        self._owners = FrameOwners(storage, frames, settings.frame_bytes_per_day)
+        self._owners = owners  # create_app's, shared with the routes and the demo
         self._media = media
         self._upstreams = upstreams
         self._client = client

@@ -12,11 +12,12 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.engine import Connection
 
+from app.core.timestamps import resets_at
 from app.storage.database import Storage
 from app.storage.schema import tasks_table
 from app.team.members import Members
 from app.team.running_limit import running
-from app.team.usage import Usage, resets_at
+from app.team.usage import Usage
 
 
 @dataclass(frozen=True)

@@ -11,9 +11,9 @@ from sqlalchemy import func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
+from app.core.timestamps import day_of
 from app.storage.database import Storage
 from app.storage.schema import member_refusals_table
-from app.team.usage import day_of
 
 REASONS = ("budget", "running")  # over the daily credits; over the tasks at once
 

@@ -13,7 +13,7 @@ Days are UTC days: a budget resets at 00:00 UTC.
 import time
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from typing import ClassVar
 
 from sqlalchemy import case, delete, func, insert, select, update
@@ -21,6 +21,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.sql.elements import ColumnElement
 
 from app.core.keys import OWNER_PREFIX
+from app.core.timestamps import day_of, resets_at
 from app.runway.status import FINAL_STATUSES
 from app.storage.database import Storage
 from app.storage.schema import charges_table, members_table
@@ -29,16 +30,6 @@ from app.team.running_limit import RETRY_AFTER_S, at_limit
 
 HOLD_PREFIX = "hold:"
 REFUNDED_STATUSES = ("FAILED", "CANCELLED")  # Runway gives these tasks' credits back
-
-
-def day_of(timestamp: float) -> str:
-    return datetime.fromtimestamp(timestamp, UTC).strftime("%Y-%m-%d")
-
-
-def resets_at(timestamp: float) -> datetime:
-    """The next 00:00 UTC after `timestamp`: when today's use starts again from 0."""
-    day = datetime.fromtimestamp(timestamp, UTC).replace(hour=0, minute=0, second=0, microsecond=0)
-    return day + timedelta(days=1)
 
 
 @dataclass(eq=False)  # not frozen: Python sets an exception's __traceback__ as it goes

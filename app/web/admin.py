@@ -15,11 +15,12 @@ from fastapi import APIRouter, Form, HTTPException, Query, Request
 from fastapi.responses import Response
 
 from app.core.i18n import gettext as _
+from app.core.timestamps import DAY_S, day_of
 from app.storage.database import Storage
 from app.team.edits import parse_limit
 from app.team.members import Member, MemberError, Members
 from app.team.refusals import refusals_by_day
-from app.team.usage import Usage, day_of
+from app.team.usage import Usage
 from app.team.usage_chart import UsageRow, draw, usage_rows
 from app.web.render import render, render_page
 from app.web.roles import require_admin
@@ -78,7 +79,7 @@ async def usage_table(usage: Usage, storage: Storage, days: int) -> list[UsageRo
 
 
 def _since(days: int) -> str:
-    return day_of(time.time() - (days - 1) * 86400)
+    return day_of(time.time() - (days - 1) * DAY_S)
 
 
 @router.get("")

@@ -1,12 +1,11 @@
 """The JSON API: the same actions as the page, for scripts and CI (OpenAPI at /docs)."""
 
-import secrets
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Header, HTTPException, Query, Response
 
 from app.catalog.endpoints import endpoint_named
-from app.catalog.models import SEED_MAX
+from app.catalog.models import random_seed
 from app.runway.endpoints import SIMULATOR_ADDRESS
 from app.runway.status import STATUSES
 from app.storage.database import TaskRecord
@@ -58,7 +57,7 @@ async def create_task(
     body = dict(body)
     endpoint = endpoint_named(body.pop("endpoint", None))  # Invalid: 422 naming the field
     if body.get("seed") is None and endpoint.path != "video_upscale":
-        body["seed"] = secrets.randbelow(SEED_MAX + 1)  # so the task records the seed it used
+        body["seed"] = random_seed()  # so the task records the seed it used
     address = body.pop("baseUrl", None)
     address = address if isinstance(address, str) else None
     notify_here = body.pop("notifyHere", False) is True

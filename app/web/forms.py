@@ -11,7 +11,7 @@ from typing import Any
 from starlette.datastructures import ImmutableMultiDict
 
 from app.catalog.endpoints import DEFAULT_ENDPOINT, ENDPOINTS, FORM_MODES
-from app.catalog.models import DEFAULT_MODEL, SEED_MAX, Model
+from app.catalog.models import DEFAULT_MODEL, Model, random_seed
 from app.catalog.validation import FieldError, prompt_images
 from app.core.i18n import gettext as _
 from app.frames.from_text import FrameRequest
@@ -145,7 +145,7 @@ def body_from_state(state: FormState) -> tuple[dict[str, Any], list[FieldError]]
     try:
         # An empty seed is picked here, not upstream, so the card can say which one was used
         # and a good result can be made again.
-        body["seed"] = int(state.seed) if state.seed else secrets.randbelow(SEED_MAX + 1)
+        body["seed"] = int(state.seed) if state.seed else random_seed()
     except ValueError:
         errors.append(FieldError("seed", _("must be a whole number, or empty for random")))
     if state.notify_hook:
@@ -164,7 +164,7 @@ def group_runs(
     One run (and no second address) is not a group: the list is empty.
     """
     if state.compare_base_url:
-        seed = body.get("seed", secrets.randbelow(SEED_MAX + 1))
+        seed = body.get("seed", random_seed())
         same = {**body, "seed": seed}
         return [(same, state.base_url or None), (same, state.compare_base_url)], []
     if not state.runs.isdigit() or not 1 <= int(state.runs) <= MAX_RUNS:
@@ -174,7 +174,7 @@ def group_runs(
         return [], []
     seeds = [body["seed"]] if "seed" in body else []
     while len(seeds) < count:
-        seed = secrets.randbelow(SEED_MAX + 1)
+        seed = random_seed()
         if seed not in seeds:
             seeds.append(seed)
     return [({**body, "seed": seed}, state.base_url or None) for seed in seeds], []
@@ -204,7 +204,7 @@ def state_from_record(record: TaskRecord, frames: FrameStore, new_seed: bool) ->
         prompt_text=record.prompt_text,
         ratio=record.ratio,
         duration=str(record.duration),
-        seed=str(secrets.randbelow(SEED_MAX + 1)) if new_seed else _text(record.seed),
+        seed=str(random_seed()) if new_seed else _text(record.seed),
         watermark=bool(request.get("watermark")),
         notify_hook=_text(request.get("notify_hook")),
     )

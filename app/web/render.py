@@ -43,7 +43,8 @@ from app.web.task_object import submit_timings, task_credits
 
 
 def _ago(seconds: float) -> str:
-    """A duration in the page's language (app.js's formatElapsed writes the same words)."""
+    """A duration in the page's language; app.js's formatElapsed follows these steps and words
+    (tests/browser/test_server_rules.py holds the two to the same text)."""
     seconds = max(0, int(seconds))
     if seconds < 60:
         return gettext("{s}s", s=seconds)

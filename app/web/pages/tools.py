@@ -3,10 +3,11 @@
 import asyncio
 
 from fastapi import APIRouter, HTTPException, Request
-from fastapi.responses import PlainTextResponse, Response
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
 
-from app.catalog.models import ENDPOINT_MODELS
+from app.catalog.credits import cheapest_task
 from app.core.keys import member_name
+from app.core.transcript import shorten_data_uris_in_text
 from app.frames.refs import frame_refs, inline_frames
 from app.runway.endpoints import Upstream, UpstreamKind, resolve_upstream
 from app.runway.snippets import LANGUAGES, snippet
@@ -30,8 +31,9 @@ async def task_code(
     frames: FramesDep,
     caller: CallerDep,
     key: str = "env",
-) -> PlainTextResponse:
-    """The task's create and read as code, body in full so it runs as it is."""
+) -> Response:
+    """The task's create and read as code, body in full so it runs as it is; the page's view
+    asks for JSON and gets the code with its data URIs shortened beside it."""
     record = await service.get(task_id, caller, refresh=False)
     if record is None or language not in LANGUAGES:
         raise HTTPException(404)
@@ -59,16 +61,11 @@ async def task_code(
     )
     if text is None:
         raise HTTPException(404, f"the official SDK does not know {record.model}")
-    return PlainTextResponse(text)
-
-
-def cheapest_task(model: str) -> int | None:
-    """The least a task of `model` is estimated at (its shortest duration), on any endpoint:
-    a balance below it cannot pay for any, so the panel says so before Generate."""
-    for models in ENDPOINT_MODELS.values():
-        if found := models.get(model):
-            return min((found.credits(d) for d in found.durations), default=found.credits(0))
-    return None
+    vary = {"Vary": "Accept"}
+    if "application/json" in request.headers.get("accept", ""):  # the page's code view
+        shown = shorten_data_uris_in_text(text)
+        return JSONResponse({"code": text, "shown": shown}, headers=vary)
+    return PlainTextResponse(text, headers=vary)
 
 
 @router.get("/account")
