@@ -1,18 +1,28 @@
 """The Runway create endpoints the console drives, as one table.
 
-Each endpoint is a path under `/v1`, the models the catalog lists for it (so its body is
-checked by the same rules as image-to-video: `validation.validate_create_body`), and what its
-task makes: a video or an image. Submitting, recording, saving the output, the inspector, copy
-as code and the gateway all read this table rather than naming `image_to_video`.
+Each endpoint is a path under `/v1`, the models the catalog lists for it, and what its task
+makes: a video or an image. Its body is checked by the hand-written rules of image-to-video
+(`validation.validate_create_body`) or, for the endpoints the SDK's JSON Schemas drive
+(`catalog.SCHEMA_ENDPOINTS`), against its model's schema (`schema_check.body_errors`).
+Submitting, recording, saving the output, the inspector, copy as code and the gateway all read
+this table rather than naming `image_to_video`.
 """
 
 from dataclasses import dataclass
 from typing import Any
 
-from app.catalog import ENDPOINT_MODELS, Model, api_models, duration_when_omitted
+from app.catalog import (
+    ENDPOINT_MODELS,
+    SCHEMA_ENDPOINTS,
+    SCHEMAS,
+    Model,
+    api_models,
+    duration_when_omitted,
+)
 from app.i18n import N_
 from app.i18n import gettext as _
-from app.validation import FieldError, Invalid, validate_create_body
+from app.schema_check import body_errors
+from app.validation import FieldError, Invalid, raise_errors, validate_create_body
 
 DEFAULT_ENDPOINT = "image_to_video"
 
@@ -35,8 +45,24 @@ class CreateEndpoint:
     def makes_image(self) -> bool:
         return self.result == "image"
 
+    @property
+    def schema_checked(self) -> bool:
+        """Checked against its models' JSON Schemas (app/schema_check.py), not by hand."""
+        return self.path in SCHEMA_ENDPOINTS
+
+    def takes_seed(self, model: object) -> bool:
+        """Whether a body for `model` may name a seed (the page draws one when it has none,
+        so the task records the seed it used): as its schema says, or all but upscales."""
+        if not self.schema_checked:
+            return self.path != "video_upscale"
+        schema = SCHEMAS[self.path].get(str(model))
+        return schema is not None and "seed" in schema["properties"]
+
     def validate(self, body: dict[str, Any]) -> None:
-        validate_create_body(body, self.path)
+        if self.schema_checked:
+            raise_errors(body, body_errors(body, self.path))
+        else:
+            validate_create_body(body, self.path)
 
     def duration_of(self, body: dict[str, Any]) -> int:
         """The seconds the task will make: the body's, else what the upstream picks (0 for
@@ -45,7 +71,10 @@ class CreateEndpoint:
         if isinstance(duration, int) and not isinstance(duration, bool):
             return duration
         entry = api_models(self.path).get(str(body.get("model")))
-        return (duration_when_omitted(str(body.get("model")), entry) or 0) if entry else 0
+        if entry is None:  # a schema-checked endpoint: the schema's default, else none
+            model = self.models.get(str(body.get("model")))
+            return model.default_duration if model is not None else 0
+        return duration_when_omitted(str(body.get("model")), entry) or 0
 
 
 ENDPOINTS: dict[str, CreateEndpoint] = {
@@ -58,6 +87,12 @@ ENDPOINTS: dict[str, CreateEndpoint] = {
         CreateEndpoint("text_to_image", N_("Text to image"), "image", "gen4_image"),
         CreateEndpoint(
             "video_upscale", N_("Video upscale"), "video", "magnific_video_upscaler_creative"
+        ),
+        CreateEndpoint("video_to_video", N_("Video to video"), "video", "aleph2"),
+        CreateEndpoint("character_performance", N_("Act-Two"), "video", "act_two"),
+        CreateEndpoint("video_to_hdr", N_("Video to HDR"), "video", "ruby"),
+        CreateEndpoint(
+            "image_upscale", N_("Image upscale"), "image", "magnific_precision_upscaler_v2"
         ),
     )
 }
