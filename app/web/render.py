@@ -83,13 +83,27 @@ def thumb_url(links: ThumbLinks, secret: bytes, record: TaskRecord) -> str | Non
     return links.src(sha) if sha is not None else None
 
 
-THUMB_LABELS = {"image_to_video": "URL", "text_to_video": "TXT", "text_to_image": "IMG"}
+THUMB_LABELS = {
+    "image_to_video": "URL",
+    "text_to_video": "TXT",
+    "text_to_image": "IMG",
+    "video_to_video": "V2V",
+    "character_performance": "ACT",
+    "video_to_hdr": "HDR",
+}
+# Where a task names the media it started from, besides a first frame.
+INPUT_FIELDS = ("videoUri", "promptVideo", "imageUri")
 
 
 def uploaded_input(record: TaskRecord) -> str:
-    """The `runway://` URI of an upload the task started from (its first frame, or the video it
-    upscaled), or "": the upstream holds the file, the console only its name."""
-    uri = first_frame(record.request) or str(record.request.get("videoUri") or "")
+    """The `runway://` URI of an upload the task started from (its first frame, the video it
+    transformed or upscaled, the image it enlarged, Act-Two's character), or "": the upstream
+    holds the file, the console only its name."""
+    request = record.request
+    character = request.get("character")
+    found = [first_frame(request), *(request.get(name) for name in INPUT_FIELDS)]
+    found.append(character.get("uri") if isinstance(character, dict) else None)
+    uri = next((str(u) for u in found if isinstance(u, str) and u), "")
     return uri if uri.startswith("runway:") else ""
 
 
@@ -105,7 +119,7 @@ def thumb_title(record: TaskRecord) -> str:
     uri = uploaded_input(record)
     if not uri:
         return ""
-    if record.endpoint == "video_upscale":
+    if record.endpoint in ("video_upscale", "video_to_video", "video_to_hdr"):
         return gettext("uploaded video ({uri})", uri=uri)
     return gettext("uploaded frame ({uri})", uri=uri)
 
