@@ -96,7 +96,8 @@ ENDPOINTS: dict[str, CreateEndpoint] = {
         ),
     )
 }
-FORM_MODES = ("image_to_video", "text_to_video")  # the form's choice; the others have buttons
+# The form's choice; video_upscale and text_to_image have their own buttons.
+FORM_MODES = ("image_to_video", "text_to_video", *SCHEMA_ENDPOINTS)
 
 
 def endpoint_label(name: str) -> str:
