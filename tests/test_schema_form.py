@@ -2,6 +2,9 @@
 a media URI, literals as choices, numbers with their range, nested options under Advanced;
 the form's values go into a body of the schema's types, and errors name the schema's field."""
 
+import asyncio
+import time
+
 import httpx
 from bs4 import BeautifulSoup
 
@@ -82,3 +85,31 @@ async def test_a_video_to_video_task_from_the_form(client: httpx.AsyncClient) ->
     filled = BeautifulSoup(reuse.text, "html.parser")
     assert filled.select_one("input[name='s.videoUri']")["value"] == VIDEO
     assert filled.select_one("input[name='s.keyframes.0.at']")["value"] == "0.5"
+
+
+async def test_a_video_output_is_used_as_the_input_of_another_mode(
+    client: httpx.AsyncClient,
+) -> None:
+    body = {"endpoint": "text_to_video", "model": "gen4.5", "promptText": "dunes"}
+    made = await client.post("/api/tasks", json={**body, "ratio": "1280:720", "duration": 2})
+    task_id = made.json()["id"]
+    deadline = time.monotonic() + 60
+    while (task := (await client.get(f"/api/tasks/{task_id}")).json())["status"] != "SUCCEEDED":
+        assert time.monotonic() < deadline, task
+        await asyncio.sleep(0.2)
+    card = await client.get(f"/tasks/{task_id}", headers={"HX-Request": "true"})
+    assert f"/form/use/{task_id}?endpoint=video_to_video" in card.text
+    assert f"/form/use/{task_id}?endpoint=image_upscale" not in card.text
+    act_two = await client.get(f"/form/use/{task_id}", params={"endpoint": "character_performance"})
+    form = BeautifulSoup(act_two.text, "html.parser")
+    assert form.select_one("input[name=endpoint][value=character_performance]").has_attr("checked")
+    # The upstream's own URL (the built-in simulator's path): the upstream reads it.
+    output = task["output"][0].removeprefix("http://console")
+    assert form.select_one("input[name='s.character.uri']")["value"] == output
+    kind = form.select_one("select[name='s.character.type'] option[selected]")
+    assert kind is not None and kind["value"] == "video"
+    v2v = await client.get(f"/form/use/{task_id}", params={"endpoint": "video_to_video"})
+    filled = BeautifulSoup(v2v.text, "html.parser")
+    assert filled.select_one("input[name='s.videoUri']")["value"] == output
+    refused = await client.get(f"/form/use/{task_id}", params={"endpoint": "image_upscale"})
+    assert refused.status_code == 404

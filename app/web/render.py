@@ -35,6 +35,7 @@ from app.samples import SAMPLES
 from app.snippets import SDK_MODELS, sdk_knows
 from app.storage import TaskRecord
 from app.web.csrf import csrf_token, set_csrf_cookie
+from app.web.reuse import input_modes
 from app.web.static_urls import static_url
 from app.web.task_object import submit_timings, task_credits
 
@@ -180,6 +181,7 @@ def make_templates(secret: bytes) -> Jinja2Templates:
     templates.env.globals["output_suffix"] = output_suffix
     templates.env.globals["endpoint_label"] = endpoint_label
     templates.env.globals["FORM_MODES"] = FORM_MODES
+    templates.env.globals["input_modes"] = input_modes
     templates.env.globals["task_credits"] = task_credits
     templates.env.globals["submit_timings"] = submit_timings
     templates.env.globals["frame_request"] = FrameRequest.default
