@@ -45,6 +45,22 @@ def test_a_video_to_video_task_made_from_the_page_plays(watched: Watched, consol
     assert watched.errors == [], watched.errors
 
 
+def test_an_act_two_task_made_from_the_page_plays(watched: Watched, console_url: str) -> None:
+    """The performance is a video this caller made; the character an image the simulator
+    does not fetch (a placeholder that names it stands in)."""
+    page = watched.page
+    page.goto(console_url)
+    source = _video_output(page, console_url)
+    page.check("input[name=endpoint][value=character_performance]")
+    page.wait_for_selector("input[name='s.reference.uri']")
+    page.fill("input[name='s.character.uri']", "https://example.com/face.png")
+    page.fill("input[name='s.reference.uri']", source)
+    page.click("#generate")
+    page.wait_for_selector("#task-card .badge[data-status=SUCCEEDED]", timeout=60_000)
+    wait_for_video(page, "readyState", 2)
+    assert watched.errors == [], watched.errors
+
+
 def test_act_two_s_nested_option_is_set_under_advanced(watched: Watched, console_url: str) -> None:
     page = watched.page
     ARTIFACTS.mkdir(exist_ok=True)
