@@ -4,17 +4,23 @@ The SDK's `types/*_create_params.py` are Runway's contract: one TypedDict per mo
 fields it takes, which are required, the literal values allowed, and docstrings that state the
 rest ("Must be an integer from 2 to 10", "up to 1000 characters", "Defaults to 5"). This script
 reads both (the types through `typing`, the docstrings through `ast`, since Python keeps no
-docstring for a class attribute) and writes the facts the console and its simulator use.
+docstring for a class attribute) and writes the facts the console and its simulator use: the
+summary in app/catalog/sdk.json (ratios, durations, frames, prompts: the rules of the first
+four endpoints, checked by hand-written code) and, for every create endpoint of the SDK, one
+JSON Schema per model in app/catalog/schema.json (sdk_schema.py), which the newer endpoints are
+checked against and their forms are built from.
 
-    python scripts/generate_catalog.py          # rewrite app/catalog/sdk.json
+    python scripts/generate_catalog.py          # rewrite both files
     python scripts/generate_catalog.py --check  # exit 1 when the file and the SDK disagree
 
-tests/test_catalog.py runs `build_catalog()` against the installed SDK and compares.
+tests/test_catalog.py runs `build_catalog()` and `build_schemas()` against the installed SDK
+and compares.
 """
 
 import argparse
 import ast
 import importlib
+import importlib.util
 import inspect
 import json
 import re
@@ -25,7 +31,22 @@ from pathlib import Path
 from typing import Any, Literal, Required, Union, get_args, get_origin
 
 OUTPUT = Path(__file__).resolve().parent.parent / "app" / "catalog" / "sdk.json"
+SCHEMAS = OUTPUT.with_name("schema.json")
 ENDPOINTS = ("image_to_video", "text_to_video", "text_to_image", "video_upscale")
+
+
+def _sibling(name: str) -> types.ModuleType:
+    """A module beside this script, loaded by path (the script is not in a package)."""
+    spec = importlib.util.spec_from_file_location(name, Path(__file__).with_name(f"{name}.py"))
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def build_schemas() -> dict[str, Any]:
+    """Every create endpoint of the SDK as JSON Schemas, one per model (sdk_schema.py)."""
+    return _sibling("sdk_schema").build_schemas()
 
 
 def _strip(hint: Any) -> Any:
@@ -145,14 +166,16 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="compare instead of writing")
     args = parser.parse_args()
-    text = json.dumps(build_catalog(), indent=1, ensure_ascii=False) + "\n"
-    if args.check:
-        same = OUTPUT.exists() and OUTPUT.read_text() == text
-        print("catalog matches the SDK" if same else "catalog differs from the SDK: regenerate it")
-        return 0 if same else 1
-    OUTPUT.write_text(text)
-    print(f"wrote {OUTPUT}")
-    return 0
+    differs = 0
+    for path, data in ((OUTPUT, build_catalog()), (SCHEMAS, build_schemas())):
+        text = json.dumps(data, indent=1, ensure_ascii=False) + "\n"
+        if not args.check:
+            path.write_text(text)
+            print(f"wrote {path}")
+        elif not path.exists() or path.read_text() != text:
+            print(f"{path.name} differs from the SDK: regenerate it")
+            differs = 1
+    return differs
 
 
 if __name__ == "__main__":

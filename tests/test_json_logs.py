@@ -105,7 +105,9 @@ def test_a_json_line_for_each_task_event_and_no_key_in_any(
     for task_id, whose in tasks.items():
         logged = [line for line in lines if line.get("task_id") == task_id]
         assert [line["status"] for line in logged] == kept[task_id], (whose, logged)
-        assert {line["logger"] for line in logged} == {"app.tasks"}  # docs/watching.md's filter
+        assert {line["logger"] for line in logged} == {
+            "app.tasks.service"
+        }  # docs/watching.md's filter
         assert logged[0]["upstream_status"] == 200 and logged[0]["duration_ms"] >= 0
         assert all(
             line.get("member") == ("alice" if whose == "member" else None) for line in logged

@@ -15,6 +15,7 @@ import httpx
 import pytest
 import runwayml
 
+from app.catalog.endpoints import ENDPOINTS
 from app.main import create_app
 from tests.conftest import make_settings
 
@@ -26,10 +27,7 @@ CALL = re.compile(
     r"self\._(get|post|patch|put|delete)\(\s*(?:path_template\()?\s*f?\"(/v1/[^\"]*)\""
 )
 OFFERED = {
-    ("POST", "/v1/image_to_video"),
-    ("POST", "/v1/text_to_video"),
-    ("POST", "/v1/text_to_image"),
-    ("POST", "/v1/video_upscale"),
+    *(("POST", f"/v1/{name}") for name in ENDPOINTS),  # every create endpoint of the table
     ("POST", "/v1/uploads"),
     ("GET", "/v1/tasks/x"),
     ("DELETE", "/v1/tasks/x"),

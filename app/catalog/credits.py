@@ -38,7 +38,10 @@ def counted_duration(body: dict[str, Any], endpoint: str) -> int | None:
         return whole_seconds(duration)
     name = str(body.get("model"))
     entry = api_models(endpoint).get(name)
-    return duration_when_omitted(name, entry) if entry else None
+    if entry:
+        return duration_when_omitted(name, entry)
+    model = ENDPOINT_MODELS.get(endpoint, {}).get(name)  # a schema-checked endpoint's default
+    return (model.default_duration or None) if model is not None else None
 
 
 def as_counted(body: dict[str, Any]) -> dict[str, Any]:

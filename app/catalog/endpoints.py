@@ -1,17 +1,25 @@
 """The Runway create endpoints the console drives, as one table.
 
-Each endpoint is a path under `/v1`, the models the catalog lists for it (so its body is
-checked by the same rules as image-to-video: `validation.validate_create_body`), and what its
-task makes: a video or an image. Submitting, recording, saving the output, the inspector, copy
-as code and the gateway all read this table rather than naming `image_to_video`.
+Each endpoint is a path under `/v1`, the models the catalog lists for it, and what its task
+makes: a video or an image. Its body is checked by the hand-written rules of image-to-video
+(`validation.validate_create_body`) or, for the endpoints the SDK's JSON Schemas drive
+(`catalog.SCHEMA_ENDPOINTS`), against its model's schema (`schema_check.body_errors`).
+Submitting, recording, saving the output, the inspector, copy as code and the gateway all read
+this table rather than naming `image_to_video`.
 """
 
 from dataclasses import dataclass
 from typing import Any
 
 from app.catalog.credits import counted_duration
-from app.catalog.models import ENDPOINT_MODELS, Model
-from app.catalog.validation import FieldError, Invalid, validate_create_body
+from app.catalog.models import (
+    ENDPOINT_MODELS,
+    SCHEMA_ENDPOINTS,
+    SCHEMAS,
+    Model,
+)
+from app.catalog.schema_check import body_errors
+from app.catalog.validation import FieldError, Invalid, raise_errors, validate_create_body
 from app.core.i18n import N_
 from app.core.i18n import gettext as _
 
@@ -36,8 +44,24 @@ class CreateEndpoint:
     def makes_image(self) -> bool:
         return self.result == "image"
 
+    @property
+    def schema_checked(self) -> bool:
+        """Checked against its models' JSON Schemas (app/catalog/schema_check.py), not by hand."""
+        return self.path in SCHEMA_ENDPOINTS
+
+    def takes_seed(self, model: object) -> bool:
+        """Whether a body for `model` may name a seed (the page draws one when it has none,
+        so the task records the seed it used): as its schema says, or all but upscales."""
+        if not self.schema_checked:
+            return self.path != "video_upscale"
+        schema = SCHEMAS[self.path].get(str(model))
+        return schema is not None and "seed" in schema["properties"]
+
     def validate(self, body: dict[str, Any]) -> None:
-        validate_create_body(body, self.path)
+        if self.schema_checked:
+            raise_errors(body, body_errors(body, self.path))
+        else:
+            validate_create_body(body, self.path)
 
     def duration_of(self, body: dict[str, Any]) -> int:
         """The seconds the task will make, as its estimate counts them (0 for an image or an
@@ -56,9 +80,16 @@ ENDPOINTS: dict[str, CreateEndpoint] = {
         CreateEndpoint(
             "video_upscale", N_("Video upscale"), "video", "magnific_video_upscaler_creative"
         ),
+        CreateEndpoint("video_to_video", N_("Video to video"), "video", "aleph2"),
+        CreateEndpoint("character_performance", N_("Act-Two"), "video", "act_two"),
+        CreateEndpoint("video_to_hdr", N_("Video to HDR"), "video", "ruby"),
+        CreateEndpoint(
+            "image_upscale", N_("Image upscale"), "image", "magnific_precision_upscaler_v2"
+        ),
     )
 }
-FORM_MODES = ("image_to_video", "text_to_video")  # the form's choice; the others have buttons
+# The form's choice; video_upscale and text_to_image have their own buttons.
+FORM_MODES = ("image_to_video", "text_to_video", *SCHEMA_ENDPOINTS)
 
 
 def endpoint_label(name: str) -> str:

@@ -52,6 +52,9 @@ RUNWAY_MODELS = (
     "veo3.1_fast",
     "gen4_image",
     "gen4_image_turbo",
+    "aleph2",
+    "act_two",
+    "ruby",
 )
 
 # Credits per task for models that are not billed by the second (images, upscales): estimates.
@@ -60,6 +63,11 @@ CREDITS_PER_TASK: dict[str, int] = {
     "gen4_image_turbo": 2,
     "magnific_video_upscaler_creative": 20,
     "enhance_frame_rate": 20,
+    # Billed by the second of the input video, which the console does not read: a 5 s guess.
+    "aleph2": 75,
+    "act_two": 25,
+    "ruby": 100,
+    "magnific_precision_upscaler_v2": 10,
 }
 UNKNOWN_TASK_PRICE = 5
 
@@ -94,6 +102,10 @@ LABELS: dict[str, str] = {
     "gen4_image_turbo": "Gen-4 Image Turbo",
     "magnific_video_upscaler_creative": "Magnific Video Upscaler",
     "enhance_frame_rate": "Enhance Frame Rate",
+    "aleph2": "Aleph 2",
+    "act_two": "Act-Two",
+    "ruby": "Ruby HDR",
+    "magnific_precision_upscaler_v2": "Magnific Precision Upscaler",
 }
 
 # The durations the form offers where the SDK types `duration` as any integer (inclusive).

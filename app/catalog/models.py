@@ -42,6 +42,13 @@ def random_seed() -> int:
 
 SDK: dict[str, Any] = json.loads((Path(__file__).parent / "sdk.json").read_text())
 SDK_VERSION: str = SDK["sdk_version"]
+# Every create endpoint of the SDK as JSON Schemas, one per model (scripts/sdk_schema.py).
+SCHEMAS: dict[str, dict[str, Any]] = json.loads(
+    (Path(__file__).parent / "schema.json").read_text()
+)["endpoints"]
+# The endpoints checked against their schema (app/catalog/schema_check.py and, separately, the
+# simulator's app/simulator/schema_checks.py); the first four keep their own rules.
+SCHEMA_ENDPOINTS = ("video_to_video", "character_performance", "video_to_hdr", "image_upscale")
 
 
 def api_models(endpoint: str = "image_to_video") -> dict[str, dict[str, Any]]:
@@ -130,10 +137,58 @@ def _model(name: str, entry: dict[str, Any]) -> Model:
     )
 
 
-ENDPOINT_NAMES = ("image_to_video", "text_to_video", "text_to_image", "video_upscale")
+def _values(schema: dict[str, Any]) -> list[Any]:
+    """The literal values a schema allows (its enum, or its union members' enums)."""
+    found = list(schema.get("enum", []))
+    return found + [v for member in schema.get("anyOf", []) for v in member.get("enum", [])]
+
+
+def _integer_range(schema: dict[str, Any]) -> tuple[int, int] | None:
+    for member in [schema, *schema.get("anyOf", [])]:
+        if member.get("type") == "integer" and "minimum" in member and "maximum" in member:
+            return int(member["minimum"]), int(member["maximum"])
+    return None
+
+
+def _schema_model(name: str, schema: dict[str, Any]) -> Model:
+    """A model of a schema-checked endpoint, as the form and the estimates use it: its
+    ratios, durations and prompt limit read off its JSON Schema."""
+    fields, required = schema["properties"], schema.get("required", [])
+    durations: tuple[int, ...] = ()
+    if "duration" in fields:
+        listed = sorted(v for v in _values(fields["duration"]) if isinstance(v, int))
+        low, high = _integer_range(fields["duration"]) or FORM_DURATIONS.get(
+            name, FORM_DURATIONS_FALLBACK
+        )
+        durations = tuple(listed) or tuple(range(low, high + 1))
+    return Model(
+        name=name,
+        label=LABELS.get(name, name),
+        ratios=tuple(v for v in _values(fields.get("ratio", {})) if isinstance(v, str)),
+        durations=durations,
+        last_frame=False,
+        prompt_required="promptText" in required,
+        credits_per_second=CREDITS_PER_SECOND.get(name, UNKNOWN_PRICE),
+        group="runway" if name in RUNWAY_MODELS else "partner",
+        prompt_max_chars=fields.get("promptText", {}).get("maxLength") or PROMPT_MAX_CHARS,
+        duration_required="duration" in required,
+    )
+
+
+ENDPOINT_NAMES = (
+    "image_to_video",
+    "text_to_video",
+    "text_to_image",
+    "video_upscale",
+    *SCHEMA_ENDPOINTS,
+)
 ENDPOINT_MODELS: dict[str, dict[str, Model]] = {
     endpoint: {name: _model(name, e) for name, e in api_models(endpoint).items()}
     for endpoint in ENDPOINT_NAMES
+    if endpoint not in SCHEMA_ENDPOINTS
+} | {
+    endpoint: {name: _schema_model(name, s) for name, s in SCHEMAS[endpoint].items()}
+    for endpoint in SCHEMA_ENDPOINTS
 }
 MODELS = ENDPOINT_MODELS["image_to_video"]
 DEFAULT_MODEL = "gen3a_turbo"

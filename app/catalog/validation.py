@@ -169,6 +169,13 @@ def _check_scalars(
         isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed <= SEED_MAX
     ):
         errors.append(FieldError("seed", _("must be a whole number from 0 to {max}", max=SEED_MAX)))
+    return errors + relay_field_errors(body)
+
+
+def relay_field_errors(body: dict[str, Any]) -> list[FieldError]:
+    """The fields relays add to every endpoint (`watermark`, `notify_hook`), which no SDK
+    type declares: checked the same wherever they come."""
+    errors: list[FieldError] = []
     if "watermark" in body and not isinstance(body["watermark"], bool):
         errors.append(FieldError("watermark", _("must be true or false")))
     hook = body.get("notify_hook")
@@ -280,6 +287,12 @@ def validate_create_body(body: dict[str, Any], endpoint: str = "image_to_video")
     # form always names one; an SDK's body may not).
     errors = _check_inputs(endpoint, body, model) + _check_scalars(body, model, True)
     errors += _missing_fields(body, endpoint, model_name, {error.field for error in errors})
+    raise_errors(body, errors)
+
+
+def raise_errors(body: dict[str, Any], errors: list[FieldError]) -> None:
+    """Raise Invalid with `errors` and what any body may hold wrong (non-finite numbers,
+    lone surrogates) where no field's own error said it already; return when there is none."""
     known = {error.field for error in errors}
     errors += [
         FieldError(path, _("NaN and Infinity are not JSON numbers"))

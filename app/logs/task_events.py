@@ -12,7 +12,7 @@ from app.core.keys import member_name
 from app.runway.exchange import Exchange, UpstreamError
 from app.storage.task_record import TaskRecord
 
-log = logging.getLogger("app.tasks")  # the name docs/deploy.md tells operators to filter on
+log = logging.getLogger("app.tasks.service")  # the name docs/deploy.md tells operators to filter on
 
 
 def _fields(record: TaskRecord, exchange: Exchange | None) -> dict[str, Any]:

@@ -12,7 +12,7 @@ import shlex
 from dataclasses import dataclass
 from typing import Any
 
-from app.catalog.models import SDK
+from app.catalog.models import SCHEMA_ENDPOINTS, SCHEMAS, SDK
 from app.runway.endpoints import Upstream
 
 ENV_VAR = "RUNWAYML_API_SECRET"
@@ -20,6 +20,12 @@ ENV_VAR = "RUNWAYML_API_SECRET"
 SDK_FIELDS: dict[str, dict[str, dict[str, bool]]] = {
     endpoint: {name: entry["fields"] for name, entry in models.items()}
     for endpoint, models in SDK["endpoints"].items()
+} | {  # the schema-driven endpoints: each field its schema declares, and whether it is required
+    endpoint: {
+        name: {f: f in schema.get("required", []) for f in schema["properties"] if f != "model"}
+        for name, schema in SCHEMAS[endpoint].items()
+    }
+    for endpoint in SCHEMA_ENDPOINTS
 }
 SDK_MODELS = tuple(SDK_FIELDS["image_to_video"])
 LANGUAGES = ("curl", "python", "sdk", "js")

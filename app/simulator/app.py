@@ -25,6 +25,12 @@ from app.simulator.generations import (
 )
 from app.simulator.hook_book import Callbacks
 from app.simulator.image_to_video import create_task
+from app.simulator.media_tasks import (
+    create_character_performance,
+    create_image_upscale,
+    create_video_to_hdr,
+    create_video_to_video,
+)
 from app.simulator.organization import read_organization, read_usage
 from app.simulator.outputs import read_output
 from app.simulator.protocol import CorsExceptControl, RunwayVersion, json_http_error
@@ -51,6 +57,10 @@ def api_routes(prefix: str) -> list[Route]:
         Route(f"{prefix}/v1/text_to_image", create_text_to_image, methods=["POST"]),
         Route(f"{prefix}/v1/text_to_video", create_text_to_video, methods=["POST"]),
         Route(f"{prefix}/v1/video_upscale", create_video_upscale, methods=["POST"]),
+        Route(f"{prefix}/v1/video_to_video", create_video_to_video, methods=["POST"]),
+        Route(f"{prefix}/v1/character_performance", create_character_performance, methods=["POST"]),
+        Route(f"{prefix}/v1/video_to_hdr", create_video_to_hdr, methods=["POST"]),
+        Route(f"{prefix}/v1/image_upscale", create_image_upscale, methods=["POST"]),
     ]
 
 

@@ -11,6 +11,7 @@ from PIL import Image
 from app.catalog.models import ratio_size
 from app.simulator.camera import CameraPath
 from app.simulator.containers import HEAD_BYTES, container_format, file_format
+from app.simulator.media_render import render_media
 from app.simulator.scenes import paint_scene
 from app.simulator.store import SimStore, SimTask
 from app.simulator.upload_store import upload_path
@@ -24,11 +25,14 @@ from app.simulator.video import (
 )
 
 SUFFIXES = ("mp4", "png")
+IMAGE_KINDS = ("text_to_image", "image_upscale")
+# The endpoints the SDK's schemas drive render in media_render.py.
+MEDIA_KINDS = ("video_to_video", "character_performance", "video_to_hdr", "image_upscale")
 
 
 def output_suffix(task: SimTask) -> str:
-    """What a task makes: a PNG for text_to_image, an MP4 for everything else."""
-    return "png" if task.extra.get("kind") == "text_to_image" else "mp4"
+    """What a task makes: a PNG for an image endpoint, an MP4 for everything else."""
+    return "png" if task.extra.get("kind") in IMAGE_KINDS else "mp4"
 
 
 class Renderer:
@@ -86,6 +90,10 @@ class Renderer:
         kind = task.extra.get("kind", "image_to_video")
         if kind == "video_upscale":
             return self._upscale(task)
+        if kind in MEDIA_KINDS:
+            return render_media(
+                self._store, task, self.output_path(task.id, output_suffix(task)), self._stopping
+            )
         size = output_size(*ratio_size(task.ratio))
         if kind == "text_to_image":
             path = self.output_path(task.id, "png")

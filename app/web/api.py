@@ -45,8 +45,9 @@ async def create_task(
     submit_token: Annotated[str | None, Header(alias="Idempotency-Key", max_length=100)] = None,
 ) -> dict[str, Any]:
     """Start a task: a Runway create body as it is, plus an optional `baseUrl`, and an
-    optional `endpoint` (`image_to_video` when absent; `text_to_video`, `text_to_image` or
-    `video_upscale`), the create endpoint it is sent to.
+    optional `endpoint` (`image_to_video` when absent, or any other of
+    app/catalog/endpoints.py: `text_to_video`, `video_to_video`, `image_upscale`, ...), the
+    create endpoint it is sent to.
 
     422 lists each bad field (nothing is sent upstream); an upstream error comes back as 502
     with the upstream's status and body. With an `Idempotency-Key` header, a repeat of the same
@@ -56,7 +57,7 @@ async def create_task(
     """
     body = dict(body)
     endpoint = endpoint_named(body.pop("endpoint", None))  # Invalid: 422 naming the field
-    if body.get("seed") is None and endpoint.path != "video_upscale":
+    if body.get("seed") is None and endpoint.takes_seed(body.get("model")):
         body["seed"] = random_seed()  # so the task records the seed it used
     address = body.pop("baseUrl", None)
     address = address if isinstance(address, str) else None

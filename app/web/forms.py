@@ -11,13 +11,14 @@ from typing import Any
 from starlette.datastructures import ImmutableMultiDict
 
 from app.catalog.endpoints import DEFAULT_ENDPOINT, ENDPOINTS, FORM_MODES
-from app.catalog.models import DEFAULT_MODEL, Model, random_seed
+from app.catalog.models import DEFAULT_MODEL, SCHEMAS, SEED_MAX, Model, random_seed
 from app.catalog.validation import FieldError, prompt_images
 from app.core.i18n import gettext as _
 from app.frames.from_text import FrameRequest
 from app.frames.owners import FrameOwners
 from app.frames.refs import FrameStore, StoredFrame, frame_sha
 from app.storage.database import TaskRecord
+from app.web.schema_form import OWN_CONTROLS, SchemaField, body_values, flat_values, schema_fields
 
 
 @dataclass
@@ -54,6 +55,8 @@ class FormState:
     first: FrameSlot = field(default_factory=lambda: FrameSlot("first"))
     last: FrameSlot = field(default_factory=lambda: FrameSlot("last"))
     errors: dict[str, str] = field(default_factory=dict)
+    # A schema-driven endpoint's own inputs, by body path (`character.uri`): app/web/schema_form.py
+    values: dict[str, str] = field(default_factory=dict)
     # The submit token: a repeat of this form never starts a second task (app/tasks/submission.py).
     # It travels as the form field `form_token`.
     submit_token: str = field(default_factory=lambda: secrets.token_urlsafe(16))
@@ -61,6 +64,25 @@ class FormState:
     @property
     def takes_frames(self) -> bool:
         return ENDPOINTS[self.endpoint].takes_frames
+
+    @property
+    def schema_checked(self) -> bool:
+        return ENDPOINTS[self.endpoint].schema_checked
+
+    @property
+    def schema_fields(self) -> list[SchemaField]:
+        return schema_fields(self.endpoint, self.model) if self.schema_checked else []
+
+    @property
+    def filled_paths(self) -> set[str]:
+        return {path for path, value in self.values.items() if value}
+
+    @property
+    def takes_prompt(self) -> bool:
+        """Every form mode takes a prompt, but for a schema-driven model that has none."""
+        if not self.schema_checked:
+            return True
+        return "promptText" in SCHEMAS[self.endpoint][self.model_info.name]["properties"]
 
     @property
     def model_info(self) -> Model:
@@ -119,6 +141,7 @@ def state_from_form(form: ImmutableMultiDict, frames: FrameStore) -> FormState:
         first=slot_from_form(form, "first", frames),
         last=slot_from_form(form, "last", frames),
     )
+    state.values = {key[2:]: str(form.get(key) or "") for key in form if key.startswith("s.")}
     if form.get("form_token"):
         state.submit_token = str(form.get("form_token"))[:100]
     return state
@@ -126,6 +149,8 @@ def state_from_form(form: ImmutableMultiDict, frames: FrameStore) -> FormState:
 
 def body_from_state(state: FormState) -> tuple[dict[str, Any], list[FieldError]]:
     """The create body the form describes, and the errors found before validation proper."""
+    if state.schema_checked:
+        return _schema_body(state)
     errors: list[FieldError] = []
     body: dict[str, Any] = {"model": state.model}
     if state.takes_frames:
@@ -148,6 +173,31 @@ def body_from_state(state: FormState) -> tuple[dict[str, Any], list[FieldError]]
         body["seed"] = int(state.seed) if state.seed else random_seed()
     except ValueError:
         errors.append(FieldError("seed", _("must be a whole number, or empty for random")))
+    if state.notify_hook:
+        body["notify_hook"] = state.notify_hook
+    return body, errors
+
+
+def _schema_body(state: FormState) -> tuple[dict[str, Any], list[FieldError]]:
+    """A schema-driven endpoint's body: its own inputs, then the form's common controls
+    where the model's schema has them."""
+    model = state.model_info
+    body: dict[str, Any] = {"model": model.name}
+    body |= body_values(state.endpoint, model.name, state.values)
+    errors: list[FieldError] = []
+    if state.takes_prompt and (state.prompt_text or model.prompt_required):
+        body["promptText"] = state.prompt_text
+    if model.ratios and state.ratio:
+        body["ratio"] = state.ratio
+    if model.durations and state.duration.isdigit():
+        body["duration"] = int(state.duration)
+    if ENDPOINTS[state.endpoint].takes_seed(model.name):
+        try:
+            body["seed"] = int(state.seed) if state.seed else secrets.randbelow(SEED_MAX + 1)
+        except ValueError:
+            errors.append(FieldError("seed", _("must be a whole number, or empty for random")))
+    if state.watermark:
+        body["watermark"] = True
     if state.notify_hook:
         body["notify_hook"] = state.notify_hook
     return body, errors
@@ -208,6 +258,9 @@ def state_from_record(record: TaskRecord, frames: FrameStore, new_seed: bool) ->
         watermark=bool(request.get("watermark")),
         notify_hook=_text(request.get("notify_hook")),
     )
+    if state.schema_checked:
+        rest = {k: v for k, v in request.items() if k not in OWN_CONTROLS}
+        state.values = flat_values(rest)
     for image in prompt_images(request.get("promptImage")) or []:
         position = image.get("position", "first")
         if position not in ("first", "last"):

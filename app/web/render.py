@@ -37,6 +37,7 @@ from app.runway.redaction import without_surrogates
 from app.runway.snippets import SDK_MODELS, sdk_knows
 from app.storage.database import TaskRecord
 from app.web.middleware.csrf import csrf_token, set_csrf_cookie
+from app.web.reuse import input_modes
 from app.web.roles import session_member
 from app.web.static_urls import static_url
 from app.web.task_object import submit_timings, task_credits
@@ -87,13 +88,27 @@ def thumb_url(links: ThumbLinks, secret: bytes, record: TaskRecord) -> str | Non
     return links.src(sha) if sha is not None else None
 
 
-THUMB_LABELS = {"image_to_video": "URL", "text_to_video": "TXT", "text_to_image": "IMG"}
+THUMB_LABELS = {
+    "image_to_video": "URL",
+    "text_to_video": "TXT",
+    "text_to_image": "IMG",
+    "video_to_video": "V2V",
+    "character_performance": "ACT",
+    "video_to_hdr": "HDR",
+}
+# Where a task names the media it started from, besides a first frame.
+INPUT_FIELDS = ("videoUri", "promptVideo", "imageUri")
 
 
 def uploaded_input(record: TaskRecord) -> str:
-    """The `runway://` URI of an upload the task started from (its first frame, or the video it
-    upscaled), or "": the upstream holds the file, the console only its name."""
-    uri = first_frame(record.request) or str(record.request.get("videoUri") or "")
+    """The `runway://` URI of an upload the task started from (its first frame, the video it
+    transformed or upscaled, the image it enlarged, Act-Two's character), or "": the upstream
+    holds the file, the console only its name."""
+    request = record.request
+    character = request.get("character")
+    found = [first_frame(request), *(request.get(name) for name in INPUT_FIELDS)]
+    found.append(character.get("uri") if isinstance(character, dict) else None)
+    uri = next((str(u) for u in found if isinstance(u, str) and u), "")
     return uri if uri.startswith("runway:") else ""
 
 
@@ -109,7 +124,7 @@ def thumb_title(record: TaskRecord) -> str:
     uri = uploaded_input(record)
     if not uri:
         return ""
-    if record.endpoint == "video_upscale":
+    if record.endpoint in ("video_upscale", "video_to_video", "video_to_hdr"):
         return gettext("uploaded video ({uri})", uri=uri)
     return gettext("uploaded frame ({uri})", uri=uri)
 
@@ -172,6 +187,7 @@ def make_templates(secret: bytes) -> Jinja2Templates:
     templates.env.globals["output_suffix"] = output_suffix
     templates.env.globals["endpoint_label"] = endpoint_label
     templates.env.globals["FORM_MODES"] = FORM_MODES
+    templates.env.globals["input_modes"] = input_modes
     templates.env.globals["task_credits"] = task_credits
     templates.env.globals["submit_timings"] = submit_timings
     templates.env.globals["frame_request"] = FrameRequest.default

@@ -13,11 +13,45 @@ from app.frames.from_text import FrameRequest, frame_of, nearest_ratio
 from app.frames.images import BadImage
 from app.frames.owners import FrameOwners
 from app.frames.refs import FrameStore
-from app.media.copies import MediaStore
+from app.media.copies import MediaStore, output_suffix
 from app.storage.database import TaskRecord
 from app.web.forms import FormState, state_from_record
 
 IMAGE_ENDPOINT = "text_to_image"
+# "Use as input": the modes an output of each kind goes into (video_upscale and image to
+# video have their own buttons: "Upscale", "Use as first frame").
+INPUT_MODES = {
+    "mp4": ("video_to_video", "character_performance", "video_to_hdr"),
+    "png": ("image_upscale",),
+}
+MEDIA_KINDS = {"mp4": "video", "png": "image"}
+
+
+def input_modes(record: TaskRecord) -> tuple[str, ...]:
+    """The form modes a task's output may go into as an input; none until it succeeded."""
+    if record.status != "SUCCEEDED" or not record.output:
+        return ()
+    return INPUT_MODES.get(output_suffix(record), ())
+
+
+def input_state(record: TaskRecord, endpoint: str) -> FormState | None:
+    """The form in `endpoint`'s mode with the task's output as its input: the first field
+    the body needs that holds this kind of media (a union's `type` set to match), under its
+    upstream URL, which the upstream reads (the console's copy it cannot)."""
+    if endpoint not in input_modes(record):
+        return None
+    kind = MEDIA_KINDS[output_suffix(record)]
+    state = FormState(base_url=record.base_url, endpoint=endpoint)
+    state.fit_to_model()
+    for field in state.schema_fields:
+        if field.kind == "media" and field.media == kind and field.essential:
+            state.values[field.path] = record.output[0]
+            parent = field.path.rpartition(".")[0]
+            tag = next((f for f in state.schema_fields if f.path == f"{parent}.type"), None)
+            if parent and tag is not None and kind in tag.choices:
+                state.values[tag.path] = kind
+            return state
+    return None
 
 
 def reuse_state(

@@ -28,7 +28,7 @@ from app.web.forms import (
     state_from_form,
 )
 from app.web.render import render
-from app.web.reuse import own_image_frame, reuse_state
+from app.web.reuse import input_state, own_image_frame, reuse_state
 
 router = APIRouter()
 POSITIONS = ("first", "last")
@@ -201,3 +201,17 @@ async def reuse_form(
         "error": None,
     }
     return render(request, "console/_form_reuse.html", context)
+
+
+@router.get("/form/use/{task_id}")
+async def use_as_input(
+    request: Request, task_id: str, endpoint: str, service: ServiceDep, caller: CallerDep
+) -> Response:
+    """The form in `endpoint`'s mode with a succeeded task's output as its input (a video into
+    video-to-video, Act-Two or HDR; an image into image upscale); 404 when it takes none."""
+    record = await service.get(task_id, caller, refresh=False)
+    state = input_state(record, endpoint) if record is not None else None
+    if state is None:
+        raise HTTPException(404)
+    context = {"form": state, "oob": True, "upstream": resolve_upstream(state.base_url)}
+    return render(request, "console/_form_reuse.html", context | {"error": None})

@@ -1,0 +1,189 @@
+"""The console's check of a create body against its model's JSON Schema (app/catalog/schema.json).
+
+For the endpoints the schemas drive (catalog.SCHEMA_ENDPOINTS) nothing per endpoint is written
+here: every field, nested object, list, union, literal, range and required mark comes from the
+schema generated from the official SDK's types. What the console adds is its own knowledge,
+the same for every endpoint: a URI field (`x-media`) must be an https URL, an upload's
+`runway://` URI or a data URI of its kind, a prompt is measured in UTF-16 code units and kept
+within the form's limit, a seed is a uint32, and the relay fields (`watermark`, `notify_hook`)
+are checked as for image-to-video. Errors name fields as the API does (`keyframes[0].uri`).
+
+The simulator checks the same schemas with its own code (app/simulator/schema_checks.py).
+"""
+
+import math
+from typing import Any
+
+from app.catalog.models import ENDPOINT_MODELS, SCHEMAS, SEED_MAX
+from app.catalog.validation import (
+    FieldError,
+    check_https_url,
+    check_image_uri,
+    check_runway_uri,
+    check_video_uri,
+    relay_field_errors,
+    utf16_length,
+)
+from app.core.i18n import gettext as _
+
+KINDS = {"string": str, "boolean": bool, "array": list, "object": dict}
+
+
+def _join(path: str, key: str | int) -> str:
+    if isinstance(key, int):
+        return f"{path}[{key}]"
+    return f"{path}.{key}" if path else key
+
+
+def _media_problem(kind: str, uri: object) -> str | None:
+    if kind == "image":
+        return check_image_uri(uri)
+    if kind == "video":
+        return check_video_uri(uri)
+    if not isinstance(uri, str) or not uri:
+        return _("is required (an https URL, a runway:// upload or a data URI)")
+    if uri.startswith("runway:"):
+        return check_runway_uri(uri)
+    if uri.startswith("data:"):
+        return (
+            None if uri.startswith(f"data:{kind}/") else _("data URI must hold {kind}", kind=kind)
+        )
+    return check_https_url(uri)
+
+
+def _describe(schema: dict[str, Any]) -> str:
+    if "enum" in schema or "const" in schema:
+        values = schema.get("enum", [schema.get("const")])
+        return _("one of {values}", values=", ".join(str(v) for v in values))
+    return {
+        "string": _("text"),
+        "integer": _("a whole number"),
+        "number": _("a number"),
+        "boolean": _("true or false"),
+        "array": _("a list"),
+        "object": _("an object"),
+    }.get(schema.get("type", ""), _("a value"))
+
+
+def _is_type(value: object, kind: str) -> bool:
+    if kind == "integer":
+        return (
+            isinstance(value, int | float) and not isinstance(value, bool) and value == int(value)
+        )
+    if kind == "number":
+        return isinstance(value, int | float) and not isinstance(value, bool)
+    return isinstance(value, KINDS[kind]) if kind in KINDS else True
+
+
+def _same(value: object, allowed: object) -> bool:
+    """JSON equality: `true` is not `1`, though Python says it is."""
+    return value == allowed and isinstance(value, bool) == isinstance(allowed, bool)
+
+
+def _union(value: object, members: list[dict[str, Any]], path: str) -> list[FieldError]:
+    """A union holds when one member does; otherwise the errors of the member this value
+    was meant as (its JSON type matches, and for objects its `type` literal does)."""
+    tried = [(member, schema_errors(value, member, path)) for member in members]
+    if any(not errors for _member, errors in tried):
+        return []
+    meant = [(m, e) for m, e in tried if "type" in m and _is_type(value, m["type"])]
+    if isinstance(value, dict) and len(meant) > 1:
+        return _object_union(value, meant, path)
+    if meant:
+        return min((e for _m, e in meant), key=len)
+    message = _("must be {a}", a=_(" or ").join(_describe(m) for m in members))
+    return [FieldError(path or "body", message)]
+
+
+def _object_union(
+    value: dict, tried: list[tuple[dict[str, Any], list[FieldError]]], path: str
+) -> list[FieldError]:
+    """An object none of a union's object members takes: the errors of the one it names by
+    its `type` literal, else of the one whose required fields it has; a `type` none of them
+    takes is said once, with every value allowed."""
+    tag = _join(path, "type")
+    tagged = [(m, e) for m, e in tried if not any(x.field == tag for x in e)]
+    if not tagged and "type" in value:
+        kinds = [v for m, _e in tried for v in m["properties"]["type"].get("enum", [])]
+        return [FieldError(tag, _("must be one of {values}", values=", ".join(kinds)))]
+    candidates = tagged or tried
+    complete = [(m, e) for m, e in candidates if all(k in value for k in m.get("required", []))]
+    return min((e for _m, e in complete or candidates), key=len)
+
+
+def _string_errors(value: str, schema: dict[str, Any], path: str) -> list[FieldError]:
+    if "x-media" in schema:
+        problem = _media_problem(schema["x-media"], value)
+        return [FieldError(path, problem)] if problem else []
+    if schema.get("minLength", 0) >= 1 and not value.strip():
+        return [FieldError(path, _("must not be empty"))]
+    limit, n = schema.get("maxLength"), utf16_length(value)
+    if limit is not None and n > limit:
+        return [FieldError(path, _("{n} characters; the limit is {max}", n=n, max=limit))]
+    return []
+
+
+def _object_errors(value: dict, schema: dict[str, Any], path: str) -> list[FieldError]:
+    errors = [
+        FieldError(_join(path, name), _("is required"))
+        for name in schema.get("required", [])
+        if value.get(name) is None
+    ]
+    for name, rules in schema.get("properties", {}).items():
+        if value.get(name) is not None:
+            errors += schema_errors(value[name], rules, _join(path, name))
+    return errors
+
+
+def schema_errors(value: object, schema: dict[str, Any], path: str = "") -> list[FieldError]:
+    """Every way `value` breaks `schema`, each naming its field's path."""
+    if "anyOf" in schema:
+        return _union(value, schema["anyOf"], path)
+    allowed = schema.get("enum", [schema["const"]] if "const" in schema else None)
+    if allowed is not None:
+        if any(_same(value, v) for v in allowed):
+            return []
+        return [FieldError(path, _("must be {a}", a=_describe(schema)))]
+    kind = schema.get("type")
+    if kind and not _is_type(value, kind):
+        return [FieldError(path or "body", _("must be {a}", a=_describe(schema)))]
+    if kind in ("integer", "number"):
+        if isinstance(value, float) and not math.isfinite(value):
+            return [FieldError(path, _("NaN and Infinity are not JSON numbers"))]
+        low, high = schema.get("minimum"), schema.get("maximum")
+        if (low is not None and value < low) or (high is not None and value > high):
+            return [FieldError(path, _("must be from {low} to {high}", low=low, high=high))]
+    if kind == "string":
+        return _string_errors(value, schema, path)
+    if kind == "array":
+        most = schema.get("maxItems")
+        if most is not None and len(value) > most:
+            return [FieldError(path, _("at most {n} items", n=most))]
+        items = schema.get("items", {})
+        return [
+            e for i, item in enumerate(value) for e in schema_errors(item, items, _join(path, i))
+        ]
+    if kind == "object":
+        return _object_errors(value, schema, path)
+    return []
+
+
+def body_errors(body: dict[str, Any], endpoint: str) -> list[FieldError]:
+    """A create body's errors against its model's schema, plus the console's own rules
+    (the form's prompt limit, the seed's range, the relay fields)."""
+    schemas = SCHEMAS[endpoint]
+    name = body.get("model")
+    if not isinstance(name, str) or name not in schemas:
+        names = ", ".join(schemas)
+        return [FieldError("model", _("unknown model; choose one of {names}", names=names))]
+    schema = schemas[name]
+    prompt = schema["properties"].get("promptText")
+    if prompt is not None:  # the form's limit where the SDK states none (catalog.py)
+        limit = ENDPOINT_MODELS[endpoint][name].prompt_max_chars
+        schema = {**schema, "properties": {**schema["properties"]}}
+        schema["properties"]["promptText"] = {"maxLength": limit, **prompt}
+    errors = schema_errors(body, schema)
+    seed = body.get("seed")
+    if "seed" in schema["properties"] and _is_type(seed, "integer") and not 0 <= seed <= SEED_MAX:
+        errors.append(FieldError("seed", _("must be a whole number from 0 to {max}", max=SEED_MAX)))
+    return errors + relay_field_errors(body)
