@@ -11,7 +11,7 @@ from typing import Any
 from starlette.datastructures import ImmutableMultiDict
 
 from app.catalog.endpoints import DEFAULT_ENDPOINT, ENDPOINTS, FORM_MODES
-from app.catalog.models import DEFAULT_MODEL, SCHEMAS, SEED_MAX, Model, random_seed
+from app.catalog.models import DEFAULT_MODEL, SCHEMAS, Model, random_seed
 from app.catalog.validation import FieldError, prompt_images
 from app.core.i18n import gettext as _
 from app.frames.from_text import FrameRequest
@@ -193,7 +193,7 @@ def _schema_body(state: FormState) -> tuple[dict[str, Any], list[FieldError]]:
         body["duration"] = int(state.duration)
     if ENDPOINTS[state.endpoint].takes_seed(model.name):
         try:
-            body["seed"] = int(state.seed) if state.seed else secrets.randbelow(SEED_MAX + 1)
+            body["seed"] = int(state.seed) if state.seed else random_seed()
         except ValueError:
             errors.append(FieldError("seed", _("must be a whole number, or empty for random")))
     if state.watermark:
