@@ -35,7 +35,7 @@ from app.runway.client import UpstreamError
 from app.runway.endpoints import OFFICIAL_HOST, UpstreamKind, resolve_upstream
 from app.storage.database import Storage, TaskRecord
 from app.tasks.service import TaskService
-from app.tasks.submission import AlreadySubmitted
+from app.tasks.submit_tokens import AlreadySubmitted
 
 # Failure demos: a scenario the sales person picks, mapped to a simulator marker here only.
 SCENARIOS = {"moderation": "[sim:moderation]", "busy": "[sim:429]"}
