@@ -38,6 +38,7 @@ from app.web import admin, api, demo, docs, downloads, hook_routes, login, metri
 from app.web.errors import install_error_handlers
 from app.web.middleware.access import AccessMiddleware, LoginLimiter
 from app.web.middleware.body_limit import BodyLimitMiddleware
+from app.web.middleware.client_scope import ClientScopeMiddleware
 from app.web.middleware.compression import CompressionMiddleware
 from app.web.middleware.csrf import CsrfMiddleware
 from app.web.middleware.header_limit import HeaderLimitMiddleware
@@ -138,7 +139,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.upstreams = upstreams
     app.state.frames = frames
-    app.state.frame_owners = FrameOwners(storage, frames, settings.frame_bytes_per_day)
+    app.state.frame_owners = FrameOwners(
+        storage, frames, settings.frame_bytes_per_day, settings.frame_bytes_per_address_day
+    )
     app.state.thumbs = ThumbLinks(secret)
     app.state.media = media
     app.state.templates = make_templates(secret)
@@ -155,6 +158,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         sessions=app.state.sessions,
         limiter=app.state.login_limiter,
     )
+    app.add_middleware(ClientScopeMiddleware, secret=secret)  # the address frames count to
     install_gateway_protocol(app)  # CORS outside the login and CSRF checks, on /v1/ alone
     app.add_middleware(BodyLimitMiddleware, limit_bytes=settings.max_upload_bytes)
     app.add_middleware(LanguageMiddleware)

@@ -78,7 +78,9 @@ async def wired(tmp_path: Path) -> AsyncIterator[tuple[Submission, Counted]]:
         recorder,
         counted.validate,
         Budgets(Usage(storage), upstreams.default_address),
-        owners=FrameOwners(storage, frames, settings.frame_bytes_per_day),
+        owners=FrameOwners(
+            storage, frames, settings.frame_bytes_per_day, settings.frame_bytes_per_address_day
+        ),
     )
     await Members(storage).create("pat", 25)  # one 5-second gen4_turbo task a day
     try:

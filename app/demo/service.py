@@ -101,7 +101,13 @@ class Demo:
         self.media = parts.media
         self.secret = parts.secret
         # A session may use only frames it added.
-        self.owners = FrameOwners(parts.storage, parts.frames, parts.settings.frame_bytes_per_day)
+        settings = parts.settings
+        self.owners = FrameOwners(
+            parts.storage,
+            parts.frames,
+            settings.frame_bytes_per_day,
+            settings.frame_bytes_per_address_day,
+        )
         self.sessions = DemoSessions(parts.storage)
         self.pools = DemoPools(parts.storage, parts.secret, PoolCaps.of(parts.settings))
         self.shares = ShareLinks(parts.storage, parts.secret, parts.settings.share_days * 86400)

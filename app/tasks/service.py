@@ -62,7 +62,9 @@ class TaskService:
         self.storage = storage  # public for tests and benchmarks that seed history directly
         self._settings = settings
         self._frames = frames
-        self._owners = FrameOwners(storage, frames, settings.frame_bytes_per_day)
+        self._owners = FrameOwners(
+            storage, frames, settings.frame_bytes_per_day, settings.frame_bytes_per_address_day
+        )
         self._media = media
         self._upstreams = upstreams
         self._client = client
