@@ -52,6 +52,7 @@ from app.web import (
 from app.web.errors import install_error_handlers
 from app.web.middleware.access import AccessMiddleware, LoginLimiter
 from app.web.middleware.body_limit import BodyLimitMiddleware
+from app.web.middleware.client_scope import ClientScopeMiddleware
 from app.web.middleware.compression import CompressionMiddleware
 from app.web.middleware.csrf import CsrfMiddleware
 from app.web.middleware.header_limit import HeaderLimitMiddleware
@@ -98,7 +99,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     upstreams = UpstreamAccess(settings, secret, policy)
     frames = FrameStore(objects)
     media = MediaStore(objects, settings.data_dir / "scratch")
-    owners = FrameOwners(storage, frames, settings.frame_bytes_per_day)  # the only one
+    owners = FrameOwners(  # the only one
+        storage, frames, settings.frame_bytes_per_day, settings.frame_bytes_per_address_day
+    )
     counters = ReplicaMetrics()  # this process's own; the team's totals come from the database
 
     @asynccontextmanager
@@ -182,6 +185,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         sessions=app.state.sessions,
         limiter=app.state.login_limiter,
     )
+    app.add_middleware(ClientScopeMiddleware, secret=secret)  # the address frames count to
     install_gateway_protocol(app)  # CORS outside the login and CSRF checks, on /v1/ alone
     app.add_middleware(BodyLimitMiddleware, limit_bytes=settings.max_upload_bytes)
     app.add_middleware(LanguageMiddleware)

@@ -20,6 +20,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from app.catalog.credits import estimate_credits
+from tests.conftest import TEAM_SECRET
 from tests.helpers import POLL_DUE_S
 from tests.member_relay import Console, i2v, member_console
 from tests.relay_stub import Answer, RelayStub, Seen, relay, relay_stub
@@ -128,6 +129,21 @@ async def test_a_refunded_failure_gives_the_estimate_back(relay: RelayStub, tmp_
         assert await console.spent("jan") == 0
 
 
+async def test_credits_past_an_int4_are_ignored_on_every_engine(
+    relay: RelayStub, tmp_path: Path, database_url: str
+) -> None:
+    """A member's charges are 32-bit columns: a relay's estimate or cost of 2**31 or more is no
+    credit count it can mean, so it is ignored as any nonsense is, never a 500 on PostgreSQL."""
+    relay.create = lambda seen: raw_json({"id": "huge-1", "estimatedCost": {"credits": 2**31}})
+    async with member_console(
+        relay, tmp_path / "data", CONSOLE_DATABASE_URL=database_url, CONSOLE_SECRET_KEY=TEAM_SECRET
+    ) as console:
+        headers = await console.member("kim", 100)
+        final = {"status": "SUCCEEDED", "output": [], "cost": {"credits": 2**40}}
+        assert await settle_with(console, relay, headers, final) == 200
+        assert await console.spent("kim") == 25
+
+
 # --- the property: any duration, any cost a relay may send ------------------------------------
 
 SCALARS = (
@@ -136,7 +152,7 @@ SCALARS = (
     | st.integers(min_value=-(2**70), max_value=2**70)
     | st.floats(allow_nan=True, allow_infinity=True)
     | st.text(max_size=8)
-    | st.sampled_from([2, 5, 10, 5.0, 10.0, 2.5, "5", "auto", -1, 0, 2**53, 2**63])
+    | st.sampled_from([2, 5, 10, 5.0, 10.0, 2.5, "5", "auto", -1, 0, 2**31, 2**31 - 0.4, 2**53])
 )
 JSON_VALUES = st.recursive(
     SCALARS,
@@ -145,7 +161,8 @@ JSON_VALUES = st.recursive(
     ),
     max_leaves=5,
 )
-CREDITS = JSON_VALUES | st.builds(lambda value: {"credits": value}, JSON_VALUES)
+HUGE = st.integers(min_value=2**31 - 2, max_value=2**70)  # past a 32-bit column
+CREDITS = JSON_VALUES | st.builds(lambda value: {"credits": value}, JSON_VALUES | HUGE)
 STATUSES = st.sampled_from(["RUNNING", "SUCCEEDED", "succeeded", "WEIRD"]) | JSON_VALUES
 
 
@@ -158,7 +175,7 @@ class Run:
 
 RUNS = st.builds(
     Run,
-    duration=JSON_VALUES,
+    duration=st.sampled_from([5, 10, 5.0, None]) | JSON_VALUES,  # half run, half refused
     estimated=CREDITS,
     reads=st.lists(st.tuples(STATUSES, CREDITS), min_size=1, max_size=3),
 )
@@ -178,13 +195,20 @@ def loop() -> Iterator[asyncio.AbstractEventLoop]:
     loop.close()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
 def shared_console(
+    request: pytest.FixtureRequest,
     shared_relay: RelayStub,
     loop: asyncio.AbstractEventLoop,
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[Console]:
-    manager = member_console(shared_relay, tmp_path_factory.mktemp("rules") / "data")
+    """One console per engine: PostgreSQL's 32-bit columns refuse what SQLite keeps."""
+    data = tmp_path_factory.mktemp("rules") / "data"
+    url = f"sqlite:///{data.parent / 'console.db'}"
+    if request.param == "postgresql":
+        url = request.getfixturevalue("postgres").new_database()
+    extra = {"CONSOLE_DATABASE_URL": url, "CONSOLE_SECRET_KEY": TEAM_SECRET}
+    manager = member_console(shared_relay, data, **extra)
     console = loop.run_until_complete(manager.__aenter__())
     yield console
     loop.run_until_complete(manager.__aexit__(None, None, None))
@@ -226,13 +250,22 @@ async def one_run(console: Console, relay: RelayStub, run: Run) -> None:
         spent = now
 
 
-@settings(
-    max_examples=40,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
-@given(run=RUNS)
+EXAMPLES = {"sqlite": 40, "postgresql": 15}  # a PostgreSQL example takes more round trips
+
+
 def test_any_duration_and_any_cost_count_at_least_the_estimate_and_never_go_back(
-    shared_console: Console, shared_relay: RelayStub, loop: asyncio.AbstractEventLoop, run: Run
+    request: pytest.FixtureRequest,
+    shared_console: Console,
+    shared_relay: RelayStub,
+    loop: asyncio.AbstractEventLoop,
 ) -> None:
-    loop.run_until_complete(one_run(shared_console, shared_relay, run))
+    engine = request.node.callspec.params["shared_console"]
+
+    @settings(
+        max_examples=EXAMPLES[engine], deadline=None, suppress_health_check=[HealthCheck.too_slow]
+    )
+    @given(run=RUNS)
+    def holds(run: Run) -> None:
+        loop.run_until_complete(one_run(shared_console, shared_relay, run))
+
+    holds()

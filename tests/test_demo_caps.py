@@ -114,3 +114,16 @@ async def test_pools_reserve_atomically_and_refund(database_url: str) -> None:
         await pools.reserve("10.0.0.8", 25, now + 86400)  # tomorrow: a fresh day
     finally:
         await storage.close()
+
+
+async def test_the_shared_caps_hold_when_sessions_have_no_allowance(tmp_path: Path) -> None:
+    """CONSOLE_DEMO_CREDITS=0 turns off each session's allowance, not the address's or the
+    console's caps set explicitly: new cookies from one address still share its 50 credits."""
+    caps = {"CONSOLE_DEMO_CREDITS": 0, "CONSOLE_DEMO_ADDRESS_CREDITS": 50}
+    async with console(tmp_path / "data", **caps) as app:
+        texts = []
+        for _ in range(3):
+            async with browser_at(app, "203.0.113.8") as fresh:
+                texts.append(await animate(fresh))
+        assert [POOLS_FULL in text for text in texts] == [False, False, True], texts
+        assert await creates(app) == 2

@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 import pytest
 
 from app.core.timestamps import day_of
-from app.demo.sessions import DemoSessions
+from app.demo.sessions import REPEATED, DemoSessions
 from app.exports.share_links import LinkState, ShareLinks
 from app.storage.database import Storage, TaskRecord
 
@@ -59,7 +59,7 @@ async def test_a_repeated_form_counts_once(storage: Storage) -> None:
     sessions = DemoSessions(storage)
     now = time.time()
     counted = await asyncio.gather(*(sessions.reserve(OWNER, 25, 60, "f1", now) for _ in range(4)))
-    assert sorted(counted) == [0, 0, 0, 25]
+    assert sorted(counted) == [REPEATED, REPEATED, REPEATED, 25]
     assert await sessions.reserve(OWNER, 25, 60, "f2", now) == 25
     assert await sessions.reserve(OWNER, 25, 60, "f3", now) is None
     await sessions.refund(OWNER, 25, now)

@@ -112,3 +112,25 @@ async def test_concurrent_deliveries_stop_at_the_limit(tmp_path: Path, database_
         assert codes == [400] * MAX_DELIVERIES + [429] * (100 - MAX_DELIVERIES)
         seen = (await http.get(f"/api/tasks/{task['id']}", headers=KEY)).json()
         assert len(seen["hook"]["deliveries"]) == MAX_DELIVERIES
+
+
+async def test_a_key_glued_to_punctuation_is_masked_after_the_key_is_let_go(
+    tmp_path: Path,
+) -> None:
+    """After a restart the key is held nowhere, only its HMAC as the task's owner: a key a
+    relay writes against a `.`, `-` or `~`, or a key with `+`, `/` or `=` in it, is still a
+    word the receiver recognises and masks."""
+    for key in ("hk-glued-echo-key-0123456789", "hk+glued/echo=key+0123456789="):
+        data = tmp_path / key.replace("/", "_")
+        async with console(data) as http:
+            task, path = await hooked_task(http, headers={"X-Runway-Key": key})
+        async with console(data) as http:
+            for glued in (f"with {key}.", f"{key}-7", f"~{key}~", f"{key}.{key}"):
+                fields = {"id": task["id"], "status": "SUCCEEDED", "note": glued}
+                body = json.dumps(fields).encode()  # one glued spelling per delivery
+                posted = await http.post(path, content=body, headers={"X-Echo": glued})
+                assert posted.status_code == 200
+            seen = await http.get(f"/api/tasks/{task['id']}", headers={"X-Runway-Key": key})
+        assert seen.json()["hook"]["deliveries"], seen.text
+        assert key not in seen.text and key not in json.dumps(seen.json()), key
+        assert key.encode() not in (data / "console.db").read_bytes()

@@ -142,3 +142,36 @@ async def test_uploads_past_the_daily_allowance_are_refused_and_not_kept(tmp_pat
         # Another scope has its own allowance.
         other = await http.post("/api/tasks", json=body, headers={"X-Runway-Key": "hk-other-02"})
         assert other.status_code == 201, other.text
+
+
+async def test_new_cookies_and_invented_keys_share_their_addresses_allowance(
+    tmp_path: Path,
+) -> None:
+    """1 MB per scope, 1.5 MB per client address a day: a new demo cookie or a made-up key is
+    a new scope, but not a new address, so the third ~0.6 MB frame from one address is refused
+    (and not kept) whatever it is sent as; another address has its own allowance."""
+    settings = make_settings(
+        tmp_path / "data", CONSOLE_FRAME_MB_PER_DAY=1, CONSOLE_FRAME_MB_PER_ADDRESS_DAY=1.5
+    )
+    app = create_app(settings)
+    async with app.router.lifespan_context(app):
+
+        async def upload(address: str, path: str, headers: dict[str, str]) -> str:
+            transport = httpx.ASGITransport(app, client=(address, 40000))
+            async with httpx.AsyncClient(transport=transport, base_url=BASE) as http:
+                await http.get("/demo")  # a fresh demo cookie, and the CSRF cookie
+                csrf = {"X-CSRF-Token": http.cookies["rc_csrf"], **headers}
+                files = {"file": ("noise.png", noise_png(450), "image/png")}
+                return (await http.post(path, files=files, headers=csrf)).text
+
+        texts = [await upload("203.0.113.5", "/demo/frame", {}) for _ in range(2)]
+        assert all("used up" not in text for text in texts), texts
+        before = kept(settings, app)
+        refused = [
+            await upload("203.0.113.5", "/demo/frame", {}),
+            await upload("203.0.113.5", "/frames", {"X-Runway-Key": "hk-invented-key-0001"}),
+        ]
+        assert all("allowance of 1.5 MB of stored images is used up" in t for t in refused)
+        assert kept(settings, app) == before
+        elsewhere = await upload("198.51.100.5", "/demo/frame", {})
+        assert "used up" not in elsewhere and "frame" in elsewhere

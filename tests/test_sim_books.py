@@ -14,6 +14,7 @@ import runwayml
 from runwayml import RunwayML
 from runwayml.lib import polling
 
+from tests.helpers import POLL_LIMIT_S
 from tests.sdk_reads import is_variant
 
 FRAME = "https://example.com/first.jpg"
@@ -107,7 +108,9 @@ def test_a_third_task_on_a_tier_of_two_waits_throttled_then_succeeds(
     seen = sdk.tasks.retrieve(third.id)
     assert is_variant(seen, "THROTTLED"), seen
     assert {sdk.tasks.retrieve(t.id).status for t in (first, second)} <= {"PENDING", "RUNNING"}
+    give_up = time.monotonic() + POLL_LIMIT_S  # a bound on a wait that should end
     while seen.status == "THROTTLED":
+        assert time.monotonic() < give_up, "the third task never left THROTTLED"
         time.sleep(0.05)
         seen = sdk.tasks.retrieve(third.id)
     # It started because a slot freed: one of the two ahead has reached its end (a finished
@@ -154,11 +157,11 @@ def test_the_201st_create_of_a_model_in_a_day_is_a_429(sdk: RunwayML, live_simul
 
 
 def test_usage_answers_per_model_and_day(sdk: RunwayML, live_simulator: str) -> None:
-    gen4(sdk).wait_for_task_output(timeout=60)
+    done = gen4(sdk).wait_for_task_output(timeout=60)
     failing = gen4(sdk, "[sim:internal]")
     with pytest.raises(runwayml.TaskFailedError):
         failing.wait_for_task_output(timeout=60)
-    today = datetime.datetime.now(datetime.UTC).date()
+    today = done.created_at.astimezone(datetime.UTC).date()  # its day, even across 00:00 UTC
     usage = sdk.organization.retrieve_usage(
         start_date=today - datetime.timedelta(days=1), before_date=today + datetime.timedelta(1)
     )

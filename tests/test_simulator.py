@@ -211,3 +211,21 @@ async def test_a_restarted_simulator_still_knows_its_tasks(tmp_path: Path) -> No
     second = create_simulator_app(tmp_path / "sim", speed=10)
     async with httpx.AsyncClient(transport=httpx.ASGITransport(second), base_url="http://s") as c:
         assert (await wait_final(c, task_id))[-1]["status"] == "SUCCEEDED"
+
+
+@pytest.mark.parametrize(
+    "window",
+    [
+        {"startDate": "9999-12-25"},
+        {"beforeDate": "0001-01-02"},
+        {"startDate": "9999-12-31", "beforeDate": "9999-12-31"},
+    ],
+)
+async def test_a_usage_window_past_the_calendar_is_a_400(
+    sim: httpx.AsyncClient, window: dict
+) -> None:
+    """A start near year 9999 has no default end (30 days later is past the calendar), and an
+    end near year 1 no default start: a 400 naming the date, never a 500."""
+    answer = await sim.post("/v1/organization/usage", json=window, headers=AUTH)
+    assert answer.status_code == 400, answer.text
+    assert "Date" in answer.json()["error"]

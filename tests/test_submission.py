@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from app.catalog.validation import validate_create_body
-from app.core.keys import Caller
+from app.core.keys import OWNER_PREFIX, Caller
 from app.frames.owners import FrameOwners
 from app.frames.refs import FrameStore
 from app.main import network_transport
@@ -23,6 +23,9 @@ from app.storage.objects import LocalObjects
 from app.tasks.recording import TaskRecorder
 from app.tasks.refresh import Refresher
 from app.tasks.submission import Submission
+from app.team.budgets import Budgets
+from app.team.members import Members
+from app.team.usage import Usage
 from tests.conftest import make_settings
 from tests.helpers import data_uri, image_bytes, seed_body
 
@@ -74,8 +77,12 @@ async def wired(tmp_path: Path) -> AsyncIterator[tuple[Submission, Counted]]:
         refresher,
         recorder,
         counted.validate,
-        owners=FrameOwners(storage, frames, settings.frame_bytes_per_day),
+        Budgets(Usage(storage), upstreams.default_address),
+        owners=FrameOwners(
+            storage, frames, settings.frame_bytes_per_day, settings.frame_bytes_per_address_day
+        ),
     )
+    await Members(storage).create("pat", 25)  # one 5-second gen4_turbo task a day
     try:
         yield submission, counted
     finally:
@@ -114,3 +121,24 @@ async def test_a_group_checks_each_run_once(
     assert refusals == [] and len(started) == 2
     assert counted.lookups == ["127.0.0.1", "127.0.0.1"]
     assert [sent["seed"] for sent in counted.validations] == [1, 2]
+
+
+async def test_a_run_past_the_budget_is_a_refusal_of_that_run_after_one_started(
+    wired: tuple[Submission, Counted], tmp_path: Path
+) -> None:
+    """The member's budget takes run 1 and not run 2: run 1 started (and is billed), so the
+    group answers it with run 2's refusal, never a refusal of the whole; the token is
+    finished, so a repeat finds the group and starts nothing."""
+    submission, _counted = wired
+    member = Caller(None, f"{OWNER_PREFIX}pat")
+    runs = [
+        ({**seed_body(data_uri(image_bytes(color=(seed * 60, 90, 40)))), "seed": seed}, None)
+        for seed in (1, 2)
+    ]
+    started, refusals = await submission.submit_group(runs, member, "budget-group")
+    assert len(started) == 1 and len(refusals) == 1, refusals
+    assert "budget" in refusals[0]
+    kept = {frame.name.split(".")[0] for frame in (tmp_path / "data" / "frames").iterdir()}
+    assert len(kept) == 1, "run 2's frame is given back"
+    again, _ = await submission.submit_group(runs, member, "budget-group")
+    assert [record.id for record in again] == [started[0].id]

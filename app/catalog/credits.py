@@ -13,7 +13,9 @@ from typing import Any
 
 from app.catalog.models import ENDPOINT_MODELS, api_models, duration_when_omitted
 
-MAX_CREDITS = 2**53  # beyond any real task's price, and within a BIGINT and a JS number
+# Beyond any real task's price by far, and what a member's charge columns (32-bit on
+# PostgreSQL) hold: a larger count is no credit count a relay can mean, so it is ignored.
+MAX_CREDITS = 2**31 - 1
 
 
 def whole_seconds(value: object) -> int | None:
@@ -82,9 +84,10 @@ def read_credits(value: object) -> int | None:
     credits = value.get("credits") if isinstance(value, dict) else None
     if isinstance(credits, bool) or not isinstance(credits, int | float):
         return None
-    if not math.isfinite(credits) or not 0 <= credits < MAX_CREDITS:
+    if not math.isfinite(credits) or not 0 <= credits <= MAX_CREDITS:
         return None
-    return round(credits)
+    counted = round(credits)
+    return counted if counted <= MAX_CREDITS else None
 
 
 def answer_credits(text: str, field: str) -> int | None:

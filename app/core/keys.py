@@ -41,6 +41,13 @@ def owner_of(key: str | None, secret: bytes, *, operator: bool = False) -> str:
     return OPERATOR_OWNER if operator else ANONYMOUS_OWNER
 
 
+def address_scope(secret: bytes, address: str, purpose: str) -> str:
+    """A client address as a scope a daily cap counts (`address:<HMAC>`): never the address
+    itself, which is personal data, and one rule for every cap kept per address."""
+    digest = hmac.digest(secret, f"{purpose}:{address}".encode(), "sha256").hex()
+    return f"address:{digest[:32]}"
+
+
 def load_or_create_secret(configured: str | None, data_dir: Path) -> bytes:
     """The server secret: configured, or generated once into the data dir and kept."""
     if configured:

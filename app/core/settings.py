@@ -42,6 +42,11 @@ class Settings(BaseSettings):
     max_upload_mb: float = Field(default=20.0, gt=0, alias="CONSOLE_MAX_UPLOAD_MB")
     # What one key, member, demo session or the operator may keep of new frames per UTC day.
     frame_mb_per_day: float = Field(default=500.0, gt=0, alias="CONSOLE_FRAME_MB_PER_DAY")
+    # What every scope at one client address keeps together per UTC day (a new demo cookie or
+    # a made-up key is a new scope, not a new address); unset, four scopes' allowances.
+    frame_mb_per_address_day: float | None = Field(
+        default=None, gt=0, alias="CONSOLE_FRAME_MB_PER_ADDRESS_DAY"
+    )
     poll_interval_s: float = Field(default=5.0, ge=0, alias="CONSOLE_POLL_INTERVAL_S")
     simulator_poll_interval_s: float = Field(
         default=1.0, ge=0, alias="CONSOLE_SIMULATOR_POLL_INTERVAL_S"
@@ -100,6 +105,11 @@ class Settings(BaseSettings):
     @property
     def frame_bytes_per_day(self) -> int:
         return int(self.frame_mb_per_day * 1024 * 1024)
+
+    @property
+    def frame_bytes_per_address_day(self) -> int:
+        per_address = self.frame_mb_per_address_day or 4 * self.frame_mb_per_day
+        return int(per_address * 1024 * 1024)
 
     def s3_env(self) -> dict[str, str]:
         """The AWS variables for the object store's S3 client."""

@@ -8,13 +8,13 @@ conditional UPDATEs, so clicks at once on any replica cannot slip past either, a
 reservation changes nothing.
 """
 
-import hmac
 from dataclasses import dataclass
 
 from sqlalchemy import case, delete, insert, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
+from app.core.keys import address_scope
 from app.core.settings import Settings
 from app.core.timestamps import day_of
 from app.storage.database import Storage
@@ -53,8 +53,7 @@ class DemoPools:
         self.caps = caps
 
     def address_pool(self, address: str) -> str:
-        digest = hmac.digest(self.secret, f"demo-address:{address}".encode(), "sha256").hex()
-        return f"address:{digest[:32]}"
+        return address_scope(self.secret, address, "demo-address")
 
     def _pools(self, address: str) -> list[tuple[str, int]]:
         pools = [(self.address_pool(address), self.caps.address), (CONSOLE_POOL, self.caps.console)]

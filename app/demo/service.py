@@ -13,6 +13,7 @@ import re
 import time
 from dataclasses import dataclass
 from functools import partial
+from typing import NamedTuple
 
 from app.catalog.credits import estimate_credits
 from app.catalog.models import MODELS, OFFICIAL_MODEL, Model, random_seed
@@ -22,7 +23,7 @@ from app.core.i18n import gettext as _
 from app.core.keys import Caller
 from app.core.settings import Settings
 from app.demo.pools import DemoPools, PoolCaps, PoolsFull
-from app.demo.sessions import DemoSessions
+from app.demo.sessions import REPEATED, DemoSessions
 from app.exports.share_links import ShareLinks
 from app.frames.images import prepare_image
 from app.frames.owners import FrameOwners
@@ -33,7 +34,7 @@ from app.runway.client import UpstreamError
 from app.runway.endpoints import OFFICIAL_HOST, UpstreamKind, resolve_upstream
 from app.storage.database import Storage, TaskRecord
 from app.tasks.service import TaskService
-from app.tasks.submission import AlreadySubmitted
+from app.tasks.submit_tokens import AlreadySubmitted
 
 # Failure demos: a scenario the sales person picks, mapped to a simulator marker here only.
 SCENARIOS = {"moderation": "[sim:moderation]", "busy": "[sim:429]"}
@@ -55,6 +56,13 @@ DEFAULT_PROMPT = "Gentle, cinematic camera motion"  # English: what the models k
 def clean_prompt(text: str) -> str:
     """A prompt as a customer may see it: no simulator markers."""
     return MARKER.sub("", text).strip()
+
+
+class Reserved(NamedTuple):
+    """Credits a demo create counted against its session and against the shared pools."""
+
+    session: int
+    pools: int
 
 
 class DemoRefusal(Exception):
@@ -180,43 +188,45 @@ class Demo:
         first, last = await self._frames(request, owner)
         body = self._body(first, last, request)
         once = request.once[:100]
-        credits = await self._reserve(owner, address, estimate_credits(body), once)
+        reserved = await self._reserve(owner, address, estimate_credits(body), once)
         try:
             record = await self.tasks.submit(
                 body, None, Caller(None, owner), submit_token=once or None
             )
         except AlreadySubmitted:
-            await self._refund(owner, address, credits)
+            await self._refund(owner, address, reserved)
             raise DemoRefusal(_("Your video is already on its way.")) from None
         except Invalid:
-            await self._refund(owner, address, credits)
+            await self._refund(owner, address, reserved)
             raise DemoRefusal(_("This image can't be used. Please try another one.")) from None
         except UpstreamError as exc:
-            await self._refund(owner, address, credits)
+            await self._refund(owner, address, reserved)
             raise DemoRefusal(refusal_text(exc.status)) from None
         return record
 
-    async def _reserve(self, owner: str, address: str, credits: int, once: str) -> int:
-        """Count a video against every cap before anything is sent: the credits counted (0
-        for a repeated form), or DemoRefusal naming the cap that is reached."""
+    async def _reserve(self, owner: str, address: str, credits: int, once: str) -> Reserved:
+        """Count a video against every cap before anything is sent: what each counted
+        (nothing for a repeated form), or DemoRefusal naming the cap that is reached. The
+        shared caps are reserved even where sessions have no cap (CONSOLE_DEMO_CREDITS=0)."""
         now = time.time()
         counted = await self.sessions.reserve(owner, credits, self.settings.demo_credits, once)
         if counted is None:
             raise DemoRefusal(
                 _("This demo has used today's allowance. It will be ready again tomorrow.")
             )
-        if counted:
-            try:
-                await self.pools.reserve(address, counted, now)
-            except PoolsFull:
-                await self.sessions.refund(owner, counted)
-                raise DemoRefusal(_(POOLS_FULL)) from None
-        return counted
+        if counted == REPEATED:  # the same video, already counted everywhere
+            return Reserved(0, 0)
+        try:
+            await self.pools.reserve(address, credits, now)
+        except PoolsFull:
+            await self.sessions.refund(owner, counted)
+            raise DemoRefusal(_(POOLS_FULL)) from None
+        return Reserved(counted, credits)
 
-    async def _refund(self, owner: str, address: str, credits: int) -> None:
-        await self.sessions.refund(owner, credits)
-        if credits:
-            await self.pools.refund(address, credits, time.time())
+    async def _refund(self, owner: str, address: str, reserved: Reserved) -> None:
+        await self.sessions.refund(owner, reserved.session)
+        if reserved.pools:
+            await self.pools.refund(address, reserved.pools, time.time())
 
     async def result(self, owner: str, task_id: str) -> TaskRecord | None:
         """One of this session's results, brought up to date (coalesced, like every read)."""

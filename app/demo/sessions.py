@@ -23,6 +23,7 @@ from app.storage.schema import demo_sessions_table
 COOKIE = "rc_demo"
 COOKIE_SECONDS = 30 * 24 * 3600
 OWNER_PREFIX = "demo:"
+REPEATED = -1  # what `reserve` answers for a form already counted (0 is "no cap")
 SESSION_ID = re.compile(r"[A-Za-z0-9_-]{24}")
 
 
@@ -47,11 +48,12 @@ class DemoSessions:
         self, owner: str, credits: int, cap: int, form: str = "", now: float | None = None
     ) -> int | None:
         """Count `credits` against today's cap before anything is sent: the credits counted,
-        or None when over the cap. A cap of 0 means no cap (nothing is counted).
+        or None when over the cap. A cap of 0 means no cap (nothing is counted, 0).
 
         `form` is the demo form's submit-once token: a repeat of it (a double click) is the same
-        video, already counted, so it counts 0. Credits for a create the upstream refused are
-        given back with `refund`.
+        video, already counted, so it counts nothing and answers REPEATED (distinct from 0, so
+        the shared caps are still reserved where a session has no cap). Credits for a create
+        the upstream refused are given back with `refund`.
         """
         if cap <= 0:
             return 0
@@ -71,7 +73,7 @@ class DemoSessions:
                 return credits
             row = conn.execute(select(table.c.last_form).where(mine)).first()
             if row is not None:
-                return 0 if form and row.last_form == form else None
+                return REPEATED if form and row.last_form == form else None
             if credits > cap:
                 return None
             values = {"cleared_at": 0.0, "spend_day": day, "spent_credits": credits}

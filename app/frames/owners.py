@@ -24,7 +24,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
 from app.core.secret_compare import same_secret
-from app.frames.allowance import FrameAllowance, kept_bytes
+from app.frames.allowance import NOTHING_CHARGED, Charged, FrameAllowance, kept_bytes
 from app.frames.refs import FrameStore, StoredFrame
 from app.frames.release import unneeded
 from app.storage.database import Storage
@@ -56,16 +56,18 @@ class KeptFrames:
     owner: str
     shas: tuple[str, ...] = ()
     size: int = 0
-    day: int = 0
+    charged: Charged = NOTHING_CHARGED
 
 
 class FrameOwners:
     """The statements of frame ownership, run through the one Storage."""
 
-    def __init__(self, storage: Storage, frames: FrameStore, daily_bytes: int) -> None:
+    def __init__(
+        self, storage: Storage, frames: FrameStore, daily_bytes: int, address_bytes: int
+    ) -> None:
         self.storage = storage
         self.frames = frames
-        self.allowance = FrameAllowance(storage, daily_bytes)
+        self.allowance = FrameAllowance(storage, daily_bytes, address_bytes)
         self._removing: set[asyncio.Future[None]] = set()  # shielded removals, kept alive
 
     async def own(self, shas: Iterable[str], owner: str) -> None:
@@ -121,12 +123,12 @@ class FrameOwners:
                 owned = await self.owned([frame.sha256 for frame in kept], owner)
                 new = {f.sha256: f for f in kept if f.sha256 not in owned}
                 size = sum(kept_bytes(frame) for frame in new.values())
-                day = await self.allowance.charge(owner, size)
+                charged = await self.allowance.charge(owner, size)
                 await self.own(new, owner)
         except BaseException:
             await self.remove_unneeded(sorted({f.sha256 for f in kept} - owned), self.frames)
             raise
-        return KeptFrames(owner, tuple(sorted(new)), size, day)
+        return KeptFrames(owner, tuple(sorted(new)), size, charged)
 
     async def give_back(self, kept: KeptFrames) -> None:
         """A refused create's frames: its new claims dropped, its bytes refunded, and the
@@ -138,7 +140,7 @@ class FrameOwners:
         await self.storage.run(
             lambda conn: conn.execute(delete(frame_owners_table).where(mine)), write=True
         )
-        await self.allowance.refund(kept.owner, kept.size, kept.day)
+        await self.allowance.refund(kept.charged, kept.size)
         await self.remove_unneeded(list(kept.shas), self.frames)
 
     async def remove_unneeded(self, shas: list[str], frames: FrameStore) -> None:

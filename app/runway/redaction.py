@@ -19,7 +19,12 @@ import httpx
 from app.core.keys import mask_key
 
 MIN_SECRET_CHARS = 8  # shorter strings occur in ordinary text; replacing them would garble it
-KEYLIKE = re.compile(r"[A-Za-z0-9_.~-]{" + str(MIN_SECRET_CHARS) + ",512}")
+MAX_KEY_CHARS = 256  # a Runway key is `key_` and 128 hex digits; a relay's may be longer
+# A run of the characters keys are made of (base64's `+/=` too), and the places in it where a
+# key may start or end: beside any punctuation, since a relay may glue `.`, `-` or `~` to it.
+KEYLIKE = re.compile(r"[A-Za-z0-9_.~+/=-]{" + str(MIN_SECRET_CHARS) + ",512}")
+CUT = re.compile(r"(?<=[_.~+/=-])|(?=[_.~+/=-])")
+MAX_CANDIDATES = 4096  # each is one HMAC (~16 µs with the compare): one delivery ~65 ms at most
 Headers = list[tuple[str, str]]
 
 
@@ -107,11 +112,30 @@ def _strings(value: Any) -> Iterable[str]:
             yield from _strings(item)
 
 
+def _cut_pieces(word: str) -> Iterable[str]:
+    """Every part of `word` that starts and ends at a punctuation boundary (the word itself
+    too) and is as long as a key may be."""
+    cuts = sorted({0, len(word), *(match.start() for match in CUT.finditer(word))})
+    for i, start in enumerate(cuts):
+        for end in cuts[i + 1 :]:
+            if end - start > MAX_KEY_CHARS:
+                break
+            if end - start >= MIN_SECRET_CHARS:
+                yield word[start:end]
+
+
 def keylike_words(headers: Headers, body: bytes) -> set[str]:
     """Every word of a callback that could be a key, as sent and as its JSON decodes
     (`\\u0068k-…`): the receiver checks each against the task's owner, an HMAC of the key,
-    so a key the console no longer holds (after a restart, on another replica) is found too."""
+    so a key the console no longer holds (after a restart, on another replica) is found too.
+    A key glued to punctuation (`key_….`, `…-7`) is found by the word's parts cut there."""
     texts = [text for pair in headers for text in pair] + [body.decode("utf-8", "replace")]
     with contextlib.suppress(ValueError, RecursionError):
         texts.extend(_strings(json.loads(body)))
-    return {word for text in texts for word in KEYLIKE.findall(text)}
+    found: set[str] = set()
+    for word in {word for text in texts for word in KEYLIKE.findall(text)}:
+        for piece in _cut_pieces(word):
+            found.add(piece)
+            if len(found) >= MAX_CANDIDATES:
+                return found
+    return found

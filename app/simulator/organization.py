@@ -66,7 +66,10 @@ def _window(body: dict[str, Any]) -> tuple[datetime.date, datetime.date]:
     before = _day(body.get("beforeDate"), "beforeDate")
     today = datetime.datetime.now(datetime.UTC).date()
     start = start or today - datetime.timedelta(days=USAGE_DAYS_DEFAULT)
-    before = before or start + datetime.timedelta(days=USAGE_DAYS_DEFAULT)
+    try:
+        before = before or start + datetime.timedelta(days=USAGE_DAYS_DEFAULT)
+    except OverflowError:  # a start within 30 days of 9999-12-31 has no default end
+        raise ValueError("Invalid parameter 'startDate': too late for a 30-day window") from None
     if before <= start:
         raise ValueError("Invalid parameter 'beforeDate': must be after startDate")
     if (before - start).days > USAGE_DAYS_MAX:

@@ -37,16 +37,23 @@ from app.storage.database import Storage, TaskRecord
 from app.tasks.prepared import Prepared, merge_errors, with_hook
 from app.tasks.recording import TaskNotRecorded, TaskRecorder
 from app.tasks.refresh import Refresher
-from app.tasks.submit_tokens import ClaimOutcome, SubmitTokens
+from app.tasks.submit_tokens import SubmitTokens
 from app.team.budgets import NO_BUDGETS, Budgets
+from app.team.usage import OverBudget
 
-SUBMIT_WAIT_STEPS = 150  # × 0.1 s: how long a repeat waits for the first request's create
 TOKEN_MAX_CHARS = 100
 Run = tuple[dict[str, Any], str | None]  # a create body and the address it goes to
+# What refuses one run of a group before or at its create; the group goes on with the others.
+RUN_REFUSALS = (UpstreamError, OverBudget, Invalid)
 
 
-class AlreadySubmitted(Exception):
-    """A request with this submit token is still being sent, or failed just now; not resent."""
+def refusal_words(exc: Exception) -> str:
+    """One run's refusal as a line of the group's answer."""
+    if isinstance(exc, UpstreamError):
+        return exc.message
+    if isinstance(exc, Invalid):
+        return "; ".join(error.message for error in exc.errors)
+    return str(exc)
 
 
 class Submission:
@@ -97,6 +104,7 @@ class Submission:
         to_send, to_store, kept = body, body, KeptFrames(owner)
         try:
             upstream = await self._upstreams.resolve(address)
+            self._budgets.check_upstream(owner, upstream)
         except Invalid as exc:
             merge_errors(found, exc)
         if has_local_frames(body):
@@ -166,7 +174,7 @@ class Submission:
                 caller,
             )
         submit_token = submit_token[:TOKEN_MAX_CHARS]
-        earlier = await self._claim_or_wait(caller, submit_token)
+        earlier = await self._tokens.claim_or_wait(caller.owner, submit_token)
         if earlier is not None:
             return earlier
         try:
@@ -194,7 +202,8 @@ class Submission:
     ) -> tuple[list[TaskRecord], list[str]]:
         """Side by side: several runs as one group; every run is checked before any is sent.
 
-        Returns the tasks started and the upstream's refusals of the others. The submit token
+        Returns the tasks started and why each other run was refused (by the upstream, a
+        member's budget or baseUrl rule), its frames given back. The submit token
         covers the whole group: a repeat returns the group the first request made. `senders`
         says who each run is sent as (its key and owner; a second address has its own key),
         `caller` by default; the frames and the token stay the caller's.
@@ -206,7 +215,7 @@ class Submission:
                 prepared.append(
                     await self.prepare(body, address, None, endpoint, owner=caller.owner)
                 )
-            earlier = await self._claim_or_wait(caller, submit_token)
+            earlier = await self._tokens.claim_or_wait(caller.owner, submit_token)
         except BaseException:
             await self._give_back(prepared)
             raise
@@ -216,43 +225,28 @@ class Submission:
         group_id = str(uuid.uuid4())
         started: list[TaskRecord] = []
         refusals: list[str] = []
-        refused: list[Prepared] = []
-        for ready, (_body, address), sender in zip(prepared, runs, senders, strict=True):
-            try:
-                started.append(await self._create(ready, sender, group_id, give_back=False))
-            except UpstreamError as exc:
-                refusals.append(f"{address or SIMULATOR_ADDRESS}: {exc.message}")
-                refused.append(ready)
-            except TaskNotRecorded as exc:
-                refusals.append(f"{address or SIMULATOR_ADDRESS}: {exc}")
-        # After every run: a frame a refused run shares with a started one is that task's now.
-        await self._give_back(refused)
-        first = started[0].id if started else None
-        await self._tokens.finish(caller.owner, submit_token, first)
+        refused: list[Prepared] = list(prepared)  # each run's frames, until it starts
+        try:
+            for ready, (_body, address), sender in zip(prepared, runs, senders, strict=True):
+                try:
+                    started.append(await self._create(ready, sender, group_id, give_back=False))
+                    refused = [run for run in refused if run is not ready]
+                except RUN_REFUSALS as exc:
+                    refusals.append(f"{address or SIMULATOR_ADDRESS}: {refusal_words(exc)}")
+                except TaskNotRecorded as exc:  # started upstream: its frames are its own
+                    refused = [run for run in refused if run is not ready]
+                    refusals.append(f"{address or SIMULATOR_ADDRESS}: {exc}")
+        finally:
+            # After every run: a frame a refused run shares with a started one is that task's.
+            await self._give_back(refused)
+            first = started[0].id if started else None
+            await self._tokens.finish(caller.owner, submit_token, first)
         return started, refusals
 
     async def _give_back(self, prepared: list[Prepared]) -> None:
         for ready in prepared:
             if ready.kept is not None:
                 await self._owners.give_back(ready.kept)
-
-    async def _claim_or_wait(self, caller: Caller, submit_token: str) -> TaskRecord | None:
-        """None when this request may create; else the task an earlier one with the token made.
-
-        An earlier request still sending is waited for; one that failed let go of the token,
-        and then this request claims it and tries for itself.
-        """
-        for _step in range(SUBMIT_WAIT_STEPS):
-            claim = await self._tokens.claim(caller.owner, submit_token, time.time())
-            if claim.outcome is ClaimOutcome.CLAIMED:
-                return None
-            if claim.outcome is ClaimOutcome.MADE:
-                record = await self._storage.get(claim.task_id or "", caller.owner)
-                if record is None:
-                    raise AlreadySubmitted()
-                return record
-            await asyncio.sleep(0.1)
-        raise AlreadySubmitted()
 
     async def _create(
         self,

@@ -5,6 +5,8 @@ the task it made, or released when the create was refused. The primary key makes
 the lock, so the claim holds across processes and replicas too.
 """
 
+import asyncio
+import time
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -12,8 +14,14 @@ from sqlalchemy import and_, delete, insert, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
-from app.storage.database import Storage
+from app.storage.database import Storage, TaskRecord
 from app.storage.schema import submissions_table
+
+SUBMIT_WAIT_STEPS = 150  # × 0.1 s: how long a repeat waits for the first request's create
+
+
+class AlreadySubmitted(Exception):
+    """A request with this submit token is still being sent, or failed just now; not resent."""
 
 
 class ClaimOutcome(StrEnum):
@@ -81,3 +89,21 @@ class SubmitTokens:
                 conn.execute(update(submissions_table).where(where).values(task_id=task_id))
 
         await self._storage.run(work, write=True)
+
+    async def claim_or_wait(self, owner: str, submit_token: str) -> TaskRecord | None:
+        """None when this request may create; else the task an earlier one with the token made.
+
+        An earlier request still sending is waited for; one that failed let go of the token,
+        and then this request claims it and tries for itself.
+        """
+        for _step in range(SUBMIT_WAIT_STEPS):
+            claim = await self.claim(owner, submit_token, time.time())
+            if claim.outcome is ClaimOutcome.CLAIMED:
+                return None
+            if claim.outcome is ClaimOutcome.MADE:
+                record = await self._storage.get(claim.task_id or "", owner)
+                if record is None:
+                    raise AlreadySubmitted()
+                return record
+            await asyncio.sleep(0.1)
+        raise AlreadySubmitted()

@@ -42,9 +42,7 @@ class Budgets:
         member = member_name(caller.owner)
         if member is None or self._usage is None:
             return None
-        if upstream.base_url != self._member_upstream:
-            message = _("a member token spends this console's own upstream only")
-            raise Invalid([FieldError("baseUrl", message)])
+        self.check_upstream(caller.owner, upstream)
         try:
             return await self._usage.hold(member, estimate_credits(body, endpoint), endpoint)
         except OverBudget as exc:
@@ -52,6 +50,16 @@ class Budgets:
                 await self._count_refusal(member, refusal_reason(exc))
             refused_for_budget(member, endpoint)
             raise
+
+    def check_upstream(self, owner: str, upstream: Upstream) -> None:
+        """A member's task goes to the console's own upstream only (Invalid naming baseUrl):
+        checked with a body's other fields, before any run of a group is sent, and again by
+        `hold`."""
+        if self._usage is None or member_name(owner) is None:
+            return
+        if upstream.base_url != self._member_upstream:
+            message = _("a member token spends this console's own upstream only")
+            raise Invalid([FieldError("baseUrl", message)])
 
     async def created(self, hold: str | None, task_id: str, upstream_estimate: int | None) -> None:
         """The upstream took the task: the hold becomes its charge, raised to the upstream's own

@@ -17,13 +17,14 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
+from app.catalog.credits import MAX_CREDITS
 from app.core.keys import OWNER_PREFIX
 from app.storage.database import Storage
 from app.storage.schema import members_table, sessions_table
 
 TOKEN_PREFIX = "rc_"
 NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@-]{0,39}$")
-MAX_DAILY_CREDITS = 2**31 - 1  # the members table keeps it in a 32-bit INTEGER
+MAX_DAILY_CREDITS = MAX_CREDITS  # the members table keeps it in a 32-bit INTEGER
 MAX_RUNNING = 10_000
 TOUCH_EVERY_S = 60.0  # last-used is a day-level fact: one write a minute per member is plenty
 

@@ -11,7 +11,7 @@ from app.runway.status import STATUSES
 from app.storage.database import TaskRecord
 from app.tasks.recording import TaskNotRecorded
 from app.tasks.service import TaskService
-from app.tasks.submission import AlreadySubmitted
+from app.tasks.submit_tokens import AlreadySubmitted
 from app.web.deps import CallerDep, ServiceDep
 from app.web.public_url import public_base
 from app.web.task_object import task_to_api

@@ -19,7 +19,7 @@ from app.catalog.failures import http_hint
 from app.catalog.validation import Invalid
 from app.runway.client import UpstreamError
 from app.tasks.recording import TaskNotRecorded
-from app.tasks.submission import AlreadySubmitted
+from app.tasks.submit_tokens import AlreadySubmitted
 from app.team.usage import OverBudget
 from app.web.forms import FormState, attach_errors
 from app.web.render import render
