@@ -367,10 +367,18 @@ async def test_the_page_form_says_the_budget_is_reached(client: httpx.AsyncClien
     assert (await client.get("/simulator/_sim/stats")).json().get("create", 0) == 0
 
 
-async def test_the_simulators_refusals_pass_through_as_runways_own(gateway: Gateway) -> None:
-    """Out of credits (400) and a daily cap (429) reach the SDK as the API answered them."""
+async def test_the_simulators_refusals_pass_through_as_runways_own(tmp_path: Path) -> None:
+    """Out of credits (400) and a daily cap (429) reach the SDK as the API answered them. On a
+    console without a password: behind one, the built-in simulator takes member tokens only."""
+    app = create_app(make_settings(tmp_path / "data"))
+    async with app.router.lifespan_context(app):
+        http = httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url=BASE)
+        await _refusals_pass_through(Gateway(app, http))
+
+
+async def _refusals_pass_through(gateway: Gateway) -> None:
     key = "hk-books-key-0001"
-    control = {"X-Sim-Account": key}  # Authorization carries the console's password
+    control = {"X-Sim-Account": key}
     account = "/simulator/_sim/account"
     assert (
         await gateway.http.post(account, json={"creditBalance": 10}, headers=control)
