@@ -3,16 +3,22 @@
 Usage: python bench/proxy_overhead.py [--pairs 300]
 The same create + read, at concurrency 1 and 50, straight to the standalone simulator, through
 nginx (a plain reverse proxy) and through the console (`POST /api/tasks` + `GET /api/tasks/{id}`
-with the simulator as a relay). Then reads per second the console serves from its store.
+with the simulator as a relay). At concurrency 1 twice: the first frame as a URL, and as a
+320×192 PNG data URI (the frame path: checked, stored, inlined). Then reads per second the
+console serves from its store.
 """
 
 import argparse
 import asyncio
+import base64
+import io
 import json
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -40,17 +46,35 @@ AUTH = {"Authorization": "Bearer hk-bench-0000"}
 KEY = {"X-Runway-Key": "hk-bench-0000"}
 
 
-async def pair_direct(conn: Connection) -> float:
-    started = time.perf_counter()
-    created = await conn.request("POST", "/runwayml/v1/image_to_video", json_body(BODY), AUTH)
-    task_id = json.loads(created.body)["id"]
-    read = await conn.request("GET", f"/runwayml/v1/tasks/{task_id}", headers=AUTH)
-    assert created.status == 200 and read.status == 200, (created, read)
-    return (time.perf_counter() - started) * 1000
+def png_frame(width: int = 320, height: int = 192) -> str:
+    """The issue's frame: a 320×192 PNG (a pattern that compresses like a picture, not flat
+    colour) as a data URI. The same frame every time, as a person regenerating from it sends."""
+    image = Image.new("RGB", (width, height))
+    image.putdata([(x % 256, y % 256, (x * y) % 256) for y in range(height) for x in range(width)])
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG")
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
 
 
-def pair_console(sim_base: str):
-    body = json_body({**BODY, "baseUrl": sim_base})
+FRAME_BODY = {**BODY, "promptImage": png_frame()}
+
+
+def pair_direct(body: dict = BODY):
+    sent = json_body(body)
+
+    async def pair(conn: Connection) -> float:
+        started = time.perf_counter()
+        created = await conn.request("POST", "/runwayml/v1/image_to_video", sent, AUTH)
+        task_id = json.loads(created.body)["id"]
+        read = await conn.request("GET", f"/runwayml/v1/tasks/{task_id}", headers=AUTH)
+        assert created.status == 200 and read.status == 200, (created, read)
+        return (time.perf_counter() - started) * 1000
+
+    return pair
+
+
+def pair_console(sim_base: str, sent: dict = BODY):
+    body = json_body({**sent, "baseUrl": sim_base})
 
     async def pair(conn: Connection) -> float:
         started = time.perf_counter()
@@ -162,14 +186,26 @@ def run(pairs: int) -> dict[str, object]:
         ):
             sim_base = f"http://127.0.0.1:{sim_port}"
             unlimited_account(sim_base, AUTH["Authorization"].removeprefix("Bearer "))
-            targets = {  # port, pair, [the proxy's pid (if any), the simulator's pid]
-                "direct": (sim_port, pair_direct, [sim.pid]),
-                "nginx": (nginx_port, pair_direct, [nginx_pid, sim.pid]),
-                "console": (console_port, pair_console(sim_base), [console.pid, sim.pid]),
+            pids = {"direct": [sim.pid], "nginx": [nginx_pid, sim.pid]}
+            pids["console"] = [console.pid, sim.pid]
+
+            def targets(body: dict) -> dict[str, tuple]:
+                """port, pair, [the proxy's pid (if any), the simulator's pid]"""
+                return {
+                    "direct": (sim_port, pair_direct(body), pids["direct"]),
+                    "nginx": (nginx_port, pair_direct(body), pids["nginx"]),
+                    "console": (console_port, pair_console(sim_base, body), pids["console"]),
+                }
+
+            urls, frames = targets(BODY), targets(FRAME_BODY)
+            both = {f"url {k}": v for k, v in urls.items()}
+            both |= {f"frame {k}": v for k, v in frames.items()}
+            measured = side_by_side(both, pairs, 1)  # the two paths take turns too
+            results["c1"] = {k.removeprefix("url "): v for k, v in measured.items() if "url" in k}
+            results["c1 frame"] = {
+                k.removeprefix("frame "): v for k, v in measured.items() if "frame" in k
             }
-            for concurrency in (1, 50):
-                n = pairs if concurrency == 1 else pairs * 3
-                results[f"c{concurrency}"] = side_by_side(targets, n, concurrency)
+            results["c50"] = side_by_side(urls, pairs * 3, 50)
             task_id = asyncio.run(finished_task(console_port, sim_base))
             results["reads_per_s"] = asyncio.run(reads_per_second(console_port, task_id, 5, 50))
     return results
@@ -177,8 +213,10 @@ def run(pairs: int) -> dict[str, object]:
 
 def report(results: dict) -> list[tuple[str, str]]:
     rows = []
-    for key in ("c1", "c50"):
+    for key in ("c1", "c1 frame", "c50"):
         row = results[key]
+        what = "with a 320×192 PNG frame, " if key.endswith("frame") else ""
+        level = key.split()[0][1:]
         added = {m: row["console"][m] - row["direct"][m] for m in ("median", "p99")}
         nginx = {m: row["nginx"][m] - row["direct"][m] for m in ("median", "p99")}
         multiple = (
@@ -188,7 +226,7 @@ def report(results: dict) -> list[tuple[str, str]]:
         )
         rows.append(
             (
-                f"create+read, concurrency {key[1:]}",
+                f"create+read, {what}concurrency {level}",
                 f"direct {row['direct']['median']:.2f}/{row['direct']['p99']:.2f} ms, "
                 f"nginx {row['nginx']['median']:.2f}/{row['nginx']['p99']:.2f}, "
                 f"console {row['console']['median']:.2f}/{row['console']['p99']:.2f} "
@@ -199,7 +237,7 @@ def report(results: dict) -> list[tuple[str, str]]:
         )
         rows.append(
             (
-                f"CPU per pair, concurrency {key[1:]}",
+                f"CPU per pair, {what}concurrency {level}",
                 f"simulator {row['direct']['cpu_ms_per_pair'][0]:.2f} ms; "
                 f"nginx {row['nginx']['cpu_ms_per_pair'][0]:.2f} ms; "
                 f"console {row['console']['cpu_ms_per_pair'][0]:.2f} ms",

@@ -88,7 +88,10 @@ class FrameStore:
             self.objects.put_bytes(_thumb_key(sha), _thumbnail(image.data))
         if image.full is not None and self.objects.size(_full_key(sha)) is None:
             self.objects.put_bytes(_full_key(sha), image.full)
-        self.objects.put_bytes(_facts_key(sha), json.dumps(frame.__dict__).encode())
+        facts = json.dumps(frame.__dict__).encode()
+        # A frame sent again has these facts already: a read, not a locked write and a rename.
+        if self.objects.get_bytes(_facts_key(sha)) != facts:
+            self.objects.put_bytes(_facts_key(sha), facts)
         return frame
 
     def get(self, sha: str) -> StoredFrame | None:
@@ -227,10 +230,11 @@ def _frame_uri(
     if uri.startswith("data:") and ";base64," in uri[:100]:
         try:
             raw = base64.b64decode(uri.partition(",")[2], validate=True)
-            frame = store.put(prepare_image(raw))
+            image = prepare_image(raw)
+            frame = store.put(image)
         except (binascii.Error, BadImage) as exc:
             raise Invalid([FieldError(field, _("image data: {error}", error=exc))]) from None
         if kept is not None:
             kept.append(frame)
-        return store.data_uri(frame), frame.ref
+        return data_uri(image.data, image.media_type), frame.ref  # in hand: not read back
     return uri, uri
