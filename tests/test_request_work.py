@@ -13,6 +13,7 @@ import httpx
 import pytest
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
+from PIL import Image
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
@@ -106,3 +107,27 @@ async def test_the_same_frame_sent_again_is_neither_rewritten_nor_charged(
     assert _files(frames) == before  # no object written again, none added
     charged = [s for s in statements if "frame_bytes" in s or "INTO frame_owners" in s]
     assert charged == []
+
+
+async def test_the_same_frame_sent_again_is_not_decoded_again(
+    client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Decoding is most of a small frame's cost; identical bytes were checked when stored."""
+    opened: list[object] = []
+    real_open = Image.open
+
+    def counting_open(*args: object, **kwargs: object) -> Image.Image:
+        opened.append(args[0])
+        return real_open(*args, **kwargs)
+
+    monkeypatch.setattr(Image, "open", counting_open)  # Pillow's, observed
+    body = create_body(data_uri(image_bytes((320, 192))))
+    assert (await client.post("/api/tasks", json=body, headers=KEY)).status_code == 201
+    assert opened  # the first time, checked and its thumbnail drawn
+    opened.clear()
+    again = await client.post("/api/tasks", json=body, headers=KEY)
+    assert again.status_code == 201, again.text
+    assert opened == []
+    other = create_body(data_uri(image_bytes((320, 192), color=(10, 20, 30))))
+    assert (await client.post("/api/tasks", json=other, headers=KEY)).status_code == 201
+    assert opened  # a different image is checked as ever
