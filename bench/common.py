@@ -51,11 +51,14 @@ def wait_up(url: str, timeout_s: float = 20) -> float:
 
 
 @contextmanager
-def server(args: list[str], env: dict[str, str], port: int) -> Iterator[subprocess.Popen]:
+def server(
+    args: list[str], env: dict[str, str], port: int, cwd: Path = ROOT
+) -> Iterator[subprocess.Popen]:
+    """`python -m app …` run in `cwd` (the project's own checkout, or a baseline's)."""
     process = subprocess.Popen(
         [sys.executable, "-m", "app", *args, "--port", str(port)],
         env={**os.environ, **env},
-        cwd=ROOT,
+        cwd=cwd,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )

@@ -11,6 +11,7 @@ console serves from its store.
 import argparse
 import asyncio
 import base64
+import contextlib
 import io
 import json
 import sys
@@ -65,6 +66,7 @@ def pair_direct(body: dict = BODY):
     async def pair(conn: Connection) -> float:
         started = time.perf_counter()
         created = await conn.request("POST", "/runwayml/v1/image_to_video", sent, AUTH)
+        assert created.status == 200, created
         task_id = json.loads(created.body)["id"]
         read = await conn.request("GET", f"/runwayml/v1/tasks/{task_id}", headers=AUTH)
         assert created.status == 200 and read.status == 200, (created, read)
@@ -79,6 +81,7 @@ def pair_console(sim_base: str, sent: dict = BODY):
     async def pair(conn: Connection) -> float:
         started = time.perf_counter()
         created = await conn.request("POST", "/api/tasks", body, KEY)
+        assert created.status == 201, created
         task_id = json.loads(created.body)["id"]
         read = await conn.request("GET", f"/api/tasks/{task_id}", headers=KEY)
         assert created.status == 201 and read.status == 200, (created, read)
@@ -167,10 +170,13 @@ async def finished_task(port: int, sim_base: str) -> str:
     return task_id
 
 
-def run(pairs: int) -> dict[str, object]:
+def run(pairs: int, baseline: Path | None = None) -> dict[str, object]:
+    """With `baseline` (another checkout of the project), its console runs beside this one,
+    as a fourth way taking turns with the others: a before/after in one run, on a machine
+    whose load drifts by more than the difference measured."""
     results: dict[str, object] = {}
-    with tempfile.TemporaryDirectory() as tmp:
-        sim_port, console_port = free_port(), free_port()
+    with tempfile.TemporaryDirectory() as tmp, contextlib.ExitStack() as stack:
+        sim_port, console_port, before_port = free_port(), free_port(), free_port()
         sim_env = {"CONSOLE_DATA_DIR": f"{tmp}/sim", "CONSOLE_SIMULATOR_SPEED": "5"}
         console_env = {
             "CONSOLE_DATA_DIR": f"{tmp}/console",
@@ -179,35 +185,39 @@ def run(pairs: int) -> dict[str, object]:
             # Like for like: the nginx it is compared with runs with `access_log off`.
             "CONSOLE_ACCESS_LOG": "false",
         }
-        with (
-            server(["simulator"], sim_env, sim_port) as sim,
-            server(["serve"], console_env, console_port) as console,
-            nginx_proxy(sim_port) as (nginx_port, nginx_pid),
-        ):
-            sim_base = f"http://127.0.0.1:{sim_port}"
-            unlimited_account(sim_base, AUTH["Authorization"].removeprefix("Bearer "))
-            pids = {"direct": [sim.pid], "nginx": [nginx_pid, sim.pid]}
-            pids["console"] = [console.pid, sim.pid]
+        sim = stack.enter_context(server(["simulator"], sim_env, sim_port))
+        console = stack.enter_context(server(["serve"], console_env, console_port))
+        nginx_port, nginx_pid = stack.enter_context(nginx_proxy(sim_port))
+        sim_base = f"http://127.0.0.1:{sim_port}"
+        unlimited_account(sim_base, AUTH["Authorization"].removeprefix("Bearer "))
+        consoles = {"console": (console_port, [console.pid, sim.pid])}
+        if baseline is not None:
+            env = {**console_env, "CONSOLE_DATA_DIR": f"{tmp}/before"}
+            before = stack.enter_context(server(["serve"], env, before_port, cwd=baseline))
+            consoles["before"] = (before_port, [before.pid, sim.pid])
 
-            def targets(body: dict) -> dict[str, tuple]:
-                """port, pair, [the proxy's pid (if any), the simulator's pid]"""
-                return {
-                    "direct": (sim_port, pair_direct(body), pids["direct"]),
-                    "nginx": (nginx_port, pair_direct(body), pids["nginx"]),
-                    "console": (console_port, pair_console(sim_base, body), pids["console"]),
-                }
-
-            urls, frames = targets(BODY), targets(FRAME_BODY)
-            both = {f"url {k}": v for k, v in urls.items()}
-            both |= {f"frame {k}": v for k, v in frames.items()}
-            measured = side_by_side(both, pairs, 1)  # the two paths take turns too
-            results["c1"] = {k.removeprefix("url "): v for k, v in measured.items() if "url" in k}
-            results["c1 frame"] = {
-                k.removeprefix("frame "): v for k, v in measured.items() if "frame" in k
+        def targets(body: dict) -> dict[str, tuple]:
+            """port, pair, [the proxy's pid (if any), the simulator's pid]"""
+            ways = {
+                "direct": (sim_port, pair_direct(body), [sim.pid]),
+                "nginx": (nginx_port, pair_direct(body), [nginx_pid, sim.pid]),
             }
-            results["c50"] = side_by_side(urls, pairs * 3, 50)
-            task_id = asyncio.run(finished_task(console_port, sim_base))
-            results["reads_per_s"] = asyncio.run(reads_per_second(console_port, task_id, 5, 50))
+            for name, (port, pids) in consoles.items():
+                ways[name] = (port, pair_console(sim_base, body), pids)
+            return ways
+
+        urls, frames = targets(BODY), targets(FRAME_BODY)
+        both = {f"url {k}": v for k, v in urls.items()}
+        both |= {f"frame {k}": v for k, v in frames.items()}
+        measured = side_by_side(both, pairs, 1)  # the two paths take turns too
+        results["c1"] = {k.removeprefix("url "): v for k, v in measured.items() if "url" in k}
+        results["c1 frame"] = {
+            k.removeprefix("frame "): v for k, v in measured.items() if "frame" in k
+        }
+        results["c50"] = side_by_side(urls, pairs * 3, 50)
+        for name, (port, _pids) in consoles.items():
+            task_id = asyncio.run(finished_task(port, sim_base))
+            results[f"reads_per_s {name}"] = asyncio.run(reads_per_second(port, task_id, 5, 50))
     return results
 
 
@@ -243,12 +253,31 @@ def report(results: dict) -> list[tuple[str, str]]:
                 f"console {row['console']['cpu_ms_per_pair'][0]:.2f} ms",
             )
         )
-    rows.append(("task reads/s from the store (c=50)", f"{results['reads_per_s']:.0f}/s"))
+        if "before" in row:
+            before = row["before"]["median"] - row["direct"]["median"]
+            rows.append(
+                (
+                    f"baseline console, {what}concurrency {level}",
+                    f"{row['before']['median']:.2f}/{row['before']['p99']:.2f} ms "
+                    f"(median/p99): adds {before:.2f} ms median (this one: "
+                    f"{added['median']:.2f}); CPU per pair "
+                    f"{row['before']['cpu_ms_per_pair'][0]:.2f} ms",
+                )
+            )
+    for name in ("console", "before"):
+        if f"reads_per_s {name}" in results:
+            which = "" if name == "console" else ", baseline console"
+            value = f"{results[f'reads_per_s {name}']:.0f}/s"
+            rows.append((f"task reads/s from the store (c=50{which})", value))
     return rows
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser()
     parser.add_argument("--pairs", type=int, default=300)
-    for name, value in report(run(parser.parse_args().pairs)):
+    parser.add_argument(
+        "--baseline", type=Path, help="another checkout whose console runs beside this one"
+    )
+    arguments = parser.parse_args()
+    for name, value in report(run(arguments.pairs, arguments.baseline)):
         print(f"{name}: {value}")
