@@ -51,11 +51,14 @@ def wait_up(url: str, timeout_s: float = 20) -> float:
 
 
 @contextmanager
-def server(args: list[str], env: dict[str, str], port: int) -> Iterator[subprocess.Popen]:
+def server(
+    args: list[str], env: dict[str, str], port: int, cwd: Path = ROOT
+) -> Iterator[subprocess.Popen]:
+    """`python -m app …` run in `cwd` (the project's own checkout, or a baseline's)."""
     process = subprocess.Popen(
         [sys.executable, "-m", "app", *args, "--port", str(port)],
         env={**os.environ, **env},
-        cwd=ROOT,
+        cwd=cwd,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -93,6 +96,9 @@ worker_processes 1; daemon off; pid {tmp}/nginx.pid; error_log {tmp}/error.log;
 events {{ worker_connections 1024; }}
 http {{
   access_log off; client_body_temp_path {tmp}; proxy_temp_path {tmp};
+  # A frame's data URI is ~100 KB: held in memory and sent on in one write, as the
+  # console does, not spooled to a temp file (whose separate write met delayed ACKs).
+  client_body_buffer_size 8m; client_max_body_size 16m;
   fastcgi_temp_path {tmp}; uwsgi_temp_path {tmp}; scgi_temp_path {tmp};
   upstream sim {{ server 127.0.0.1:{upstream_port}; keepalive 64; }}
   server {{

@@ -3,16 +3,23 @@
 Usage: python bench/proxy_overhead.py [--pairs 300]
 The same create + read, at concurrency 1 and 50, straight to the standalone simulator, through
 nginx (a plain reverse proxy) and through the console (`POST /api/tasks` + `GET /api/tasks/{id}`
-with the simulator as a relay). Then reads per second the console serves from its store.
+with the simulator as a relay). At concurrency 1 twice: the first frame as a URL, and as a
+320×192 PNG data URI (the frame path: checked, stored, inlined). Then reads per second the
+console serves from its store.
 """
 
 import argparse
 import asyncio
+import base64
+import contextlib
+import io
 import json
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -40,21 +47,41 @@ AUTH = {"Authorization": "Bearer hk-bench-0000"}
 KEY = {"X-Runway-Key": "hk-bench-0000"}
 
 
-async def pair_direct(conn: Connection) -> float:
-    started = time.perf_counter()
-    created = await conn.request("POST", "/runwayml/v1/image_to_video", json_body(BODY), AUTH)
-    task_id = json.loads(created.body)["id"]
-    read = await conn.request("GET", f"/runwayml/v1/tasks/{task_id}", headers=AUTH)
-    assert created.status == 200 and read.status == 200, (created, read)
-    return (time.perf_counter() - started) * 1000
+def png_frame(width: int = 320, height: int = 192) -> str:
+    """The issue's frame: a 320×192 PNG (a pattern that compresses like a picture, not flat
+    colour) as a data URI. The same frame every time, as a person regenerating from it sends."""
+    image = Image.new("RGB", (width, height))
+    image.putdata([(x % 256, y % 256, (x * y) % 256) for y in range(height) for x in range(width)])
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG")
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
 
 
-def pair_console(sim_base: str):
-    body = json_body({**BODY, "baseUrl": sim_base})
+FRAME_BODY = {**BODY, "promptImage": png_frame()}
+
+
+def pair_direct(body: dict = BODY):
+    sent = json_body(body)
+
+    async def pair(conn: Connection) -> float:
+        started = time.perf_counter()
+        created = await conn.request("POST", "/runwayml/v1/image_to_video", sent, AUTH)
+        assert created.status == 200, created
+        task_id = json.loads(created.body)["id"]
+        read = await conn.request("GET", f"/runwayml/v1/tasks/{task_id}", headers=AUTH)
+        assert created.status == 200 and read.status == 200, (created, read)
+        return (time.perf_counter() - started) * 1000
+
+    return pair
+
+
+def pair_console(sim_base: str, sent: dict = BODY):
+    body = json_body({**sent, "baseUrl": sim_base})
 
     async def pair(conn: Connection) -> float:
         started = time.perf_counter()
         created = await conn.request("POST", "/api/tasks", body, KEY)
+        assert created.status == 201, created
         task_id = json.loads(created.body)["id"]
         read = await conn.request("GET", f"/api/tasks/{task_id}", headers=KEY)
         assert created.status == 201 and read.status == 200, (created, read)
@@ -143,10 +170,13 @@ async def finished_task(port: int, sim_base: str) -> str:
     return task_id
 
 
-def run(pairs: int) -> dict[str, object]:
+def run(pairs: int, baseline: Path | None = None) -> dict[str, object]:
+    """With `baseline` (another checkout of the project), its console runs beside this one,
+    as a fourth way taking turns with the others: a before/after in one run, on a machine
+    whose load drifts by more than the difference measured."""
     results: dict[str, object] = {}
-    with tempfile.TemporaryDirectory() as tmp:
-        sim_port, console_port = free_port(), free_port()
+    with tempfile.TemporaryDirectory() as tmp, contextlib.ExitStack() as stack:
+        sim_port, console_port, before_port = free_port(), free_port(), free_port()
         sim_env = {"CONSOLE_DATA_DIR": f"{tmp}/sim", "CONSOLE_SIMULATOR_SPEED": "5"}
         console_env = {
             "CONSOLE_DATA_DIR": f"{tmp}/console",
@@ -155,30 +185,48 @@ def run(pairs: int) -> dict[str, object]:
             # Like for like: the nginx it is compared with runs with `access_log off`.
             "CONSOLE_ACCESS_LOG": "false",
         }
-        with (
-            server(["simulator"], sim_env, sim_port) as sim,
-            server(["serve"], console_env, console_port) as console,
-            nginx_proxy(sim_port) as (nginx_port, nginx_pid),
-        ):
-            sim_base = f"http://127.0.0.1:{sim_port}"
-            unlimited_account(sim_base, AUTH["Authorization"].removeprefix("Bearer "))
-            targets = {  # port, pair, [the proxy's pid (if any), the simulator's pid]
-                "direct": (sim_port, pair_direct, [sim.pid]),
-                "nginx": (nginx_port, pair_direct, [nginx_pid, sim.pid]),
-                "console": (console_port, pair_console(sim_base), [console.pid, sim.pid]),
+        sim = stack.enter_context(server(["simulator"], sim_env, sim_port))
+        console = stack.enter_context(server(["serve"], console_env, console_port))
+        nginx_port, nginx_pid = stack.enter_context(nginx_proxy(sim_port))
+        sim_base = f"http://127.0.0.1:{sim_port}"
+        unlimited_account(sim_base, AUTH["Authorization"].removeprefix("Bearer "))
+        consoles = {"console": (console_port, [console.pid, sim.pid])}
+        if baseline is not None:
+            env = {**console_env, "CONSOLE_DATA_DIR": f"{tmp}/before"}
+            before = stack.enter_context(server(["serve"], env, before_port, cwd=baseline))
+            consoles["before"] = (before_port, [before.pid, sim.pid])
+
+        def targets(body: dict) -> dict[str, tuple]:
+            """port, pair, [the proxy's pid (if any), the simulator's pid]"""
+            ways = {
+                "direct": (sim_port, pair_direct(body), [sim.pid]),
+                "nginx": (nginx_port, pair_direct(body), [nginx_pid, sim.pid]),
             }
-            for concurrency in (1, 50):
-                n = pairs if concurrency == 1 else pairs * 3
-                results[f"c{concurrency}"] = side_by_side(targets, n, concurrency)
-            task_id = asyncio.run(finished_task(console_port, sim_base))
-            results["reads_per_s"] = asyncio.run(reads_per_second(console_port, task_id, 5, 50))
+            for name, (port, pids) in consoles.items():
+                ways[name] = (port, pair_console(sim_base, body), pids)
+            return ways
+
+        urls, frames = targets(BODY), targets(FRAME_BODY)
+        both = {f"url {k}": v for k, v in urls.items()}
+        both |= {f"frame {k}": v for k, v in frames.items()}
+        measured = side_by_side(both, pairs, 1)  # the two paths take turns too
+        results["c1"] = {k.removeprefix("url "): v for k, v in measured.items() if "url" in k}
+        results["c1 frame"] = {
+            k.removeprefix("frame "): v for k, v in measured.items() if "frame" in k
+        }
+        results["c50"] = side_by_side(urls, pairs * 3, 50)
+        for name, (port, _pids) in consoles.items():
+            task_id = asyncio.run(finished_task(port, sim_base))
+            results[f"reads_per_s {name}"] = asyncio.run(reads_per_second(port, task_id, 5, 50))
     return results
 
 
 def report(results: dict) -> list[tuple[str, str]]:
     rows = []
-    for key in ("c1", "c50"):
+    for key in ("c1", "c1 frame", "c50"):
         row = results[key]
+        what = "with a 320×192 PNG frame, " if key.endswith("frame") else ""
+        level = key.split()[0][1:]
         added = {m: row["console"][m] - row["direct"][m] for m in ("median", "p99")}
         nginx = {m: row["nginx"][m] - row["direct"][m] for m in ("median", "p99")}
         multiple = (
@@ -188,7 +236,7 @@ def report(results: dict) -> list[tuple[str, str]]:
         )
         rows.append(
             (
-                f"create+read, concurrency {key[1:]}",
+                f"create+read, {what}concurrency {level}",
                 f"direct {row['direct']['median']:.2f}/{row['direct']['p99']:.2f} ms, "
                 f"nginx {row['nginx']['median']:.2f}/{row['nginx']['p99']:.2f}, "
                 f"console {row['console']['median']:.2f}/{row['console']['p99']:.2f} "
@@ -199,18 +247,37 @@ def report(results: dict) -> list[tuple[str, str]]:
         )
         rows.append(
             (
-                f"CPU per pair, concurrency {key[1:]}",
+                f"CPU per pair, {what}concurrency {level}",
                 f"simulator {row['direct']['cpu_ms_per_pair'][0]:.2f} ms; "
                 f"nginx {row['nginx']['cpu_ms_per_pair'][0]:.2f} ms; "
                 f"console {row['console']['cpu_ms_per_pair'][0]:.2f} ms",
             )
         )
-    rows.append(("task reads/s from the store (c=50)", f"{results['reads_per_s']:.0f}/s"))
+        if "before" in row:
+            before = row["before"]["median"] - row["direct"]["median"]
+            rows.append(
+                (
+                    f"baseline console, {what}concurrency {level}",
+                    f"{row['before']['median']:.2f}/{row['before']['p99']:.2f} ms "
+                    f"(median/p99): adds {before:.2f} ms median (this one: "
+                    f"{added['median']:.2f}); CPU per pair "
+                    f"{row['before']['cpu_ms_per_pair'][0]:.2f} ms",
+                )
+            )
+    for name in ("console", "before"):
+        if f"reads_per_s {name}" in results:
+            which = "" if name == "console" else ", baseline console"
+            value = f"{results[f'reads_per_s {name}']:.0f}/s"
+            rows.append((f"task reads/s from the store (c=50{which})", value))
     return rows
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser()
     parser.add_argument("--pairs", type=int, default=300)
-    for name, value in report(run(parser.parse_args().pairs)):
+    parser.add_argument(
+        "--baseline", type=Path, help="another checkout whose console runs beside this one"
+    )
+    arguments = parser.parse_args()
+    for name, value in report(run(arguments.pairs, arguments.baseline)):
         print(f"{name}: {value}")

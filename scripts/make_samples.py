@@ -435,6 +435,9 @@ def main() -> None:
         thumb = first.copy()
         thumb.thumbnail((320, 320))
         save(thumb, out / sample.file("thumb"), 78)
+        pick = first.copy()
+        pick.thumbnail((224, 224))
+        save(pick, out / sample.file("pick"), 75)
         if sample.has_last:
             save(SCENES[sample.slug](1.0), out / sample.file("last"))
     print("wrote", len(list(out.glob("*.jpg"))), "files to", out)

@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 
-from sqlalchemy import and_, delete, select
+from sqlalchemy import and_, bindparam, delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
@@ -29,6 +29,18 @@ from app.frames.refs import FrameStore, StoredFrame
 from app.frames.release import unneeded
 from app.storage.database import Storage
 from app.storage.schema import frame_owners_table, task_frames_table, tasks_table
+
+# Built once: composing the union per create cost more than running it.
+_SHAS, _OWNER = bindparam("shas", expanding=True), bindparam("owner")
+OWNED = (
+    select(frame_owners_table.c.sha256)
+    .where(and_(frame_owners_table.c.owner == _OWNER, frame_owners_table.c.sha256.in_(_SHAS)))
+    .union(
+        select(task_frames_table.c.sha256)
+        .join(tasks_table, tasks_table.c.id == task_frames_table.c.task_id)
+        .where(and_(tasks_table.c.owner == _OWNER, task_frames_table.c.sha256.in_(_SHAS)))
+    )
+)
 
 
 @dataclass(frozen=True)
@@ -87,16 +99,8 @@ class FrameOwners:
         wanted = sorted(set(shas))
         if not wanted:
             return set()
-        recorded = select(frame_owners_table.c.sha256).where(
-            and_(frame_owners_table.c.owner == owner, frame_owners_table.c.sha256.in_(wanted))
-        )
-        in_own_tasks = (
-            select(task_frames_table.c.sha256)
-            .join(tasks_table, tasks_table.c.id == task_frames_table.c.task_id)
-            .where(and_(tasks_table.c.owner == owner, task_frames_table.c.sha256.in_(wanted)))
-        )
-        query = recorded.union(in_own_tasks)
-        return await self.storage.run(lambda conn: set(conn.execute(query).scalars().all()))
+        values = {"owner": owner, "shas": wanted}
+        return await self.storage.run(lambda conn: set(conn.execute(OWNED, values).scalars()))
 
     def storing(self) -> AbstractAsyncContextManager[None]:
         """The frame guard, shared: held while a frame is stored and claimed."""

@@ -88,8 +88,21 @@ class FrameStore:
             self.objects.put_bytes(_thumb_key(sha), _thumbnail(image.data))
         if image.full is not None and self.objects.size(_full_key(sha)) is None:
             self.objects.put_bytes(_full_key(sha), image.full)
-        self.objects.put_bytes(_facts_key(sha), json.dumps(frame.__dict__).encode())
+        facts = json.dumps(frame.__dict__).encode()
+        # A frame sent again has these facts already: a read, not a locked write and a rename.
+        if self.objects.get_bytes(_facts_key(sha)) != facts:
+            self.objects.put_bytes(_facts_key(sha), facts)
         return frame
+
+    def known(self, raw: bytes) -> StoredFrame | None:
+        """The frame stored from exactly these bytes, kept as they came (so they were decoded
+        and checked when first stored, and need not be again), with its files in place."""
+        frame = self.get(hashlib.sha256(raw).hexdigest())
+        as_they_came = frame is not None and frame.size_bytes == frame.original_bytes == len(raw)
+        if not as_they_came or frame.note or frame.full_media_type:
+            return None
+        in_place = self.objects.size(self._key(frame)) == len(raw)
+        return frame if in_place and self.objects.size(_thumb_key(frame.sha256)) else None
 
     def get(self, sha: str) -> StoredFrame | None:
         if not SHA_PATTERN.match(sha):
@@ -212,6 +225,16 @@ def inline_frames(
     return to_send, to_store
 
 
+def _stored(store: FrameStore, raw: bytes) -> tuple[StoredFrame, bytes]:
+    """The frame for an image sent as data, and the bytes that go upstream: the same image
+    sent again (a regenerate, a retry) is found by its hash rather than decoded again."""
+    frame = store.known(raw)
+    if frame is not None:
+        return frame, raw
+    image = prepare_image(raw)
+    return store.put(image), image.data
+
+
 def _frame_uri(
     store: FrameStore, uri: object, field: str, owned: set[str], kept: list[StoredFrame] | None
 ) -> tuple[object, object]:
@@ -227,10 +250,10 @@ def _frame_uri(
     if uri.startswith("data:") and ";base64," in uri[:100]:
         try:
             raw = base64.b64decode(uri.partition(",")[2], validate=True)
-            frame = store.put(prepare_image(raw))
+            frame, sent = _stored(store, raw)
         except (binascii.Error, BadImage) as exc:
             raise Invalid([FieldError(field, _("image data: {error}", error=exc))]) from None
         if kept is not None:
             kept.append(frame)
-        return store.data_uri(frame), frame.ref
+        return data_uri(sent, frame.media_type), frame.ref  # in hand: not read back
     return uri, uri

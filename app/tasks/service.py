@@ -166,6 +166,11 @@ class TaskService:
         return unavailable(self._settings.public_url, address)
 
     async def hook(self, record: TaskRecord) -> Hook | None:
+        """The task's hook, when the console receives its callback. A hook is bound only to a
+        task whose stored request names a `notify_hook` (`with_hook` sets the receiver's URL
+        there), so any other task's read asks the database nothing."""
+        if not record.request.get("notify_hook"):
+            return None
         return await self.hooks.hook(record.id)
 
     async def submit_group(

@@ -13,12 +13,12 @@ from app.tasks.recording import TaskNotRecorded
 from app.tasks.service import TaskService
 from app.tasks.submit_tokens import AlreadySubmitted
 from app.web.deps import CallerDep, ServiceDep
-from app.web.public_url import public_base
+from app.web.public_url import public_base_dependency
 from app.web.task_object import task_to_api
 
 router = APIRouter(prefix="/api", tags=["tasks"])
 # Where this client reached the console: the answers' URLs are absolute on it.
-BaseDep = Annotated[str, Depends(public_base)]
+BaseDep = Annotated[str, Depends(public_base_dependency)]
 
 EXAMPLE_BODY = {
     "model": "gen3a_turbo",

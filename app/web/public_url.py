@@ -17,6 +17,12 @@ def public_base(request: Request) -> str:
     return (configured or f"{request.url.scheme}://{request.url.netloc}").rstrip("/")
 
 
+async def public_base_dependency(request: Request) -> str:
+    """`public_base` for a route's `Depends`. Async although it awaits nothing: FastAPI runs a
+    plain `def` dependency on a worker thread, a hop on every create and read."""
+    return public_base(request)
+
+
 def absolute_url(base: str, url: str) -> str:
     """`url` as a client anywhere can fetch it: the in-process simulator's address becomes its
     mount here, a path on this console gets `base` in front, anything else is left alone."""
