@@ -62,13 +62,19 @@ from app.web.render import make_templates
 from app.web.static_urls import VersionedStaticFiles
 
 VIDEO_LIMIT_BYTES = 512 * 1024 * 1024
+# An idle upstream connection is dropped before the upstream drops it: uvicorn (the simulator,
+# many relays) closes an idle keep-alive connection after 5 s, httpx kept one 5 s too, so a
+# create sent on a connection the server was closing that moment failed (ReadError, a 502),
+# and a create is never retried.
+UPSTREAM_KEEPALIVE_S = 4.0
 
 
 def network_transport(policy: GuardPolicy) -> GuardedTransport:
     """The pooled transport for real upstreams, guarded at connect time; nothing on top of it
     follows redirects, so a relay cannot bounce the console to an address the guard refused."""
     tls = httpx.create_ssl_context()  # once: loading the CA bundle takes ~20 ms a context
-    pools = [httpx.AsyncHTTPTransport(verify=tls, retries=0) for _ in range(POOLS)]
+    limits = httpx.Limits(keepalive_expiry=UPSTREAM_KEEPALIVE_S)
+    pools = [httpx.AsyncHTTPTransport(verify=tls, retries=0, limits=limits) for _ in range(POOLS)]
     return GuardedTransport(policy, SpreadPools(pools))
 
 
