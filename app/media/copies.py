@@ -127,10 +127,9 @@ class MediaStore:
     ) -> int:
         """Stream an opened response into the store as this task's output; returns its size.
 
-        The scratch file is named after the task and locked while written (app/storage/scratch.py):
-        a
-        copy resumed after a crash reuses it, and none is left for the start-up sweep to find
-        unless its process died."""
+        The scratch file is named after the task and locked while written
+        (app/storage/scratch.py): a copy resumed after a crash reuses it, and none is left for
+        the start-up sweep to find unless its process died."""
         self.scratch.mkdir(parents=True, exist_ok=True)
         temporary = self.scratch / f"{self.name(task_id, suffix)}{scratch.SUFFIX}"
         try:

@@ -1,8 +1,7 @@
 """Where frames, thumbnails and videos live: a folder, or an S3-compatible bucket.
 
-One small interface with two implementations, so `frames/refs.py` and `media/copies.py` say what
-they
-keep and not where. Unset, files stay under the data dir as they always have; with
+One small interface with two implementations, so `frames/refs.py` and `media/copies.py` say
+what they keep and not where. Unset, files stay under the data dir as they always have; with
 `CONSOLE_OBJECT_STORE=s3://bucket/prefix` nothing of a task is on a replica's own disk, so
 several replicas serve the same history and a replica's disk can be thrown away.
 

@@ -206,9 +206,8 @@ demo_pools_table = Table(
     Column("spent_credits", BigInteger, nullable=False, default=0),
 )
 
-# notify_hook receivers (app/callbacks/hooks.py): the per-task token a relay's callback must name,
-# and
-# every delivery that named it. New tables need no migration step: `create_all` adds them.
+# notify_hook receivers (app/callbacks/hooks.py): the per-task token a relay's callback must
+# name, and every delivery that named it. New tables need no migration step: `create_all` adds them.
 task_hooks_table = Table(
     "task_hooks",
     metadata,

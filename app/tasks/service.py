@@ -1,10 +1,9 @@
 """The task service: what the routes ask of tasks, over the parts that do each job.
 
-Submitting lives in `submission.py`, refreshing from upstream in `refresh.py`, and which
-upstream and key a caller gets in `runway/upstreams.py`; this class wires them to storage, frames
-and
-media and answers the routes. Routes stay thin and call these plain methods; tests can too. The
-key passed in is held for the call alone: only its mask and an HMAC of it are ever stored.
+Submitting lives in `submission.py`, refreshing in `refresh.py`, and which upstream and key
+a caller gets in `runway/upstreams.py`; this class wires them to storage, frames and media and
+answers the routes, which stay thin and call these plain methods (tests can too). The key
+passed in is held for the call alone: only its mask and an HMAC of it are ever stored.
 """
 
 import asyncio
