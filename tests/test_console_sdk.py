@@ -225,14 +225,15 @@ def test_the_organization_parses_with_an_integer_balance(stack: Stack) -> None:
 
 
 def test_a_members_organization_counts_their_own_runs(stack: Stack) -> None:
-    """The upstream's usage counts every caller's tasks; a member sees only their own."""
+    """A member sees only their own runs; the developer's own key is its own account on the
+    simulator (issue 27), so the member's run is in neither the developer's count nor theirs."""
     with stack.sdk("key_developer_own") as developer, stack.sdk() as member:
         for sdk in (developer, member):
             sdk.image_to_video.create(
                 model="gen4_turbo", prompt_image=FRAME, ratio="1280:720", duration=5
             )
         theirs, mine = developer.organization.retrieve(), member.organization.retrieve()
-    assert theirs.usage.models["gen4_turbo"].daily_generations >= 2
+    assert theirs.usage.models["gen4_turbo"].daily_generations <= 1
     assert mine.usage.models["gen4_turbo"].daily_generations == 1
 
 

@@ -49,8 +49,8 @@ def _listed(page, console_url: str) -> list[dict]:
 def test_the_relay_checks_tiny_task_is_listed_at_once(watched: Watched, console_url: str) -> None:
     page = watched.page
     page.goto(console_url)
-    page.wait_for_selector("#history")
-    assert "No tasks yet" in page.inner_text("#history")
+    # The list comes by htmx once the page has loaded: wait for it as a person would.
+    page.locator("#history").get_by_text("No tasks yet").wait_for()
     page.on("dialog", lambda dialog: dialog.accept())
     page.click("button:has-text('with a real tiny task')")
     page.wait_for_selector("#relay-report .report-head code", timeout=60_000)

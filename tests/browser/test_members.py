@@ -5,6 +5,7 @@ the day's runs (screenshots on a desktop, a phone and in Chinese)."""
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
 from playwright.sync_api import Browser, Page
 
 from tests.browser.conftest import start_console
@@ -38,6 +39,8 @@ def make_member(admin: Page, name: str, credits: int) -> str:
     return admin.inner_text("#new-token").strip()
 
 
+# The member opens /admin on purpose and is refused (403); that page carries no favicon link.
+@pytest.mark.console_errors_expected("status of 403 (Forbidden)", "favicon.ico")
 def test_a_member_signs_in_and_the_admin_raises_their_budget(
     browser: Browser, tmp_path: Path
 ) -> None:
