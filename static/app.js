@@ -538,10 +538,12 @@ function tr(text, values) {
     var group = el.closest && el.closest(".group[data-sync]");
     return group ? Array.prototype.slice.call(group.querySelectorAll("video")) : [];
   }
-  // Changes we make ourselves fire events on that video (`events` of them: a seek then a play
-  // is two); those must not echo back to the rest of the group.
-  function quietly(video, action, events) {
-    video.dataset.syncIgnore = String((parseInt(video.dataset.syncIgnore || "0", 10)) + (events === undefined ? 1 : events));
+  // Changes we make ourselves fire events on that video; those must not echo back to the rest
+  // of the group. A short quiet window, not a count of expected events: a count left over by an
+  // event that never came (an autoplay already under way) swallowed the person's next seek.
+  var QUIET_MS = 400;
+  function quietly(video, action) {
+    video.dataset.syncQuietUntil = String(Date.now() + QUIET_MS);
     action(video);
   }
   function follow(source, type) {
@@ -550,8 +552,7 @@ function tr(text, values) {
       if (type === "seeked") {
         quietly(other, function (v) { v.currentTime = Math.min(source.currentTime, v.duration || source.currentTime); });
       } else if (type === "play") {
-        quietly(other, function (v) { v.muted = true; v.currentTime = source.currentTime; v.play().catch(function () {}); },
-                other.paused ? 2 : 1);
+        quietly(other, function (v) { v.muted = true; v.currentTime = source.currentTime; v.play().catch(function () {}); });
       } else if (type === "pause") {
         quietly(other, function (v) { v.pause(); });
       }
@@ -561,8 +562,7 @@ function tr(text, values) {
     document.addEventListener(type, function (evt) {
       var video = evt.target;
       if (!video.matches || !video.matches(".group[data-sync] video")) return;
-      var pending = parseInt(video.dataset.syncIgnore || "0", 10);
-      if (pending > 0) { video.dataset.syncIgnore = String(pending - 1); return; }
+      if (Number(video.dataset.syncQuietUntil || 0) > Date.now()) return;
       follow(video, type);
     }, true);
   });
@@ -571,13 +571,12 @@ function tr(text, values) {
     if (!button) return;
     var videos = groupVideos(button), action = button.dataset.syncAction;
     videos.forEach(function (v) {
-      var events = (action === "restart" ? 1 : 0) + ((action === "pause") !== v.paused ? 1 : 0);
       quietly(v, function (video) {
         if (action === "pause") { video.pause(); return; }
         video.muted = true;
         if (action === "restart") video.currentTime = 0;
         video.play().catch(function () {});
-      }, events);
+      });
     });
   });
   // Keep playing groups within a frame or two of their first video.
