@@ -6,8 +6,10 @@ the fields a task event carries (`task_id`, `member`, `upstream_status`, `durati
 app/logs/task_events.py). A key is masked in a log line as everywhere else (`keys.mask_key`): every
 secret the settings hold, any bearer token, anything shaped like a member token or a Runway
 key, and the capability a URL carries (an access-log line's path), whatever the message.
+uvicorn's plain text lines, the default, are masked by the same rule (`MaskingFilter`).
 """
 
+import copy
 import json
 import logging
 import logging.config
@@ -34,14 +36,27 @@ KEY_SHAPES = re.compile(
 QUIET = ("httpx", "httpcore")  # a line per HTTP request at INFO: the access log says enough
 
 
+class Masker:
+    """Masks every secret the settings hold and every key-shaped string in a text: the one rule
+    for both log formats."""
+
+    def __init__(self, secrets: list[str] | None = None) -> None:
+        # Longest first, so a secret that contains another is masked whole.
+        held = [s for s in secrets or [] if len(s) >= MIN_SECRET_CHARS]
+        self._secrets = sorted(held, key=len, reverse=True)
+
+    def mask(self, text: str) -> str:
+        for secret in self._secrets:
+            text = text.replace(secret, mask_key(secret))
+        return KEY_SHAPES.sub(lambda found: mask_key(found.group(0)), text)
+
+
 class JsonFormatter(logging.Formatter):
     """One JSON object per record, with every secret and key-shaped string masked."""
 
     def __init__(self, secrets: list[str] | None = None) -> None:
         super().__init__()
-        # Longest first, so a secret that contains another is masked whole.
-        held = [s for s in secrets or [] if len(s) >= MIN_SECRET_CHARS]
-        self._secrets = sorted(held, key=len, reverse=True)
+        self._masker = Masker(secrets)
 
     def format(self, record: logging.LogRecord) -> str:
         when = datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds")
@@ -61,9 +76,35 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(masked, ensure_ascii=False, default=str)
 
     def mask(self, text: str) -> str:
-        for secret in self._secrets:
-            text = text.replace(secret, mask_key(secret))
-        return KEY_SHAPES.sub(lambda found: mask_key(found.group(0)), text)
+        return self._masker.mask(text)
+
+
+class MaskingFilter(logging.Filter):
+    """Masks a plain-text record's message and string arguments in place. The arguments stay a
+    tuple because uvicorn's access formatter unpacks them (client, method, path, …)."""
+
+    def __init__(self, secrets: list[str] | None = None) -> None:
+        super().__init__()
+        self._masker = Masker(secrets)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.msg, str):
+            record.msg = self._masker.mask(record.msg)
+        if isinstance(record.args, tuple):
+            record.args = tuple(self._mask_arg(arg) for arg in record.args)
+        return True
+
+    def _mask_arg(self, arg: object) -> object:
+        return self._masker.mask(arg) if isinstance(arg, str) else arg
+
+
+def text_logging(settings: Settings) -> dict[str, Any]:
+    """uvicorn's own text configuration, with every handler's lines masked."""
+    config = copy.deepcopy(LOGGING_CONFIG)
+    config["filters"] = {"mask": {"()": MaskingFilter, "secrets": settings.secret_values()}}
+    for handler in config["handlers"].values():
+        handler["filters"] = ["mask"]
+    return config
 
 
 def json_logging(settings: Settings) -> dict[str, Any]:
@@ -94,7 +135,7 @@ def configure_logging(settings: Settings) -> dict[str, Any] | None:
     """Set up logging before anything is said; returns the `log_config` for `uvicorn.run`
     (None once done here, for uvicorn to leave alone)."""
     if settings.log_format != "json":
-        return LOGGING_CONFIG
+        return text_logging(settings)
     logging.config.dictConfig(json_logging(settings))
     logging.captureWarnings(True)  # a Python warning is a log line too, not a bare stderr one
     return None

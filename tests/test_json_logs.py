@@ -158,3 +158,22 @@ def test_the_access_log_masks_the_capabilities_urls_carry() -> None:
         message = json.loads(formatter.format(record))["message"]
         assert not any(secret in message for secret in (hook, media, share, sig)), message
         assert f"GET /{path.split('/')[1]}/" in message and message.endswith(" 200")
+
+
+def test_the_plain_text_access_log_masks_the_capabilities_urls_carry(tmp_path: Path) -> None:
+    """Without CONSOLE_LOG_FORMAT=json, uvicorn's own text lines are written: a hook's token, a
+    media `?t=` and a share link in a requested path are masked there too."""
+    hook, media, share = ("Hk" + "8" * 30, "beef01" * 6, "lnk77.5igNature_y-3")
+    port, log = free_port(), tmp_path / "console.log"
+    env = {**FAST_ENV, "CONSOLE_DATA_DIR": str(tmp_path / "data"), "CONSOLE_DATABASE_URL": ""}
+    base = f"http://127.0.0.1:{port}"
+    with (
+        live_process(["serve", "--port", str(port)], env, port, log),
+        httpx.Client(base_url=base, timeout=10) as http,
+    ):
+        for path in (f"/hooks/{hook}", f"/media/t-1.mp4?t={media}", f"/shared/{share}"):
+            http.get(path)
+        http.get("/healthz")  # the line after the last capability's, so all are written
+    text = log.read_text()
+    assert "GET /shared/" in text and "GET /media/t-1.mp4?t=" in text, text
+    assert not any(secret in text for secret in (hook, media, share)), text
