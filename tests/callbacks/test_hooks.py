@@ -2,7 +2,8 @@
 
 The built-in simulator calls back through the console's own app; most tests here play the relay
 themselves (a POST to the task's receiver URL) on a console whose tasks run for minutes.
-tests/test_hooks_live.py has the standalone simulator, a real process, call a real console.
+tests/callbacks/test_hooks_live.py has the standalone simulator, a real process, call a real
+console.
 """
 
 import json

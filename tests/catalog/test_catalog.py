@@ -5,7 +5,6 @@ import importlib.metadata
 import importlib.util
 import json
 import re
-from pathlib import Path
 
 import pytest
 
@@ -19,8 +18,7 @@ from app.catalog.models import (
     duration_when_omitted,
     model_groups,
 )
-
-ROOT = Path(__file__).resolve().parent.parent
+from tests.helpers import ROOT
 
 
 def _generator():

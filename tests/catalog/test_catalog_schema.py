@@ -4,11 +4,11 @@ installed SDK, and carry the facts its types and docstrings state."""
 import importlib.util
 import json
 import pkgutil
-from pathlib import Path
 
 import runwayml.types
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.helpers import ROOT
+
 SCHEMAS = json.loads((ROOT / "app/catalog/schema.json").read_text())["endpoints"]
 
 

@@ -15,9 +15,8 @@ import pytest
 from bs4 import BeautifulSoup
 
 from app.core.i18n import LANGUAGES, catalog, choose
-from tests.helpers import create_body
+from tests.helpers import ROOT, create_body
 
-ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE_CALL = re.compile(r"""\b_\(\s*(?:"((?:[^"\\]|\\.)*)"|'((?:[^'\\]|\\.)*)')""")
 JS_CALL = re.compile(r'\btr\("((?:[^"\\]|\\.)*)"')
 MARKERS = {"_", "N_", "gettext"}

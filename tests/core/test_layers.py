@@ -38,3 +38,16 @@ def test_no_module_is_a_grab_bag() -> None:
     assert silent == []
     top = [p.name for p in (ROOT / "app").glob("*.py")]
     assert len(top) <= 12, top
+
+
+def test_every_test_file_sits_in_its_area() -> None:
+    """Tests live in tests/<area>/ beside the app package they test, as packages (so `tests.x`
+    imports hold); only shared fixtures and helpers sit at the top of tests/."""
+    tests = ROOT / "tests"
+    flat = sorted(p.name for p in tests.glob("test_*.py"))
+    assert flat == [], f"move these into tests/<area>/ (see tests/README.md): {flat}"
+    folders = {p.parent for p in tests.rglob("test_*.py") if "vendor" not in p.parts}
+    not_packages = sorted(
+        str(f.relative_to(ROOT)) for f in folders if not (f / "__init__.py").exists()
+    )
+    assert not_packages == []

@@ -7,7 +7,6 @@ second one; where it is a value, the callers are checked against the owner's ans
 
 import re
 from datetime import UTC, datetime
-from pathlib import Path
 
 from app.catalog.credits import cheapest_task, estimate_credits
 from app.catalog.models import ENDPOINT_MODELS, SEED_MAX, random_seed
@@ -16,8 +15,8 @@ from app.core.settings import Settings
 from app.core.timestamps import DAY_S, day_number, day_of, resets_at
 from app.core.transcript import shorten_data_uris, shorten_data_uris_in_text
 from app.main import create_app
+from tests.helpers import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 APP = ROOT / "app"
 
 

@@ -201,7 +201,7 @@ async def test_a_bad_body_is_runways_400_naming_the_parameter(gateway: Gateway) 
 
 async def test_a_personal_key_passes_through_and_is_recorded_under_it(tmp_path: Path) -> None:
     """On a console without a password (behind one, the built-in simulator takes member tokens
-    only: tests/test_security_auth.py)."""
+    only: tests/web/test_security_auth.py)."""
     app = create_app(make_settings(tmp_path / "data"))
     async with app.router.lifespan_context(app):
         http = httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url=BASE)

@@ -11,9 +11,9 @@ import httpx
 import pytest
 from PIL import Image
 
+from tests.gateway.test_console_sdk import LIMIT_S, PASSWORD, Stack, serving, small_mp4, video_facts
 from tests.helpers import image_bytes
 from tests.sdk_reads import is_variant
-from tests.test_console_sdk import LIMIT_S, PASSWORD, Stack, serving, small_mp4, video_facts
 
 INPUT = (320, 180)  # small_mp4's size; a model that keeps its input's framing keeps it
 # endpoint, model, the SDK's arguments besides the inputs, the output's size.

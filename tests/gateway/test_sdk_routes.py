@@ -47,7 +47,7 @@ def sdk_routes() -> list[tuple[str, str]]:
 
 ROUTES = sdk_routes()
 NOT_OFFERED = [route for route in ROUTES if route not in OFFERED]
-# The simulator keeps Runway's books (tests/test_sim_books.py), so it also answers usage.
+# The simulator keeps Runway's books (tests/simulator/test_sim_books.py), so it also answers usage.
 SIMULATOR_ALSO_OFFERS = {("POST", "/v1/organization/usage")}
 
 

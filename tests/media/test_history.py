@@ -168,7 +168,7 @@ async def test_export_has_the_task_json_frames_and_video_and_no_key(
 
 async def test_history_pages_newest_first(client: httpx.AsyncClient) -> None:
     app_service = client._transport.app.state.tasks  # type: ignore[attr-defined]
-    from tests.test_storage import record
+    from tests.storage.test_storage import record
 
     owner = app_service.caller(KEY["X-Runway-Key"]).owner
     for index in range(60):

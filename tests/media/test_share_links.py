@@ -9,7 +9,7 @@ from bs4 import BeautifulSoup
 
 from app.main import create_app
 from tests.conftest import make_settings
-from tests.test_demo import animate, until_settled
+from tests.demo.test_demo import animate, until_settled
 
 PASSWORD = "demo-password-123"
 OPERATOR = {"Authorization": f"Bearer {PASSWORD}"}

@@ -8,7 +8,7 @@ import pytest
 
 from app.media.leases import VideoLeases
 from app.storage.database import Storage
-from tests.test_storage import record
+from tests.storage.test_storage import record
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from app.core.keys import mask_key
 from app.log_format import JsonFormatter
 from tests.conftest import FAST_ENV
 from tests.helpers import create_body, free_port, live_process
-from tests.test_members import cli
+from tests.team.test_members import cli
 
 OPERATOR_KEY = "key_FAKEoperatorFAKEoperatorFAKE0001"  # an obvious fake in Runway's key shape
 PERSONAL_KEY = "hk-personal-json-logs-7a7a7a7a"

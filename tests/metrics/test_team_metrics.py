@@ -10,9 +10,9 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from tests.engines import PostgresServer, SeaweedServer
 from tests.helpers import create_body, free_port, live_process
-from tests.test_members import cli
-from tests.test_metrics import TOKEN, value
-from tests.test_replicas import Team, simulator
+from tests.metrics.test_metrics import TOKEN, value
+from tests.storage.test_replicas import Team, simulator
+from tests.team.test_members import cli
 
 FINAL = ("SUCCEEDED", "FAILED", "CANCELLED")
 BEARER = {"Authorization": f"Bearer {TOKEN}"}

@@ -1,7 +1,8 @@
 """The relay check's callback item: with the tiny task and `notifyHere`, whether the relay's
 callback came to this console, how late and with what. The built-in simulator calls back
 through the console's own app; its fault switches make the callback malformed or never come.
-tests/test_hooks_live.py runs the same check against the standalone simulator as a relay."""
+tests/callbacks/test_hooks_live.py runs the same check against the standalone simulator as a
+relay."""
 
 from collections.abc import AsyncIterator
 from pathlib import Path

@@ -14,10 +14,10 @@ import pytest
 from PIL import Image
 
 from app.simulator.app import create_simulator_app
-from tests.helpers import data_uri, image_bytes
-from tests.test_sim_upscale_inputs import ALICE, BOB, small_video, upload
+from tests.helpers import ROOT, data_uri, image_bytes
+from tests.simulator.test_sim_upscale_inputs import ALICE, BOB, small_video, upload
 
-SIMULATOR = Path(__file__).resolve().parent.parent / "app" / "simulator"
+SIMULATOR = ROOT / "app" / "simulator"
 
 
 @pytest.fixture

@@ -10,10 +10,10 @@ import httpx
 import pytest
 
 from app.simulator.app import create_simulator_app
-from tests.helpers import seed_body
+from tests.helpers import ROOT, seed_body
 
 AUTH = {"Authorization": "Bearer hk-test-key", "X-Runway-Version": "2024-11-06"}
-SIMULATOR = Path(__file__).resolve().parent.parent / "app" / "simulator"
+SIMULATOR = ROOT / "app" / "simulator"
 
 
 @pytest.fixture

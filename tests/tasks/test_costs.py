@@ -20,7 +20,7 @@ from app.storage.schema import schema_table
 from tests.conftest import TEAM_SECRET, in_process, make_settings
 from tests.helpers import data_uri, image_bytes, poll_until
 from tests.relay_stub import Answer, RelayStub, Seen
-from tests.test_storage import record
+from tests.storage.test_storage import record
 
 FRAME = data_uri(image_bytes((1280, 720)))
 KEY = {"X-Runway-Key": "hk-costs-test-key-0c0c"}

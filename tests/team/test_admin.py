@@ -11,7 +11,7 @@ from bs4 import BeautifulSoup
 
 from app.main import create_app
 from tests.conftest import make_settings
-from tests.test_access import PASSWORD, log_in
+from tests.web.test_access import PASSWORD, log_in
 
 
 @pytest.fixture

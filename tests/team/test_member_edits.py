@@ -15,7 +15,7 @@ from app.team.members import MemberError, Members
 from app.team.refusals import count_refusal, refusal_totals, refusals_by_day
 from app.team.sessions import Sessions
 from app.team.usage import TooManyRunning, Usage
-from tests.test_storage import record
+from tests.storage.test_storage import record
 
 
 @pytest.fixture

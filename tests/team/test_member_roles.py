@@ -15,8 +15,8 @@ from app.main import create_app
 from app.team.refusals import refusals_by_day
 from tests.conftest import make_settings
 from tests.helpers import create_body, form_fields
-from tests.test_access import PASSWORD, log_in
-from tests.test_members import cli
+from tests.team.test_members import cli
+from tests.web.test_access import PASSWORD, log_in
 
 BEARER = {"Authorization": f"Bearer {PASSWORD}"}
 

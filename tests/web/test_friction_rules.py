@@ -12,9 +12,9 @@ from bs4 import BeautifulSoup
 
 from app.core.settings import Settings
 from tests.conftest import in_process
+from tests.frames.test_frame_uploads import BIG
 from tests.helpers import data_uri, form_fields, image_bytes
 from tests.relay_stub import RelayStub
-from tests.test_frame_uploads import BIG
 
 HX = {"HX-Request": "true"}
 KEY = {"X-Runway-Key": "hk-friction-rules-key-5e5e"}

@@ -7,7 +7,7 @@ import time
 import httpx
 import pytest
 
-from tests.test_schema_check import GOOD
+from tests.catalog.test_schema_check import GOOD
 
 LANGUAGES = ("curl", "python", "sdk", "js")
 SDK_ARGUMENT = {
