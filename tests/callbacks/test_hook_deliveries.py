@@ -16,8 +16,7 @@ import httpx
 
 from app.callbacks.hooks import MAX_DELIVERIES
 from app.core.keys import mask_key
-from app.main import create_app
-from tests.conftest import TEAM_SECRET, make_settings
+from tests.conftest import TEAM_SECRET, in_process, make_settings
 from tests.helpers import create_body
 
 PERSONAL_KEY = "hk-hook-echo-key-1f3a9c"
@@ -35,11 +34,8 @@ async def console(settings_dir: Path, **overrides: object) -> AsyncIterator[http
         CONSOLE_SIMULATOR_SPEED=0.05,
         **overrides,
     )
-    app = create_app(settings)
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://console") as http:
-            yield http
+    async with in_process(settings, first_page=None) as http:
+        yield http
 
 
 async def hooked_task(http: httpx.AsyncClient, headers: dict = KEY) -> tuple[dict, str]:

@@ -15,8 +15,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from app.callbacks.hooks import unavailable
-from app.main import create_app
-from tests.conftest import make_settings
+from tests.conftest import in_process, make_settings
 from tests.helpers import create_body, task_until
 
 KEY = {"X-Runway-Key": "hk-hook-test-key-5e1d"}
@@ -31,11 +30,8 @@ async def hook_console(tmp_path: Path, speed: float) -> AsyncIterator[httpx.Asyn
         CONSOLE_SIMULATOR_POLL_INTERVAL_S=600,
         CONSOLE_SIMULATOR_SPEED=speed,
     )
-    app = create_app(settings)
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://console") as http:
-            yield http
+    async with in_process(settings, first_page=None) as http:
+        yield http
 
 
 @pytest.fixture
@@ -131,12 +127,9 @@ async def test_notify_here_needs_a_public_url(client: httpx.AsyncClient) -> None
 async def test_the_receiver_needs_no_login_nor_csrf_token(tmp_path: Path) -> None:
     """A relay can neither log in nor echo a CSRF cookie: the token alone decides."""
     settings = make_settings(tmp_path / "data", CONSOLE_PASSWORD="a-long-console-password")
-    app = create_app(settings)
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://console") as relay:
-            assert (await relay.post("/api/tasks", json={})).status_code == 401
-            assert (await relay.post("/hooks/unknown", content=b"{}")).status_code == 404
+    async with in_process(settings, first_page=None) as relay:
+        assert (await relay.post("/api/tasks", json={})).status_code == 401
+        assert (await relay.post("/hooks/unknown", content=b"{}")).status_code == 404
 
 
 async def test_the_inspector_shows_deliveries_escaped(quiet_client: httpx.AsyncClient) -> None:
@@ -167,11 +160,9 @@ async def test_the_inspector_shows_deliveries_escaped(quiet_client: httpx.AsyncC
 async def test_the_form_says_who_can_call_the_receiver(
     tmp_path: Path, public_url: str, says: str | None, enabled: bool
 ) -> None:
-    app = create_app(make_settings(tmp_path / "data", CONSOLE_PUBLIC_URL=public_url))
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://console") as http:
-            page = BeautifulSoup((await http.get("/")).text, "html.parser")
+    settings = make_settings(tmp_path / "data", CONSOLE_PUBLIC_URL=public_url)
+    async with in_process(settings, first_page=None) as http:
+        page = BeautifulSoup((await http.get("/")).text, "html.parser")
     box = page.select_one('input[name="notify_here"]')
     assert (box.get("disabled") is None) is enabled
     note = box.find_parent("div", class_="field").get_text(" ", strip=True)

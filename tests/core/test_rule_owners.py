@@ -14,7 +14,7 @@ from app.catalog.validation import Invalid, validate_create_body
 from app.core.settings import Settings
 from app.core.timestamps import DAY_S, day_number, day_of, resets_at
 from app.core.transcript import shorten_data_uris, shorten_data_uris_in_text
-from app.main import create_app
+from tests.conftest import started
 from tests.helpers import ROOT
 
 APP = ROOT / "app"
@@ -84,8 +84,7 @@ def test_the_cheapest_task_is_the_least_estimate_of_any_duration() -> None:
 
 async def test_create_app_builds_the_one_frame_owners_every_part_uses(settings: Settings) -> None:
     assert where(r"FrameOwners\(") == {"main.py"}, "services take create_app's, never their own"
-    app = create_app(settings)
-    async with app.router.lifespan_context(app):
+    async with started(settings) as app:
         shared = app.state.frame_owners
         assert app.state.demo.owners is shared
         assert app.state.tasks._owners is shared

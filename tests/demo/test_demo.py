@@ -10,8 +10,7 @@ import httpx
 import pytest
 from bs4 import BeautifulSoup
 
-from app.main import create_app
-from tests.conftest import make_settings
+from tests.conftest import in_process, make_settings
 from tests.helpers import image_bytes
 
 # Words that would give away how the console works; a customer sees none of them.
@@ -21,13 +20,8 @@ RESULT = re.compile(r'hx-get="/demo/results/([^"?]+)\?seen=working"')
 
 @asynccontextmanager
 async def demo_client(tmp_path: Path, **settings: object) -> AsyncIterator[httpx.AsyncClient]:
-    app = create_app(make_settings(tmp_path / "data", **settings))
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://console") as http:
-            await http.get("/demo")  # the demo session and CSRF cookies
-            http.headers["X-CSRF-Token"] = http.cookies["rc_csrf"]
-            yield http
+    async with in_process(make_settings(tmp_path / "data", **settings), first_page="/demo") as http:
+        yield http  # with the demo session and CSRF cookies
 
 
 @pytest.fixture

@@ -17,9 +17,8 @@ from bs4 import BeautifulSoup
 from fastapi import FastAPI
 
 from app.demo.pools import DemoPools, PoolCaps, PoolsFull
-from app.main import create_app
 from app.storage.database import Storage
-from tests.conftest import TEAM_SECRET, make_settings
+from tests.conftest import TEAM_SECRET, asgi_client, make_settings, opened, started
 
 POOLS_FULL = "The demo has made all the videos it can today"
 SESSION_SPENT = "used today's allowance"
@@ -28,17 +27,13 @@ SESSION_SPENT = "used today's allowance"
 @asynccontextmanager
 async def browser_at(app: FastAPI, address: str) -> AsyncIterator[httpx.AsyncClient]:
     """A fresh browser (no cookies) at a client address."""
-    transport = httpx.ASGITransport(app, client=(address, 40000))
-    async with httpx.AsyncClient(transport=transport, base_url="http://console") as http:
-        await http.get("/demo")  # the demo session and CSRF cookies
-        http.headers["X-CSRF-Token"] = http.cookies["rc_csrf"]
-        yield http
+    async with asgi_client(app, address=address) as http:
+        yield await opened(http, "/demo")  # the demo session and CSRF cookies
 
 
 @asynccontextmanager
 async def console(data_dir: Path, **settings: object) -> AsyncIterator[FastAPI]:
-    app = create_app(make_settings(data_dir, CONSOLE_SECRET_KEY=TEAM_SECRET, **settings))
-    async with app.router.lifespan_context(app):
+    async with started(make_settings(data_dir, CONSOLE_SECRET_KEY=TEAM_SECRET, **settings)) as app:
         yield app
 
 

@@ -13,8 +13,7 @@ import httpx
 from bs4 import BeautifulSoup
 
 from app.core.settings import Settings
-from app.main import create_app
-from tests.conftest import make_settings
+from tests.conftest import in_process, make_settings
 from tests.helpers import ROOT, image_bytes
 
 FRAME_BYTES = 32 * 1024 * 1024
@@ -79,11 +78,8 @@ def python(code: str, arg: Path, **options: object) -> subprocess.Popen:
 
 async def start_up(data: Path) -> None:
     """A console starting on this data dir (and serving one request)."""
-    app = create_app(make_settings(data))
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://console") as http:
-            assert (await http.get("/healthz")).status_code == 200
+    async with in_process(make_settings(data), first_page=None) as http:
+        assert (await http.get("/healthz")).status_code == 200
 
 
 def kill_mid_write(data: Path) -> None:

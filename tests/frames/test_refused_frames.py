@@ -18,9 +18,8 @@ import pytest
 from PIL import Image
 
 from app.core.settings import Settings
-from app.main import create_app
 from app.storage.objects import S3Objects
-from tests.conftest import make_settings
+from tests.conftest import asgi_client, make_settings, started
 from tests.helpers import data_uri, image_bytes
 
 BASE = "http://console"
@@ -54,11 +53,8 @@ def create_body(frame: str, **extra: Any) -> dict[str, Any]:
 
 @asynccontextmanager
 async def console(settings: Settings) -> AsyncIterator[tuple[httpx.AsyncClient, Any]]:
-    app = create_app(settings)
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app)
-        async with httpx.AsyncClient(transport=transport, base_url=BASE) as http:
-            yield http, app
+    async with started(settings) as app, asgi_client(app, base_url=BASE) as http:
+        yield http, app
 
 
 def kept(settings: Settings, app: Any) -> dict[str, int]:
@@ -153,12 +149,10 @@ async def test_new_cookies_and_invented_keys_share_their_addresses_allowance(
     settings = make_settings(
         tmp_path / "data", CONSOLE_FRAME_MB_PER_DAY=1, CONSOLE_FRAME_MB_PER_ADDRESS_DAY=1.5
     )
-    app = create_app(settings)
-    async with app.router.lifespan_context(app):
+    async with started(settings) as app:
 
         async def upload(address: str, path: str, headers: dict[str, str]) -> str:
-            transport = httpx.ASGITransport(app, client=(address, 40000))
-            async with httpx.AsyncClient(transport=transport, base_url=BASE) as http:
+            async with asgi_client(app, address=address, base_url=BASE) as http:
                 await http.get("/demo")  # a fresh demo cookie, and the CSRF cookie
                 csrf = {"X-CSRF-Token": http.cookies["rc_csrf"], **headers}
                 files = {"file": ("noise.png", noise_png(450), "image/png")}

@@ -18,8 +18,7 @@ from bs4 import BeautifulSoup
 from fastapi import FastAPI
 from runwayml import AsyncRunwayML
 
-from app.main import create_app
-from tests.conftest import FAST_ENV, make_settings
+from tests.conftest import FAST_ENV, asgi_client, make_settings, started
 from tests.helpers import (
     ROOT,
     data_uri,
@@ -42,7 +41,7 @@ class Gateway:
     http: httpx.AsyncClient  # no key, no session: what an app or a stranger has
 
     def sdk(self, key: str) -> AsyncRunwayML:
-        client = httpx.AsyncClient(transport=httpx.ASGITransport(self.app), base_url=BASE)
+        client = asgi_client(self.app, base_url=BASE)
         return AsyncRunwayML(
             api_key=key,
             base_url=BASE,
@@ -64,12 +63,9 @@ class Gateway:
 async def gateway(tmp_path: Path) -> AsyncIterator[Gateway]:
     """A console with a password (the gateway needs none of it) on the simulator."""
     settings = make_settings(tmp_path / "data", CONSOLE_PASSWORD=PASSWORD)
-    app = create_app(settings)
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app)
-        async with httpx.AsyncClient(transport=transport, base_url=BASE) as http:
-            http.headers["Authorization"] = f"Bearer {PASSWORD}"  # for the simulator's stats
-            yield Gateway(app, http)
+    async with started(settings) as app, asgi_client(app, base_url=BASE) as http:
+        http.headers["Authorization"] = f"Bearer {PASSWORD}"  # for the simulator's stats
+        yield Gateway(app, http)
 
 
 def i2v(**extra: object) -> dict[str, object]:
@@ -202,9 +198,8 @@ async def test_a_bad_body_is_runways_400_naming_the_parameter(gateway: Gateway) 
 async def test_a_personal_key_passes_through_and_is_recorded_under_it(tmp_path: Path) -> None:
     """On a console without a password (behind one, the built-in simulator takes member tokens
     only: tests/web/test_security_auth.py)."""
-    app = create_app(make_settings(tmp_path / "data"))
-    async with app.router.lifespan_context(app):
-        http = httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url=BASE)
+    async with started(make_settings(tmp_path / "data")) as app:
+        http = asgi_client(app, base_url=BASE)
         gateway = Gateway(app, http)
         created = await gateway.sdk("hk-developer-key-0001").image_to_video.create(**i2v())
         mine = await http.get("/api/tasks", headers={"X-Runway-Key": "hk-developer-key-0001"})
@@ -215,8 +210,7 @@ async def test_a_personal_key_passes_through_and_is_recorded_under_it(tmp_path: 
 
 async def test_pass_through_can_be_switched_off(tmp_path: Path) -> None:
     settings = make_settings(tmp_path / "data", CONSOLE_GATEWAY_PASSTHROUGH=False)
-    app = create_app(settings)
-    async with app.router.lifespan_context(app):
+    async with started(settings) as app:
         sdk = Gateway(app, httpx.AsyncClient()).sdk("hk-developer-key-0001")
         with pytest.raises(runwayml.AuthenticationError):
             await sdk.image_to_video.create(**i2v())
@@ -334,9 +328,8 @@ async def test_the_operators_key_never_leaves_the_server(tmp_path: Path) -> None
         RUNWAYML_BASE_URL="simulator",
         CONSOLE_PASSWORD=PASSWORD,
     )
-    app = create_app(settings)
-    async with app.router.lifespan_context(app):
-        gateway = Gateway(app, httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url=BASE))
+    async with started(settings) as app:
+        gateway = Gateway(app, asgi_client(app, base_url=BASE))
         token = await gateway.member("kim")
         headers = {"Authorization": f"Bearer {token}", **VERSION}
         body = {"model": "gen4_turbo", "promptImage": FRAME, "ratio": "1280:720", "duration": 5}
@@ -370,10 +363,8 @@ async def test_the_page_form_says_the_budget_is_reached(client: httpx.AsyncClien
 async def test_the_simulators_refusals_pass_through_as_runways_own(tmp_path: Path) -> None:
     """Out of credits (400) and a daily cap (429) reach the SDK as the API answered them. On a
     console without a password: behind one, the built-in simulator takes member tokens only."""
-    app = create_app(make_settings(tmp_path / "data"))
-    async with app.router.lifespan_context(app):
-        http = httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url=BASE)
-        await _refusals_pass_through(Gateway(app, http))
+    async with started(make_settings(tmp_path / "data")) as app:
+        await _refusals_pass_through(Gateway(app, asgi_client(app, base_url=BASE)))
 
 
 async def _refusals_pass_through(gateway: Gateway) -> None:

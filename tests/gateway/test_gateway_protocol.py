@@ -8,8 +8,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from app.main import create_app
-from tests.conftest import make_settings
+from tests.conftest import asgi_client, make_settings, started
 from tests.helpers import data_uri, image_bytes
 from tests.relay_stub import RelayStub, console_for_relays
 
@@ -25,11 +24,9 @@ BODY = {"model": "gen4_turbo", "promptImage": FRAME, "ratio": "1280:720", "durat
 @pytest.fixture
 async def console(tmp_path: Path) -> AsyncIterator[tuple[httpx.AsyncClient, dict[str, str]]]:
     """The console with a password, a member's bearer, and a client with no key or session."""
-    app = create_app(make_settings(tmp_path / "data", CONSOLE_PASSWORD=PASSWORD))
-    async with app.router.lifespan_context(app):
+    async with started(make_settings(tmp_path / "data", CONSOLE_PASSWORD=PASSWORD)) as app:
         _member, token = await app.state.members.create("browser", None)
-        transport = httpx.ASGITransport(app)
-        async with httpx.AsyncClient(transport=transport, base_url=BASE) as http:
+        async with asgi_client(app, base_url=BASE) as http:
             yield http, {"Authorization": f"Bearer {token}"}
 
 

@@ -16,8 +16,7 @@ import httpx
 import pytest
 from bs4 import BeautifulSoup
 
-from app.main import create_app
-from tests.conftest import make_settings
+from tests.conftest import asgi_client, make_settings, started
 from tests.helpers import image_bytes
 from tests.relay_stub import Answer, RelayStub, console_for_relays
 
@@ -39,12 +38,10 @@ class Console:
 
 async def console(tmp_path: Path, **settings: object) -> AsyncIterator[Console]:
     """The console in process on its built-in simulator, with a member."""
-    app = create_app(make_settings(tmp_path / "data", CONSOLE_PASSWORD=PASSWORD, **settings))
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app)
-        async with httpx.AsyncClient(transport=transport, base_url=BASE, timeout=60) as http:
-            _member, token = await app.state.members.create("uploader", None)
-            yield Console(http, token)
+    settings_ = make_settings(tmp_path / "data", CONSOLE_PASSWORD=PASSWORD, **settings)
+    async with started(settings_) as app, asgi_client(app, base_url=BASE, timeout=60) as http:
+        _member, token = await app.state.members.create("uploader", None)
+        yield Console(http, token)
 
 
 @pytest.fixture

@@ -16,8 +16,7 @@ import pytest
 import runwayml
 
 from app.catalog.endpoints import ENDPOINTS
-from app.main import create_app
-from tests.conftest import make_settings
+from tests.conftest import asgi_client, make_settings, started
 
 PASSWORD = "sdk routes password 1234"
 VERSION = {"X-Runway-Version": "2024-11-06"}
@@ -54,11 +53,9 @@ SIMULATOR_ALSO_OFFERS = {("POST", "/v1/organization/usage")}
 @pytest.fixture
 async def console(tmp_path: Path) -> AsyncIterator[tuple[httpx.AsyncClient, dict[str, str]]]:
     """The console with a password, and a member's bearer for the gateway."""
-    app = create_app(make_settings(tmp_path / "data", CONSOLE_PASSWORD=PASSWORD))
-    async with app.router.lifespan_context(app):
+    async with started(make_settings(tmp_path / "data", CONSOLE_PASSWORD=PASSWORD)) as app:
         _member, token = await app.state.members.create("routes", None)
-        transport = httpx.ASGITransport(app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://console.test") as http:
+        async with asgi_client(app, base_url="http://console.test") as http:
             yield http, {"Authorization": f"Bearer {token}", **VERSION}
 
 

@@ -11,10 +11,9 @@ import pytest
 from bs4 import BeautifulSoup
 
 from app.core.settings import Settings
-from app.main import create_app
 from app.storage.database import TaskRecord
 from app.storage.objects import open_object_store
-from tests.conftest import make_settings
+from tests.conftest import asgi_client, make_settings, opened, started
 from tests.engines import SeaweedServer
 from tests.helpers import (
     create_body,
@@ -262,19 +261,15 @@ async def test_a_store_that_refuses_the_video_is_a_failed_copy_not_a_stuck_one(
     """The real S3 server refuses the upload (the bucket does not exist): the copy fails with
     a reason and is retried, like a failed download, instead of dying with its lease held."""
     env = {**seaweed.env(), "CONSOLE_OBJECT_STORE": "s3://no-such-bucket/runs"}
-    app = create_app(make_settings(tmp_path / "data", **env))
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://console") as http:
-            await http.get("/")
-            http.headers["X-CSRF-Token"] = http.cookies["rc_csrf"]
-            body = seed_body("https://example.com/a.jpg")
-            task_id = (await http.post("/api/tasks", json=body, headers=KEY)).json()["id"]
+    async with started(make_settings(tmp_path / "data", **env)) as app, asgi_client(app) as http:
+        await opened(http)
+        body = seed_body("https://example.com/a.jpg")
+        task_id = (await http.post("/api/tasks", json=body, headers=KEY)).json()["id"]
 
-            async def stored() -> TaskRecord:
-                await http.get(f"/api/tasks/{task_id}", headers=KEY)
-                return await app.state.tasks.storage.get_any(task_id)
+        async def stored() -> TaskRecord:
+            await http.get(f"/api/tasks/{task_id}", headers=KEY)
+            return await app.state.tasks.storage.get_any(task_id)
 
-            failed = await poll_until(stored, lambda r: r.video_attempts >= 1, what="a try")
+        failed = await poll_until(stored, lambda r: r.video_attempts >= 1, what="a try")
     assert failed.video_path is None
     assert "stor" in (failed.video_error or ""), failed.video_error

@@ -7,8 +7,7 @@ from pathlib import Path
 import httpx
 from bs4 import BeautifulSoup
 
-from app.main import create_app
-from tests.conftest import make_settings
+from tests.conftest import asgi_client, make_settings, opened, started
 from tests.demo.test_demo import animate, until_settled
 
 PASSWORD = "demo-password-123"
@@ -25,17 +24,14 @@ async def make_link(http: httpx.AsyncClient) -> tuple[str, str]:
 
 
 async def run(tmp_path: Path, check: Check, **settings: object) -> None:
-    app = create_app(make_settings(tmp_path / "data", CONSOLE_PASSWORD=PASSWORD, **settings))
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app)
-        async with (
-            httpx.AsyncClient(transport=transport, base_url="http://console") as operator,
-            httpx.AsyncClient(transport=transport, base_url="http://console") as stranger,
-        ):
-            operator.headers.update(OPERATOR)
-            await operator.get("/demo")
-            operator.headers["X-CSRF-Token"] = operator.cookies["rc_csrf"]
-            await check(operator, stranger)
+    settings_ = make_settings(tmp_path / "data", CONSOLE_PASSWORD=PASSWORD, **settings)
+    async with (
+        started(settings_) as app,
+        asgi_client(app) as operator,
+        asgi_client(app) as stranger,
+    ):
+        operator.headers.update(OPERATOR)
+        await check(await opened(operator, "/demo"), stranger)
 
 
 async def test_a_link_opens_without_a_login_and_shows_no_internals(tmp_path: Path) -> None:

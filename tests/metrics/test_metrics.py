@@ -9,12 +9,10 @@ from pathlib import Path
 
 import httpx
 import pytest
-from fastapi import FastAPI
 from prometheus_client.parser import text_string_to_metric_families
 
 from app.core.settings import Settings
-from app.main import create_app
-from tests.conftest import make_settings
+from tests.conftest import asgi_client, in_process, make_settings, started
 from tests.helpers import create_body, wait_final
 
 TOKEN = "metrics-token-5f1e9a7c3b2d4e6f"
@@ -25,14 +23,10 @@ BEARER = {"Authorization": f"Bearer {TOKEN}"}
 @asynccontextmanager
 async def console(data_dir: Path, **overrides: object) -> AsyncIterator[httpx.AsyncClient]:
     """A console in process with a metrics token; `http.app` is the app (for its members)."""
-    app: FastAPI = create_app(
-        make_settings(data_dir, **{"CONSOLE_METRICS_TOKEN": TOKEN, **overrides})
-    )
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://console") as http:
-            http.app = app  # type: ignore[attr-defined]
-            yield http
+    settings = make_settings(data_dir, **{"CONSOLE_METRICS_TOKEN": TOKEN, **overrides})
+    async with started(settings) as app, asgi_client(app) as http:
+        http.app = app  # type: ignore[attr-defined]
+        yield http
 
 
 def samples(text: str) -> dict[tuple[str, frozenset], float]:
@@ -130,11 +124,8 @@ async def test_the_admins_login_reads_the_metrics_too(tmp_path: Path) -> None:
 
 
 async def test_metrics_are_off_with_neither_a_token_nor_a_password(tmp_path: Path) -> None:
-    app = create_app(make_settings(tmp_path / "data"))
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://console") as http:
-            off = await http.get("/metrics", headers=BEARER)
+    async with in_process(make_settings(tmp_path / "data"), first_page=None) as http:
+        off = await http.get("/metrics", headers=BEARER)
     assert off.status_code == 403 and "CONSOLE_METRICS_TOKEN" in off.text
 
 

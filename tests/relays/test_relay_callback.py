@@ -11,21 +11,15 @@ import httpx
 import pytest
 from bs4 import BeautifulSoup
 
-from app.main import create_app
-from tests.conftest import make_settings
+from tests.conftest import in_process, make_settings
 
 KEY = {"X-Runway-Key": "hk-relay-callback-key-31f0"}
 CHECK = {"baseUrl": "simulator", "tinyTask": True, "notifyHere": True}
 
 
 async def console(tmp_path: Path, public_url: str) -> AsyncIterator[httpx.AsyncClient]:
-    app = create_app(make_settings(tmp_path / "data", CONSOLE_PUBLIC_URL=public_url))
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://console") as http:
-            await http.get("/")
-            http.headers["X-CSRF-Token"] = http.cookies["rc_csrf"]
-            yield http
+    async with in_process(make_settings(tmp_path / "data", CONSOLE_PUBLIC_URL=public_url)) as http:
+        yield http
 
 
 @pytest.fixture

@@ -13,8 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from app.main import create_app
-from tests.conftest import make_settings
+from tests.conftest import in_process, make_settings
 from tests.helpers import POLL_DUE_S, create_body, task_until, wait_final, wait_saved
 
 BODY = create_body()
@@ -35,11 +34,8 @@ async def impatient(tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
     settings = make_settings(
         tmp_path / "data", CONSOLE_READ_TIMEOUT_S=0.5, CONSOLE_CONNECT_TIMEOUT_S=0.5
     )
-    app = create_app(settings)
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://console") as http:
-            yield http
+    async with in_process(settings, first_page=None) as http:
+        yield http
 
 
 CREATE_FAULTS = [

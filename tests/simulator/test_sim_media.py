@@ -4,7 +4,6 @@ the model's own. Checked on decoded frames (PyAV), not only on bytes."""
 import asyncio
 import io
 import threading
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import av
@@ -12,20 +11,11 @@ import httpx
 import pytest
 from PIL import Image, ImageChops, ImageStat
 
-from app.simulator.app import create_simulator_app
 from app.simulator.camera import CameraPath
 from app.simulator.video import RenderStopped, output_size, placeholder_frame, render_video
 from tests.helpers import data_uri
 
 AUTH = {"Authorization": "Bearer hk-test-key", "X-Runway-Version": "2024-11-06"}
-
-
-@pytest.fixture
-async def sim(tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
-    app = create_simulator_app(tmp_path / "sim", speed=10)
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url="http://sim") as c:
-        yield c
-    app.state.sim.renderer.shutdown()
 
 
 def textured_png(size: tuple[int, int] = (1280, 768)) -> bytes:

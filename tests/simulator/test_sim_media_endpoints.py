@@ -5,7 +5,6 @@ renders a real output from the real input, deterministic by seed."""
 import asyncio
 import io
 import time
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import av
@@ -13,18 +12,10 @@ import httpx
 import pytest
 from PIL import Image
 
-from app.simulator.app import create_simulator_app
 from tests.helpers import ROOT, data_uri, image_bytes
 from tests.simulator.test_sim_upscale_inputs import ALICE, BOB, small_video, upload
 
 SIMULATOR = ROOT / "app" / "simulator"
-
-
-@pytest.fixture
-async def sim(tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
-    app = create_simulator_app(tmp_path / "sim", speed=10)
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url="http://sim") as c:
-        yield c
 
 
 async def output(sim: httpx.AsyncClient, made: httpx.Response, headers: dict = ALICE) -> bytes:

@@ -3,24 +3,14 @@ its own answers, so a rule the console gets wrong shows up between the two."""
 
 import ast
 import asyncio
-from collections.abc import AsyncIterator
-from pathlib import Path
 
 import httpx
 import pytest
 
-from app.simulator.app import create_simulator_app
 from tests.helpers import ROOT, seed_body
 
 AUTH = {"Authorization": "Bearer hk-test-key", "X-Runway-Version": "2024-11-06"}
 SIMULATOR = ROOT / "app" / "simulator"
-
-
-@pytest.fixture
-async def sim(tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
-    app = create_simulator_app(tmp_path / "sim", speed=10)
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url="http://sim") as c:
-        yield c
 
 
 def test_the_simulator_imports_nothing_of_the_console_s_validation() -> None:

@@ -1,25 +1,15 @@
 """Simulator tasks belong to the key that made them; deleting one leaves no copy behind."""
 
 import asyncio
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx
-import pytest
 
-from app.simulator.app import create_simulator_app
 from tests.helpers import data_uri, image_bytes, seed_body
 
 VERSION = {"X-Runway-Version": "2024-11-06"}
 ALICE = {"Authorization": "Bearer key_alice", **VERSION}
 BOB = {"Authorization": "Bearer key_bob", **VERSION}
-
-
-@pytest.fixture
-async def sim(tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
-    app = create_simulator_app(tmp_path / "sim", speed=10)
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url="http://sim") as c:
-        yield c
 
 
 async def finished(sim: httpx.AsyncClient, headers: dict, body: dict | None = None) -> dict:

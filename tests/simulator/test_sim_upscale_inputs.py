@@ -3,7 +3,6 @@ container it decodes (MP4, QuickTime, WebM), never a playlist that names local f
 
 import base64
 import io
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import av
@@ -11,7 +10,6 @@ import httpx
 import pytest
 from PIL import Image
 
-from app.simulator.app import create_simulator_app
 from app.simulator.upscale import upscale_video
 from tests.helpers import data_uri, image_bytes, seed_body
 
@@ -19,13 +17,6 @@ VERSION = {"X-Runway-Version": "2024-11-06"}
 ALICE = {"Authorization": "Bearer key_alice", **VERSION}
 BOB = {"Authorization": "Bearer key_bob", **VERSION}
 UPSCALE = "magnific_video_upscaler_creative"
-
-
-@pytest.fixture
-async def sim(tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
-    app = create_simulator_app(tmp_path / "sim", speed=10)
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url="http://sim") as c:
-        yield c
 
 
 def small_video(path: Path, color: tuple[int, int, int]) -> bytes:

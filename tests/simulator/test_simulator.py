@@ -1,7 +1,6 @@
 """The simulator behaves like Runway: paths, validation, lifecycle, output, faults."""
 
 import time
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import av
@@ -13,13 +12,6 @@ from tests.helpers import data_uri, image_bytes, is_final, poll_until, seed_body
 
 VERSION = {"X-Runway-Version": "2024-11-06"}  # required on /v1, as on the official API
 AUTH = {"Authorization": "Bearer hk-test-key", **VERSION}
-
-
-@pytest.fixture
-async def sim(tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
-    app = create_simulator_app(tmp_path / "sim", speed=10)
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url="http://sim") as c:
-        yield c
 
 
 async def wait_final(sim: httpx.AsyncClient, task_id: str, prefix: str = "") -> list[dict]:

@@ -9,8 +9,7 @@ import httpx
 import pytest
 from bs4 import BeautifulSoup
 
-from app.main import create_app
-from tests.conftest import make_settings
+from tests.conftest import asgi_client, make_settings, opened, started
 from tests.web.test_access import PASSWORD, log_in
 
 
@@ -18,15 +17,12 @@ from tests.web.test_access import PASSWORD, log_in
 async def admin(tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
     """A console with a password, logged in (the page's forms send the CSRF token)."""
     settings = make_settings(tmp_path / "data", CONSOLE_PASSWORD=PASSWORD)
-    app = create_app(settings)
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app)
-        async with httpx.AsyncClient(transport=transport, base_url="https://console") as http:
-            await log_in(http)
-            await http.get("/admin")
-            http.headers.update({"X-CSRF-Token": http.cookies["rc_csrf"], "HX-Request": "true"})
-            http.app = app  # type: ignore[attr-defined]
-            yield http
+    async with started(settings) as app, asgi_client(app, base_url="https://console") as http:
+        await log_in(http)
+        await opened(http, "/admin")
+        http.headers["HX-Request"] = "true"
+        http.app = app  # type: ignore[attr-defined]
+        yield http
 
 
 def rows(html: str) -> list[list[str]]:

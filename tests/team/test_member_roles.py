@@ -11,9 +11,8 @@ import pytest
 from bs4 import BeautifulSoup
 from fastapi import FastAPI
 
-from app.main import create_app
 from app.team.refusals import refusals_by_day
-from tests.conftest import make_settings
+from tests.conftest import asgi_client, make_settings, started
 from tests.helpers import create_body, form_fields
 from tests.team.test_members import cli
 from tests.web.test_access import PASSWORD, log_in
@@ -26,10 +25,9 @@ class Team:
 
     def __init__(self, app: FastAPI) -> None:
         self.app = app
-        self.transport = httpx.ASGITransport(app)
 
     def client(self) -> httpx.AsyncClient:
-        return httpx.AsyncClient(transport=self.transport, base_url="https://console")
+        return asgi_client(self.app, base_url="https://console")
 
     async def member(self, name: str, **limits: int) -> str:
         """A member made through the admin's JSON API; its token."""
@@ -47,8 +45,7 @@ async def team(tmp_path: Path) -> AsyncIterator[Team]:
     settings = make_settings(
         tmp_path / "data", CONSOLE_PASSWORD=PASSWORD, CONSOLE_SIMULATOR_SPEED=0.05
     )
-    app = create_app(settings)
-    async with app.router.lifespan_context(app):
+    async with started(settings) as app:
         yield Team(app)
 
 

@@ -12,7 +12,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from app.main import create_app
-from tests.conftest import TEAM_SECRET, make_settings
+from tests.conftest import TEAM_SECRET, in_process, make_settings
 from tests.helpers import ROOT, form_fields
 
 PASSWORD = "correct horse battery staple"
@@ -30,11 +30,8 @@ async def console(
         CONSOLE_PASSWORD=password,
         **overrides,
     )
-    app = create_app(settings)
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app)
-        async with httpx.AsyncClient(transport=transport, base_url="https://console") as http:
-            yield http
+    async with in_process(settings, first_page=None, base_url="https://console") as http:
+        yield http
 
 
 @pytest.fixture

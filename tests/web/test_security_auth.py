@@ -10,9 +10,9 @@ from pathlib import Path
 
 import httpx
 import pytest
+from fastapi import FastAPI
 
-from app.main import create_app
-from tests.conftest import make_settings
+from tests.conftest import asgi_client, in_process, make_settings, started
 from tests.helpers import create_body, free_port, wait_saved
 from tests.relay_stub import Answer, RelayStub
 
@@ -30,13 +30,10 @@ async def locked(tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
     settings = make_settings(
         tmp_path / "data", CONSOLE_PASSWORD=PASSWORD, CONSOLE_PUBLIC_URL="http://console"
     )
-    app = create_app(settings)
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(
-            app, raise_app_exceptions=False, client=("203.0.113.9", 4000)
-        )
-        async with httpx.AsyncClient(transport=transport, base_url=BASE) as http:
-            yield http
+    async with in_process(
+        settings, first_page=None, address="203.0.113.9", raise_app_exceptions=False
+    ) as http:
+        yield http
 
 
 async def member_token(http: httpx.AsyncClient, name: str) -> str:
@@ -126,28 +123,25 @@ async def test_a_saved_video_needs_its_token_or_its_owners_key_on_every_path(
     settings = make_settings(
         tmp_path / "data", CONSOLE_PASSWORD=PASSWORD, **(extra if operator else {})
     )
-    app = create_app(settings)
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app)
-        async with httpx.AsyncClient(transport=transport, base_url=BASE) as http:
-            keyless = (await http.post("/api/tasks", json=create_body(), headers=LOGGED_IN)).json()
-            keyed = (
-                await http.post("/api/tasks", json=create_body(), headers={**LOGGED_IN, **KEY})
-            ).json()
-            keyless = await wait_saved(http, keyless["id"], headers=LOGGED_IN)
-            await wait_saved(http, keyed["id"], headers={**LOGGED_IN, **KEY})
-            url = keyless["videoUrl"].removeprefix(BASE)
-            bare = url.split("?")[0]
-            for path in (bare, f"/v1{bare}", f"/runwayml/v1{bare}"):
-                answer = await http.get(path)
-                assert answer.status_code in (303, 404), (path, answer.status_code)
-            assert (await http.get(f"/v1{url}")).status_code == 200
-            assert (await http.get(bare, headers=LOGGED_IN)).status_code == 200
-            mine = f"/v1/media/{keyed['id']}.mp4"
-            assert (await http.get(mine, headers=KEY)).status_code == 200
-            other = {"X-Runway-Key": "hk-someone-else-0002"}
-            assert (await http.get(mine, headers=other)).status_code == 404
-            assert (await http.get(mine)).status_code == 404
+    async with in_process(settings, first_page=None) as http:
+        keyless = (await http.post("/api/tasks", json=create_body(), headers=LOGGED_IN)).json()
+        keyed = (
+            await http.post("/api/tasks", json=create_body(), headers={**LOGGED_IN, **KEY})
+        ).json()
+        keyless = await wait_saved(http, keyless["id"], headers=LOGGED_IN)
+        await wait_saved(http, keyed["id"], headers={**LOGGED_IN, **KEY})
+        url = keyless["videoUrl"].removeprefix(BASE)
+        bare = url.split("?")[0]
+        for path in (bare, f"/v1{bare}", f"/runwayml/v1{bare}"):
+            answer = await http.get(path)
+            assert answer.status_code in (303, 404), (path, answer.status_code)
+        assert (await http.get(f"/v1{url}")).status_code == 200
+        assert (await http.get(bare, headers=LOGGED_IN)).status_code == 200
+        mine = f"/v1/media/{keyed['id']}.mp4"
+        assert (await http.get(mine, headers=KEY)).status_code == 200
+        other = {"X-Runway-Key": "hk-someone-else-0002"}
+        assert (await http.get(mine, headers=other)).status_code == 404
+        assert (await http.get(mine)).status_code == 404
 
 
 I2V = {
@@ -181,9 +175,8 @@ def gateway_settings(tmp_path: Path, address: str, target: str, **flags: bool) -
     return env
 
 
-def from_address(app: object, host: str) -> httpx.AsyncClient:
-    transport = httpx.ASGITransport(app, client=(host, 4000))  # type: ignore[arg-type]
-    return httpx.AsyncClient(transport=transport, base_url=BASE)
+def from_address(app: FastAPI, host: str) -> httpx.AsyncClient:
+    return asgi_client(app, address=host)
 
 
 async def probe(http: httpx.AsyncClient, bearer: str, method: str, path: str, body: object):
@@ -220,8 +213,7 @@ async def test_the_gateway_is_no_password_oracle_and_guesses_are_throttled(
     env = gateway_settings(
         tmp_path, relay.base_url, target, operator=operator, passthrough=passthrough
     )
-    app = create_app(make_settings(tmp_path / "data", **env))
-    async with app.router.lifespan_context(app):
+    async with started(make_settings(tmp_path / "data", **env)) as app:
         await same_answers_and_counted(app)
         assert not any(PASSWORD in seen.authorization for seen in relay.seen)
         guesser = from_address(app, "198.51.100.3")
@@ -241,8 +233,7 @@ async def test_an_unreachable_upstream_tells_nothing_of_the_password(
     """Nobody listens at the relay's address: the password gets the 502 a wrong guess gets."""
     address = f"http://127.0.0.1:{free_port()}"
     env = gateway_settings(tmp_path, address, "relay", operator=operator, passthrough=True)
-    app = create_app(make_settings(tmp_path / "data", **env))
-    async with app.router.lifespan_context(app):
+    async with started(make_settings(tmp_path / "data", **env)) as app:
         await same_answers_and_counted(app)
 
 
@@ -252,8 +243,7 @@ async def test_a_relay_taking_any_key_tells_nothing_of_the_password(
     """A relay that takes any key: the password, never sent, creates and reads back its task
     as a wrong guess does (what stands in for it is the same each time), and no 401 comes."""
     env = gateway_settings(tmp_path, relay.base_url, "relay", operator=False, passthrough=True)
-    app = create_app(make_settings(tmp_path / "data", **env))
-    async with app.router.lifespan_context(app):
+    async with started(make_settings(tmp_path / "data", **env)) as app:
         for n, bearer in enumerate((PASSWORD, "not-the-password")):
             http = from_address(app, f"198.51.100.{20 + n}")
             status, created = await probe(http, bearer, *PROBES[0])
@@ -272,8 +262,8 @@ async def test_a_non_ascii_password_is_the_password_as_a_bearer_too(
     password = "mot-de-passe-été-ß-0001"
     relay.create = lambda seen: Answer(401, {"error": "the relay does not know this key"})
     env = gateway_settings(tmp_path, relay.base_url, "relay", operator=False, passthrough=True)
-    app = create_app(make_settings(tmp_path / "data", **{**env, "CONSOLE_PASSWORD": password}))
-    async with app.router.lifespan_context(app):
+    settings = make_settings(tmp_path / "data", **{**env, "CONSOLE_PASSWORD": password})
+    async with started(settings) as app:
         http = from_address(app, "198.51.100.30")
         sent = {"Authorization": f"Bearer {password}".encode(), **VERSION}  # as on the wire
         assert (await http.get("/api/tasks", headers=sent)).status_code == 200
@@ -300,8 +290,7 @@ async def test_a_bearer_no_header_can_carry_is_a_key_nobody_knows(
     relay is asked with a key derived from it, and its refusal is the answer."""
     relay.create = lambda seen: Answer(401, {"error": "the relay does not know this key"})
     env = {"RUNWAYML_BASE_URL": relay.base_url, "CONSOLE_ALLOW_PRIVATE_UPSTREAMS": True}
-    app = create_app(make_settings(tmp_path / "data", **env))
-    async with app.router.lifespan_context(app):
+    async with started(make_settings(tmp_path / "data", **env)) as app:
         http = from_address(app, "198.51.100.32")
         sent = {"Authorization": "Bearer clé-à-moi-0001".encode(), **VERSION}
         said = await http.post("/v1/image_to_video", json=I2V, headers=sent)
@@ -313,8 +302,7 @@ async def test_behind_a_password_the_built_in_simulator_is_for_members_only(
 ) -> None:
     """No operator key: the gateway's upstream is the simulator on this machine. A bearer
     that is no member token neither renders nor opens an upload slot there."""
-    app = create_app(make_settings(tmp_path / "data", CONSOLE_PASSWORD=PASSWORD))
-    async with app.router.lifespan_context(app):
+    async with started(make_settings(tmp_path / "data", CONSOLE_PASSWORD=PASSWORD)) as app:
         stranger = from_address(app, "198.51.100.7")
         for path, body in (("/v1/image_to_video", I2V), ("/v1/uploads", {"filename": "a.png"})):
             status, said = await probe(stranger, "hk-any-key-at-all", "POST", path, body)
