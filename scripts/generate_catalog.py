@@ -13,7 +13,7 @@ checked against and their forms are built from.
     python scripts/generate_catalog.py          # rewrite both files
     python scripts/generate_catalog.py --check  # exit 1 when the file and the SDK disagree
 
-tests/test_catalog.py runs `build_catalog()` and `build_schemas()` against the installed SDK
+tests/catalog/test_catalog.py runs `build_catalog()` and `build_schemas()` against the installed SDK
 and compares.
 """
 

@@ -6,9 +6,11 @@ import os
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
+from fastapi import FastAPI
 
 from app.core.settings import Settings
 from app.main import create_app
@@ -28,6 +30,8 @@ pytest_plugins = ["tests.relay_stub"]
 
 # Replicas sharing a database share this, so sessions and media links hold on each of them.
 TEAM_SECRET = "test-team-secret-0123456789abcdef"
+
+CONSOLE_URL = "http://console"  # in-process clients' base URL; answers' absolute URLs use it
 
 FAST_ENV = {
     "CONSOLE_SIMULATOR_SPEED": "5",
@@ -53,15 +57,50 @@ def settings(tmp_path: Path) -> Settings:
 
 
 @asynccontextmanager
-async def in_process(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
-    """The console in process (lifespan run), reached through httpx's ASGI transport."""
+async def started(settings: Settings) -> AsyncIterator[FastAPI]:
+    """The console's app from `create_app`, its lifespan run (start-up, then shut-down): for
+    tests that reach its services or open several clients on it; others take `in_process`."""
     app = create_app(settings)
     async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://console") as http:
-            await http.get("/")  # the page sets the CSRF cookie; its htmx requests echo it
-            http.headers["X-CSRF-Token"] = http.cookies["rc_csrf"]
-            yield http
+        yield app
+
+
+def asgi_client(
+    app: FastAPI,
+    *,
+    address: str | None = None,
+    base_url: str = CONSOLE_URL,
+    raise_app_exceptions: bool = True,
+    **options: Any,
+) -> httpx.AsyncClient:
+    """A client of `app` in process, through httpx's ASGI transport (no socket): from a given
+    client `address` for the tests of per-address limits, else httpx's default."""
+    transport = httpx.ASGITransport(
+        app,
+        raise_app_exceptions=raise_app_exceptions,
+        **({"client": (address, 40000)} if address else {}),
+    )
+    return httpx.AsyncClient(transport=transport, base_url=base_url, **options)
+
+
+async def opened(http: httpx.AsyncClient, page: str = "/") -> httpx.AsyncClient:
+    """Load `page` first, as a browser does: it sets the CSRF cookie (and, on /demo, the demo
+    session), and the page's htmx requests echo the token, as this client now does too."""
+    await http.get(page)
+    http.headers["X-CSRF-Token"] = http.cookies["rc_csrf"]
+    return http
+
+
+@asynccontextmanager
+async def in_process(
+    settings: Settings, *, first_page: str | None = "/", **options: Any
+) -> AsyncIterator[httpx.AsyncClient]:
+    """The console in process (lifespan run), reached through httpx's ASGI transport, having
+    `opened` `first_page` (None: nothing is sent first). `options` go to `asgi_client`."""
+    async with started(settings) as app, asgi_client(app, **options) as http:
+        if first_page is not None:
+            await opened(http, first_page)
+        yield http
 
 
 @pytest.fixture

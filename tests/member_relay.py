@@ -13,8 +13,7 @@ from typing import Any
 import httpx
 from fastapi import FastAPI
 
-from app.main import create_app
-from tests.conftest import make_settings
+from tests.conftest import asgi_client, make_settings, started
 from tests.helpers import EXAMPLE_FRAME
 from tests.relay_stub import RelayStub
 
@@ -49,13 +48,8 @@ async def member_console(
         CONSOLE_READ_TIMEOUT_S=5,
         **extra,
     )
-    app = create_app(settings_)
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app)
-        async with httpx.AsyncClient(
-            transport=transport, base_url="http://console", timeout=60
-        ) as http:
-            yield Console(app, http)
+    async with started(settings_) as app, asgi_client(app, timeout=60) as http:
+        yield Console(app, http)
 
 
 def i2v(duration: object = 5, **extra: object) -> dict[str, Any]:

@@ -21,8 +21,7 @@ import httpx
 import pytest
 import uvicorn
 
-from app.main import create_app
-from tests.conftest import make_settings
+from tests.conftest import in_process, make_settings
 from tests.helpers import free_port
 
 
@@ -150,15 +149,9 @@ async def console_for_relays(
     data_dir: Path, **settings: object
 ) -> AsyncIterator[httpx.AsyncClient]:
     """The console in process, allowed to call private upstreams, with `settings` on top."""
-    app = create_app(make_settings(data_dir, CONSOLE_ALLOW_PRIVATE_UPSTREAMS=True, **settings))
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app)
-        async with httpx.AsyncClient(
-            transport=transport, base_url="http://console", timeout=60
-        ) as http:
-            await http.get("/")
-            http.headers["X-CSRF-Token"] = http.cookies["rc_csrf"]
-            yield http
+    settings_ = make_settings(data_dir, CONSOLE_ALLOW_PRIVATE_UPSTREAMS=True, **settings)
+    async with in_process(settings_, timeout=60) as http:
+        yield http
 
 
 @pytest.fixture

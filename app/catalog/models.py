@@ -2,7 +2,7 @@
 
 Data, not code. The facts Runway's contract states (ratios, durations, frames, prompt rules,
 required fields) are generated from the official SDK's types into catalog/sdk.json by
-scripts/generate_catalog.py, and tests/test_catalog.py fails when the installed SDK says
+scripts/generate_catalog.py, and tests/catalog/test_catalog.py fails when the installed SDK says
 otherwise. What the SDK does not carry (prices, names, the form's choices, relay-only models)
 is kept by hand in catalog/hand.py. The form's options, the console's validation and the
 simulator's own checks all read from here, so adding a model is regenerating the file.

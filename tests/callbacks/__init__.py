@@ -1,0 +1,1 @@
+"""The tests of the callbacks area: app/callbacks/ and what it merges."""

@@ -1,0 +1,1 @@
+"""The tests of the catalog area: app/catalog/ and what it merges."""

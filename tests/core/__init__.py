@@ -1,0 +1,1 @@
+"""The tests of the core area: app/core/ and what it merges."""

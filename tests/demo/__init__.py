@@ -1,0 +1,1 @@
+"""The tests of the demo area: app/demo/ and what it merges."""

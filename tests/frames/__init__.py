@@ -1,0 +1,1 @@
+"""The tests of the frames area: app/frames/ and what it merges."""

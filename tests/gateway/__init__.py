@@ -1,0 +1,1 @@
+"""The tests of the gateway area: app/gateway/ and what it merges."""

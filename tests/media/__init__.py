@@ -1,0 +1,1 @@
+"""The tests of the media area: app/media/ and what it merges."""

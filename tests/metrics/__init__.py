@@ -1,0 +1,1 @@
+"""The tests of the metrics area: app/metrics/ and what it merges."""

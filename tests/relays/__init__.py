@@ -1,0 +1,1 @@
+"""The tests of the relays area: app/relays/ and what it merges."""

@@ -1,0 +1,1 @@
+"""The tests of the runway area: app/runway/ and what it merges."""

@@ -1,0 +1,1 @@
+"""The tests of the simulator area: app/simulator/ and what it merges."""

@@ -1,0 +1,1 @@
+"""The tests of the storage area: app/storage/ and what it merges."""

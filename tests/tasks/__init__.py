@@ -1,0 +1,1 @@
+"""The tests of the tasks area: app/tasks/ and what it merges."""

@@ -1,0 +1,1 @@
+"""The tests of the team area: app/team/ and what it merges."""

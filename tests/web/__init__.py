@@ -1,0 +1,1 @@
+"""The tests of the web area: app/web/ and what it merges."""

@@ -1,0 +1,48 @@
+"""The history, the inspector and copy as code show tasks of the schema-driven endpoints
+(video_to_video, Act-Two, video_to_hdr, image_upscale) as they show the others."""
+
+import asyncio
+import time
+
+import httpx
+import pytest
+
+from tests.catalog.test_schema_check import GOOD
+
+LANGUAGES = ("curl", "python", "sdk", "js")
+SDK_ARGUMENT = {
+    "video_to_video": "video_uri='https://example.com/in.mp4'",
+    "character_performance": "reference={'type': 'video', 'uri': 'https://example.com/in.mp4'}",
+    "video_to_hdr": "video_uri='https://example.com/in.mp4'",
+    "image_upscale": "image_uri='https://example.com/face.png'",
+}
+
+
+async def finished(client: httpx.AsyncClient, task_id: str) -> dict:
+    deadline = time.monotonic() + 60
+    while (task := (await client.get(f"/api/tasks/{task_id}")).json())["status"] != "SUCCEEDED":
+        assert task["status"] not in ("FAILED", "CANCELLED"), task
+        assert time.monotonic() < deadline, task
+        await asyncio.sleep(0.2)
+    return task
+
+
+@pytest.mark.parametrize("endpoint", list(GOOD))
+async def test_each_endpoint_s_task_shows_everywhere(
+    client: httpx.AsyncClient, endpoint: str
+) -> None:
+    created = await client.post("/api/tasks", json={**GOOD[endpoint], "endpoint": endpoint})
+    assert created.status_code == 201, created.text
+    task = await finished(client, created.json()["id"])
+    history = await client.get("/history")
+    assert history.status_code == 200 and GOOD[endpoint]["model"] in history.text
+    inspector = await client.get(f"/tasks/{task['id']}")
+    assert inspector.status_code == 200, inspector.text
+    assert "does not know" not in inspector.text  # the SDK's snippet is offered
+    for language in LANGUAGES:
+        code = await client.get(f"/tasks/{task['id']}/code/{language}")
+        assert code.status_code == 200, (language, code.text)
+        assert f"/{endpoint}" in code.text or f"client.{endpoint}.create(" in code.text
+    sdk = (await client.get(f"/tasks/{task['id']}/code/sdk")).text
+    compile(sdk, "snippet.py", "exec")
+    assert f"client.{endpoint}.create(" in sdk and SDK_ARGUMENT[endpoint] in sdk
