@@ -49,6 +49,8 @@ from app.web import (
     metrics,
     pages,
 )
+from app.web.container import Running, Services
+from app.web.deps import install_services
 from app.web.errors import install_error_handlers
 from app.web.middleware.access import AccessMiddleware, LoginLimiter
 from app.web.middleware.body_limit import BodyLimitMiddleware
@@ -110,12 +112,29 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     counters = ReplicaMetrics()  # this process's own; the team's totals come from the database
 
+    password = settings.password.get_secret_value() if settings.password else None
+    services = Services(
+        settings=settings,
+        storage=storage,
+        upstreams=upstreams,
+        frames=frames,
+        frame_owners=owners,
+        thumbs=ThumbLinks(secret),
+        media=media,
+        templates=make_templates(secret, settings),
+        login_limiter=LoginLimiter(),
+        members=Members(storage),
+        usage=Usage(storage),
+        metrics=Metrics(storage, counters),
+        sessions=Sessions(storage, password_tag(secret, password)) if password else None,
+    )
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await storage.migrate()
         await asyncio.to_thread(frames.sweep_parts)
-        if app.state.sessions is not None:
-            await app.state.sessions.prune(time.time())
+        if services.sessions is not None:
+            await services.sessions.prune(time.time())
         client = RunwayClient(
             network_transport(policy),
             httpx.ASGITransport(simulator, raise_app_exceptions=False),
@@ -132,8 +151,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
         recorder = TaskRecorder(storage)
         refusals = partial(count_refusal, storage)
-        budgets = Budgets(app.state.usage, upstreams.default_address, refusals)
-        app.state.tasks = TaskService(
+        budgets = Budgets(services.usage, upstreams.default_address, refusals)
+        tasks = TaskService(
             settings,
             storage,
             frames,
@@ -147,11 +166,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             budgets,
         )
         parts = DemoParts(settings, storage, frames, media, secret, owners)
-        app.state.demo = Demo(app.state.tasks, parts)
+        services.start(Running(tasks=tasks, demo=Demo(tasks, parts)))
         await saver.resume()
         unwatched = UnwatchedTasks(
             storage,
-            lambda record: app.state.tasks.refresh(record, app.state.tasks.caller(None)),
+            lambda record: tasks.refresh(record, tasks.caller(None)),
             settings.poll_interval_s,
         )
         if settings.runwayml_api_secret:  # only the operator's key is ever held by the server
@@ -160,10 +179,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             yield
         finally:
             await unwatched.close()
-            await app.state.tasks.close()
+            await tasks.close()
             await saver.close()
             await recorder.close()
             await client.aclose()
+            services.stop()
             await storage.close()
             simulator.state.sim.renderer.shutdown()
 
@@ -171,25 +191,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(
         title="Runway Console", version="0.1.0", lifespan=lifespan, docs_url=None, redoc_url=None
     )
-    app.state.settings = settings
-    app.state.upstreams = upstreams
-    app.state.frames = frames
-    app.state.frame_owners = owners
-    app.state.thumbs = ThumbLinks(secret)
-    app.state.media = media
-    app.state.templates = make_templates(secret)
-    app.state.login_limiter = LoginLimiter()
-    password = settings.password.get_secret_value() if settings.password else None
-    app.state.members = Members(storage)
-    app.state.usage = Usage(storage)
-    app.state.metrics = Metrics(storage, counters)
-    app.state.sessions = Sessions(storage, password_tag(secret, password)) if password else None
+    install_services(app, services)
     app.add_middleware(CsrfMiddleware)
     app.add_middleware(
         AccessMiddleware,
         password=password,
-        sessions=app.state.sessions,
-        limiter=app.state.login_limiter,
+        sessions=services.sessions,
+        limiter=services.login_limiter,
     )
     app.add_middleware(ClientScopeMiddleware, secret=secret)  # the address frames count to
     install_gateway_protocol(app)  # CORS outside the login and CSRF checks, on /v1/ alone
@@ -208,7 +216,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(admin_api.router)
     app.include_router(metrics.router)
     app.include_router(gateway_router())
-    demo.install(app)  # before the pages: with CONSOLE_DEMO_HOME it takes `/`
+    demo.install(app, settings)  # before the pages: with CONSOLE_DEMO_HOME it takes `/`
     app.include_router(hook_routes.router)
     app.include_router(pages.router)
     app.mount("/static", VersionedStaticFiles(directory=resource_dir("static")), name="static")

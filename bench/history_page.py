@@ -21,6 +21,7 @@ from app.core.settings import Settings
 from app.main import create_app
 from app.storage.database import TaskRecord
 from app.storage.schema import tasks_table
+from app.web.deps import services
 
 KEY = "hk-bench-history-key-0001"
 
@@ -63,7 +64,7 @@ async def main(tasks: int, runs: int) -> None:
         settings = Settings(_env_file=None, CONSOLE_DATA_DIR=Path(tmp))
         app = create_app(settings)
         async with app.router.lifespan_context(app):
-            service = app.state.tasks
+            service = services(app).running.tasks
             owner = service.caller(KEY).owner
             rows = [fake(i, owner) for i in range(tasks)]
             await service.storage.run(

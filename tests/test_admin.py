@@ -10,6 +10,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from app.main import create_app
+from app.web.deps import services
 from tests.conftest import make_settings
 from tests.test_access import PASSWORD, log_in
 
@@ -73,8 +74,8 @@ async def test_revoking_on_the_page_stops_the_token_at_once(admin: httpx.AsyncCl
 
 
 async def test_usage_per_member_per_day_downloads_as_csv(admin: httpx.AsyncClient) -> None:
-    usage = admin.app.state.usage  # type: ignore[attr-defined]
-    await admin.app.state.members.create("erin")  # type: ignore[attr-defined]
+    usage = services(admin.app).usage  # type: ignore[attr-defined]
+    await services(admin.app).members.create("erin")  # type: ignore[attr-defined]
     await usage.charge(await usage.hold("erin", 25, "image_to_video"), "task-1")
     failed = await usage.hold("erin", 25, "image_to_video")
     await usage.charge(failed, "task-2")

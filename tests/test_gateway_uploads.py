@@ -17,6 +17,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from app.main import create_app
+from app.web.deps import services
 from tests.conftest import make_settings
 from tests.helpers import image_bytes
 from tests.relay_stub import Answer, RelayStub, console_for_relays
@@ -43,7 +44,7 @@ async def console(tmp_path: Path, **settings: object) -> AsyncIterator[Console]:
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app)
         async with httpx.AsyncClient(transport=transport, base_url=BASE, timeout=60) as http:
-            _member, token = await app.state.members.create("uploader", None)
+            _member, token = await services(app).members.create("uploader", None)
             yield Console(http, token)
 
 

@@ -14,6 +14,7 @@ from app.core.settings import Settings
 from app.main import create_app
 from app.storage.database import TaskRecord
 from app.storage.objects import open_object_store
+from app.web.deps import services
 from tests.conftest import make_settings
 from tests.engines import SeaweedServer
 from tests.helpers import (
@@ -167,7 +168,7 @@ async def test_export_has_the_task_json_frames_and_video_and_no_key(
 
 
 async def test_history_pages_newest_first(client: httpx.AsyncClient) -> None:
-    app_service = client._transport.app.state.tasks  # type: ignore[attr-defined]
+    app_service = services(client._transport.app).running.tasks  # type: ignore[attr-defined]
     from tests.test_storage import record
 
     owner = app_service.caller(KEY["X-Runway-Key"]).owner
@@ -273,7 +274,7 @@ async def test_a_store_that_refuses_the_video_is_a_failed_copy_not_a_stuck_one(
 
             async def stored() -> TaskRecord:
                 await http.get(f"/api/tasks/{task_id}", headers=KEY)
-                return await app.state.tasks.storage.get_any(task_id)
+                return await services(app).running.tasks.storage.get_any(task_id)
 
             failed = await poll_until(stored, lambda r: r.video_attempts >= 1, what="a try")
     assert failed.video_path is None

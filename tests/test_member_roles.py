@@ -13,6 +13,7 @@ from fastapi import FastAPI
 
 from app.main import create_app
 from app.team.refusals import refusals_by_day
+from app.web.deps import services
 from tests.conftest import make_settings
 from tests.helpers import create_body, form_fields
 from tests.test_access import PASSWORD, log_in
@@ -182,7 +183,7 @@ async def test_refusals_are_counted_per_member_and_day_and_shown(team: Team) -> 
         await client.patch("/api/admin/members/fay", json={"dailyCredits": 50}, headers=BEARER)
         raised = await client.post("/api/tasks", json=create_body(), headers=key)
         assert raised.status_code == 201  # the admin raised the budget: the next create passes
-        counted = await refusals_by_day(team.app.state.members.storage)
+        counted = await refusals_by_day(services(team.app).members.storage)
         assert list(counted.values()) == [2]
         usage = (await client.get("/api/admin/usage", headers=BEARER)).json()
         assert [(row["member"], row["tasks"], row["refused"]) for row in usage] == [("fay", 2, 2)]

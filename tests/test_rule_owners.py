@@ -5,6 +5,7 @@ the credits rule). Where the rule is "only one module may do this", the tree is 
 second one; where it is a value, the callers are checked against the owner's answer.
 """
 
+import ast
 import re
 from datetime import UTC, datetime
 from pathlib import Path
@@ -16,6 +17,7 @@ from app.core.settings import Settings
 from app.core.timestamps import DAY_S, day_number, day_of, resets_at
 from app.core.transcript import shorten_data_uris, shorten_data_uris_in_text
 from app.main import create_app
+from app.web.deps import services
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = ROOT / "app"
@@ -87,9 +89,9 @@ async def test_create_app_builds_the_one_frame_owners_every_part_uses(settings: 
     assert where(r"FrameOwners\(") == {"main.py"}, "services take create_app's, never their own"
     app = create_app(settings)
     async with app.router.lifespan_context(app):
-        shared = app.state.frame_owners
-        assert app.state.demo.owners is shared
-        assert app.state.tasks._owners is shared
+        shared = services(app).frame_owners
+        assert services(app).running.demo.owners is shared
+        assert services(app).running.tasks._owners is shared
 
 
 def test_the_code_view_and_the_inspector_name_one_image_one_size() -> None:
@@ -100,3 +102,26 @@ def test_the_code_view_and_the_inspector_name_one_image_one_size() -> None:
         assert shown.endswith(f'{size}"}}'), (characters, shown[-40:], size)
     script = (ROOT / "static" / "app.js").read_text("utf-8")
     assert not re.search(r"\bKB\b|\bMB\b|1048576|/ ?1024", script), "sizes are named by the server"
+
+
+def _state_reads(source: str) -> int:
+    """`app.state` or `<anything>.app.state` in a module's syntax tree (the app's attribute
+    bag); another app's state (the simulator's, `simulator.state`) is its own business."""
+    reads = 0
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Attribute) and node.attr == "state":
+            holder = node.value
+            name = holder.attr if isinstance(holder, ast.Attribute) else getattr(holder, "id", "")
+            reads += name == "app"
+    return reads
+
+
+def test_only_the_composition_root_and_deps_touch_the_app_state() -> None:
+    """Services are built in create_app into one typed container (app/web/container.py) and
+    reach routes and middleware only through app/web/deps.py, never as an untyped bag."""
+    touching = {name for name, text in console_sources().items() if _state_reads(text)}
+    assert touching == {"web/deps.py"}
+    templates = [
+        p.name for p in (ROOT / "templates").rglob("*.html") if "app.state" in p.read_text()
+    ]
+    assert templates == [], "templates get the settings as a global (app/web/render.py)"

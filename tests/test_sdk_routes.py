@@ -17,6 +17,7 @@ import runwayml
 
 from app.catalog.endpoints import ENDPOINTS
 from app.main import create_app
+from app.web.deps import services
 from tests.conftest import make_settings
 
 PASSWORD = "sdk routes password 1234"
@@ -56,7 +57,7 @@ async def console(tmp_path: Path) -> AsyncIterator[tuple[httpx.AsyncClient, dict
     """The console with a password, and a member's bearer for the gateway."""
     app = create_app(make_settings(tmp_path / "data", CONSOLE_PASSWORD=PASSWORD))
     async with app.router.lifespan_context(app):
-        _member, token = await app.state.members.create("routes", None)
+        _member, token = await services(app).members.create("routes", None)
         transport = httpx.ASGITransport(app)
         async with httpx.AsyncClient(transport=transport, base_url="http://console.test") as http:
             yield http, {"Authorization": f"Bearer {token}", **VERSION}

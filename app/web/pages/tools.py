@@ -13,7 +13,7 @@ from app.runway.endpoints import Upstream, UpstreamKind, resolve_upstream
 from app.runway.snippets import LANGUAGES, snippet
 from app.team.account import member_account
 from app.team.members import TOKEN_PREFIX
-from app.web.deps import CallerDep, FramesDep, ServiceDep
+from app.web.deps import CallerDep, FramesDep, ServiceDep, services
 from app.web.public_url import public_base
 from app.web.refusals import REFUSALS, refusal
 from app.web.render import render
@@ -80,7 +80,7 @@ async def account_panel(
         "cheapest": cheapest_task(model),
     }
     if (member := session_member(request)) is not None:  # their own day, not the organisation's
-        state = request.app.state
+        state = services(request)
         context["member_account"] = await member_account(state.members, state.usage, member)
         return render(request, "console/_account.html", context)
     try:
