@@ -9,18 +9,20 @@ from functools import partial
 import httpx
 from fastapi import FastAPI
 
-from app.callbacks.hooks import HOOK_PATH
+from app.callbacks.hooks import HOOK_PATH, HookStore
 from app.core.keys import load_or_create_secret
 from app.core.resources import resource_dir
 from app.core.settings import Settings
 from app.demo.service import Demo, DemoParts
 from app.frames.owners import FrameOwners, ThumbLinks
 from app.frames.refs import FrameStore
+from app.frames.uploads import UploadSlots
 from app.gateway.protocol import install_gateway_protocol
 from app.gateway.routes import gateway_router
 from app.media.copies import MediaStore, VideoSaver
 from app.metrics.exposition import Metrics
 from app.metrics.replica import ReplicaMetrics
+from app.relays.service import RelayCheck
 from app.runway.client import RunwayClient
 from app.runway.guard import GuardedTransport, GuardPolicy
 from app.runway.pools import POOLS, SpreadPools
@@ -28,9 +30,13 @@ from app.runway.upstreams import UpstreamAccess
 from app.simulator.app import create_simulator_app
 from app.storage.database import Storage
 from app.storage.objects import open_object_store
+from app.tasks.hook_receiver import HookReceiver
 from app.tasks.recording import TaskRecorder
+from app.tasks.refresh import Refresher
 from app.tasks.service import TaskService
+from app.tasks.submission import Submission
 from app.tasks.unwatched import UnwatchedTasks
+from app.team.account import UpstreamAccounts
 from app.team.budgets import Budgets
 from app.team.members import Members
 from app.team.refusals import count_refusal
@@ -126,6 +132,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         members=Members(storage),
         usage=Usage(storage),
         metrics=Metrics(storage, counters),
+        hooks=HookStore(storage),
         sessions=Sessions(storage, password_tag(secret, password)) if password else None,
     )
 
@@ -152,21 +159,34 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         recorder = TaskRecorder(storage)
         refusals = partial(count_refusal, storage)
         budgets = Budgets(services.usage, upstreams.default_address, refusals)
+        refresher = Refresher(settings, storage, client, upstreams, saver, budgets)
+        submission = Submission(
+            storage, frames, client, upstreams, refresher, recorder, budgets=budgets, owners=owners
+        )
+        receiver = HookReceiver(storage, services.hooks, refresher, upstreams)
         tasks = TaskService(
-            settings,
-            storage,
-            frames,
-            client,
-            secret,
-            media,
-            upstreams,
-            saver,
-            recorder,
-            owners,
-            budgets,
+            public_url=settings.public_url,
+            storage=storage,
+            frames=frames,
+            owners=owners,
+            media=media,
+            client=client,
+            upstreams=upstreams,
+            secret=secret,
+            refresher=refresher,
+            submission=submission,
+            receiver=receiver,
         )
         parts = DemoParts(settings, storage, frames, media, secret, owners)
-        services.start(Running(tasks=tasks, demo=Demo(tasks, parts)))
+        running = Running(
+            tasks=tasks,
+            demo=Demo(tasks, parts),
+            receiver=receiver,
+            relay_check=RelayCheck(settings, client, upstreams, services.hooks, tasks.submit),
+            upload_slots=UploadSlots(client, upstreams),
+            accounts=UpstreamAccounts(client, upstreams),
+        )
+        services.start(running)
         await saver.resume()
         unwatched = UnwatchedTasks(
             storage,
@@ -179,7 +199,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             yield
         finally:
             await unwatched.close()
-            await tasks.close()
+            await refresher.close()
             await saver.close()
             await recorder.close()
             await client.aclose()

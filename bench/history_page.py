@@ -64,10 +64,11 @@ async def main(tasks: int, runs: int) -> None:
         settings = Settings(_env_file=None, CONSOLE_DATA_DIR=Path(tmp))
         app = create_app(settings)
         async with app.router.lifespan_context(app):
-            service = services(app).running.tasks
+            container = services(app)
+            service = container.running.tasks
             owner = service.caller(KEY).owner
             rows = [fake(i, owner) for i in range(tasks)]
-            await service.storage.run(
+            await container.storage.run(
                 lambda conn: conn.execute(tasks_table.insert(), rows), write=True
             )
             transport = httpx.ASGITransport(app)

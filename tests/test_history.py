@@ -168,14 +168,15 @@ async def test_export_has_the_task_json_frames_and_video_and_no_key(
 
 
 async def test_history_pages_newest_first(client: httpx.AsyncClient) -> None:
-    app_service = services(client._transport.app).running.tasks  # type: ignore[attr-defined]
+    container = services(client._transport.app)  # type: ignore[attr-defined]
+    app_service = container.running.tasks
     from tests.test_storage import record
 
     owner = app_service.caller(KEY["X-Runway-Key"]).owner
     for index in range(60):
         done = record(f"task-{index:03d}", owner=owner, created_at=1000.0 + index)
         done.status = "SUCCEEDED"
-        await app_service.storage.add(done)
+        await container.storage.add(done)
     first = BeautifulSoup((await client.get("/history", headers=KEY)).text, "html.parser")
     ids = [row["data-task-id"] for row in first.select(".history-row")]
     assert ids[:2] == ["task-059", "task-058"] and len(ids) == 25
@@ -274,7 +275,7 @@ async def test_a_store_that_refuses_the_video_is_a_failed_copy_not_a_stuck_one(
 
             async def stored() -> TaskRecord:
                 await http.get(f"/api/tasks/{task_id}", headers=KEY)
-                return await services(app).running.tasks.storage.get_any(task_id)
+                return await services(app).storage.get_any(task_id)
 
             failed = await poll_until(stored, lambda r: r.video_attempts >= 1, what="a try")
     assert failed.video_path is None

@@ -104,6 +104,18 @@ def test_the_code_view_and_the_inspector_name_one_image_one_size() -> None:
     assert not re.search(r"\bKB\b|\bMB\b|1048576|/ ?1024", script), "sizes are named by the server"
 
 
+def test_create_app_alone_builds_the_task_services_parts() -> None:
+    """TaskService is no second composition root: its parts, and the services that were once
+    its methods (relay check, upload slots, account, hooks), are built in create_app."""
+    for part in ("Refresher", "Submission", "HookStore", "HookReceiver", "TaskService"):
+        assert where(rf"\b{part}\(") == {"main.py"}, part
+    for part in ("RelayCheck", "UploadSlots", "UpstreamAccounts"):
+        assert where(rf"\b{part}\(") == {"main.py"}, part
+    service = (APP / "tasks" / "service.py").read_text("utf-8")
+    assert not re.search(r"self\.(storage|hooks|receiver)\b", service), "no public parts"
+    assert not re.search(r"def (check_relay|upload_slot|account|hook)\(", service)
+
+
 def _state_reads(source: str) -> int:
     """`app.state` or `<anything>.app.state` in a module's syntax tree (the app's attribute
     bag); another app's state (the simulator's, `simulator.state`) is its own business."""

@@ -25,6 +25,7 @@ from app.core.timestamps import iso_time
 from app.runway.endpoints import SIMULATOR_ADDRESS
 from app.storage.database import Storage
 from app.storage.schema import hook_deliveries_table, task_hooks_table
+from app.storage.task_record import TaskRecord
 
 HOOK_PATH = "/hooks/"
 MAX_BODY_BYTES = 64 * 1024
@@ -187,6 +188,14 @@ class HookStore:
             return True
 
         return await self._storage.run(work, write=True)
+
+    async def for_task(self, record: TaskRecord) -> Hook | None:
+        """The task's hook, when the console receives its callback. A hook is bound only to a
+        task whose stored request names a `notify_hook` (the task service sets the receiver's
+        URL there), so any other task's read asks the database nothing."""
+        if not record.request.get("notify_hook"):
+            return None
+        return await self.hook(record.id)
 
     async def hook(self, task_id: str) -> Hook | None:
         """The task's receiver and its deliveries, oldest first; None when it has none."""

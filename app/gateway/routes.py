@@ -159,7 +159,7 @@ async def read_organization(request: Request) -> Response:
 
     async def work(who: GatewayCaller) -> Response:
         state = services(request)
-        data = await state.running.tasks.account(who.address, who.caller)
+        data = await state.running.accounts.organization(who.address, who.caller)
         if who.member is not None:  # the member's own day, not the organisation's
             account = await member_account(state.members, state.usage, who.member)
             if account is not None:

@@ -41,6 +41,13 @@ class HookReceiver:
         self._upstreams = upstreams
         self._callers: dict[str, Caller] = {}
 
+    async def bind(self, token: str, task_id: str, url: str, caller: Caller) -> None:
+        """Bind a new task's hook token and hold its caller; a task that has its hook already
+        (a repeated submit returning the first task) keeps the one it has."""
+        if await self._hooks.hook(task_id) is None:
+            await self._hooks.bind(token, task_id, url)
+            self.expect(task_id, caller)
+
     def expect(self, task_id: str, caller: Caller) -> None:
         """Hold the caller until this task's callback comes (memory only, never stored)."""
         if len(self._callers) >= KEY_MEMORY:

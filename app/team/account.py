@@ -12,7 +12,10 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.engine import Connection
 
+from app.core.keys import Caller
 from app.core.timestamps import resets_at
+from app.runway.client import RunwayClient
+from app.runway.upstreams import UpstreamAccess
 from app.storage.database import Storage
 from app.storage.schema import tasks_table
 from app.team.members import Members
@@ -43,6 +46,19 @@ def _runs_today(conn: Connection, owner: str, since: float) -> dict[str, int]:
         .group_by(c.model)
     )
     return {model: int(count) for model, count in conn.execute(query)}
+
+
+class UpstreamAccounts:
+    """The organisation's credits and limits on an upstream, where it offers them (the page's
+    account panel and the gateway's `/organization`)."""
+
+    def __init__(self, client: RunwayClient, upstreams: UpstreamAccess) -> None:
+        self._client = client
+        self._upstreams = upstreams
+
+    async def organization(self, address: str | None, caller: Caller) -> dict[str, Any]:
+        upstream = await self._upstreams.resolve(address)
+        return await self._client.organization(upstream, self._upstreams.key_for(upstream, caller))
 
 
 async def member_account(members: Members, usage: Usage, name: str) -> MemberAccount | None:

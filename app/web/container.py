@@ -11,15 +11,20 @@ from dataclasses import dataclass, field
 
 from fastapi.templating import Jinja2Templates
 
+from app.callbacks.hooks import HookStore
 from app.core.settings import Settings
 from app.demo.service import Demo
 from app.frames.owners import FrameOwners, ThumbLinks
 from app.frames.refs import FrameStore
+from app.frames.uploads import UploadSlots
 from app.media.copies import MediaStore
 from app.metrics.exposition import Metrics
+from app.relays.service import RelayCheck
 from app.runway.upstreams import UpstreamAccess
 from app.storage.database import Storage
+from app.tasks.hook_receiver import HookReceiver
 from app.tasks.service import TaskService
+from app.team.account import UpstreamAccounts
 from app.team.members import Members
 from app.team.sessions import Sessions
 from app.team.usage import Usage
@@ -34,6 +39,10 @@ class Running:
 
     tasks: TaskService
     demo: Demo
+    receiver: HookReceiver
+    relay_check: RelayCheck
+    upload_slots: UploadSlots
+    accounts: UpstreamAccounts
 
 
 @dataclass
@@ -59,6 +68,7 @@ class Services:
     members: Members
     usage: Usage
     metrics: Metrics
+    hooks: HookStore
     sessions: Sessions | None
     _slot: _Slot = field(default_factory=_Slot, repr=False)
 

@@ -13,14 +13,18 @@ from fastapi import Depends, Header, HTTPException, Request
 from starlette.applications import Starlette
 from starlette.requests import HTTPConnection
 
+from app.callbacks.hooks import HookStore
 from app.core.i18n import gettext as _
 from app.core.keys import Caller
 from app.core.settings import Settings
 from app.frames.owners import FrameOwners
 from app.frames.refs import FrameStore
 from app.media.copies import MediaStore
+from app.relays.service import RelayCheck
 from app.runway.upstreams import UpstreamAccess
+from app.tasks.hook_receiver import HookReceiver
 from app.tasks.service import TaskService
+from app.team.account import UpstreamAccounts
 from app.team.members import looks_like_token
 from app.web.container import Services
 from app.web.roles import member_caller
@@ -43,6 +47,22 @@ async def get_services(request: Request) -> Services:
 
 async def get_service(request: Request) -> TaskService:
     return services(request).running.tasks
+
+
+async def get_hooks(request: Request) -> HookStore:
+    return services(request).hooks
+
+
+async def get_receiver(request: Request) -> HookReceiver:
+    return services(request).running.receiver
+
+
+async def get_relay_check(request: Request) -> RelayCheck:
+    return services(request).running.relay_check
+
+
+async def get_accounts(request: Request) -> UpstreamAccounts:
+    return services(request).running.accounts
 
 
 async def get_upstreams(request: Request) -> UpstreamAccess:
@@ -106,6 +126,10 @@ async def second_caller(
 
 ServicesDep = Annotated[Services, Depends(get_services)]
 ServiceDep = Annotated[TaskService, Depends(get_service)]
+HooksDep = Annotated[HookStore, Depends(get_hooks)]
+ReceiverDep = Annotated[HookReceiver, Depends(get_receiver)]
+RelayCheckDep = Annotated[RelayCheck, Depends(get_relay_check)]
+AccountsDep = Annotated[UpstreamAccounts, Depends(get_accounts)]
 UpstreamsDep = Annotated[UpstreamAccess, Depends(get_upstreams)]
 FramesDep = Annotated[FrameStore, Depends(get_frames)]
 FrameOwnersDep = Annotated[FrameOwners, Depends(get_frame_owners)]
