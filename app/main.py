@@ -14,6 +14,7 @@ from app.core.keys import load_or_create_secret
 from app.core.resources import resource_dir
 from app.core.settings import Settings
 from app.demo.service import Demo, DemoParts
+from app.frames.guard import FrameGuard
 from app.frames.owners import FrameOwners, ThumbLinks
 from app.frames.refs import FrameStore
 from app.frames.uploads import UploadSlots
@@ -28,8 +29,9 @@ from app.runway.guard import GuardedTransport, GuardPolicy
 from app.runway.pools import POOLS, SpreadPools
 from app.runway.upstreams import UpstreamAccess
 from app.simulator.app import create_simulator_app
-from app.storage.database import Storage
+from app.storage.database import Database
 from app.storage.objects import open_object_store
+from app.storage.task_store import TaskStore
 from app.tasks.hook_receiver import HookReceiver
 from app.tasks.recording import TaskRecorder
 from app.tasks.refresh import Refresher
@@ -102,7 +104,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if settings.public_url
         else None,
     )
-    storage = Storage(settings.resolved_database_url)
+    database = Database(settings.resolved_database_url)
+    storage = TaskStore(database)  # the one: its record cache is exact only if it is alone
+    guard = FrameGuard(database)
     # Frames, thumbnails and videos: under the data dir, or in S3 shared by every replica.
     objects = open_object_store(settings.object_store, settings.data_dir, settings.s3_env())
     secret = load_or_create_secret(
@@ -114,14 +118,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     frames = FrameStore(objects)
     media = MediaStore(objects, settings.data_dir / "scratch")
     owners = FrameOwners(  # the only one
-        storage, frames, settings.frame_bytes_per_day, settings.frame_bytes_per_address_day
+        database, guard, frames, settings.frame_bytes_per_day, settings.frame_bytes_per_address_day
     )
     counters = ReplicaMetrics()  # this process's own; the team's totals come from the database
 
     password = settings.password.get_secret_value() if settings.password else None
     services = Services(
         settings=settings,
-        storage=storage,
+        database=database,
+        task_store=storage,
         upstreams=upstreams,
         frames=frames,
         frame_owners=owners,
@@ -129,16 +134,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         media=media,
         templates=make_templates(secret, settings),
         login_limiter=LoginLimiter(),
-        members=Members(storage),
-        usage=Usage(storage),
-        metrics=Metrics(storage, counters),
-        hooks=HookStore(storage),
-        sessions=Sessions(storage, password_tag(secret, password)) if password else None,
+        members=Members(database),
+        usage=Usage(database),
+        metrics=Metrics(database, counters),
+        hooks=HookStore(database),
+        sessions=Sessions(database, password_tag(secret, password)) if password else None,
     )
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        await storage.migrate()
+        await database.migrate()
         await asyncio.to_thread(frames.sweep_parts)
         if services.sessions is not None:
             await services.sessions.prune(time.time())
@@ -157,7 +162,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             lease_s=settings.video_lease_s,
         )
         recorder = TaskRecorder(storage)
-        refusals = partial(count_refusal, storage)
+        refusals = partial(count_refusal, database)
         budgets = Budgets(services.usage, upstreams.default_address, refusals)
         refresher = Refresher(settings, storage, client, upstreams, saver, budgets)
         submission = Submission(
@@ -167,7 +172,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         tasks = TaskService(
             public_url=settings.public_url,
             storage=storage,
-            frames=frames,
             owners=owners,
             media=media,
             client=client,
@@ -189,7 +193,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         services.start(running)
         await saver.resume()
         unwatched = UnwatchedTasks(
-            storage,
+            database,
             lambda record: tasks.refresh(record, tasks.caller(None)),
             settings.poll_interval_s,
         )
@@ -204,7 +208,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             await recorder.close()
             await client.aclose()
             services.stop()
-            await storage.close()
+            await guard.close()
+            await database.close()
             simulator.state.sim.renderer.shutdown()
 
     # /docs is our own page (app/web/docs.py): FastAPI's loads a CDN with an inline script.

@@ -19,8 +19,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from app.core.settings import Settings
 from app.main import create_app
-from app.storage.database import TaskRecord
 from app.storage.schema import tasks_table
+from app.storage.task_record import TaskRecord
 from app.web.deps import services
 
 KEY = "hk-bench-history-key-0001"
@@ -68,7 +68,7 @@ async def main(tasks: int, runs: int) -> None:
             service = container.running.tasks
             owner = service.caller(KEY).owner
             rows = [fake(i, owner) for i in range(tasks)]
-            await container.storage.run(
+            await container.database.run(
                 lambda conn: conn.execute(tasks_table.insert(), rows), write=True
             )
             transport = httpx.ASGITransport(app)

@@ -18,7 +18,7 @@ from fastapi import FastAPI
 
 from app.demo.pools import DemoPools, PoolCaps, PoolsFull
 from app.main import create_app
-from app.storage.database import Storage
+from app.storage.database import Database
 from tests.conftest import TEAM_SECRET, make_settings
 
 POOLS_FULL = "The demo has made all the videos it can today"
@@ -93,7 +93,7 @@ async def test_the_console_cap_holds_across_addresses_and_replicas(
 
 
 async def test_pools_reserve_atomically_and_refund(database_url: str) -> None:
-    storage = Storage(database_url)
+    storage = Database(database_url)
     await storage.migrate()
     try:
         pools = DemoPools(storage, b"secret", PoolCaps(address=60, console=100))

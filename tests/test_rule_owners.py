@@ -137,3 +137,11 @@ def test_only_the_composition_root_and_deps_touch_the_app_state() -> None:
         p.name for p in (ROOT / "templates").rglob("*.html") if "app.state" in p.read_text()
     ]
     assert templates == [], "templates get the settings as a global (app/web/render.py)"
+
+
+def test_the_database_runs_no_domains_statements() -> None:
+    """app/storage/database.py is the engine and its transactions; the statements are each
+    domain's (tasks in storage/task_store.py), and the frames' release on a task's delete is
+    the frames domain's (FrameOwners.release), so storage imports nothing above it."""
+    database = (APP / "storage" / "database.py").read_text("utf-8")
+    assert not re.search(r"_table\b|app\.frames|TaskRecord", database)

@@ -23,7 +23,7 @@ from app.core.i18n import gettext as _
 from app.core.json_values import NotJson, parse_json
 from app.core.timestamps import iso_time
 from app.runway.endpoints import SIMULATOR_ADDRESS
-from app.storage.database import Storage
+from app.storage.database import Database
 from app.storage.schema import hook_deliveries_table, task_hooks_table
 from app.storage.task_record import TaskRecord
 
@@ -148,7 +148,7 @@ class Hook:
 class HookStore:
     """The hook rows: which token names which task, and the deliveries kept for each task."""
 
-    def __init__(self, storage: Storage) -> None:
+    def __init__(self, storage: Database) -> None:
         self._storage = storage
 
     async def bind(self, token: str, task_id: str, url: str) -> None:

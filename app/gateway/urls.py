@@ -2,7 +2,7 @@
 
 from starlette.requests import Request
 
-from app.storage.database import TaskRecord
+from app.storage.task_record import TaskRecord
 from app.web.deps import services
 from app.web.public_url import absolute_url, public_base
 

@@ -14,8 +14,8 @@ from app.callbacks.hooks import Delivery, HookStore, claimed_status, mask_header
 from app.core.keys import Caller
 from app.runway.redaction import keylike_words, redact_delivery
 from app.runway.upstreams import UpstreamAccess
-from app.storage.database import Storage
 from app.storage.task_record import TaskRecord
+from app.storage.task_store import TaskStore
 from app.tasks.refresh import Refresher
 
 KEY_MEMORY = 10_000  # tasks whose callers are held for a confirming read
@@ -33,7 +33,7 @@ class HookReceiver:
     """Records deliveries and confirms a task's end from upstream."""
 
     def __init__(
-        self, storage: Storage, hooks: HookStore, refresher: Refresher, upstreams: UpstreamAccess
+        self, storage: TaskStore, hooks: HookStore, refresher: Refresher, upstreams: UpstreamAccess
     ) -> None:
         self._storage = storage
         self._hooks = hooks

@@ -19,12 +19,12 @@ from app.core.i18n import gettext as _
 from app.core.keys import Caller, media_token
 from app.core.secret_compare import same_secret
 from app.frames.owners import FrameOwners
-from app.frames.refs import FrameStore
 from app.media.copies import MediaStore, output_suffix
 from app.runway.client import RunwayClient, UpstreamError
 from app.runway.endpoints import UpstreamKind, resolve_upstream
 from app.runway.upstreams import UpstreamAccess
-from app.storage.database import Storage, TaskRecord
+from app.storage.task_record import TaskRecord
+from app.storage.task_store import TaskStore
 from app.tasks.hook_receiver import HookReceiver
 from app.tasks.refresh import Refresher
 from app.tasks.submission import Run, Submission
@@ -42,8 +42,7 @@ class TaskService:
         self,
         *,
         public_url: str,
-        storage: Storage,
-        frames: FrameStore,
+        storage: TaskStore,
         owners: FrameOwners,
         media: MediaStore,
         client: RunwayClient,
@@ -55,7 +54,6 @@ class TaskService:
     ) -> None:
         self._public_url = public_url
         self._storage = storage
-        self._frames = frames
         self._owners = owners  # create_app's, shared with the routes and the demo
         self._media = media
         self._client = client
@@ -233,11 +231,11 @@ class TaskService:
         if record is None:
             return False
         await self._delete_from_simulator(record, caller)
-        unused = await self._storage.delete(task_id, caller.owner)
-        if unused is None:
+        used = await self._storage.delete(task_id, caller.owner)
+        if used is None:
             return False
         await asyncio.to_thread(self._media.remove, task_id)
-        await self._owners.remove_unneeded(unused, self._frames)
+        await self._owners.release(used, caller.owner)
         return True
 
     async def delete_group(self, group_id: str, caller: Caller) -> int:

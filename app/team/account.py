@@ -16,7 +16,7 @@ from app.core.keys import Caller
 from app.core.timestamps import resets_at
 from app.runway.client import RunwayClient
 from app.runway.upstreams import UpstreamAccess
-from app.storage.database import Storage
+from app.storage.database import Database
 from app.storage.schema import tasks_table
 from app.team.members import Members
 from app.team.running_limit import running
@@ -68,7 +68,7 @@ async def member_account(members: Members, usage: Usage, name: str) -> MemberAcc
         return None
     now = time.time()
     midnight = resets_at(now).timestamp() - 86_400
-    storage: Storage = members.storage
+    storage: Database = members.storage
 
     def work(conn: Connection) -> tuple[int, dict[str, int]]:
         return running(conn, name, now), _runs_today(conn, member.owner, midnight)

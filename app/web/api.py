@@ -9,7 +9,7 @@ from app.catalog.endpoints import endpoint_named
 from app.catalog.models import random_seed
 from app.runway.endpoints import SIMULATOR_ADDRESS
 from app.runway.status import STATUSES
-from app.storage.database import TaskRecord
+from app.storage.task_record import TaskRecord
 from app.tasks.recording import TaskNotRecorded
 from app.tasks.service import TaskService
 from app.tasks.submit_tokens import AlreadySubmitted

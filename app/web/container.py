@@ -21,7 +21,8 @@ from app.media.copies import MediaStore
 from app.metrics.exposition import Metrics
 from app.relays.service import RelayCheck
 from app.runway.upstreams import UpstreamAccess
-from app.storage.database import Storage
+from app.storage.database import Database
+from app.storage.task_store import TaskStore
 from app.tasks.hook_receiver import HookReceiver
 from app.tasks.service import TaskService
 from app.team.account import UpstreamAccounts
@@ -57,7 +58,8 @@ class Services:
     """Everything a route may use, each built once; `sessions` is None without a password."""
 
     settings: Settings
-    storage: Storage
+    database: Database
+    task_store: TaskStore
     upstreams: UpstreamAccess
     frames: FrameStore
     frame_owners: FrameOwners

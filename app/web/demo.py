@@ -19,7 +19,7 @@ from app.exports.share_links import Share
 from app.frames.images import BadImage
 from app.frames.owners import ThumbLinks
 from app.frames.samples import SAMPLES
-from app.storage.database import TaskRecord
+from app.storage.task_record import TaskRecord
 from app.web import shared
 from app.web.demo_deps import DemoDep, Session, SessionDep, brand
 from app.web.demo_view import share_context, stage_context, strip_items

@@ -36,7 +36,7 @@ from app.media.copies import output_suffix
 from app.runway.endpoints import SIMULATOR_ADDRESS, SIMULATOR_ORIGIN
 from app.runway.redaction import without_surrogates
 from app.runway.snippets import SDK_MODELS, sdk_knows
-from app.storage.database import TaskRecord
+from app.storage.task_record import TaskRecord
 from app.web.deps import services
 from app.web.middleware.csrf import csrf_token, set_csrf_cookie
 from app.web.reuse import input_modes

@@ -12,7 +12,7 @@ from app.core.i18n import gettext as _
 from app.core.keys import Caller
 from app.runway.client import UpstreamError
 from app.runway.endpoints import resolve_upstream
-from app.storage.database import TaskRecord
+from app.storage.task_record import TaskRecord
 from app.web.deps import (
     CallerDep,
     FrameOwnersDep,
