@@ -10,6 +10,8 @@ import re
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
+
 from app.catalog.credits import cheapest_task, estimate_credits
 from app.catalog.models import ENDPOINT_MODELS, SEED_MAX, random_seed
 from app.catalog.validation import Invalid, validate_create_body
@@ -145,3 +147,15 @@ def test_the_database_runs_no_domains_statements() -> None:
     the frames domain's (FrameOwners.release), so storage imports nothing above it."""
     database = (APP / "storage" / "database.py").read_text("utf-8")
     assert not re.search(r"_table\b|app\.frames|TaskRecord", database)
+
+
+async def test_the_lifespans_services_say_so_when_asked_for_outside_it(settings: Settings) -> None:
+    """The task services hold the upstream client and background work of the serving loop:
+    typed in the container, and a plain error outside the lifespan, never a missing attribute."""
+    app = create_app(settings)
+    with pytest.raises(RuntimeError, match="lifespan"):
+        services(app).running  # noqa: B018
+    async with app.router.lifespan_context(app):
+        assert services(app).running.tasks is not None
+    with pytest.raises(RuntimeError, match="lifespan"):
+        services(app).running  # noqa: B018
