@@ -9,28 +9,36 @@ from functools import partial
 import httpx
 from fastapi import FastAPI
 
-from app.callbacks.hooks import HOOK_PATH
+from app.callbacks.hooks import HOOK_PATH, HookStore
 from app.core.keys import load_or_create_secret
 from app.core.resources import resource_dir
 from app.core.settings import Settings
 from app.demo.service import Demo, DemoParts
+from app.frames.guard import FrameGuard
 from app.frames.owners import FrameOwners, ThumbLinks
 from app.frames.refs import FrameStore
+from app.frames.uploads import UploadSlots
 from app.gateway.protocol import install_gateway_protocol
 from app.gateway.routes import gateway_router
 from app.media.copies import MediaStore, VideoSaver
 from app.metrics.exposition import Metrics
 from app.metrics.replica import ReplicaMetrics
+from app.relays.service import RelayCheck
 from app.runway.client import RunwayClient
 from app.runway.guard import GuardedTransport, GuardPolicy
 from app.runway.pools import POOLS, SpreadPools
 from app.runway.upstreams import UpstreamAccess
 from app.simulator.app import create_simulator_app
-from app.storage.database import Storage
+from app.storage.database import Database
 from app.storage.objects import open_object_store
+from app.storage.task_store import TaskStore
+from app.tasks.hook_receiver import HookReceiver
 from app.tasks.recording import TaskRecorder
+from app.tasks.refresh import Refresher
 from app.tasks.service import TaskService
+from app.tasks.submission import Submission
 from app.tasks.unwatched import UnwatchedTasks
+from app.team.account import UpstreamAccounts
 from app.team.budgets import Budgets
 from app.team.members import Members
 from app.team.refusals import count_refusal
@@ -49,6 +57,8 @@ from app.web import (
     metrics,
     pages,
 )
+from app.web.container import Running, Services
+from app.web.deps import install_services
 from app.web.errors import install_error_handlers
 from app.web.middleware.access import AccessMiddleware, LoginLimiter
 from app.web.middleware.body_limit import BodyLimitMiddleware
@@ -94,7 +104,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if settings.public_url
         else None,
     )
-    storage = Storage(settings.resolved_database_url)
+    database = Database(settings.resolved_database_url)
+    storage = TaskStore(database)  # the one: its record cache is exact only if it is alone
+    guard = FrameGuard(database)
     # Frames, thumbnails and videos: under the data dir, or in S3 shared by every replica.
     objects = open_object_store(settings.object_store, settings.data_dir, settings.s3_env())
     secret = load_or_create_secret(
@@ -106,16 +118,35 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     frames = FrameStore(objects)
     media = MediaStore(objects, settings.data_dir / "scratch")
     owners = FrameOwners(  # the only one
-        storage, frames, settings.frame_bytes_per_day, settings.frame_bytes_per_address_day
+        database, guard, frames, settings.frame_bytes_per_day, settings.frame_bytes_per_address_day
     )
     counters = ReplicaMetrics()  # this process's own; the team's totals come from the database
 
+    password = settings.password.get_secret_value() if settings.password else None
+    services = Services(
+        settings=settings,
+        database=database,
+        task_store=storage,
+        upstreams=upstreams,
+        frames=frames,
+        frame_owners=owners,
+        thumbs=ThumbLinks(secret),
+        media=media,
+        templates=make_templates(secret, settings),
+        login_limiter=LoginLimiter(),
+        members=Members(database),
+        usage=Usage(database),
+        metrics=Metrics(database, counters),
+        hooks=HookStore(database),
+        sessions=Sessions(database, password_tag(secret, password)) if password else None,
+    )
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        await storage.migrate()
+        await database.migrate()
         await asyncio.to_thread(frames.sweep_parts)
-        if app.state.sessions is not None:
-            await app.state.sessions.prune(time.time())
+        if services.sessions is not None:
+            await services.sessions.prune(time.time())
         client = RunwayClient(
             network_transport(policy),
             httpx.ASGITransport(simulator, raise_app_exceptions=False),
@@ -131,27 +162,39 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             lease_s=settings.video_lease_s,
         )
         recorder = TaskRecorder(storage)
-        refusals = partial(count_refusal, storage)
-        budgets = Budgets(app.state.usage, upstreams.default_address, refusals)
-        app.state.tasks = TaskService(
-            settings,
-            storage,
-            frames,
-            client,
-            secret,
-            media,
-            upstreams,
-            saver,
-            recorder,
-            owners,
-            budgets,
+        refusals = partial(count_refusal, database)
+        budgets = Budgets(services.usage, upstreams.default_address, refusals)
+        refresher = Refresher(settings, storage, client, upstreams, saver, budgets)
+        submission = Submission(
+            storage, frames, client, upstreams, refresher, recorder, budgets=budgets, owners=owners
+        )
+        receiver = HookReceiver(storage, services.hooks, refresher, upstreams)
+        tasks = TaskService(
+            public_url=settings.public_url,
+            storage=storage,
+            owners=owners,
+            media=media,
+            client=client,
+            upstreams=upstreams,
+            secret=secret,
+            refresher=refresher,
+            submission=submission,
+            receiver=receiver,
         )
         parts = DemoParts(settings, storage, frames, media, secret, owners)
-        app.state.demo = Demo(app.state.tasks, parts)
+        running = Running(
+            tasks=tasks,
+            demo=Demo(tasks, parts),
+            receiver=receiver,
+            relay_check=RelayCheck(settings, client, upstreams, services.hooks, tasks.submit),
+            upload_slots=UploadSlots(client, upstreams),
+            accounts=UpstreamAccounts(client, upstreams),
+        )
+        services.start(running)
         await saver.resume()
         unwatched = UnwatchedTasks(
-            storage,
-            lambda record: app.state.tasks.refresh(record, app.state.tasks.caller(None)),
+            database,
+            lambda record: tasks.refresh(record, tasks.caller(None)),
             settings.poll_interval_s,
         )
         if settings.runwayml_api_secret:  # only the operator's key is ever held by the server
@@ -160,36 +203,26 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             yield
         finally:
             await unwatched.close()
-            await app.state.tasks.close()
+            await refresher.close()
             await saver.close()
             await recorder.close()
             await client.aclose()
-            await storage.close()
+            services.stop()
+            await guard.close()
+            await database.close()
             simulator.state.sim.renderer.shutdown()
 
     # /docs is our own page (app/web/docs.py): FastAPI's loads a CDN with an inline script.
     app = FastAPI(
         title="Runway Console", version="0.1.0", lifespan=lifespan, docs_url=None, redoc_url=None
     )
-    app.state.settings = settings
-    app.state.upstreams = upstreams
-    app.state.frames = frames
-    app.state.frame_owners = owners
-    app.state.thumbs = ThumbLinks(secret)
-    app.state.media = media
-    app.state.templates = make_templates(secret)
-    app.state.login_limiter = LoginLimiter()
-    password = settings.password.get_secret_value() if settings.password else None
-    app.state.members = Members(storage)
-    app.state.usage = Usage(storage)
-    app.state.metrics = Metrics(storage, counters)
-    app.state.sessions = Sessions(storage, password_tag(secret, password)) if password else None
+    install_services(app, services)
     app.add_middleware(CsrfMiddleware)
     app.add_middleware(
         AccessMiddleware,
         password=password,
-        sessions=app.state.sessions,
-        limiter=app.state.login_limiter,
+        sessions=services.sessions,
+        limiter=services.login_limiter,
     )
     app.add_middleware(ClientScopeMiddleware, secret=secret)  # the address frames count to
     install_gateway_protocol(app)  # CORS outside the login and CSRF checks, on /v1/ alone
@@ -208,7 +241,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(admin_api.router)
     app.include_router(metrics.router)
     app.include_router(gateway_router())
-    demo.install(app)  # before the pages: with CONSOLE_DEMO_HOME it takes `/`
+    demo.install(app, settings)  # before the pages: with CONSOLE_DEMO_HOME it takes `/`
     app.include_router(hook_routes.router)
     app.include_router(pages.router)
     app.mount("/static", VersionedStaticFiles(directory=resource_dir("static")), name="static")

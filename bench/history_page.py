@@ -19,8 +19,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from app.core.settings import Settings
 from app.main import create_app
-from app.storage.database import TaskRecord
 from app.storage.schema import tasks_table
+from app.storage.task_record import TaskRecord
+from app.web.deps import services
 
 KEY = "hk-bench-history-key-0001"
 
@@ -63,10 +64,11 @@ async def main(tasks: int, runs: int) -> None:
         settings = Settings(_env_file=None, CONSOLE_DATA_DIR=Path(tmp))
         app = create_app(settings)
         async with app.router.lifespan_context(app):
-            service = app.state.tasks
+            container = services(app)
+            service = container.running.tasks
             owner = service.caller(KEY).owner
             rows = [fake(i, owner) for i in range(tasks)]
-            await service.storage.run(
+            await container.database.run(
                 lambda conn: conn.execute(tasks_table.insert(), rows), write=True
             )
             transport = httpx.ASGITransport(app)

@@ -13,6 +13,7 @@ from typing import Any
 import httpx
 from fastapi import FastAPI
 
+from app.web.deps import services
 from tests.conftest import asgi_client, make_settings, started
 from tests.helpers import EXAMPLE_FRAME
 from tests.relay_stub import RelayStub
@@ -27,11 +28,11 @@ class Console:
     http: httpx.AsyncClient
 
     async def member(self, name: str, daily_credits: int | None) -> dict[str, str]:
-        _member, token = await self.app.state.members.create(name, daily_credits)
+        _member, token = await services(self.app).members.create(name, daily_credits)
         return {"Authorization": f"Bearer {token}", **VERSION}
 
     async def spent(self, name: str) -> int:
-        return await self.app.state.usage.today(name)
+        return await services(self.app).usage.today(name)
 
 
 @asynccontextmanager

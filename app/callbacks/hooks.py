@@ -23,8 +23,9 @@ from app.core.i18n import gettext as _
 from app.core.json_values import NotJson, parse_json
 from app.core.timestamps import iso_time
 from app.runway.endpoints import SIMULATOR_ADDRESS
-from app.storage.database import Storage
+from app.storage.database import Database
 from app.storage.schema import hook_deliveries_table, task_hooks_table
+from app.storage.task_record import TaskRecord
 
 HOOK_PATH = "/hooks/"
 MAX_BODY_BYTES = 64 * 1024
@@ -147,7 +148,7 @@ class Hook:
 class HookStore:
     """The hook rows: which token names which task, and the deliveries kept for each task."""
 
-    def __init__(self, storage: Storage) -> None:
+    def __init__(self, storage: Database) -> None:
         self._storage = storage
 
     async def bind(self, token: str, task_id: str, url: str) -> None:
@@ -187,6 +188,14 @@ class HookStore:
             return True
 
         return await self._storage.run(work, write=True)
+
+    async def for_task(self, record: TaskRecord) -> Hook | None:
+        """The task's hook, when the console receives its callback. A hook is bound only to a
+        task whose stored request names a `notify_hook` (the task service sets the receiver's
+        URL there), so any other task's read asks the database nothing."""
+        if not record.request.get("notify_hook"):
+            return None
+        return await self.hook(record.id)
 
     async def hook(self, task_id: str) -> Hook | None:
         """The task's receiver and its deliveries, oldest first; None when it has none."""

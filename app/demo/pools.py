@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from app.core.keys import address_scope
 from app.core.settings import Settings
 from app.core.timestamps import day_of
-from app.storage.database import Storage
+from app.storage.database import Database
 from app.storage.schema import demo_pools_table
 
 CONSOLE_POOL = "console"
@@ -47,7 +47,7 @@ class PoolsFull(Exception):
 
 
 class DemoPools:
-    def __init__(self, storage: Storage, secret: bytes, caps: PoolCaps) -> None:
+    def __init__(self, storage: Database, secret: bytes, caps: PoolCaps) -> None:
         self.storage = storage
         self.secret = secret
         self.caps = caps

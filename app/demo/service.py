@@ -32,7 +32,8 @@ from app.frames.samples import Sample, find_sample, sample_file
 from app.media.copies import MediaStore
 from app.runway.client import UpstreamError
 from app.runway.endpoints import OFFICIAL_HOST, UpstreamKind, resolve_upstream
-from app.storage.database import Storage, TaskRecord
+from app.storage.task_record import TaskRecord
+from app.storage.task_store import TaskStore
 from app.tasks.service import TaskService
 from app.tasks.submit_tokens import AlreadySubmitted
 
@@ -85,7 +86,7 @@ class DemoParts:
     """What the demo works with besides the task service: its stores and the server secret."""
 
     settings: Settings
-    storage: Storage
+    storage: TaskStore
     frames: FrameStore
     media: MediaStore
     secret: bytes
@@ -101,9 +102,10 @@ class Demo:
         self.media = parts.media
         self.secret = parts.secret
         self.owners = parts.owners
-        self.sessions = DemoSessions(parts.storage)
-        self.pools = DemoPools(parts.storage, parts.secret, PoolCaps.of(parts.settings))
-        self.shares = ShareLinks(parts.storage, parts.secret, parts.settings.share_days * 86400)
+        database = parts.storage.database
+        self.sessions = DemoSessions(database)
+        self.pools = DemoPools(database, parts.secret, PoolCaps.of(parts.settings))
+        self.shares = ShareLinks(database, parts.secret, parts.settings.share_days * 86400)
         # The operator's upstream: the server's key and address, or the simulator without a key.
         self.upstream = (
             resolve_upstream(parts.settings.runwayml_base_url or f"https://{OFFICIAL_HOST}")

@@ -17,7 +17,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
 from app.core.timestamps import day_of
-from app.storage.database import Storage
+from app.storage.database import Database
 from app.storage.schema import demo_sessions_table
 
 COOKIE = "rc_demo"
@@ -41,7 +41,7 @@ def demo_owner(secret: bytes, session_id: str) -> str:
 
 
 class DemoSessions:
-    def __init__(self, storage: Storage) -> None:
+    def __init__(self, storage: Database) -> None:
         self.storage = storage
 
     async def reserve(

@@ -17,7 +17,7 @@ from sqlalchemy import and_, insert, select, update
 from sqlalchemy.engine import Connection
 
 from app.core.secret_compare import same_secret
-from app.storage.database import Storage
+from app.storage.database import Database
 from app.storage.schema import shares_table
 
 
@@ -46,7 +46,7 @@ class Share:
 class ShareLinks:
     """Creates, finds and revokes share links; every time comes from the caller's `now`."""
 
-    def __init__(self, storage: Storage, secret: bytes, lifetime_s: float) -> None:
+    def __init__(self, storage: Database, secret: bytes, lifetime_s: float) -> None:
         self.storage = storage
         self.secret = secret + b":share"
         self.lifetime_s = lifetime_s

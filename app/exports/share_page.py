@@ -10,7 +10,7 @@ from typing import Any
 from app.catalog.validation import prompt_images
 from app.frames.refs import FrameStore, frame_refs, frame_sha
 from app.media.copies import MediaStore
-from app.storage.database import TaskRecord
+from app.storage.task_record import TaskRecord
 
 VIDEO_EMBED_LIMIT = 60 * 1024 * 1024
 

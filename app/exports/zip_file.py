@@ -8,7 +8,7 @@ from typing import IO, Any
 
 from app.frames.refs import EXTENSIONS, FrameStore, frame_refs
 from app.media.copies import MediaStore, output_suffix
-from app.storage.database import TaskRecord
+from app.storage.task_record import TaskRecord
 
 SPOOL_BYTES = 16 * 1024 * 1024
 

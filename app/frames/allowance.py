@@ -24,7 +24,7 @@ from app.core.i18n import gettext as _
 from app.core.timestamps import day_number
 from app.frames.images import BadImage
 from app.frames.refs import StoredFrame
-from app.storage.database import Storage
+from app.storage.database import Database
 from app.storage.schema import frame_bytes_table
 
 MB = 1024 * 1024
@@ -57,7 +57,7 @@ NOTHING_CHARGED = Charged(0)
 class FrameAllowance:
     """The per-scope daily count of kept frame bytes, in the database (all replicas share it)."""
 
-    def __init__(self, storage: Storage, daily_bytes: int, address_bytes: int) -> None:
+    def __init__(self, storage: Database, daily_bytes: int, address_bytes: int) -> None:
         self._storage = storage
         self.daily_bytes = daily_bytes
         self.address_bytes = address_bytes

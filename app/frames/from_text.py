@@ -17,7 +17,7 @@ from app.catalog.models import Model, api_models, ratio_shape
 from app.frames.images import prepare_image
 from app.frames.refs import FrameStore, StoredFrame
 from app.media.copies import MediaStore
-from app.storage.database import TaskRecord
+from app.storage.task_record import TaskRecord
 
 ENDPOINT = ENDPOINTS["text_to_image"]
 PROMPT_ROWS = 2

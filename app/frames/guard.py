@@ -14,10 +14,12 @@ database's only writer, a lock in this process.
 
 import asyncio
 from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+from app.storage.database import Database
 
 # pg_advisory_lock's two-int key: the console's namespace ("RC") and this guard's number.
 ADVISORY_KEY = {"space": 0x5243, "lock": 1}
@@ -76,3 +78,24 @@ async def advisory(engine: AsyncEngine, alone: bool) -> AsyncIterator[None]:
     async with engine.connect() as conn, conn.begin():
         await conn.execute(text(f"SELECT pg_advisory_xact_lock{kind}(:space, :lock)"), ADVISORY_KEY)
         yield
+
+
+class FrameGuard:
+    """The guard for one database: a lock in this process when it is the only writer, else
+    PostgreSQL's advisory lock on an engine of its own (two connections, more when busy)."""
+
+    def __init__(self, database: Database) -> None:
+        self._here = SharedOrAlone()
+        self._locks: AsyncEngine | None = None
+        if not database.one_writer:
+            self._locks = create_async_engine(database.url, pool_size=2, max_overflow=10)
+
+    def hold(self, alone: bool = False) -> AbstractAsyncContextManager[None]:
+        """Shared while a frame is stored and claimed, alone while one is removed."""
+        if self._locks is not None:
+            return advisory(self._locks, alone)
+        return self._here.hold(alone)
+
+    async def close(self) -> None:
+        if self._locks is not None:
+            await self._locks.dispose()

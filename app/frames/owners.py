@@ -25,9 +25,10 @@ from sqlalchemy.engine import Connection
 
 from app.core.secret_compare import same_secret
 from app.frames.allowance import NOTHING_CHARGED, Charged, FrameAllowance, kept_bytes
+from app.frames.guard import FrameGuard
 from app.frames.refs import FrameStore, StoredFrame
-from app.frames.release import unneeded
-from app.storage.database import Storage
+from app.frames.release import released, unneeded
+from app.storage.database import Database
 from app.storage.schema import frame_owners_table, task_frames_table, tasks_table
 
 # Built once: composing the union per create cost more than running it.
@@ -72,12 +73,18 @@ class KeptFrames:
 
 
 class FrameOwners:
-    """The statements of frame ownership, run through the one Storage."""
+    """The statements of frame ownership, run on the one database, under the frame guard."""
 
     def __init__(
-        self, storage: Storage, frames: FrameStore, daily_bytes: int, address_bytes: int
+        self,
+        storage: Database,
+        guard: FrameGuard,
+        frames: FrameStore,
+        daily_bytes: int,
+        address_bytes: int,
     ) -> None:
         self.storage = storage
+        self.guard = guard
         self.frames = frames
         self.allowance = FrameAllowance(storage, daily_bytes, address_bytes)
         self._removing: set[asyncio.Future[None]] = set()  # shielded removals, kept alive
@@ -104,7 +111,7 @@ class FrameOwners:
 
     def storing(self) -> AbstractAsyncContextManager[None]:
         """The frame guard, shared: held while a frame is stored and claimed."""
-        return self.storage.frames_guard()
+        return self.guard.hold()
 
     async def stored(self, put: Callable[[], StoredFrame | None], owner: str) -> StoredFrame | None:
         """Store a frame (`put`, blocking; None when it had nothing to store) and record
@@ -147,6 +154,12 @@ class FrameOwners:
         await self.allowance.refund(kept.charged, kept.size)
         await self.remove_unneeded(list(kept.shas), self.frames)
 
+    async def release(self, shas: list[str], owner: str) -> None:
+        """After a task's delete (app/storage/task_store.py gives the frames it used): `owner`
+        gives up its claims on them, and those nobody needs any more are removed."""
+        unused = await self.storage.run(lambda conn: released(conn, shas, owner), write=True)
+        await self.remove_unneeded(unused, self.frames)
+
     async def remove_unneeded(self, shas: list[str], frames: FrameStore) -> None:
         """Remove the frames among `shas` nobody needs, checked again while no frame is being
         stored and claimed: one a new claim keeps since the delete decided stays."""
@@ -154,7 +167,7 @@ class FrameOwners:
             return
 
         async def remove() -> None:
-            async with self.storage.frames_guard(alone=True):
+            async with self.guard.hold(alone=True):
                 gone = await self.storage.run(lambda conn: unneeded(conn, shas))
                 await asyncio.to_thread(lambda: [frames.remove(sha) for sha in gone])
 

@@ -1,9 +1,8 @@
 """What a task's delete gives back: the deleter's claims on the task's frames, and the frames
 that nobody needs any more.
 
-It runs inside Storage.delete's own transaction, so it lives below storage/database.py (which
-imports
-it) rather than in frames/owners.py, whose FrameOwners runs its statements through Storage.
+`FrameOwners.release` runs it once the task store's delete (app/storage/task_store.py) has
+removed the task's rows and said which frames it used.
 """
 
 from collections.abc import Iterable

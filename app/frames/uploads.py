@@ -19,12 +19,14 @@ import httpx
 
 from app.catalog.validation import check_runway_uri, prompt_images
 from app.core.i18n import gettext as _
+from app.core.keys import Caller
 from app.frames.refs import FrameStore, frame_sha
 from app.runway.client import RunwayClient
 from app.runway.endpoints import Upstream, UpstreamKind
 from app.runway.exchange import Exchange, UpstreamError
 from app.runway.guard import UpstreamRefused
 from app.runway.outputs import output_refusal
+from app.runway.upstreams import UpstreamAccess
 
 EXTENSIONS = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp"}
 NO_ROUTE = (404, 405, 501)  # how a relay without `/uploads` answers
@@ -99,6 +101,24 @@ async def slot_for_app(
             raise UpstreamError(exc.message) from None
         raise
     return upload_slot(answer, upstream, allow_private)
+
+
+class UploadSlots:
+    """Ephemeral upload slots on a caller's upstream, for an app that then posts the file
+    there itself (the gateway's `POST /v1/uploads`)."""
+
+    def __init__(self, client: RunwayClient, upstreams: UpstreamAccess) -> None:
+        self._client = client
+        self._upstreams = upstreams
+
+    async def slot(
+        self, address: str | None, caller: Caller, filename: str
+    ) -> tuple[str, str, dict[str, str]]:
+        """The slot's `runway://` URI, upload URL and form fields (see `slot_for_app`)."""
+        upstream = await self._upstreams.resolve(address)
+        key = self._upstreams.key_for(upstream, caller)
+        allow_private = self._upstreams.policy.allow_private
+        return await slot_for_app(self._client, upstream, key, filename, allow_private)
 
 
 async def upload(

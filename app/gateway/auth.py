@@ -29,6 +29,7 @@ from app.core.settings import Settings
 from app.runway.endpoints import BadAddress, UpstreamKind, resolve_upstream
 from app.runway.upstreams import UpstreamAccess
 from app.team.members import Members, looks_like_token
+from app.web.deps import services
 from app.web.middleware.access import LoginLimiter, client_key, throttled_words
 
 REFUSED_KEY = "Invalid API key"
@@ -71,7 +72,7 @@ def _bearer(request: Request) -> str:
 
 def count_guess(request: Request) -> None:
     """A bearer refused or answered amiss behind a password: a failed login for the limiter."""
-    limiter: LoginLimiter = request.app.state.login_limiter
+    limiter: LoginLimiter = services(request).login_limiter
     limiter.failed(client_key(request), time.time())
 
 
@@ -82,7 +83,7 @@ def _refused_guess(request: Request, message: str) -> GatewayRefusal:
 
 def _throttled(request: Request) -> None:
     """429 while the client's address is past the login limit, for any bearer but a member's."""
-    limiter: LoginLimiter = request.app.state.login_limiter
+    limiter: LoginLimiter = services(request).login_limiter
     wait = limiter.retry_after(client_key(request), time.time())
     if wait > 0:
         seconds, message = throttled_words(wait)

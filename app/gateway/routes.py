@@ -33,6 +33,7 @@ from app.tasks.recording import TaskNotRecorded
 from app.team.account import member_account, organization_answer
 from app.team.members import MemberError
 from app.team.usage import OverBudget
+from app.web.deps import services
 from app.web.downloads import gateway_media
 from app.web.errors import over_budget_response
 
@@ -43,7 +44,7 @@ REFUSALS = (GatewayRefusal, OverBudget, MemberError, Invalid, UpstreamError)
 
 
 async def _caller(request: Request) -> GatewayCaller:
-    state = request.app.state
+    state = services(request)
     return await gateway_caller(request, state.settings, state.members, state.upstreams)
 
 
@@ -111,7 +112,7 @@ def _create_route(endpoint: CreateEndpoint) -> Callable[[Request], Awaitable[Res
             if not isinstance(body, dict):
                 raise GatewayRefusal(400, "Request body must be a JSON object")
             try:
-                record = await request.app.state.tasks.submit(
+                record = await services(request).running.tasks.submit(
                     body, who.address, who.caller, endpoint=endpoint.path
                 )
             except TaskNotRecorded as exc:  # it exists upstream: its id, or the app pays twice
@@ -131,7 +132,8 @@ async def create_upload(request: Request) -> Response:
 
 async def read_task(request: Request) -> Response:
     async def work(who: GatewayCaller) -> Response:
-        record = await request.app.state.tasks.get(request.path_params["task_id"], who.caller)
+        tasks = services(request).running.tasks
+        record = await tasks.get(request.path_params["task_id"], who.caller)
         if record is None:  # another member's or key's task is as unknown as a made-up id
             raise GatewayRefusal(404, TASK_NOT_FOUND)
         return JSONResponse(task_answer(record, output_urls(request, record)))
@@ -143,7 +145,8 @@ async def delete_task(request: Request) -> Response:
     """Cancel a running task or delete a finished one, as Runway does: it is gone afterwards."""
 
     async def work(who: GatewayCaller) -> Response:
-        if not await request.app.state.tasks.delete(request.path_params["task_id"], who.caller):
+        tasks = services(request).running.tasks
+        if not await tasks.delete(request.path_params["task_id"], who.caller):
             raise GatewayRefusal(404, TASK_NOT_FOUND)
         return Response(status_code=204)
 
@@ -155,8 +158,8 @@ async def read_organization(request: Request) -> Response:
     and their own runs (app/team/account.py)."""
 
     async def work(who: GatewayCaller) -> Response:
-        state = request.app.state
-        data = await state.tasks.account(who.address, who.caller)
+        state = services(request)
+        data = await state.running.accounts.organization(who.address, who.caller)
         if who.member is not None:  # the member's own day, not the organisation's
             account = await member_account(state.members, state.usage, who.member)
             if account is not None:

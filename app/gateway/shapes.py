@@ -11,7 +11,7 @@ from typing import Any
 
 from app.catalog.credits import estimate_credits
 from app.core.timestamps import iso_time
-from app.storage.database import TaskRecord
+from app.storage.task_record import TaskRecord
 
 
 def error_body(message: str, **extra: Any) -> dict[str, Any]:

@@ -19,6 +19,7 @@ from app.catalog.validation import FieldError, Invalid
 from app.core.json_values import NotJson, parse_json
 from app.frames.uploads import NoUploads
 from app.gateway.auth import GatewayCaller, GatewayRefusal
+from app.web.deps import services
 from app.web.public_url import absolute_url, public_base
 
 MAX_BODY_BYTES = 16 * 1024  # `{filename, type}`: the SDK's is well under 1 KB
@@ -63,7 +64,7 @@ async def upload_slot_answer(request: Request, who: GatewayCaller) -> Response:
     (run inside the gateway's `answer`, which turns refusals into Runway's error shape)."""
     filename = _filename(await _bounded_json(request))
     try:
-        uri, url, fields = await request.app.state.tasks.upload_slot(
+        uri, url, fields = await services(request).running.upload_slots.slot(
             who.address, who.caller, filename
         )
     except NoUploads:

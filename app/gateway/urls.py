@@ -2,7 +2,8 @@
 
 from starlette.requests import Request
 
-from app.storage.database import TaskRecord
+from app.storage.task_record import TaskRecord
+from app.web.deps import services
 from app.web.public_url import absolute_url, public_base
 
 
@@ -10,5 +11,5 @@ def output_urls(request: Request, record: TaskRecord) -> list[str]:
     """Absolute, fetchable outputs: the console's saved copy once it has one, else upstream's."""
     base = public_base(request)
     if record.video_saved:
-        return [f"{base}/v1{request.app.state.tasks.video_url(record)}"]
+        return [f"{base}/v1{services(request).running.tasks.video_url(record)}"]
     return [absolute_url(base, url) for url in record.output]

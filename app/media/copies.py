@@ -34,8 +34,9 @@ from app.runway.client import RunwayClient
 from app.runway.endpoints import resolve_upstream
 from app.runway.guard import UpstreamRefused
 from app.storage import scratch
-from app.storage.database import Storage, TaskRecord
 from app.storage.objects import ObjectStore
+from app.storage.task_record import TaskRecord
+from app.storage.task_store import TaskStore
 
 log = logging.getLogger(__name__)
 SAFE_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
@@ -195,7 +196,7 @@ class VideoSaver:
 
     def __init__(
         self,
-        storage: Storage,
+        storage: TaskStore,
         media: MediaStore,
         client: RunwayClient,
         limit_bytes: int,

@@ -10,14 +10,15 @@ from typing import Any
 
 from sqlalchemy import and_, or_, select, update
 
-from app.storage.database import Storage, TaskRecord
 from app.storage.schema import tasks_table
+from app.storage.task_record import TaskRecord
+from app.storage.task_store import TaskStore
 
 
 class VideoLeases:
-    """The statements of the video-copy jobs, run through the one Storage."""
+    """The statements of the video-copy jobs, run through the one TaskStore."""
 
-    def __init__(self, storage: Storage) -> None:
+    def __init__(self, storage: TaskStore) -> None:
         self.storage = storage
 
     async def awaiting_video(self, max_attempts: int, now: float) -> list[TaskRecord]:
@@ -34,7 +35,7 @@ class VideoLeases:
                 ),
             )
         )
-        return await self.storage.run(
+        return await self.storage.database.run(
             lambda conn: [TaskRecord.from_row(row) for row in conn.execute(query).all()]
         )
 
@@ -56,7 +57,9 @@ class VideoLeases:
             )
             .values(video_holder=holder, video_lease_until=now + lease_s)
         )
-        return await self.storage.run(lambda conn: conn.execute(query).rowcount == 1, write=True)
+        return await self.storage.database.run(
+            lambda conn: conn.execute(query).rowcount == 1, write=True
+        )
 
     async def renew_video(self, task_id: str, holder: str, now: float, lease_s: float) -> bool:
         """Extend a lease this holder still has; False once another replica took it over."""
@@ -65,7 +68,9 @@ class VideoLeases:
             .where(and_(tasks_table.c.id == task_id, tasks_table.c.video_holder == holder))
             .values(video_lease_until=now + lease_s)
         )
-        return await self.storage.run(lambda conn: conn.execute(query).rowcount == 1, write=True)
+        return await self.storage.database.run(
+            lambda conn: conn.execute(query).rowcount == 1, write=True
+        )
 
     async def finish_video(
         self,
@@ -88,5 +93,5 @@ class VideoLeases:
             .values(values)
         )
         self.storage.forget(task_id)
-        await self.storage.run(lambda conn: conn.execute(query), write=True)
+        await self.storage.database.run(lambda conn: conn.execute(query), write=True)
         self.storage.forget(task_id)

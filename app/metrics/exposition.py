@@ -10,7 +10,7 @@ from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
 from app.metrics.replica import ReplicaMetrics
 from app.metrics.shared import SharedCollector, read_totals
-from app.storage.database import Storage
+from app.storage.database import Database
 
 CONTENT_TYPE = CONTENT_TYPE_LATEST
 
@@ -18,7 +18,7 @@ CONTENT_TYPE = CONTENT_TYPE_LATEST
 class Metrics:
     """What `/metrics` answers: built in `create_app`, one per process."""
 
-    def __init__(self, storage: Storage, replica: ReplicaMetrics) -> None:
+    def __init__(self, storage: Database, replica: ReplicaMetrics) -> None:
         self.storage = storage
         self.replica = replica
         self._process = ProcessCollector(registry=None)  # CPU, memory, open files of this one

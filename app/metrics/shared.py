@@ -18,7 +18,7 @@ from sqlalchemy.engine import Connection
 
 from app.catalog.models import ENDPOINT_MODELS
 from app.runway.status import STATUSES, Status
-from app.storage.database import Storage
+from app.storage.database import Database
 from app.storage.schema import charges_table, hook_deliveries_table, tasks_table
 from app.team.refusals import refusal_totals
 
@@ -93,7 +93,7 @@ def _videos(conn: Connection) -> tuple[int, int]:
     return counts.get(False, 0), counts.get(True, 0)
 
 
-async def read_totals(storage: Storage) -> SharedTotals:
+async def read_totals(storage: Database) -> SharedTotals:
     """Every total in one read transaction, so a scrape sees one moment of the database."""
 
     def work(conn: Connection) -> SharedTotals:

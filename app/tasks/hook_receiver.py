@@ -14,8 +14,8 @@ from app.callbacks.hooks import Delivery, HookStore, claimed_status, mask_header
 from app.core.keys import Caller
 from app.runway.redaction import keylike_words, redact_delivery
 from app.runway.upstreams import UpstreamAccess
-from app.storage.database import Storage
 from app.storage.task_record import TaskRecord
+from app.storage.task_store import TaskStore
 from app.tasks.refresh import Refresher
 
 KEY_MEMORY = 10_000  # tasks whose callers are held for a confirming read
@@ -33,13 +33,20 @@ class HookReceiver:
     """Records deliveries and confirms a task's end from upstream."""
 
     def __init__(
-        self, storage: Storage, hooks: HookStore, refresher: Refresher, upstreams: UpstreamAccess
+        self, storage: TaskStore, hooks: HookStore, refresher: Refresher, upstreams: UpstreamAccess
     ) -> None:
         self._storage = storage
         self._hooks = hooks
         self._refresher = refresher
         self._upstreams = upstreams
         self._callers: dict[str, Caller] = {}
+
+    async def bind(self, token: str, task_id: str, url: str, caller: Caller) -> None:
+        """Bind a new task's hook token and hold its caller; a task that has its hook already
+        (a repeated submit returning the first task) keeps the one it has."""
+        if await self._hooks.hook(task_id) is None:
+            await self._hooks.bind(token, task_id, url)
+            self.expect(task_id, caller)
 
     def expect(self, task_id: str, caller: Caller) -> None:
         """Hold the caller until this task's callback comes (memory only, never stored)."""

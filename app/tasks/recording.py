@@ -15,7 +15,8 @@ from collections.abc import Awaitable, Callable
 from sqlalchemy.exc import IntegrityError
 
 from app.runway.answers import console_task_id
-from app.storage.database import Storage, TaskRecord
+from app.storage.task_record import TaskRecord
+from app.storage.task_store import TaskStore
 
 log = logging.getLogger(__name__)
 QUICK_RETRIES_S = (0.1, 0.5)  # within the request: a failover or a dropped connection
@@ -36,7 +37,7 @@ class TaskNotRecorded(Exception):
 class TaskRecorder:
     """Inserts new tasks, retrying the insert (never the create) until the database takes it."""
 
-    def __init__(self, storage: Storage) -> None:
+    def __init__(self, storage: TaskStore) -> None:
         self.storage = storage
         self._pending: dict[str, asyncio.Task[None]] = {}
 

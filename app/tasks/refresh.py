@@ -2,7 +2,7 @@
 
 Two layers keep the upstream calm. This process remembers the tasks it claimed moments ago and
 answers those from the store at once; otherwise a compare-and-set on the task's
-`last_checked_at` row (`Storage.claim_refresh`) lets exactly one caller per interval through,
+`last_checked_at` row (`TaskStore.claim_refresh`) lets exactly one caller per interval through,
 across processes too. A task in a final state is never read again, except to get a fresh output
 URL when its video copy found the old one expired.
 
@@ -31,7 +31,8 @@ from app.runway.endpoints import SIMULATOR_ADDRESS, resolve_upstream
 from app.runway.exchange import Exchange
 from app.runway.status import FINAL_STATUSES
 from app.runway.upstreams import UpstreamAccess
-from app.storage.database import Storage, TaskRecord
+from app.storage.task_record import TaskRecord
+from app.storage.task_store import TaskStore
 from app.tasks.upstream_read import apply_upstream_task
 from app.team.budgets import NO_BUDGETS, Budgets
 
@@ -46,7 +47,7 @@ class Refresher:
     def __init__(
         self,
         settings: Settings,
-        storage: Storage,
+        storage: TaskStore,
         client: RunwayClient,
         upstreams: UpstreamAccess,
         saver: VideoSaver,

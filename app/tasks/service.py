@@ -1,88 +1,67 @@
 """The task service: what the routes ask of tasks, over the parts that do each job.
 
 Submitting lives in `submission.py`, refreshing in `refresh.py`, and which upstream and key
-a caller gets in `runway/upstreams.py`; this class wires them to storage, frames and media and
-answers the routes, which stay thin and call these plain methods (tests can too). The key
+a caller gets in `runway/upstreams.py`; `create_app` builds them and this class answers the
+routes with them, which stay thin and call these plain methods (tests can too). The key
 passed in is held for the call alone: only its mask and an HMAC of it are ever stored.
 """
 
 import asyncio
 import contextlib
 import re
-import time
-from functools import partial
 from typing import Any
 from urllib.parse import urlsplit
 
-from app.callbacks.hooks import Hook, HookStore, hook_url, new_token, unavailable
+from app.callbacks.hooks import hook_url, new_token, unavailable
 from app.catalog.endpoints import DEFAULT_ENDPOINT, ENDPOINTS
 from app.catalog.validation import FieldError, Invalid
 from app.core.i18n import gettext as _
 from app.core.keys import Caller, media_token
 from app.core.secret_compare import same_secret
-from app.core.settings import Settings
 from app.frames.owners import FrameOwners
-from app.frames.refs import FrameStore
-from app.frames.uploads import slot_for_app
-from app.media.copies import MediaStore, VideoSaver, output_suffix
-from app.relays.callback import RecordedStart, check_callback, refused
-from app.relays.check import Report, probe_address, run_tiny_task
-from app.relays.probes import probe_headers
+from app.media.copies import MediaStore, output_suffix
 from app.runway.client import RunwayClient, UpstreamError
 from app.runway.endpoints import UpstreamKind, resolve_upstream
 from app.runway.upstreams import UpstreamAccess
-from app.storage.database import Storage, TaskRecord
+from app.storage.task_record import TaskRecord
+from app.storage.task_store import TaskStore
 from app.tasks.hook_receiver import HookReceiver
-from app.tasks.recording import TaskRecorder
 from app.tasks.refresh import Refresher
 from app.tasks.submission import Run, Submission
-from app.team.budgets import NO_BUDGETS, Budgets
 
 OWN_MEDIA = re.compile(r"^/(?:v1/|runwayml/v1/)?media/([A-Za-z0-9_-]{1,64})\.mp4$")
 REFRESH_ON_VIEW = 10  # running tasks on a listed page that are refreshed as it is read
 
 
 class TaskService:
-    """Start, read, list, cancel and delete tasks for a caller, with history kept in storage."""
+    """Start, read, list, cancel and delete tasks for a caller, with history kept in storage.
+
+    Its parts are built by `create_app` and handed in; it builds none of its own."""
 
     def __init__(
         self,
-        settings: Settings,
-        storage: Storage,
-        frames: FrameStore,
-        client: RunwayClient,
-        secret: bytes,
-        media: MediaStore,
-        upstreams: UpstreamAccess,
-        saver: VideoSaver,
-        recorder: TaskRecorder,
+        *,
+        public_url: str,
+        storage: TaskStore,
         owners: FrameOwners,
-        budgets: Budgets = NO_BUDGETS,
+        media: MediaStore,
+        client: RunwayClient,
+        upstreams: UpstreamAccess,
+        secret: bytes,
+        refresher: Refresher,
+        submission: Submission,
+        receiver: HookReceiver,
     ) -> None:
-        self.storage = storage  # public for tests and benchmarks that seed history directly
-        self._settings = settings
-        self._frames = frames
+        self._public_url = public_url
+        self._storage = storage
         self._owners = owners  # create_app's, shared with the routes and the demo
         self._media = media
-        self._upstreams = upstreams
         self._client = client
+        self._upstreams = upstreams
         self._secret = secret
-        self._refresher = Refresher(settings, storage, client, upstreams, saver, budgets)
-        self._submission = Submission(
-            storage,
-            frames,
-            client,
-            upstreams,
-            self._refresher,
-            recorder,
-            budgets=budgets,
-            owners=self._owners,
-        )
-        self.hooks = HookStore(storage)
-        self.receiver = HookReceiver(storage, self.hooks, self._refresher, upstreams)
-
-    async def close(self) -> None:
-        await self._refresher.close()
+        self._refresher = refresher
+        self._submission = submission
+        self._receiver = receiver
 
     def caller(self, personal_key: str | None) -> Caller:
         return self._upstreams.caller(personal_key)
@@ -117,17 +96,16 @@ class TaskService:
             body = await self._own_video_upstream(body, caller)
         token = None
         if notify_here:
-            problem = self.hook_unavailable(address)
+            problem = unavailable(self._public_url, address)
             if problem:
                 raise Invalid([*(errors or []), FieldError("notifyHere", problem)])
             token = new_token()
-        url = hook_url(self._settings.public_url, token) if token else None
+        url = hook_url(self._public_url, token) if token else None
         record = await self._submission.submit(
             body, address, caller, errors, submit_token, url, endpoint
         )
-        if token and url and await self.hooks.hook(record.id) is None:
-            await self.hooks.bind(token, record.id, url)
-            self.receiver.expect(record.id, caller)
+        if token and url:
+            await self._receiver.bind(token, record.id, url, caller)
         return record
 
     async def _own_video_upstream(self, body: dict[str, Any], caller: Caller) -> dict[str, Any]:
@@ -160,18 +138,6 @@ class TaskService:
             body, source.base_url, caller, submit_token=submit_token, endpoint=upscale.path
         )
 
-    def hook_unavailable(self, address: str | None) -> str | None:
-        """Why a callback could not reach this console from `address`; None when it can."""
-        return unavailable(self._settings.public_url, address)
-
-    async def hook(self, record: TaskRecord) -> Hook | None:
-        """The task's hook, when the console receives its callback. A hook is bound only to a
-        task whose stored request names a `notify_hook` (`with_hook` sets the receiver's URL
-        there), so any other task's read asks the database nothing."""
-        if not record.request.get("notify_hook"):
-            return None
-        return await self.hooks.hook(record.id)
-
     async def submit_group(
         self,
         runs: list[Run],
@@ -184,7 +150,7 @@ class TaskService:
         return await self._submission.submit_group(runs, caller, submit_token, endpoint, senders)
 
     async def get(self, task_id: str, caller: Caller, *, refresh: bool = True) -> TaskRecord | None:
-        record = await self.storage.get(task_id, caller.owner)
+        record = await self._storage.get(task_id, caller.owner)
         if record is not None and refresh:
             record = await self._refresher.refresh(record, caller)
         return record
@@ -209,7 +175,7 @@ class TaskService:
         so a list shows news without each task being opened: the page's history and
         `GET /api/tasks` share this one policy.
         """
-        records = await self.storage.list_tasks(
+        records = await self._storage.list_tasks(
             caller.owner, limit=limit + 1, status=status, before=before
         )
         more = len(records) > limit
@@ -222,21 +188,21 @@ class TaskService:
         return [by_id.get(r.id, r) for r in records], more
 
     async def list_group(self, group_id: str, caller: Caller) -> list[TaskRecord]:
-        return await self.storage.list_group(group_id, caller.owner)
+        return await self._storage.list_group(group_id, caller.owner)
 
     async def count(self, caller: Caller) -> tuple[int, int]:
         """The caller's runs and the history rows they make."""
-        return await self.storage.count(caller.owner)
+        return await self._storage.count(caller.owner)
 
     async def events_of(self, records: list[TaskRecord]) -> dict[str, list[dict[str, Any]]]:
         """Each task's status history, oldest first (for exports and shared runs)."""
-        return await self.storage.events_of([record.id for record in records])
+        return await self._storage.events_of([record.id for record in records])
 
     async def may_read_video(self, task_id: str, caller: Caller | None, token: str) -> bool:
         """Whether a saved video is there for this caller: its owner (None: a caller that proved
         no owner), or its token (a <video> element sends no key header; the token is in the URL
         that `video_url` gives)."""
-        record = await self.storage.get_any(task_id)
+        record = await self._storage.get_any(task_id)
         if record is None or not record.video_saved:
             return False
         expected = media_token(self._secret, record.id, record.owner)
@@ -245,7 +211,7 @@ class TaskService:
 
     async def cancel(self, task_id: str, caller: Caller) -> TaskRecord | None:
         """Cancel a task that is not final; an upstream that no longer knows it counts as done."""
-        record = await self.storage.get(task_id, caller.owner)
+        record = await self._storage.get(task_id, caller.owner)
         if record is None or record.is_final:
             return record
         upstream = resolve_upstream(record.base_url)
@@ -265,11 +231,11 @@ class TaskService:
         if record is None:
             return False
         await self._delete_from_simulator(record, caller)
-        unused = await self.storage.delete(task_id, caller.owner)
-        if unused is None:
+        used = await self._storage.delete(task_id, caller.owner)
+        if used is None:
             return False
         await asyncio.to_thread(self._media.remove, task_id)
-        await self._owners.remove_unneeded(unused, self._frames)
+        await self._owners.release(used, caller.owner)
         return True
 
     async def delete_group(self, group_id: str, caller: Caller) -> int:
@@ -287,44 +253,3 @@ class TaskService:
         with contextlib.suppress(UpstreamError):
             key = self._upstreams.key_for(upstream, caller)
             await self._client.cancel(upstream, key, record.id)
-
-    async def account(self, address: str | None, caller: Caller) -> dict[str, Any]:
-        """The organisation's credits and limits, where the upstream offers them."""
-        upstream = await self._upstreams.resolve(address)
-        return await self._client.organization(upstream, self._upstreams.key_for(upstream, caller))
-
-    async def upload_slot(
-        self, address: str | None, caller: Caller, filename: str
-    ) -> tuple[str, str, dict[str, str]]:
-        """An ephemeral upload's `runway://` URI, upload URL and form fields on the caller's
-        upstream, for an app that then posts the file there itself (the gateway)."""
-        upstream = await self._upstreams.resolve(address)
-        key = self._upstreams.key_for(upstream, caller)
-        allow_private = self._upstreams.policy.allow_private
-        return await slot_for_app(self._client, upstream, key, filename, allow_private)
-
-    async def check_relay(
-        self, address: str | None, caller: Caller, tiny_task: bool, notify_here: bool = False
-    ) -> Report:
-        """Probe an address and key, and with the person's consent run one tiny real task,
-        started through `submit` so history keeps it (a real, paid task); with `notify_here`
-        too, it is started with this console's receiver as its hook."""
-        upstream = await self._upstreams.resolve(address)
-        key = self._upstreams.key_for(upstream, caller)
-        report = await probe_address(self._client, upstream, key)
-        await probe_headers(self._client, upstream, key, report)
-        if tiny_task:
-            poll = max(self._settings.poll_interval_s, 0.2)
-            if upstream.kind is UpstreamKind.SIMULATOR:
-                poll = self._settings.simulator_poll_interval_s or 0.5
-            problem = self.hook_unavailable(address) if notify_here else None
-            if problem:
-                refused(report, problem)
-            hooked = notify_here and not problem
-            start = RecordedStart(
-                partial(self.submit, address=address, caller=caller, notify_here=hooked)
-            )
-            await run_tiny_task(self._client, upstream, key, report, poll, start=start)
-            if hooked and start.record is not None:
-                await check_callback(report, self.hooks, start.record.id, time.time())
-        return report

@@ -33,7 +33,8 @@ from app.runway.client import RunwayClient, UpstreamError
 from app.runway.endpoints import SIMULATOR_ADDRESS, Upstream
 from app.runway.guard import local_hook_allowed
 from app.runway.upstreams import UpstreamAccess
-from app.storage.database import Storage, TaskRecord
+from app.storage.task_record import TaskRecord
+from app.storage.task_store import TaskStore
 from app.tasks.prepared import Prepared, merge_errors, with_hook
 from app.tasks.recording import TaskNotRecorded, TaskRecorder
 from app.tasks.refresh import Refresher
@@ -61,7 +62,7 @@ class Submission:
 
     def __init__(
         self,
-        storage: Storage,
+        storage: TaskStore,
         frames: FrameStore,
         client: RunwayClient,
         upstreams: UpstreamAccess,

@@ -14,8 +14,9 @@ from sqlalchemy import and_, delete, insert, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
-from app.storage.database import Storage, TaskRecord
 from app.storage.schema import submissions_table
+from app.storage.task_record import TaskRecord
+from app.storage.task_store import TaskStore
 
 SUBMIT_WAIT_STEPS = 150  # × 0.1 s: how long a repeat waits for the first request's create
 
@@ -47,9 +48,9 @@ def _claim_found(task_id: str | None) -> SubmissionClaim:
 
 
 class SubmitTokens:
-    """The submissions table's statements, run through the one Storage."""
+    """The submissions table's statements, run through the one TaskStore."""
 
-    def __init__(self, storage: Storage) -> None:
+    def __init__(self, storage: TaskStore) -> None:
         self._storage = storage
 
     async def claim(self, owner: str, submit_token: str, now: float) -> SubmissionClaim:
@@ -65,7 +66,7 @@ class SubmitTokens:
                 return _claim_found(existing.task_id)
             row = {"owner": owner, "token": submit_token, "task_id": None, "created_at": now}
             # With SQLite one thread runs every operation: the check above cannot race.
-            if self._storage.one_writer:
+            if self._storage.database.one_writer:
                 conn.execute(insert(submissions_table).values(**row))
                 return CLAIMED
             try:
@@ -76,7 +77,7 @@ class SubmitTokens:
                 return _claim_found(task_id)
             return CLAIMED
 
-        return await self._storage.run(work, write=True)
+        return await self._storage.database.run(work, write=True)
 
     async def finish(self, owner: str, submit_token: str, task_id: str | None) -> None:
         """Record the task a token made, or (None) release the token after a refused create."""
@@ -88,7 +89,7 @@ class SubmitTokens:
             else:
                 conn.execute(update(submissions_table).where(where).values(task_id=task_id))
 
-        await self._storage.run(work, write=True)
+        await self._storage.database.run(work, write=True)
 
     async def claim_or_wait(self, owner: str, submit_token: str) -> TaskRecord | None:
         """None when this request may create; else the task an earlier one with the token made.

@@ -16,8 +16,9 @@ from collections.abc import Awaitable, Callable
 from sqlalchemy import and_, or_, select
 
 from app.runway.status import FINAL_STATUSES
-from app.storage.database import Storage, TaskRecord
+from app.storage.database import Database
 from app.storage.schema import tasks_table
+from app.storage.task_record import TaskRecord
 
 log = logging.getLogger(__name__)
 OPERATOR_MASK = "operator"  # the key_mask of tasks made with the operator's key
@@ -29,7 +30,7 @@ class UnwatchedTasks:
 
     def __init__(
         self,
-        storage: Storage,
+        storage: Database,
         refresh: Callable[[TaskRecord], Awaitable[object]],
         interval_s: float,
     ) -> None:

@@ -12,8 +12,11 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.engine import Connection
 
+from app.core.keys import Caller
 from app.core.timestamps import resets_at
-from app.storage.database import Storage
+from app.runway.client import RunwayClient
+from app.runway.upstreams import UpstreamAccess
+from app.storage.database import Database
 from app.storage.schema import tasks_table
 from app.team.members import Members
 from app.team.running_limit import running
@@ -45,6 +48,19 @@ def _runs_today(conn: Connection, owner: str, since: float) -> dict[str, int]:
     return {model: int(count) for model, count in conn.execute(query)}
 
 
+class UpstreamAccounts:
+    """The organisation's credits and limits on an upstream, where it offers them (the page's
+    account panel and the gateway's `/organization`)."""
+
+    def __init__(self, client: RunwayClient, upstreams: UpstreamAccess) -> None:
+        self._client = client
+        self._upstreams = upstreams
+
+    async def organization(self, address: str | None, caller: Caller) -> dict[str, Any]:
+        upstream = await self._upstreams.resolve(address)
+        return await self._client.organization(upstream, self._upstreams.key_for(upstream, caller))
+
+
 async def member_account(members: Members, usage: Usage, name: str) -> MemberAccount | None:
     """The member's day as it stands, or None when no such member is left."""
     member = await members.get(name)
@@ -52,7 +68,7 @@ async def member_account(members: Members, usage: Usage, name: str) -> MemberAcc
         return None
     now = time.time()
     midnight = resets_at(now).timestamp() - 86_400
-    storage: Storage = members.storage
+    storage: Database = members.storage
 
     def work(conn: Connection) -> tuple[int, dict[str, int]]:
         return running(conn, name, now), _runs_today(conn, member.owner, midnight)

@@ -13,7 +13,7 @@ from app.core.i18n import gettext as _
 from app.core.keys import Caller, member_name
 from app.logs.task_events import refused_for_budget
 from app.runway.endpoints import Upstream
-from app.storage.database import TaskRecord
+from app.storage.task_record import TaskRecord
 from app.team.usage import OverBudget, Usage, refusal_reason
 
 

@@ -21,6 +21,7 @@ from app.storage.schema import (
     submissions_table,
     tasks_table,
 )
+from app.storage.task_store import TaskStore
 from app.team.members import (
     OWNER_PREFIX,
     Member,
@@ -51,9 +52,10 @@ class Limits:
 class MemberEdits:
     """The admin's edits of existing members."""
 
-    def __init__(self, members: Members) -> None:
+    def __init__(self, members: Members, tasks: TaskStore) -> None:
         self.members = members
         self.storage = members.storage
+        self._tasks = tasks  # its cached records name owners a rename changes
 
     async def found(self, name: str) -> Member:
         member = await self.members.get(name)
@@ -119,7 +121,7 @@ class MemberEdits:
             await self.storage.run(work, write=True)
         except IntegrityError:
             raise MemberError(f"a member named {new_name} already exists") from None
-        self.storage.forget_all()
+        self._tasks.forget_all()
         return await self.found(new_name)
 
 

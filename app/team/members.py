@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.catalog.credits import MAX_CREDITS
 from app.core.keys import OWNER_PREFIX
-from app.storage.database import Storage
+from app.storage.database import Database
 from app.storage.schema import members_table, sessions_table
 
 TOKEN_PREFIX = "rc_"
@@ -77,7 +77,7 @@ def _member(row: object) -> Member:
 class Members:
     """Create, list, find and revoke members; each call is one short transaction."""
 
-    def __init__(self, storage: Storage) -> None:
+    def __init__(self, storage: Database) -> None:
         self.storage = storage
         self._touched: dict[str, float] = {}
 

@@ -12,7 +12,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
 from app.core.timestamps import day_of
-from app.storage.database import Storage
+from app.storage.database import Database
 from app.storage.schema import member_refusals_table
 
 REASONS = ("budget", "running")  # over the daily credits; over the tasks at once
@@ -29,13 +29,13 @@ def _upsert(conn: Connection, member: str, day: str, reason: str) -> None:
     conn.execute(statement)
 
 
-async def count_refusal(storage: Storage, member: str, reason: str) -> None:
+async def count_refusal(storage: Database, member: str, reason: str) -> None:
     """One more refusal of `member` today for `reason`."""
     day = day_of(time.time())
     await storage.run(lambda conn: _upsert(conn, member, day, reason), write=True)
 
 
-async def refusals_by_day(storage: Storage, since: str = "") -> dict[tuple[str, str], int]:
+async def refusals_by_day(storage: Database, since: str = "") -> dict[tuple[str, str], int]:
     """{(member, day): refusals of any reason} from `since` on."""
     table = member_refusals_table
     query = (

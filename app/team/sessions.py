@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy import and_, delete, insert, or_, select
 
 from app.core.secret_compare import same_secret
-from app.storage.database import Storage
+from app.storage.database import Database
 from app.storage.schema import sessions_table
 
 SESSION_SECONDS = 7 * 24 * 3600
@@ -43,7 +43,7 @@ class Session:
 
 
 class Sessions:
-    def __init__(self, storage: Storage, tag: str) -> None:
+    def __init__(self, storage: Database, tag: str) -> None:
         self._storage = storage
         self._tag = tag
 

@@ -10,7 +10,8 @@ import sys
 from datetime import UTC, datetime
 
 from app.core.settings import Settings
-from app.storage.database import Storage
+from app.storage.database import Database
+from app.storage.task_store import TaskStore
 from app.team.edits import Limits, MemberEdits, parse_limit
 from app.team.members import Member, MemberError, Members
 from app.team.usage import Usage
@@ -55,11 +56,11 @@ def _when(timestamp: float | None) -> str:
 async def _run(args: argparse.Namespace, settings: Settings) -> int:
     if settings.database_url == "":
         settings.data_dir.mkdir(parents=True, exist_ok=True)
-    storage = Storage(settings.resolved_database_url)
+    storage = Database(settings.resolved_database_url)
     try:
         await storage.migrate()
         members, usage = Members(storage), Usage(storage)
-        await _act(args, members, usage)
+        await _act(args, MemberEdits(members, TaskStore(storage)), usage)
     except MemberError as exc:
         print(f"runway-console token: {exc}", file=sys.stderr)
         return 1
@@ -68,8 +69,8 @@ async def _run(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-async def _act(args: argparse.Namespace, members: Members, usage: Usage) -> None:
-    edits = MemberEdits(members)
+async def _act(args: argparse.Namespace, edits: MemberEdits, usage: Usage) -> None:
+    members = edits.members
     if args.action == "create":
         budget = _limit(args.daily_credits, "--daily-credits")
         member, token = await members.create(

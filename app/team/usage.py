@@ -23,7 +23,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from app.core.keys import OWNER_PREFIX
 from app.core.timestamps import day_of, resets_at
 from app.runway.status import FINAL_STATUSES
-from app.storage.database import Storage
+from app.storage.database import Database
 from app.storage.schema import charges_table, members_table
 from app.team.members import MemberError
 from app.team.running_limit import RETRY_AFTER_S, at_limit
@@ -122,7 +122,7 @@ def _at_least(credits: int) -> ColumnElement[int]:
 class Usage:
     """Holds, charges and settles members' credits, and reads them back per day."""
 
-    def __init__(self, storage: Storage) -> None:
+    def __init__(self, storage: Database) -> None:
         self.storage = storage
 
     async def hold(self, member: str, credits: int, endpoint: str) -> str:

@@ -16,12 +16,13 @@ from fastapi.responses import Response
 
 from app.core.i18n import gettext as _
 from app.core.timestamps import DAY_S, day_of
-from app.storage.database import Storage
+from app.storage.database import Database
 from app.team.edits import parse_limit
 from app.team.members import Member, MemberError, Members
 from app.team.refusals import refusals_by_day
 from app.team.usage import Usage
 from app.team.usage_chart import UsageRow, draw, usage_rows
+from app.web.deps import services
 from app.web.render import render, render_page
 from app.web.roles import require_admin
 
@@ -36,7 +37,8 @@ UsageDays = Annotated[int, Query(ge=1, le=MAX_USAGE_DAYS)]
 def admin_parts(request: Request) -> tuple[Members, Usage]:
     """The admin's members and usage; 403 without a password, and for a member's session."""
     require_admin(request)
-    if request.app.state.settings.password is None:
+    state = services(request)
+    if state.settings.password is None:
         raise HTTPException(
             403,
             _(
@@ -44,7 +46,7 @@ def admin_parts(request: Request) -> tuple[Members, Usage]:
                 "without it, use `runway-console token` in a shell."
             ),
         )
-    return request.app.state.members, request.app.state.usage
+    return state.members, state.usage
 
 
 async def _members_context(members: Members, usage: Usage) -> dict[str, object]:
@@ -71,7 +73,7 @@ async def members_panel(request: Request, **extra: object) -> Response:
     return render(request, "admin/_members.html", context, status_code=status)
 
 
-async def usage_table(usage: Usage, storage: Storage, days: int) -> list[UsageRow]:
+async def usage_table(usage: Usage, storage: Database, days: int) -> list[UsageRow]:
     """Credits, runs, failures and refusals per member per day for the last `days` days (1 to
     MAX_USAGE_DAYS: any number asked is an answer, never a date out of range)."""
     since = _since(days)
@@ -129,7 +131,7 @@ async def usage_csv(request: Request, days: UsageDays = 366) -> Response:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(["day", "member", "credits", "tasks", "failures", "refused"])
-    for row in await usage_table(usage, request.app.state.members.storage, days):
+    for row in await usage_table(usage, services(request).database, days):
         writer.writerow([row.day, row.member, row.credits, row.tasks, row.failures, row.refused])
     headers = {"Content-Disposition": 'attachment; filename="runway-console-usage.csv"'}
     return Response(buffer.getvalue(), media_type="text/csv; charset=utf-8", headers=headers)

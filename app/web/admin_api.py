@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, StrictInt
 from app.team.edits import Limits, MemberEdits
 from app.team.members import Member, MemberError, Members, UnknownMember
 from app.web.admin import USAGE_DAYS, UsageDays, admin_parts, usage_table
+from app.web.deps import services
 
 router = APIRouter(prefix="/api/admin", tags=["admin"])
 Limit = StrictInt | None  # the range is app/team/members.py's check_limits, for every way in
@@ -84,7 +85,7 @@ async def change_member(
     request: Request, name: str, body: Annotated[MemberChange, Body()]
 ) -> dict[str, Any]:
     """New limits and/or a new name; what is not sent stays."""
-    edits = MemberEdits(_members(request))
+    edits = MemberEdits(_members(request), services(request).task_store)
     sent = body.model_fields_set
     try:
         member = await edits.found(name)
@@ -105,7 +106,7 @@ async def change_member(
 async def member_action(request: Request, name: str, action: str) -> dict[str, Any]:
     """`revoke`, `reactivate`, or `reissue` (the new token in this answer only)."""
     members = _members(request)
-    edits = MemberEdits(members)
+    edits = MemberEdits(members, services(request).task_store)
     try:
         if action == "revoke":
             return _shown(await members.revoke(name))

@@ -13,13 +13,14 @@ from app.core.i18n import gettext as _
 from app.team.edits import Limits, MemberEdits, parse_limit
 from app.team.members import MemberError
 from app.web.admin import admin_parts, members_panel
+from app.web.deps import services
 
 router = APIRouter(prefix="/admin/members", include_in_schema=False)
 
 
 def _edits(request: Request) -> MemberEdits:
     members, _usage = admin_parts(request)
-    return MemberEdits(members)
+    return MemberEdits(members, services(request).task_store)
 
 
 @router.post("/{name}/edit")

@@ -4,15 +4,16 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Header, HTTPException, Query, Response
 
+from app.callbacks.hooks import HookStore
 from app.catalog.endpoints import endpoint_named
 from app.catalog.models import random_seed
 from app.runway.endpoints import SIMULATOR_ADDRESS
 from app.runway.status import STATUSES
-from app.storage.database import TaskRecord
+from app.storage.task_record import TaskRecord
 from app.tasks.recording import TaskNotRecorded
 from app.tasks.service import TaskService
 from app.tasks.submit_tokens import AlreadySubmitted
-from app.web.deps import CallerDep, ServiceDep
+from app.web.deps import CallerDep, HooksDep, RelayCheckDep, ServiceDep
 from app.web.public_url import public_base_dependency
 from app.web.task_object import task_to_api
 
@@ -38,6 +39,7 @@ EXAMPLE_CREATE = {**EXAMPLE_BODY, "baseUrl": SIMULATOR_ADDRESS}
 @router.post("/tasks", status_code=201)
 async def create_task(
     service: ServiceDep,
+    hooks: HooksDep,
     caller: CallerDep,
     base: BaseDep,
     response: Response,
@@ -81,13 +83,14 @@ async def create_task(
         response.status_code = 202
         task = task_to_api(exc.record, service.video_url(exc.record), base)
         return {**task, "recorded": False, "lastError": message}
-    return await _with_hook(service, record, base)
+    return await _with_hook(service, hooks, record, base)
 
 
 @router.post("/tasks/{task_id}/upscale", status_code=201)
 async def upscale_task(
     task_id: str,
     service: ServiceDep,
+    hooks: HooksDep,
     caller: CallerDep,
     base: BaseDep,
     submit_token: Annotated[str | None, Header(alias="Idempotency-Key", max_length=100)] = None,
@@ -102,7 +105,7 @@ async def upscale_task(
         ) from None
     if record is None:
         raise HTTPException(404, "no such task for this key")
-    return await _with_hook(service, record, base)
+    return await _with_hook(service, hooks, record, base)
 
 
 @router.get("/tasks")
@@ -122,19 +125,21 @@ async def list_tasks(
 
 @router.get("/tasks/{task_id}")
 async def read_task(
-    task_id: str, service: ServiceDep, caller: CallerDep, base: BaseDep
+    task_id: str, service: ServiceDep, hooks: HooksDep, caller: CallerDep, base: BaseDep
 ) -> dict[str, Any]:
     """One task, refreshed from upstream when a poll is due."""
     record = await service.get(task_id, caller)
     if record is None:
         raise HTTPException(404, "no such task for this key")
-    return await _with_hook(service, record, base)
+    return await _with_hook(service, hooks, record, base)
 
 
-async def _with_hook(service: TaskService, record: TaskRecord, base: str) -> dict[str, Any]:
+async def _with_hook(
+    service: TaskService, hooks: HookStore, record: TaskRecord, base: str
+) -> dict[str, Any]:
     """The task object, with `hook` when the console receives its callback."""
     task = task_to_api(record, service.video_url(record), base)
-    hook = await service.hook(record)
+    hook = await hooks.for_task(record)
     if hook is not None:
         task["hook"] = hook.as_api()
     return task
@@ -150,7 +155,7 @@ async def delete_task(task_id: str, service: ServiceDep, caller: CallerDep) -> R
 
 @router.post("/relay-check", tags=["tools"])
 async def check_relay(
-    service: ServiceDep,
+    check: RelayCheckDep,
     caller: CallerDep,
     base_url: Annotated[str | None, Body(alias="baseUrl", embed=True)] = None,
     tiny_task: Annotated[bool, Body(alias="tinyTask", embed=True)] = False,
@@ -158,7 +163,7 @@ async def check_relay(
 ) -> dict[str, Any]:
     """Probe an address and key; `tinyTask: true` also runs one real 5 s task (it costs), and
     `notifyHere: true` with it reports whether the relay's callback to this console came."""
-    report = await service.check_relay(base_url, caller, tiny_task, notify_here)
+    report = await check.check(base_url, caller, tiny_task, notify_here)
     return {
         "address": report.address,
         "summary": report.summary,

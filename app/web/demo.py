@@ -12,13 +12,14 @@ from fastapi import APIRouter, FastAPI, Form, HTTPException, Request, UploadFile
 from fastapi.responses import JSONResponse, Response
 
 from app.core.i18n import gettext as _
+from app.core.settings import Settings
 from app.demo.service import DEFAULT_PROMPT, SCENARIO_LABELS, Demo, DemoRefusal, DemoRequest
 from app.demo.sessions import new_session_id
 from app.exports.share_links import Share
 from app.frames.images import BadImage
 from app.frames.owners import ThumbLinks
 from app.frames.samples import SAMPLES
-from app.storage.database import TaskRecord
+from app.storage.task_record import TaskRecord
 from app.web import shared
 from app.web.demo_deps import DemoDep, Session, SessionDep, brand
 from app.web.demo_view import share_context, stage_context, strip_items
@@ -164,10 +165,10 @@ def _share_box(
     return render(request, "demo/_demo_share.html", context)
 
 
-def install(app: FastAPI) -> None:
+def install(app: FastAPI, settings: Settings) -> None:
     """The demo's routes and the shared pages. With CONSOLE_DEMO_HOME, `/` opens the demo and
     the console itself moves to `/console`; call this before the console's pages are added."""
-    if app.state.settings.demo_home:
+    if settings.demo_home:
         app.add_api_route("/", demo_page, include_in_schema=False)
         app.add_api_route("/console", console_index, include_in_schema=False)
     app.include_router(router)

@@ -8,6 +8,7 @@ from fastapi.responses import Response
 from app.core.i18n import gettext as _
 from app.demo.service import Demo
 from app.demo.sessions import COOKIE, COOKIE_SECONDS, demo_owner, new_session_id, valid_session_id
+from app.web.deps import services
 
 
 class Session:
@@ -17,7 +18,7 @@ class Session:
         found = request.cookies.get(COOKIE)
         self.is_new = not valid_session_id(found)
         self.id = new_session_id() if self.is_new else str(found)
-        self.owner = demo_owner(request.app.state.demo.secret, self.id)
+        self.owner = demo_owner(services(request).running.demo.secret, self.id)
 
     def keep(self, request: Request, response: Response) -> Response:
         if self.is_new:
@@ -33,7 +34,7 @@ class Session:
 
 
 async def get_demo(request: Request) -> Demo:
-    return request.app.state.demo
+    return services(request).running.demo
 
 
 DemoDep = Annotated[Demo, Depends(get_demo)]

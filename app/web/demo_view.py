@@ -16,7 +16,7 @@ from app.exports.share_links import Share
 from app.frames.owners import ThumbLinks
 from app.frames.refs import first_frame, frame_sha
 from app.runway.endpoints import SIMULATOR_ORIGIN
-from app.storage.database import TaskRecord
+from app.storage.task_record import TaskRecord
 
 WORKING_TEXT = {
     "PENDING": N_("Getting ready…"),

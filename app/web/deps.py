@@ -1,5 +1,7 @@
 """Dependencies shared by the routes: the task service, its parts a route uses openly, and who
-is calling. Each is built once in `create_app` and read from the app's state.
+is calling. Each is built once in `create_app` into one `Services` (app/web/container.py), and
+this module alone reads it off the app: `services` for code that is no FastAPI route (the
+gateway's Starlette routes, page helpers), the `…Dep` annotations for routes.
 
 Async on purpose: FastAPI runs a plain `def` dependency on a worker thread, a hop per request
 for a lookup that takes microseconds.
@@ -8,41 +10,79 @@ for a lookup that takes microseconds.
 from typing import Annotated
 
 from fastapi import Depends, Header, HTTPException, Request
+from starlette.applications import Starlette
+from starlette.requests import HTTPConnection
 
+from app.callbacks.hooks import HookStore
 from app.core.i18n import gettext as _
 from app.core.keys import Caller
 from app.core.settings import Settings
 from app.frames.owners import FrameOwners
 from app.frames.refs import FrameStore
 from app.media.copies import MediaStore
+from app.relays.service import RelayCheck
 from app.runway.upstreams import UpstreamAccess
+from app.tasks.hook_receiver import HookReceiver
 from app.tasks.service import TaskService
+from app.team.account import UpstreamAccounts
 from app.team.members import looks_like_token
+from app.web.container import Services
 from app.web.roles import member_caller
 
 
+def install_services(app: Starlette, services: Services) -> None:
+    """Put the container on the app, once (create_app, the composition root, calls this)."""
+    app.state.services = services
+
+
+def services(source: HTTPConnection | Starlette) -> Services:
+    """The app's one container, from a request (or websocket) or the app itself."""
+    app = source.app if isinstance(source, HTTPConnection) else source
+    return app.state.services
+
+
+async def get_services(request: Request) -> Services:
+    return services(request)
+
+
 async def get_service(request: Request) -> TaskService:
-    return request.app.state.tasks
+    return services(request).running.tasks
+
+
+async def get_hooks(request: Request) -> HookStore:
+    return services(request).hooks
+
+
+async def get_receiver(request: Request) -> HookReceiver:
+    return services(request).running.receiver
+
+
+async def get_relay_check(request: Request) -> RelayCheck:
+    return services(request).running.relay_check
+
+
+async def get_accounts(request: Request) -> UpstreamAccounts:
+    return services(request).running.accounts
 
 
 async def get_upstreams(request: Request) -> UpstreamAccess:
-    return request.app.state.upstreams
+    return services(request).upstreams
 
 
 async def get_frames(request: Request) -> FrameStore:
-    return request.app.state.frames
+    return services(request).frames
 
 
 async def get_frame_owners(request: Request) -> FrameOwners:
-    return request.app.state.frame_owners
+    return services(request).frame_owners
 
 
 async def get_media(request: Request) -> MediaStore:
-    return request.app.state.media
+    return services(request).media
 
 
 async def get_settings(request: Request) -> Settings:
-    return request.app.state.settings
+    return services(request).settings
 
 
 async def get_caller(
@@ -65,7 +105,7 @@ async def caller_for(request: Request, upstreams: UpstreamAccess, key: str | Non
         return member
     key = (key or "").strip()
     if looks_like_token(key):
-        member = await request.app.state.members.find(key)
+        member = await services(request).members.find(key)
         if member is None:
             raise HTTPException(401, _("unknown or revoked member token"))
         return Caller(None, member.owner)
@@ -84,7 +124,12 @@ async def second_caller(
     return caller if caller.key is None else upstreams.caller(None)
 
 
+ServicesDep = Annotated[Services, Depends(get_services)]
 ServiceDep = Annotated[TaskService, Depends(get_service)]
+HooksDep = Annotated[HookStore, Depends(get_hooks)]
+ReceiverDep = Annotated[HookReceiver, Depends(get_receiver)]
+RelayCheckDep = Annotated[RelayCheck, Depends(get_relay_check)]
+AccountsDep = Annotated[UpstreamAccounts, Depends(get_accounts)]
 UpstreamsDep = Annotated[UpstreamAccess, Depends(get_upstreams)]
 FramesDep = Annotated[FrameStore, Depends(get_frames)]
 FrameOwnersDep = Annotated[FrameOwners, Depends(get_frame_owners)]

@@ -11,7 +11,7 @@ from fastapi.responses import StreamingResponse
 from app.core.keys import ANONYMOUS_OWNER, OPERATOR_OWNER, Caller
 from app.exports.share_page import share_context
 from app.exports.zip_file import build_zip, task_document
-from app.storage.database import TaskRecord
+from app.storage.task_record import TaskRecord
 from app.web.byte_ranges import ranged_response
 from app.web.deps import CallerDep, FramesDep, MediaDep, ServiceDep
 from app.web.render import render

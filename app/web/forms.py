@@ -17,7 +17,7 @@ from app.core.i18n import gettext as _
 from app.frames.from_text import FrameRequest
 from app.frames.owners import FrameOwners
 from app.frames.refs import FrameStore, StoredFrame, frame_sha
-from app.storage.database import TaskRecord
+from app.storage.task_record import TaskRecord
 from app.web.schema_form import OWN_CONTROLS, SchemaField, body_values, flat_values, schema_fields
 
 

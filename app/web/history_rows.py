@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from app.storage.database import TaskRecord
+from app.storage.task_record import TaskRecord
 
 
 @dataclass

@@ -10,14 +10,14 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from app.callbacks.hooks import HOOK_PATH, MAX_BODY_BYTES
-from app.web.deps import ServiceDep
+from app.web.deps import ReceiverDep
 
 router = APIRouter(include_in_schema=False)
 TOO_LARGE = JSONResponse({"detail": "body over 64 KB"}, status_code=413)
 
 
 @router.post(HOOK_PATH + "{token}")
-async def receive_hook(token: str, request: Request, service: ServiceDep) -> JSONResponse:
+async def receive_hook(token: str, request: Request, receiver: ReceiverDep) -> JSONResponse:
     declared = request.headers.get("content-length", "0")
     if not declared.isdigit() or int(declared) > MAX_BODY_BYTES:
         return TOO_LARGE
@@ -26,5 +26,5 @@ async def receive_hook(token: str, request: Request, service: ServiceDep) -> JSO
         body.extend(chunk)
         if len(body) > MAX_BODY_BYTES:
             return TOO_LARGE
-    outcome = await service.receiver.receive(token[:100], request.headers.items(), bytes(body))
+    outcome = await receiver.receive(token[:100], request.headers.items(), bytes(body))
     return JSONResponse({"detail": outcome.reason}, status_code=outcome.status)

@@ -9,7 +9,8 @@ from fastapi.responses import RedirectResponse, Response
 from app.core.i18n import COOKIE as LANGUAGE_COOKIE
 from app.core.i18n import LANGUAGES
 from app.core.i18n import gettext as _
-from app.team.sessions import SESSION_SECONDS
+from app.team.sessions import SESSION_SECONDS, Sessions
+from app.web.deps import services
 from app.web.member_login import check_member_token, is_member_sign_in
 from app.web.middleware.access import SESSION_COOKIE, Attempt, check_password, client_key
 from app.web.middleware.csrf import token_matches
@@ -23,9 +24,17 @@ def _safe_next(target: str) -> str:
     return target if target.startswith("/") and not target.startswith("//") else "/"
 
 
+def _sessions(request: Request) -> Sessions:
+    """The sign-in sessions, which exist whenever a password is set (the only way here)."""
+    sessions = services(request).sessions
+    if sessions is None:
+        raise RuntimeError("sessions exist only with CONSOLE_PASSWORD")
+    return sessions
+
+
 @router.get("/login")
 async def login_page(request: Request, next: str = "/") -> Response:
-    if request.app.state.settings.password is None:
+    if services(request).settings.password is None:
         return RedirectResponse("/", status_code=303)
     return render_page(request, "login.html", {"next": _safe_next(next), "error": None})
 
@@ -37,7 +46,7 @@ async def log_in(
     csrf_token: Annotated[str, Form()] = "",
     next: Annotated[str, Form()] = "/",
 ) -> Response:
-    settings = request.app.state.settings
+    settings = services(request).settings
     if settings.password is None:
         return RedirectResponse("/", status_code=303)
     context = {"next": _safe_next(next), "error": None}
@@ -57,7 +66,7 @@ async def log_in(
     response = RedirectResponse(_safe_next(next), status_code=303)
     response.set_cookie(
         SESSION_COOKIE,
-        await request.app.state.sessions.open(time.time(), member),
+        await _sessions(request).open(time.time(), member),
         max_age=SESSION_SECONDS,
         httponly=True,
         samesite="strict",
@@ -69,7 +78,7 @@ async def log_in(
 
 async def _attempt(request: Request, given: str) -> tuple[Attempt, str | None]:
     """The password (the admin), or a member's token (that member): one form takes either."""
-    state, client = request.app.state, client_key(request)
+    state, client = services(request), client_key(request)
     if is_member_sign_in(given):
         return await check_member_token(state.login_limiter, state.members, client, given)
     password = state.settings.password.get_secret_value()
@@ -92,8 +101,9 @@ async def switch_language(request: Request, code: str) -> Response:
 async def log_out(request: Request) -> Response:
     """Ends the session on the server, so a copy of the cookie opens nothing afterwards."""
     token = request.cookies.get(SESSION_COOKIE, "")
-    if token and request.app.state.sessions is not None:
-        await request.app.state.sessions.close(token)
+    sessions = services(request).sessions
+    if token and sessions is not None:
+        await sessions.close(token)
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response

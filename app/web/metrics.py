@@ -16,9 +16,9 @@ from fastapi.responses import PlainTextResponse, Response
 from app.core.secret_compare import header_bytes, same_secret
 from app.core.settings import Settings
 from app.metrics.exposition import CONTENT_TYPE
+from app.web.deps import services
 from app.web.middleware.access import (
     SESSION_COOKIE,
-    LoginLimiter,
     check_password,
     client_key,
     too_many_attempts,
@@ -37,7 +37,7 @@ def _token_matches(settings: Settings, given: str) -> bool:
 async def _admin_session(request: Request) -> bool:
     """The admin's login cookie (a session exists only when CONSOLE_PASSWORD is set); a
     member's session is not the admin's: the metrics name every member."""
-    sessions = request.app.state.sessions
+    sessions = services(request).sessions
     cookie = request.cookies.get(SESSION_COOKIE, "")
     if not cookie or sessions is None:
         return False
@@ -47,11 +47,11 @@ async def _admin_session(request: Request) -> bool:
 
 async def refusal(request: Request) -> Response | None:
     """None when the request may read the metrics; else the answer that says why not."""
-    settings: Settings = request.app.state.settings
+    settings = services(request).settings
     if settings.metrics_token is None and settings.password is None:
         text = "metrics are off: set CONSOLE_METRICS_TOKEN (or CONSOLE_PASSWORD for the admin)"
         return PlainTextResponse(text, status_code=403)
-    limiter: LoginLimiter = request.app.state.login_limiter
+    limiter = services(request).login_limiter
     client, now = client_key(request), time.time()
     wait = limiter.retry_after(client, now)
     if wait > 0:
@@ -79,5 +79,5 @@ async def read_metrics(request: Request) -> Response:
     refused = await refusal(request)
     if refused is not None:
         return refused
-    body = await request.app.state.metrics.exposition()
+    body = await services(request).metrics.exposition()
     return Response(body, media_type=CONTENT_TYPE, headers={"Cache-Control": "no-store"})

@@ -9,11 +9,12 @@ proxies may), so the stored records keep their origin-free paths.
 from starlette.requests import Request
 
 from app.runway.endpoints import SIMULATOR_ORIGIN
+from app.web.deps import services
 
 
 def public_base(request: Request) -> str:
     """CONSOLE_PUBLIC_URL when set, else the request's own scheme and host (no trailing /)."""
-    configured = request.app.state.settings.public_url
+    configured = services(request).settings.public_url
     return (configured or f"{request.url.scheme}://{request.url.netloc}").rstrip("/")
 
 

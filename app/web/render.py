@@ -26,6 +26,7 @@ from app.catalog.models import (
 from app.core.i18n import LANGUAGES, current_language, gettext
 from app.core.keys import mask_key, media_token
 from app.core.resources import resource_dir
+from app.core.settings import Settings
 from app.frames.from_text import FrameRequest
 from app.frames.images import over_limit_message
 from app.frames.owners import ThumbLinks
@@ -35,7 +36,8 @@ from app.media.copies import output_suffix
 from app.runway.endpoints import SIMULATOR_ADDRESS, SIMULATOR_ORIGIN
 from app.runway.redaction import without_surrogates
 from app.runway.snippets import SDK_MODELS, sdk_knows
-from app.storage.database import TaskRecord
+from app.storage.task_record import TaskRecord
+from app.web.deps import services
 from app.web.middleware.csrf import csrf_token, set_csrf_cookie
 from app.web.reuse import input_modes
 from app.web.roles import session_member
@@ -149,12 +151,13 @@ def js_catalog() -> str:
     return json.dumps({key: gettext(key) for key in _js_keys()}, ensure_ascii=False)
 
 
-def make_templates(secret: bytes) -> Jinja2Templates:
-    """The Jinja environment with the catalog and helpers every template may use (`secret`
-    signs the thumbnail URLs a page is given)."""
+def make_templates(secret: bytes, settings: Settings) -> Jinja2Templates:
+    """The Jinja environment with the catalog, the console's settings and the helpers every
+    template may use (`secret` signs the thumbnail URLs a page is given)."""
     templates = Jinja2Templates(directory=str(resource_dir("templates")))
     templates.env.globals.update(
         _=gettext,
+        settings=settings,
         LANGUAGES=LANGUAGES,
         MODELS=MODELS,
         DEFAULT_MODEL=DEFAULT_MODEL,
@@ -207,7 +210,7 @@ def render(
     status_code: int = 200,
     headers: dict[str, str] | None = None,
 ) -> Response:
-    templates: Jinja2Templates = request.app.state.templates
+    templates = services(request).templates
     context = {"lang": current_language(), **context}
     return templates.TemplateResponse(
         request, template, context, status_code=status_code, headers=headers

@@ -14,7 +14,7 @@ from app.frames.images import BadImage
 from app.frames.owners import FrameOwners
 from app.frames.refs import FrameStore
 from app.media.copies import MediaStore, output_suffix
-from app.storage.database import TaskRecord
+from app.storage.task_record import TaskRecord
 from app.web.forms import FormState, state_from_record
 
 IMAGE_ENDPOINT = "text_to_image"

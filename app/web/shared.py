@@ -15,7 +15,7 @@ from fastapi.responses import Response
 from app.core.i18n import gettext as _
 from app.demo.service import Demo, clean_prompt
 from app.exports.share_links import LinkState
-from app.storage.database import TaskRecord
+from app.storage.task_record import TaskRecord
 from app.web.byte_ranges import ranged_response
 from app.web.demo_deps import DemoDep, brand
 from app.web.demo_view import first_sha

@@ -6,7 +6,7 @@ from urllib.parse import urlsplit
 from app.catalog.credits import estimate_credits
 from app.catalog.failures import failure_hint
 from app.core.timestamps import iso_time
-from app.storage.database import TaskRecord
+from app.storage.task_record import TaskRecord
 from app.web.public_url import absolute_url
 
 

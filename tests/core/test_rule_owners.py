@@ -5,8 +5,11 @@ the credits rule). Where the rule is "only one module may do this", the tree is 
 second one; where it is a value, the callers are checked against the owner's answer.
 """
 
+import ast
 import re
 from datetime import UTC, datetime
+
+import pytest
 
 from app.catalog.credits import cheapest_task, estimate_credits
 from app.catalog.models import ENDPOINT_MODELS, SEED_MAX, random_seed
@@ -14,6 +17,8 @@ from app.catalog.validation import Invalid, validate_create_body
 from app.core.settings import Settings
 from app.core.timestamps import DAY_S, day_number, day_of, resets_at
 from app.core.transcript import shorten_data_uris, shorten_data_uris_in_text
+from app.main import create_app
+from app.web.deps import services
 from tests.conftest import started
 from tests.helpers import ROOT
 
@@ -85,9 +90,9 @@ def test_the_cheapest_task_is_the_least_estimate_of_any_duration() -> None:
 async def test_create_app_builds_the_one_frame_owners_every_part_uses(settings: Settings) -> None:
     assert where(r"FrameOwners\(") == {"main.py"}, "services take create_app's, never their own"
     async with started(settings) as app:
-        shared = app.state.frame_owners
-        assert app.state.demo.owners is shared
-        assert app.state.tasks._owners is shared
+        shared = services(app).frame_owners
+        assert services(app).running.demo.owners is shared
+        assert services(app).running.tasks._owners is shared
 
 
 def test_the_code_view_and_the_inspector_name_one_image_one_size() -> None:
@@ -98,3 +103,58 @@ def test_the_code_view_and_the_inspector_name_one_image_one_size() -> None:
         assert shown.endswith(f'{size}"}}'), (characters, shown[-40:], size)
     script = (ROOT / "static" / "app.js").read_text("utf-8")
     assert not re.search(r"\bKB\b|\bMB\b|1048576|/ ?1024", script), "sizes are named by the server"
+
+
+def test_create_app_alone_builds_the_task_services_parts() -> None:
+    """TaskService is no second composition root: its parts, and the services that were once
+    its methods (relay check, upload slots, account, hooks), are built in create_app."""
+    for part in ("Refresher", "Submission", "HookStore", "HookReceiver", "TaskService"):
+        assert where(rf"\b{part}\(") == {"main.py"}, part
+    for part in ("RelayCheck", "UploadSlots", "UpstreamAccounts"):
+        assert where(rf"\b{part}\(") == {"main.py"}, part
+    service = (APP / "tasks" / "service.py").read_text("utf-8")
+    assert not re.search(r"self\.(storage|hooks|receiver)\b", service), "no public parts"
+    assert not re.search(r"def (check_relay|upload_slot|account|hook)\(", service)
+
+
+def _state_reads(source: str) -> int:
+    """`app.state` or `<anything>.app.state` in a module's syntax tree (the app's attribute
+    bag); another app's state (the simulator's, `simulator.state`) is its own business."""
+    reads = 0
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Attribute) and node.attr == "state":
+            holder = node.value
+            name = holder.attr if isinstance(holder, ast.Attribute) else getattr(holder, "id", "")
+            reads += name == "app"
+    return reads
+
+
+def test_only_the_composition_root_and_deps_touch_the_app_state() -> None:
+    """Services are built in create_app into one typed container (app/web/container.py) and
+    reach routes and middleware only through app/web/deps.py, never as an untyped bag."""
+    touching = {name for name, text in console_sources().items() if _state_reads(text)}
+    assert touching == {"web/deps.py"}
+    templates = [
+        p.name for p in (ROOT / "templates").rglob("*.html") if "app.state" in p.read_text()
+    ]
+    assert templates == [], "templates get the settings as a global (app/web/render.py)"
+
+
+def test_the_database_runs_no_domains_statements() -> None:
+    """app/storage/database.py is the engine and its transactions; the statements are each
+    domain's (tasks in storage/task_store.py), and the frames' release on a task's delete is
+    the frames domain's (FrameOwners.release), so storage imports nothing above it."""
+    database = (APP / "storage" / "database.py").read_text("utf-8")
+    assert not re.search(r"_table\b|app\.frames|TaskRecord", database)
+
+
+async def test_the_lifespans_services_say_so_when_asked_for_outside_it(settings: Settings) -> None:
+    """The task services hold the upstream client and background work of the serving loop:
+    typed in the container, and a plain error outside the lifespan, never a missing attribute."""
+    app = create_app(settings)
+    with pytest.raises(RuntimeError, match="lifespan"):
+        services(app).running  # noqa: B018
+    async with app.router.lifespan_context(app):
+        assert services(app).running.tasks is not None
+    with pytest.raises(RuntimeError, match="lifespan"):
+        services(app).running  # noqa: B018

@@ -17,7 +17,7 @@ from bs4 import BeautifulSoup
 from fastapi import FastAPI
 
 from app.demo.pools import DemoPools, PoolCaps, PoolsFull
-from app.storage.database import Storage
+from app.storage.database import Database
 from tests.conftest import TEAM_SECRET, asgi_client, make_settings, opened, started
 
 POOLS_FULL = "The demo has made all the videos it can today"
@@ -88,7 +88,7 @@ async def test_the_console_cap_holds_across_addresses_and_replicas(
 
 
 async def test_pools_reserve_atomically_and_refund(database_url: str) -> None:
-    storage = Storage(database_url)
+    storage = Database(database_url)
     await storage.migrate()
     try:
         pools = DemoPools(storage, b"secret", PoolCaps(address=60, console=100))

@@ -9,21 +9,23 @@ import pytest
 from app.core.timestamps import day_of
 from app.demo.sessions import REPEATED, DemoSessions
 from app.exports.share_links import LinkState, ShareLinks
-from app.storage.database import Storage, TaskRecord
+from app.storage.database import Database
+from app.storage.task_record import TaskRecord
+from app.storage.task_store import TaskStore
 
 OWNER = "demo:0123456789abcdef0123456789abcdef"
 
 
 @pytest.fixture
-async def storage(database_url: str) -> AsyncIterator[Storage]:
+async def storage(database_url: str) -> AsyncIterator[TaskStore]:
     """Every test here runs on SQLite and on a real PostgreSQL."""
-    store = Storage(database_url)
-    await store.migrate()
+    store = TaskStore(Database(database_url))
+    await store.database.migrate()
     yield store
-    await store.close()
+    await store.database.close()
 
 
-async def add_task(storage: Storage, task_id: str = "task-1") -> None:
+async def add_task(storage: TaskStore, task_id: str = "task-1") -> None:
     record = TaskRecord(
         id=task_id,
         owner=OWNER,
@@ -40,8 +42,8 @@ async def add_task(storage: Storage, task_id: str = "task-1") -> None:
     await storage.add(record)
 
 
-async def test_the_allowance_holds_per_day_and_under_concurrent_clicks(storage: Storage) -> None:
-    sessions = DemoSessions(storage)
+async def test_the_allowance_holds_per_day_and_under_concurrent_clicks(storage: TaskStore) -> None:
+    sessions = DemoSessions(storage.database)
     now = time.time()
     granted = await asyncio.gather(*(sessions.reserve(OWNER, 25, 60, now=now) for _ in range(5)))
     assert sorted(granted, key=str) == [25, 25, None, None, None]
@@ -55,8 +57,8 @@ async def test_the_allowance_holds_per_day_and_under_concurrent_clicks(storage: 
     assert await sessions.reserve("demo:other", 70, 0, now=now) == 0  # 0: no cap, no count
 
 
-async def test_a_repeated_form_counts_once(storage: Storage) -> None:
-    sessions = DemoSessions(storage)
+async def test_a_repeated_form_counts_once(storage: TaskStore) -> None:
+    sessions = DemoSessions(storage.database)
     now = time.time()
     counted = await asyncio.gather(*(sessions.reserve(OWNER, 25, 60, "f1", now) for _ in range(4)))
     assert sorted(counted) == [REPEATED, REPEATED, REPEATED, 25]
@@ -66,8 +68,8 @@ async def test_a_repeated_form_counts_once(storage: Storage) -> None:
     assert await sessions.reserve(OWNER, 25, 60, "f3", now) == 25
 
 
-async def test_clear_is_remembered_and_keeps_the_spending(storage: Storage) -> None:
-    sessions = DemoSessions(storage)
+async def test_clear_is_remembered_and_keeps_the_spending(storage: TaskStore) -> None:
+    sessions = DemoSessions(storage.database)
     assert await sessions.cleared_at(OWNER) == 0.0
     assert await sessions.reserve(OWNER, 50, 60, now=1000.0)
     await sessions.clear(OWNER, 2000.0)
@@ -75,9 +77,9 @@ async def test_clear_is_remembered_and_keeps_the_spending(storage: Storage) -> N
     assert await sessions.reserve(OWNER, 25, 60, now=1000.0) is None
 
 
-async def test_a_share_link_opens_until_it_expires_or_is_revoked(storage: Storage) -> None:
+async def test_a_share_link_opens_until_it_expires_or_is_revoked(storage: TaskStore) -> None:
     await add_task(storage)
-    links = ShareLinks(storage, b"secret", lifetime_s=60)
+    links = ShareLinks(storage.database, b"secret", lifetime_s=60)
     share = await links.create("task-1", OWNER, now=1000.0)
     token = links.token(share)
     found = await links.resolve(token)
@@ -86,7 +88,7 @@ async def test_a_share_link_opens_until_it_expires_or_is_revoked(storage: Storag
     assert await links.open_for("task-1", OWNER, now=1030.0) == share
     assert await links.open_for("task-1", "demo:someone-else", now=1030.0) is None
     assert await links.tasks_with_open_links(OWNER, now=1030.0) == {"task-1"}
-    assert await ShareLinks(storage, b"other secret", 60).resolve(token) is None
+    assert await ShareLinks(storage.database, b"other secret", 60).resolve(token) is None
     assert await links.revoke("task-1", OWNER, now=1040.0) == 1
     revoked = await links.resolve(token)
     assert revoked is not None and revoked.state(1041.0) is LinkState.REVOKED

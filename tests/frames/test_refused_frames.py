@@ -19,6 +19,7 @@ from PIL import Image
 
 from app.core.settings import Settings
 from app.storage.objects import S3Objects
+from app.web.deps import services
 from tests.conftest import asgi_client, make_settings, started
 from tests.helpers import data_uri, image_bytes
 
@@ -65,7 +66,7 @@ def kept(settings: Settings, app: Any) -> dict[str, int]:
         for path in settings.data_dir.rglob("*")
         if path.is_file() and path.name not in DATABASE_FILES
     }
-    objects = app.state.frames.objects
+    objects = services(app).frames.objects
     if isinstance(objects, S3Objects):
         found.update({f"s3:{key}": 1 for key in objects.keys("")})
     return found
@@ -73,7 +74,7 @@ def kept(settings: Settings, app: Any) -> dict[str, int]:
 
 async def test_fifty_refused_creates_leave_the_store_as_it_was(settings: Settings) -> None:
     async with console(settings) as (http, app):
-        _member, token = await app.state.members.create("tight", 10)  # below one task's 25
+        _member, token = await services(app).members.create("tight", 10)  # below one task's 25
         before = kept(settings, app)
         refusals = [
             # A bad field, through the gateway with any bearer (pass-through).

@@ -18,6 +18,7 @@ from bs4 import BeautifulSoup
 from fastapi import FastAPI
 from runwayml import AsyncRunwayML
 
+from app.web.deps import services
 from tests.conftest import FAST_ENV, asgi_client, make_settings, started
 from tests.helpers import (
     ROOT,
@@ -51,7 +52,7 @@ class Gateway:
         )
 
     async def member(self, name: str, daily_credits: int | None = None) -> str:
-        _member, token = await self.app.state.members.create(name, daily_credits)
+        _member, token = await services(self.app).members.create(name, daily_credits)
         return token
 
     async def creates(self) -> int:
@@ -153,7 +154,7 @@ async def test_a_revoked_or_unknown_token_is_a_401_in_runways_shape(gateway: Gat
     token = await gateway.member("dora")
     sdk = gateway.sdk(token)
     await sdk.organization.retrieve()
-    await gateway.app.state.members.revoke("dora")
+    await services(gateway.app).members.revoke("dora")
     for key in (token, "rc_made_up_token"):
         with pytest.raises(runwayml.AuthenticationError) as refused:
             await gateway.sdk(key).image_to_video.create(**i2v())
@@ -272,7 +273,7 @@ async def test_the_final_cost_replaces_the_estimate_and_a_refund_gives_it_back(
     """The simulator reports `cost.credits` when a task ends (0 for a failed, refunded one)."""
     token = await gateway.member("ivy", daily_credits=100)
     sdk = gateway.sdk(token)
-    usage = gateway.app.state.usage
+    usage = services(gateway.app).usage
     ok = await sdk.image_to_video.create(**i2v())
     refused = await sdk.image_to_video.create(**i2v(prompt_text="a cliff [sim:moderation]"))
     assert await usage.today("ivy") == 50  # both estimates, held at create
@@ -293,7 +294,7 @@ async def test_a_task_a_member_cancels_is_settled_at_the_upstreams_refund(
     the held estimate back instead of counting it against today for good."""
     token = await gateway.member("kit", daily_credits=100)
     sdk = gateway.sdk(token)
-    usage = gateway.app.state.usage
+    usage = services(gateway.app).usage
     running = await sdk.image_to_video.create(**i2v(prompt_text="a slow pan [sim:slow]"))
     assert await usage.today("kit") == 25
     await sdk.tasks.delete(running.id)
@@ -351,7 +352,7 @@ async def test_the_operators_key_never_leaves_the_server(tmp_path: Path) -> None
 async def test_the_page_form_says_the_budget_is_reached(client: httpx.AsyncClient) -> None:
     """Generate on the page with a member token over budget: the refusal card, nothing sent."""
     app = client._transport.app  # type: ignore[attr-defined]
-    _member, token = await app.state.members.create("lee", 10)
+    _member, token = await services(app).members.create("lee", 10)
     headers = {"HX-Request": "true", "X-Runway-Key": token}
     answer = await client.post("/tasks", data=form_fields(promptText="waves"), headers=headers)
     card = BeautifulSoup(answer.text, "html.parser").select_one(".upstream-error")

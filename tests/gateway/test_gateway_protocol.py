@@ -8,6 +8,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from app.web.deps import services
 from tests.conftest import asgi_client, make_settings, started
 from tests.helpers import data_uri, image_bytes
 from tests.relay_stub import RelayStub, console_for_relays
@@ -25,7 +26,7 @@ BODY = {"model": "gen4_turbo", "promptImage": FRAME, "ratio": "1280:720", "durat
 async def console(tmp_path: Path) -> AsyncIterator[tuple[httpx.AsyncClient, dict[str, str]]]:
     """The console with a password, a member's bearer, and a client with no key or session."""
     async with started(make_settings(tmp_path / "data", CONSOLE_PASSWORD=PASSWORD)) as app:
-        _member, token = await app.state.members.create("browser", None)
+        _member, token = await services(app).members.create("browser", None)
         async with asgi_client(app, base_url=BASE) as http:
             yield http, {"Authorization": f"Bearer {token}"}
 
@@ -180,7 +181,7 @@ async def test_a_members_copied_code_sends_the_version_the_gateway_needs(
     data = tmp_path / "data"
     async with console_for_relays(data, RUNWAYML_BASE_URL=relay.base_url, **operator) as http:
         app = http._transport.app  # type: ignore[attr-defined]
-        _member, token = await app.state.members.create("coder", None)
+        _member, token = await services(app).members.create("coder", None)
         member = {"Authorization": f"Bearer {token}"}
         created = await http.post("/runwayml/v1/image_to_video", json=BODY, headers=member)
         assert created.status_code == 200, created.text

@@ -16,6 +16,7 @@ import httpx
 import pytest
 from bs4 import BeautifulSoup
 
+from app.web.deps import services
 from tests.conftest import asgi_client, make_settings, started
 from tests.helpers import image_bytes
 from tests.relay_stub import Answer, RelayStub, console_for_relays
@@ -40,7 +41,7 @@ async def console(tmp_path: Path, **settings: object) -> AsyncIterator[Console]:
     """The console in process on its built-in simulator, with a member."""
     settings_ = make_settings(tmp_path / "data", CONSOLE_PASSWORD=PASSWORD, **settings)
     async with started(settings_) as app, asgi_client(app, base_url=BASE, timeout=60) as http:
-        _member, token = await app.state.members.create("uploader", None)
+        _member, token = await services(app).members.create("uploader", None)
         yield Console(http, token)
 
 

@@ -16,6 +16,7 @@ import pytest
 import runwayml
 
 from app.catalog.endpoints import ENDPOINTS
+from app.web.deps import services
 from tests.conftest import asgi_client, make_settings, started
 
 PASSWORD = "sdk routes password 1234"
@@ -54,7 +55,7 @@ SIMULATOR_ALSO_OFFERS = {("POST", "/v1/organization/usage")}
 async def console(tmp_path: Path) -> AsyncIterator[tuple[httpx.AsyncClient, dict[str, str]]]:
     """The console with a password, and a member's bearer for the gateway."""
     async with started(make_settings(tmp_path / "data", CONSOLE_PASSWORD=PASSWORD)) as app:
-        _member, token = await app.state.members.create("routes", None)
+        _member, token = await services(app).members.create("routes", None)
         async with asgi_client(app, base_url="http://console.test") as http:
             yield http, {"Authorization": f"Bearer {token}", **VERSION}
 

@@ -11,8 +11,9 @@ import pytest
 from bs4 import BeautifulSoup
 
 from app.core.settings import Settings
-from app.storage.database import TaskRecord
 from app.storage.objects import open_object_store
+from app.storage.task_record import TaskRecord
+from app.web.deps import services
 from tests.conftest import asgi_client, make_settings, opened, started
 from tests.engines import SeaweedServer
 from tests.helpers import (
@@ -166,14 +167,15 @@ async def test_export_has_the_task_json_frames_and_video_and_no_key(
 
 
 async def test_history_pages_newest_first(client: httpx.AsyncClient) -> None:
-    app_service = client._transport.app.state.tasks  # type: ignore[attr-defined]
+    container = services(client._transport.app)  # type: ignore[attr-defined]
+    app_service = container.running.tasks
     from tests.storage.test_storage import record
 
     owner = app_service.caller(KEY["X-Runway-Key"]).owner
     for index in range(60):
         done = record(f"task-{index:03d}", owner=owner, created_at=1000.0 + index)
         done.status = "SUCCEEDED"
-        await app_service.storage.add(done)
+        await container.task_store.add(done)
     first = BeautifulSoup((await client.get("/history", headers=KEY)).text, "html.parser")
     ids = [row["data-task-id"] for row in first.select(".history-row")]
     assert ids[:2] == ["task-059", "task-058"] and len(ids) == 25
@@ -268,7 +270,7 @@ async def test_a_store_that_refuses_the_video_is_a_failed_copy_not_a_stuck_one(
 
         async def stored() -> TaskRecord:
             await http.get(f"/api/tasks/{task_id}", headers=KEY)
-            return await app.state.tasks.storage.get_any(task_id)
+            return await services(app).task_store.get_any(task_id)
 
         failed = await poll_until(stored, lambda r: r.video_attempts >= 1, what="a try")
     assert failed.video_path is None

@@ -7,17 +7,18 @@ from collections.abc import AsyncIterator
 import pytest
 
 from app.media.leases import VideoLeases
-from app.storage.database import Storage
+from app.storage.database import Database
+from app.storage.task_store import TaskStore
 from tests.storage.test_storage import record
 
 
 @pytest.fixture
 async def leases(database_url: str) -> AsyncIterator[VideoLeases]:
     """On SQLite and on a real PostgreSQL."""
-    store = Storage(database_url)
-    await store.migrate()
+    store = TaskStore(Database(database_url))
+    await store.database.migrate()
     yield VideoLeases(store)
-    await store.close()
+    await store.database.close()
 
 
 async def succeeded(leases: VideoLeases, task_id: str = "t1") -> None:

@@ -12,6 +12,7 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from app.core.settings import Settings
+from app.web.deps import services
 from tests.conftest import asgi_client, in_process, make_settings, started
 from tests.helpers import create_body, wait_final
 
@@ -148,7 +149,7 @@ def test_every_configured_secret_is_listed_for_masking(tmp_path: Path) -> None:
 
 async def test_one_console_counts_its_tasks_requests_credits_and_refusals(tmp_path: Path) -> None:
     async with console(tmp_path / "data") as http:
-        _member, token = await http.app.state.members.create("alice", 30)  # type: ignore[attr-defined]
+        _member, token = await services(http.app).members.create("alice", 30)  # type: ignore[attr-defined]
         member = {"X-Runway-Key": token}
         made = await http.post("/api/tasks", json=create_body(), headers=member)
         assert made.status_code == 201, made.text

@@ -9,9 +9,11 @@ import pytest
 from sqlalchemy import event, select, update
 from sqlalchemy.engine import Connection
 
-from app.storage.database import EVENTS_BATCH, Storage, TaskRecord
+from app.storage.database import Database
 from app.storage.migrations import SCHEMA_VERSION
 from app.storage.schema import schema_table
+from app.storage.task_record import TaskRecord
+from app.storage.task_store import EVENTS_BATCH, TaskStore
 from tests.engines import PostgresServer
 
 
@@ -35,23 +37,23 @@ def record(task_id: str, owner: str = "key:a", created_at: float | None = None) 
 
 
 @pytest.fixture
-async def storage(database_url: str) -> AsyncIterator[Storage]:
+async def storage(database_url: str) -> AsyncIterator[TaskStore]:
     """Every test here runs on SQLite and on a real PostgreSQL."""
-    store = Storage(database_url)
-    await store.migrate()
+    store = TaskStore(Database(database_url))
+    await store.database.migrate()
     yield store
-    await store.close()
+    await store.database.close()
 
 
 @pytest.fixture
-async def sqlite_storage(tmp_path: Path) -> AsyncIterator[Storage]:
-    store = Storage(f"sqlite:///{tmp_path / 'test.db'}")
-    await store.migrate()
+async def sqlite_storage(tmp_path: Path) -> AsyncIterator[TaskStore]:
+    store = TaskStore(Database(f"sqlite:///{tmp_path / 'test.db'}"))
+    await store.database.migrate()
     yield store
-    await store.close()
+    await store.database.close()
 
 
-async def test_a_record_round_trips(storage: Storage) -> None:
+async def test_a_record_round_trips(storage: TaskStore) -> None:
     original = record("t1")
     original.output = ["https://x/y.mp4"]
     await storage.add(original)
@@ -59,7 +61,7 @@ async def test_a_record_round_trips(storage: Storage) -> None:
     assert loaded == original
 
 
-async def test_another_owner_cannot_see_a_task(storage: Storage) -> None:
+async def test_another_owner_cannot_see_a_task(storage: TaskStore) -> None:
     await storage.add(record("t1", owner="key:a"))
     assert await storage.get("t1", "key:b") is None
     assert await storage.list_tasks("key:b") == []
@@ -69,7 +71,7 @@ async def test_another_owner_cannot_see_a_task(storage: Storage) -> None:
     assert [r.id for r in await storage.list_tasks("key:a")] == ["t1"]
 
 
-async def test_history_is_newest_first_and_filterable(storage: Storage) -> None:
+async def test_history_is_newest_first_and_filterable(storage: TaskStore) -> None:
     for index in range(3):
         await storage.add(record(f"t{index}", created_at=1000 + index))
     done = record("done", created_at=900)
@@ -79,7 +81,7 @@ async def test_history_is_newest_first_and_filterable(storage: Storage) -> None:
     assert [r.id for r in await storage.list_tasks("key:a", status="SUCCEEDED")] == ["done"]
 
 
-async def test_refresh_is_claimed_once_per_interval_however_many_ask(storage: Storage) -> None:
+async def test_refresh_is_claimed_once_per_interval_however_many_ask(storage: TaskStore) -> None:
     await storage.add(record("t1"))
     now = time.time()
     claims = await asyncio.gather(*(storage.claim_refresh("t1", now, 5) for _ in range(20)))
@@ -88,26 +90,26 @@ async def test_refresh_is_claimed_once_per_interval_however_many_ask(storage: St
     assert await storage.claim_refresh("t1", now + 5, 5)
 
 
-async def test_a_final_task_is_never_claimed(storage: Storage) -> None:
+async def test_a_final_task_is_never_claimed(storage: TaskStore) -> None:
     done = record("t1")
     done.status = "FAILED"
     await storage.add(done)
     assert not await storage.claim_refresh("t1", time.time(), 0)
 
 
-async def test_the_database_is_in_wal_mode(sqlite_storage: Storage) -> None:
-    mode = await sqlite_storage.run(
+async def test_the_database_is_in_wal_mode(sqlite_storage: TaskStore) -> None:
+    mode = await sqlite_storage.database.run(
         lambda conn: conn.exec_driver_sql("PRAGMA journal_mode").scalar()
     )
     assert mode == "wal"
 
 
-async def test_reads_of_known_tasks_skip_the_database(sqlite_storage: Storage) -> None:
+async def test_reads_of_known_tasks_skip_the_database(sqlite_storage: TaskStore) -> None:
     """With SQLite the console is the only writer, so what it wrote or read it can serve."""
     storage = sqlite_storage
     statements: list[str] = []
     event.listen(
-        storage._sync_engine,
+        storage.database._sync_engine,
         "before_cursor_execute",
         lambda _conn, _cursor, sql, *_args: statements.append(sql),
     )
@@ -122,7 +124,7 @@ async def test_reads_of_known_tasks_skip_the_database(sqlite_storage: Storage) -
     assert statements == []
 
 
-async def test_tasks_are_served_from_memory_but_stay_exact(storage: Storage) -> None:
+async def test_tasks_are_served_from_memory_but_stay_exact(storage: TaskStore) -> None:
     done = record("t1")
     done.status, done.failure = "FAILED", "nope"
     await storage.add(done)
@@ -138,7 +140,7 @@ async def test_tasks_are_served_from_memory_but_stay_exact(storage: Storage) -> 
     assert await storage.get("t1", "key:a") is None
 
 
-async def test_the_status_histories_of_many_tasks_come_in_batches(storage: Storage) -> None:
+async def test_the_status_histories_of_many_tasks_come_in_batches(storage: TaskStore) -> None:
     ids = [f"t{n}" for n in range(EVENTS_BATCH + 2)]  # more than one IN (...) list
     for task_id in ids:
         await storage.add(record(task_id))
@@ -152,7 +154,7 @@ async def test_the_status_histories_of_many_tasks_come_in_batches(storage: Stora
     assert await storage.events(ids[-1]) == histories[ids[-1]]
 
 
-async def test_a_save_after_a_delete_does_not_bring_the_task_back(storage: Storage) -> None:
+async def test_a_save_after_a_delete_does_not_bring_the_task_back(storage: TaskStore) -> None:
     """A video copy can finish after its task was deleted; its save must not revive it."""
     late = record("t9")
     await storage.add(late)
@@ -163,7 +165,7 @@ async def test_a_save_after_a_delete_does_not_bring_the_task_back(storage: Stora
     assert await storage.events("t9") == []
 
 
-async def test_values_at_the_edges_of_their_real_range_round_trip(storage: Storage) -> None:
+async def test_values_at_the_edges_of_their_real_range_round_trip(storage: TaskStore) -> None:
     """PostgreSQL enforces column types: the relay docs' own seed is 2**32 - 1."""
     edge = record("x" * 300)  # a relay's task id may be any length
     edge.seed = 4294967295
@@ -177,9 +179,9 @@ async def test_values_at_the_edges_of_their_real_range_round_trip(storage: Stora
 
 async def test_tasks_from_before_other_endpoints_read_as_image_to_video(database_url: str) -> None:
     """Version 5 records each task's create endpoint; older rows were all image-to-video."""
-    store = Storage(database_url)
+    store = TaskStore(Database(database_url))
     try:
-        await store.migrate()
+        await store.database.migrate()
         await store.add(record("old"))
 
         def back_to_v4(conn: Connection) -> None:
@@ -190,20 +192,20 @@ async def test_tasks_from_before_other_endpoints_read_as_image_to_video(database
             conn.exec_driver_sql("ALTER TABLE members DROP COLUMN max_running")
             conn.execute(update(schema_table).values(version=4))
 
-        await store.run(back_to_v4, write=True)
-        await store.migrate()
+        await store.database.run(back_to_v4, write=True)
+        await store.database.migrate()
         assert (await store.get("old", "key:a")).endpoint == "image_to_video"
         newer = record("new")
         newer.endpoint = "text_to_video"
         await store.add(newer)
         assert (await store.get("new", "key:a")).endpoint == "text_to_video"
     finally:
-        await store.close()
+        await store.database.close()
 
 
 async def test_replicas_starting_together_migrate_once(database_url: str) -> None:
     """Several replicas run the migration at the same moment; one does it, none fails."""
-    replicas = [Storage(database_url) for _ in range(4)]
+    replicas = [Database(database_url) for _ in range(4)]
     try:
         await asyncio.gather(*(replica.migrate() for replica in replicas))
         stamps = await replicas[0].run(
@@ -219,7 +221,7 @@ async def test_replicas_opening_a_new_sqlite_database_together_all_start(tmp_pat
     once ('database is locked', about 1 start in 14 here) rather than letting them wait."""
     for attempt in range(120):
         url = f"sqlite:///{tmp_path / f'console-{attempt}.db'}"
-        replicas = [Storage(url) for _ in range(4)]
+        replicas = [Database(url) for _ in range(4)]
         try:
             await asyncio.gather(*(replica.migrate() for replica in replicas))
         finally:
@@ -228,9 +230,9 @@ async def test_replicas_opening_a_new_sqlite_database_together_all_start(tmp_pat
 
 async def test_a_version_1_postgres_database_is_widened(postgres: PostgresServer) -> None:
     """Version 1 made the seed a 32-bit INTEGER on PostgreSQL; the migration widens it."""
-    store = Storage(postgres.new_database())
+    store = TaskStore(Database(postgres.new_database()))
     try:
-        await store.migrate()
+        await store.database.migrate()
 
         def back_to_v1(conn: Connection) -> None:
             conn.exec_driver_sql("ALTER TABLE tasks ALTER COLUMN seed TYPE INTEGER")
@@ -243,14 +245,14 @@ async def test_a_version_1_postgres_database_is_widened(postgres: PostgresServer
             conn.exec_driver_sql("ALTER TABLE tasks DROP COLUMN cost_credits")
             conn.execute(update(schema_table).values(version=1))
 
-        await store.run(back_to_v1, write=True)
-        await store.migrate()
+        await store.database.run(back_to_v1, write=True)
+        await store.database.migrate()
         task = record("t1")
         task.seed = 4294967295
         await store.add(task)
         assert (await store.get("t1", "key:a")).seed == 4294967295
     finally:
-        await store.close()
+        await store.database.close()
 
 
 async def test_with_postgres_a_read_sees_what_another_replica_wrote(
@@ -258,9 +260,9 @@ async def test_with_postgres_a_read_sees_what_another_replica_wrote(
 ) -> None:
     """Nothing is cached with PostgreSQL: each replica reads what the others saved."""
     url = postgres.new_database()
-    one, two = Storage(url), Storage(url)
+    one, two = TaskStore(Database(url)), TaskStore(Database(url))
     try:
-        await one.migrate()
+        await one.database.migrate()
         task = record("t1")
         await one.add(task)
         assert (await one.get("t1", "key:a")).status == "PENDING"
@@ -271,5 +273,5 @@ async def test_with_postgres_a_read_sees_what_another_replica_wrote(
         await two.delete("t1", "key:a")
         assert await one.get("t1", "key:a") is None
     finally:
-        await one.close()
-        await two.close()
+        await one.database.close()
+        await two.database.close()

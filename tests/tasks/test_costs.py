@@ -15,8 +15,9 @@ from bs4 import BeautifulSoup
 from sqlalchemy import update
 from sqlalchemy.engine import Connection
 
-from app.storage.database import Storage
+from app.storage.database import Database
 from app.storage.schema import schema_table
+from app.storage.task_store import TaskStore
 from tests.conftest import TEAM_SECRET, in_process, make_settings
 from tests.helpers import data_uri, image_bytes, poll_until
 from tests.relay_stub import Answer, RelayStub, Seen
@@ -172,9 +173,9 @@ async def test_a_relays_cost_is_taken_only_as_a_whole_number(
 
 async def test_tasks_from_before_version_6_have_no_credits(database_url: str) -> None:
     """Version 6 keeps the upstream's credits; older rows read as not reported."""
-    store = Storage(database_url)
+    store = TaskStore(Database(database_url))
     try:
-        await store.migrate()
+        await store.database.migrate()
         await store.add(record("old"))
 
         def back_to_v5(conn: Connection) -> None:
@@ -182,8 +183,8 @@ async def test_tasks_from_before_version_6_have_no_credits(database_url: str) ->
             conn.exec_driver_sql("ALTER TABLE tasks DROP COLUMN cost_credits")
             conn.execute(update(schema_table).values(version=5))
 
-        await store.run(back_to_v5, write=True)
-        await store.migrate()
+        await store.database.run(back_to_v5, write=True)
+        await store.database.migrate()
         old = await store.get("old", "key:a")
         assert old is not None and (old.estimated_credits, old.cost_credits) == (None, None)
         newer = record("new")
@@ -191,4 +192,4 @@ async def test_tasks_from_before_version_6_have_no_credits(database_url: str) ->
         await store.add(newer)
         assert (await store.get("new", "key:a")) == newer
     finally:
-        await store.close()
+        await store.database.close()

@@ -10,6 +10,7 @@ import pytest
 
 from app.catalog.validation import validate_create_body
 from app.core.keys import OWNER_PREFIX, Caller
+from app.frames.guard import FrameGuard
 from app.frames.owners import FrameOwners
 from app.frames.refs import FrameStore
 from app.main import network_transport
@@ -18,8 +19,9 @@ from app.runway.client import RunwayClient
 from app.runway.guard import GuardPolicy, IPAddress, resolve_checked
 from app.runway.upstreams import UpstreamAccess
 from app.simulator.app import create_simulator_app
-from app.storage.database import Storage
+from app.storage.database import Database
 from app.storage.objects import LocalObjects
+from app.storage.task_store import TaskStore
 from app.tasks.recording import TaskRecorder
 from app.tasks.refresh import Refresher
 from app.tasks.submission import Submission
@@ -57,8 +59,8 @@ async def wired(tmp_path: Path) -> AsyncIterator[tuple[Submission, Counted]]:
     policy = GuardPolicy(allow_private=True)
     counted = Counted([], [])
     upstreams = UpstreamAccess(settings, b"secret", policy, resolve_host=counted.resolve_host)
-    storage = Storage(settings.resolved_database_url)
-    await storage.migrate()
+    storage = TaskStore(Database(settings.resolved_database_url))
+    await storage.database.migrate()
     simulator = create_simulator_app(tmp_path / "sim", speed=5)
     client = RunwayClient(
         network_transport(policy), httpx.ASGITransport(simulator), httpx.Timeout(10.0)
@@ -77,19 +79,23 @@ async def wired(tmp_path: Path) -> AsyncIterator[tuple[Submission, Counted]]:
         refresher,
         recorder,
         counted.validate,
-        Budgets(Usage(storage), upstreams.default_address),
+        Budgets(Usage(storage.database), upstreams.default_address),
         owners=FrameOwners(
-            storage, frames, settings.frame_bytes_per_day, settings.frame_bytes_per_address_day
+            storage.database,
+            FrameGuard(storage.database),
+            frames,
+            settings.frame_bytes_per_day,
+            settings.frame_bytes_per_address_day,
         ),
     )
-    await Members(storage).create("pat", 25)  # one 5-second gen4_turbo task a day
+    await Members(storage.database).create("pat", 25)  # one 5-second gen4_turbo task a day
     try:
         yield submission, counted
     finally:
         await saver.close()
         await recorder.close()
         await client.aclose()
-        await storage.close()
+        await storage.database.close()
         simulator.state.sim.renderer.shutdown()
 
 

@@ -9,6 +9,7 @@ import httpx
 import pytest
 from bs4 import BeautifulSoup
 
+from app.web.deps import services
 from tests.conftest import asgi_client, make_settings, opened, started
 from tests.web.test_access import PASSWORD, log_in
 
@@ -69,8 +70,8 @@ async def test_revoking_on_the_page_stops_the_token_at_once(admin: httpx.AsyncCl
 
 
 async def test_usage_per_member_per_day_downloads_as_csv(admin: httpx.AsyncClient) -> None:
-    usage = admin.app.state.usage  # type: ignore[attr-defined]
-    await admin.app.state.members.create("erin")  # type: ignore[attr-defined]
+    usage = services(admin.app).usage  # type: ignore[attr-defined]
+    await services(admin.app).members.create("erin")  # type: ignore[attr-defined]
     await usage.charge(await usage.hold("erin", 25, "image_to_video"), "task-1")
     failed = await usage.hold("erin", 25, "image_to_video")
     await usage.charge(failed, "task-2")

@@ -9,7 +9,8 @@ from collections.abc import AsyncIterator
 import pytest
 
 from app.core.timestamps import day_of
-from app.storage.database import Storage
+from app.storage.database import Database
+from app.storage.task_store import TaskStore
 from app.team.edits import Limits, MemberEdits
 from app.team.members import MemberError, Members
 from app.team.refusals import count_refusal, refusal_totals, refusals_by_day
@@ -19,37 +20,37 @@ from tests.storage.test_storage import record
 
 
 @pytest.fixture
-async def storage(database_url: str) -> AsyncIterator[Storage]:
-    store = Storage(database_url)
-    await store.migrate()
+async def storage(database_url: str) -> AsyncIterator[TaskStore]:
+    store = TaskStore(Database(database_url))
+    await store.database.migrate()
     yield store
-    await store.close()
+    await store.database.close()
 
 
-async def test_a_rename_carries_history_spend_and_refusals(storage: Storage) -> None:
-    members, usage = Members(storage), Usage(storage)
+async def test_a_rename_carries_history_spend_and_refusals(storage: TaskStore) -> None:
+    members, usage = Members(storage.database), Usage(storage.database)
     await members.create("ann", 100)
     await storage.add(record("t1", owner="member:ann"))
     hold = await usage.hold("ann", 25, "image_to_video")
     await usage.charge(hold, "t1")
-    await count_refusal(storage, "ann", "budget")
+    await count_refusal(storage.database, "ann", "budget")
     await members.create("ben")
     with pytest.raises(MemberError, match="already exists"):
-        await MemberEdits(members).rename("ann", "ben")
-    renamed = await MemberEdits(members).rename("ann", "anna")
+        await MemberEdits(members, storage).rename("ann", "ben")
+    renamed = await MemberEdits(members, storage).rename("ann", "anna")
     assert renamed.name == "anna" and renamed.daily_credits == 100
     assert await members.get("ann") is None
     assert await storage.get("t1", "member:anna") is not None
     assert await storage.get("t1", "member:ann") is None
     assert await usage.today("anna") == 25
-    assert await refusals_by_day(storage) == {("anna", day_of(time.time())): 1}
+    assert await refusals_by_day(storage.database) == {("anna", day_of(time.time())): 1}
 
 
 async def test_a_new_token_a_revoke_and_a_rename_end_the_members_sessions(
-    storage: Storage,
+    storage: TaskStore,
 ) -> None:
-    members, sessions = Members(storage), Sessions(storage, "tag")
-    edits = MemberEdits(members)
+    members, sessions = Members(storage.database), Sessions(storage.database, "tag")
+    edits = MemberEdits(members, storage)
     await members.create("cy")
     now = time.time()
     admin = await sessions.open(now)
@@ -67,10 +68,10 @@ async def test_a_new_token_a_revoke_and_a_rename_end_the_members_sessions(
     assert (await sessions.who(admin, now)).admin  # the admin's own session stays
 
 
-async def test_the_tasks_at_once_limit_holds_in_the_budgets_transaction(storage: Storage) -> None:
-    members, usage = Members(storage), Usage(storage)
+async def test_the_tasks_at_once_limit_holds_in_the_budgets_transaction(storage: TaskStore) -> None:
+    members, usage = Members(storage.database), Usage(storage.database)
     await members.create("dee")
-    await MemberEdits(members).set_limits("dee", Limits(None, 2))
+    await MemberEdits(members, storage).set_limits("dee", Limits(None, 2))
     holds = [await usage.hold("dee", 5, "image_to_video") for _ in range(2)]
     with pytest.raises(TooManyRunning) as refused:
         await usage.hold("dee", 5, "image_to_video")
@@ -80,8 +81,8 @@ async def test_the_tasks_at_once_limit_holds_in_the_budgets_transaction(storage:
     await usage.hold("dee", 5, "image_to_video")
 
 
-async def test_refusals_that_come_at_once_are_all_counted(storage: Storage) -> None:
-    await asyncio.gather(*(count_refusal(storage, "eve", "running") for _ in range(8)))
-    await count_refusal(storage, "eve", "budget")
-    totals = await storage.run(refusal_totals)
+async def test_refusals_that_come_at_once_are_all_counted(storage: TaskStore) -> None:
+    await asyncio.gather(*(count_refusal(storage.database, "eve", "running") for _ in range(8)))
+    await count_refusal(storage.database, "eve", "budget")
+    totals = await storage.database.run(refusal_totals)
     assert totals == {("eve", "budget"): 1, ("eve", "running"): 8}

@@ -12,6 +12,7 @@ from bs4 import BeautifulSoup
 from fastapi import FastAPI
 
 from app.team.refusals import refusals_by_day
+from app.web.deps import services
 from tests.conftest import asgi_client, make_settings, started
 from tests.helpers import create_body, form_fields
 from tests.team.test_members import cli
@@ -179,7 +180,7 @@ async def test_refusals_are_counted_per_member_and_day_and_shown(team: Team) -> 
         await client.patch("/api/admin/members/fay", json={"dailyCredits": 50}, headers=BEARER)
         raised = await client.post("/api/tasks", json=create_body(), headers=key)
         assert raised.status_code == 201  # the admin raised the budget: the next create passes
-        counted = await refusals_by_day(team.app.state.members.storage)
+        counted = await refusals_by_day(services(team.app).members.storage)
         assert list(counted.values()) == [2]
         usage = (await client.get("/api/admin/usage", headers=BEARER)).json()
         assert [(row["member"], row["tasks"], row["refused"]) for row in usage] == [("fay", 2, 2)]

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from app.core.timestamps import day_of
-from app.storage.database import Storage
+from app.storage.database import Database
 from app.team.members import MemberError, Members, token_hash
 from app.team.usage import OverBudget, Usage
 from tests.helpers import ROOT
@@ -30,9 +30,9 @@ def cli(data_dir: Path, *args: str, database_url: str = "") -> subprocess.Comple
 
 
 @pytest.fixture
-async def storage(database_url: str) -> AsyncIterator[Storage]:
+async def storage(database_url: str) -> AsyncIterator[Database]:
     """SQLite and a real PostgreSQL: the budget's lock differs between them."""
-    store = Storage(database_url)
+    store = Database(database_url)
     await store.migrate()
     yield store
     await store.close()
@@ -72,12 +72,12 @@ def test_the_cli_refuses_a_taken_name_and_revokes_by_name(
 
 
 @pytest.mark.parametrize("name", ["", "-dash", "has space", "x" * 41, "semi;colon"])
-async def test_a_bad_member_name_is_refused(storage: Storage, name: str) -> None:
+async def test_a_bad_member_name_is_refused(storage: Database, name: str) -> None:
     with pytest.raises(MemberError):
         await Members(storage).create(name)
 
 
-async def test_a_token_finds_its_member_until_revoked(storage: Storage) -> None:
+async def test_a_token_finds_its_member_until_revoked(storage: Database) -> None:
     members = Members(storage)
     member, token = await members.create("carol", 50)
     found = await members.find(token)
@@ -90,7 +90,7 @@ async def test_a_token_finds_its_member_until_revoked(storage: Storage) -> None:
     assert member.token_hint.endswith(token[-4:])
 
 
-async def test_a_hold_past_the_budget_is_refused_with_the_figures(storage: Storage) -> None:
+async def test_a_hold_past_the_budget_is_refused_with_the_figures(storage: Database) -> None:
     await Members(storage).create("dave", 60)
     usage = Usage(storage)
     first = await usage.hold("dave", 25, "image_to_video")
@@ -104,7 +104,7 @@ async def test_a_hold_past_the_budget_is_refused_with_the_figures(storage: Stora
     assert await usage.today("dave") == 50
 
 
-async def test_a_released_hold_and_a_refund_give_the_credits_back(storage: Storage) -> None:
+async def test_a_released_hold_and_a_refund_give_the_credits_back(storage: Database) -> None:
     await Members(storage).create("erin", 50)
     usage = Usage(storage)
     await usage.release(await usage.hold("erin", 25, "image_to_video"))
@@ -125,7 +125,7 @@ async def test_a_released_hold_and_a_refund_give_the_credits_back(storage: Stora
     )
 
 
-async def test_a_task_without_a_reported_cost_keeps_its_estimate(storage: Storage) -> None:
+async def test_a_task_without_a_reported_cost_keeps_its_estimate(storage: Database) -> None:
     await Members(storage).create("finn")
     usage = Usage(storage)
     await usage.charge(await usage.hold("finn", 25, "image_to_video"), "task-3")
@@ -133,7 +133,7 @@ async def test_a_task_without_a_reported_cost_keeps_its_estimate(storage: Storag
     assert await usage.credits_of("task-3") == (25, True)
 
 
-async def test_a_revoked_member_cannot_hold_credits(storage: Storage) -> None:
+async def test_a_revoked_member_cannot_hold_credits(storage: Database) -> None:
     members = Members(storage)
     await members.create("gail")
     await members.revoke("gail")

@@ -12,6 +12,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
+from app.web.deps import services
 from tests.conftest import asgi_client, in_process, make_settings, started
 from tests.helpers import create_body, free_port, wait_saved
 from tests.relay_stub import Answer, RelayStub
@@ -38,7 +39,7 @@ async def locked(tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
 
 async def member_token(http: httpx.AsyncClient, name: str) -> str:
     app = http._transport.app  # type: ignore[attr-defined]
-    _member, token = await app.state.members.create(name)
+    _member, token = await services(app).members.create(name)
     return token
 
 
@@ -110,7 +111,7 @@ async def test_admin_numbers_out_of_range_are_refused_by_name(locked: httpx.Asyn
     )
     assert made.status_code == 422 and "2,147,483,647" in made.text
     app = locked._transport.app  # type: ignore[attr-defined]
-    assert await app.state.members.list() == []
+    assert await services(app).members.list() == []
 
 
 @pytest.mark.parametrize("operator", [False, True], ids=["keyless", "operator"])
@@ -222,7 +223,7 @@ async def test_the_gateway_is_no_password_oracle_and_guesses_are_throttled(
         assert (await probe(guesser, PASSWORD, *PROBES[0]))[0] == 429
         page = await guesser.get("/api/tasks", headers=LOGGED_IN)
         assert page.status_code == 429  # one limiter: the page's bearer is throttled too
-        member = await app.state.members.create("mo")
+        member = await services(app).members.create("mo")
         assert (await probe(guesser, member[1], "GET", "/v1/tasks/x", None))[0] == 404
 
 
@@ -309,7 +310,7 @@ async def test_behind_a_password_the_built_in_simulator_is_for_members_only(
             assert status == 401 and "member tokens only" in said["error"], said
         stats = await stranger.get("/simulator/_sim/stats", headers=LOGGED_IN)
         assert stats.json() == {}
-        _member, token = await app.state.members.create("mia")
+        _member, token = await services(app).members.create("mia")
         status, said = await probe(stranger, token, "POST", "/v1/image_to_video", I2V)
         assert status == 200 and said["id"], said
         status, said = await probe(stranger, token, "POST", "/v1/uploads", {"filename": "a.png"})

@@ -20,6 +20,7 @@ from app.web.deps import (
     ServiceDep,
     SettingsDep,
     UpstreamsDep,
+    services,
 )
 from app.web.forms import (
     FrameSlot,
@@ -159,7 +160,7 @@ async def frame_thumbnail(
     """A frame's thumbnail for its owners alone: the signed URL their pages are given (an
     `<img>` sends no key), or a request with an owner's key. Anyone else gets 404, as for a
     frame that is not stored."""
-    if not request.app.state.thumbs.fits(sha, t) and not await owners.owns(sha, caller.owner):
+    if not services(request).thumbs.fits(sha, t) and not await owners.owns(sha, caller.owner):
         raise HTTPException(404)
     thumbnail = await asyncio.to_thread(frames.thumbnail, sha)
     if thumbnail is None:

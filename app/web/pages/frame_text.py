@@ -9,7 +9,7 @@ from app.catalog.failures import failure_hint
 from app.core.i18n import gettext as _
 from app.frames.from_text import ENDPOINT, FrameRequest, frame_of
 from app.frames.images import BadImage
-from app.storage.database import TaskRecord
+from app.storage.task_record import TaskRecord
 from app.web.deps import CallerDep, FrameOwnersDep, FramesDep, MediaDep, ServiceDep
 from app.web.forms import FrameSlot
 from app.web.refusals import REFUSALS, refusal

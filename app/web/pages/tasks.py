@@ -12,7 +12,7 @@ from app.core.i18n import gettext as _
 from app.core.keys import Caller
 from app.runway.client import UpstreamError
 from app.runway.endpoints import resolve_upstream
-from app.storage.database import TaskRecord
+from app.storage.task_record import TaskRecord
 from app.web.deps import (
     CallerDep,
     FrameOwnersDep,
@@ -20,6 +20,7 @@ from app.web.deps import (
     ServiceDep,
     UpstreamsDep,
     second_caller,
+    services,
 )
 from app.web.forms import (
     FormState,
@@ -77,7 +78,7 @@ async def _render_card(
         "now": time.time(),
         "poll_interval": service.poll_interval(record) if record else 0,
         "video_url": service.video_url(record) if record else None,
-        "hook": await service.hook(record) if record else None,
+        "hook": await services(request).hooks.for_task(record) if record else None,
     }
     return render(request, template, context, headers=headers)
 

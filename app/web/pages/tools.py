@@ -13,7 +13,14 @@ from app.runway.endpoints import Upstream, UpstreamKind, resolve_upstream
 from app.runway.snippets import LANGUAGES, snippet
 from app.team.account import member_account
 from app.team.members import TOKEN_PREFIX
-from app.web.deps import CallerDep, FramesDep, ServiceDep
+from app.web.deps import (
+    AccountsDep,
+    CallerDep,
+    FramesDep,
+    RelayCheckDep,
+    ServiceDep,
+    services,
+)
 from app.web.public_url import public_base
 from app.web.refusals import REFUSALS, refusal
 from app.web.render import render
@@ -70,7 +77,7 @@ async def task_code(
 
 @router.get("/account")
 async def account_panel(
-    request: Request, service: ServiceDep, caller: CallerDep, baseUrl: str = "", model: str = ""
+    request: Request, accounts: AccountsDep, caller: CallerDep, baseUrl: str = "", model: str = ""
 ) -> Response:
     """Credits and daily limits for the address and key in use (official API and simulator)."""
     context: dict[str, object] = {
@@ -80,25 +87,25 @@ async def account_panel(
         "cheapest": cheapest_task(model),
     }
     if (member := session_member(request)) is not None:  # their own day, not the organisation's
-        state = request.app.state
+        state = services(request)
         context["member_account"] = await member_account(state.members, state.usage, member)
         return render(request, "console/_account.html", context)
     try:
-        context["account"] = await service.account(baseUrl or None, caller)
+        context["account"] = await accounts.organization(baseUrl or None, caller)
     except REFUSALS as exc:
         return refusal(request, exc, panel="console/_account.html", context=context)
     return render(request, "console/_account.html", context)
 
 
 @router.post("/relay-check")
-async def relay_check(request: Request, service: ServiceDep, caller: CallerDep) -> Response:
+async def relay_check(request: Request, check: RelayCheckDep, caller: CallerDep) -> Response:
     """Probe the address in the form and report where it differs from the official API."""
     form = await request.form()
     address = str(form.get("baseUrl") or "") or None
     context: dict[str, object] = {"report": None, "error": None}
     try:
         tiny, hook = form.get("tiny") == "1", form.get("hook") == "1"
-        report = context["report"] = await service.check_relay(address, caller, tiny, hook)
+        report = context["report"] = await check.check(address, caller, tiny, hook)
     except REFUSALS as exc:
         return refusal(request, exc, panel="console/_relay_report.html", context=context)
     # A tiny task was made (and spent credits): history and the account panel catch up, as
