@@ -11,7 +11,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.responses import Response
 
 from app.callbacks.hooks import reach_note
-from app.catalog.endpoints import FORM_MODES, endpoint_label
+from app.catalog.endpoints import FORM_MODES, endpoint_label, form_mode_groups
 from app.catalog.failures import failure_hint
 from app.catalog.models import (
     DEFAULT_MODEL,
@@ -187,6 +187,7 @@ def make_templates(secret: bytes) -> Jinja2Templates:
     templates.env.globals["output_suffix"] = output_suffix
     templates.env.globals["endpoint_label"] = endpoint_label
     templates.env.globals["FORM_MODES"] = FORM_MODES
+    templates.env.globals["form_mode_groups"] = form_mode_groups
     templates.env.globals["input_modes"] = input_modes
     templates.env.globals["task_credits"] = task_credits
     templates.env.globals["submit_timings"] = submit_timings
