@@ -23,7 +23,7 @@ from app.core.secret_compare import same_secret
 from app.core.settings import Settings
 from app.frames.owners import FrameOwners
 from app.frames.refs import FrameStore
-from app.frames.uploads import slot_for_app
+from app.frames.uploads import UpFile, slot_for_caller, upload_for
 from app.media.copies import MediaStore, VideoSaver, output_suffix
 from app.relays.callback import RecordedStart, check_callback, refused
 from app.relays.check import Report, probe_address, run_tiny_task
@@ -296,12 +296,12 @@ class TaskService:
     async def upload_slot(
         self, address: str | None, caller: Caller, filename: str
     ) -> tuple[str, str, dict[str, str]]:
-        """An ephemeral upload's `runway://` URI, upload URL and form fields on the caller's
-        upstream, for an app that then posts the file there itself (the gateway)."""
-        upstream = await self._upstreams.resolve(address)
-        key = self._upstreams.key_for(upstream, caller)
-        allow_private = self._upstreams.policy.allow_private
-        return await slot_for_app(self._client, upstream, key, filename, allow_private)
+        """An upload slot for an app that posts the file itself (the gateway)."""
+        return await slot_for_caller(self._client, self._upstreams, address, caller, filename)
+
+    async def upload_file(self, address: str | None, caller: Caller, file: UpFile) -> str:
+        """A form field's file, sent up as a large frame is: its `runway://` URI."""
+        return await upload_for(self._client, self._upstreams, address, caller, file)
 
     async def check_relay(
         self, address: str | None, caller: Caller, tiny_task: bool, notify_here: bool = False

@@ -16,6 +16,7 @@ from app.frames.refs import FrameStore
 from app.media.copies import MediaStore, output_suffix
 from app.storage.database import TaskRecord
 from app.web.forms import FormState, state_from_record
+from app.web.schema_form import union_tag
 
 IMAGE_ENDPOINT = "text_to_image"
 # "Use as input": the modes an output of each kind goes into (video_upscale and image to
@@ -44,11 +45,10 @@ def input_state(record: TaskRecord, endpoint: str) -> FormState | None:
     state = FormState(base_url=record.base_url, endpoint=endpoint)
     state.fit_to_model()
     for field in state.schema_fields:
-        if field.kind == "media" and field.media == kind and field.essential:
+        if field.kind == "media" and kind in field.kinds and field.essential:
             state.values[field.path] = record.output[0]
-            parent = field.path.rpartition(".")[0]
-            tag = next((f for f in state.schema_fields if f.path == f"{parent}.type"), None)
-            if parent and tag is not None and kind in tag.choices:
+            tag = union_tag(endpoint, state.model, field, kind)
+            if tag is not None:
                 state.values[tag.path] = kind
             return state
     return None
