@@ -16,9 +16,11 @@ from typing import Any
 
 from app.catalog.models import ENDPOINT_MODELS, SCHEMAS, SEED_MAX
 from app.catalog.validation import (
+    UPSTREAM_OUTPUTS,
     FieldError,
     check_https_url,
     check_image_uri,
+    check_output_url,
     check_runway_uri,
     check_video_uri,
     relay_field_errors,
@@ -36,6 +38,8 @@ def _join(path: str, key: str | int) -> str:
 
 
 def _media_problem(kind: str, uri: object) -> str | None:
+    if isinstance(uri, str) and uri.startswith(UPSTREAM_OUTPUTS):  # any kind, as a video's
+        return check_output_url(uri)
     if kind == "image":
         return check_image_uri(uri)
     if kind == "video":
