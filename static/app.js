@@ -221,7 +221,7 @@ function tr(text, values) {
   function clearFieldError(name) {
     if (!name) return;
     $$("[data-error-for='" + name + "']").forEach(function (el) { el.remove(); });
-    $$("[name='" + name + "'][aria-invalid], #" + name + "[aria-invalid]").forEach(function (el) { el.removeAttribute("aria-invalid"); });
+    $$("[name='" + name + "'][aria-invalid], #" + CSS.escape(name) + "[aria-invalid]").forEach(function (el) { el.removeAttribute("aria-invalid"); });
     var slot = $("#slot-" + name);
     if (slot && (name === "first" || name === "last")) slot.classList.remove("has-error");
     var banner = $(".form-alert");
@@ -237,6 +237,8 @@ function tr(text, values) {
   function fieldName(el) {
     if (!el || !el.closest || !el.closest("#gen-form, #baseUrl")) return "";
     if (el.classList.contains("file-input") || /_url$/.test(el.id || "")) return "";
+    // A schema field (`s.keyframes.0.uri`) answers for the error of its top field (`keyframes`).
+    if (/^s\./.test(el.name || "")) return el.name.slice(2).split(".")[0];
     return el.name || el.id || "";
   }
   document.addEventListener("input", function (evt) { clearFieldError(fieldName(evt.target)); });
