@@ -9,6 +9,7 @@ from app.core.settings import Settings
 from app.frames.media_kinds import accept_attribute, kind_of_file, limit_mb
 from tests.conftest import in_process
 from tests.helpers import image_bytes, wait_final
+from tests.relay_stub import RelayStub
 from tests.test_console_sdk import small_mp4
 
 V2V = {"endpoint": "video_to_video", "model": "aleph2", "path": "videoUri"}
@@ -123,3 +124,21 @@ async def test_previous_outputs_of_the_field_s_kind_are_offered(client: httpx.As
     assert "media-output" not in images.text
     character = await client.get("/form/outputs", params={**ACT_TWO, "path": "character.uri"})
     assert 'data-media-kind="video"' in character.text
+
+
+async def test_a_relay_without_uploads_is_named_in_the_field(
+    relay: RelayStub, relay_console: httpx.AsyncClient
+) -> None:
+    """The stub answers 404 at `/v1/uploads`, as relays document no uploads: the field says so
+    and keeps no URI; nothing else was asked of the relay."""
+    files = {"file": ("clip.mp4", small_mp4(), "video/mp4")}
+    answer = await relay_console.post(
+        "/form/media", params=V2V, files=files, data={"baseUrl": relay.base_url}
+    )
+    field = _field(answer.text)
+    assert field.select_one(".error-text").text == (
+        "videoUri: this address takes no uploads: give the file as an https URL"
+    )
+    assert [(s.method, s.path.rsplit("/", 2)[-2:]) for s in relay.seen] == [
+        ("POST", ["v1", "uploads"])
+    ]
