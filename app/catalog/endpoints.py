@@ -32,7 +32,7 @@ class CreateEndpoint:
 
     path: str
     label: str
-    result: str  # "video" or "image": what the task's output is, saved and shown as such
+    result: str  # "video", "image" or "audio": what the task's output is, saved and shown as such
     default_model: str
     takes_frames: bool = False
 
@@ -90,6 +90,20 @@ ENDPOINTS: dict[str, CreateEndpoint] = {
 }
 # The form's choice; video_upscale and text_to_image have their own buttons.
 FORM_MODES = ("image_to_video", "text_to_video", *SCHEMA_ENDPOINTS)
+
+
+# The page's "Make" shows its modes under what they make, in this order.
+RESULT_GROUPS = {"video": N_("Video"), "image": N_("Image"), "audio": N_("Audio")}
+
+
+def form_mode_groups() -> list[tuple[str, str, tuple[str, ...]]]:
+    """The form's modes grouped by what their task makes: (result, its label, modes), in
+    RESULT_GROUPS' order; a group without a mode is left out."""
+    groups = [
+        (result, label, tuple(m for m in FORM_MODES if ENDPOINTS[m].result == result))
+        for result, label in RESULT_GROUPS.items()
+    ]
+    return [group for group in groups if group[2]]
 
 
 def endpoint_label(name: str) -> str:

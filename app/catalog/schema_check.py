@@ -15,10 +15,13 @@ import math
 from typing import Any
 
 from app.catalog.models import ENDPOINT_MODELS, SCHEMAS, SEED_MAX
+from app.catalog.rule_check import rule_errors
 from app.catalog.validation import (
+    UPSTREAM_OUTPUTS,
     FieldError,
     check_https_url,
     check_image_uri,
+    check_output_url,
     check_runway_uri,
     check_video_uri,
     relay_field_errors,
@@ -36,6 +39,8 @@ def _join(path: str, key: str | int) -> str:
 
 
 def _media_problem(kind: str, uri: object) -> str | None:
+    if isinstance(uri, str) and uri.startswith(UPSTREAM_OUTPUTS):  # any kind, as a video's
+        return check_output_url(uri)
     if kind == "image":
         return check_image_uri(uri)
     if kind == "video":
@@ -169,8 +174,9 @@ def schema_errors(value: object, schema: dict[str, Any], path: str = "") -> list
 
 
 def body_errors(body: dict[str, Any], endpoint: str) -> list[FieldError]:
-    """A create body's errors against its model's schema, plus the console's own rules
-    (the form's prompt limit, the seed's range, the relay fields)."""
+    """A create body's errors against its model's schema, plus the rules between fields the
+    SDK's docstrings state (catalog/cross_rules.py) and the console's own rules (the form's
+    prompt limit, the seed's range, the relay fields)."""
     schemas = SCHEMAS[endpoint]
     name = body.get("model")
     if not isinstance(name, str) or name not in schemas:
@@ -186,4 +192,4 @@ def body_errors(body: dict[str, Any], endpoint: str) -> list[FieldError]:
     seed = body.get("seed")
     if "seed" in schema["properties"] and _is_type(seed, "integer") and not 0 <= seed <= SEED_MAX:
         errors.append(FieldError("seed", _("must be a whole number from 0 to {max}", max=SEED_MAX)))
-    return errors + relay_field_errors(body)
+    return errors + rule_errors(body, endpoint) + relay_field_errors(body)

@@ -216,6 +216,18 @@ def check_body_size(body: dict[str, Any]) -> None:
         raise BodyTooLarge([FieldError("body", message)])
 
 
+# An upstream's own output URL (http on a loopback simulator, a path on the built-in one): a
+# task's output put into another task as its input ("Use as input"), fetched by the upstream.
+UPSTREAM_OUTPUTS = ("http://", "/simulator/outputs/")
+
+
+def check_output_url(uri: str) -> str | None:
+    """Why an upstream's own output URL is unusable (it is passed as it is): its length."""
+    if len(uri) <= URL_MAX_CHARS:
+        return None
+    return _("must be at most {n} characters", n=URL_MAX_CHARS)
+
+
 def check_video_uri(uri: object) -> str | None:
     """Why a video to upscale is unusable. The console never fetches it: an upstream's own
     output URL (http on a loopback simulator, a path on the built-in one), a runway://
@@ -228,12 +240,8 @@ def check_video_uri(uri: object) -> str | None:
         return None
     if uri.startswith("runway:"):
         return check_runway_uri(uri)
-    if uri.startswith(("http://", "/simulator/outputs/")):
-        return (
-            None
-            if len(uri) <= URL_MAX_CHARS
-            else _("must be at most {n} characters", n=URL_MAX_CHARS)
-        )
+    if uri.startswith(UPSTREAM_OUTPUTS):
+        return check_output_url(uri)
     return check_https_url(uri)
 
 

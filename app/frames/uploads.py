@@ -30,6 +30,7 @@ from app.runway.upstreams import UpstreamAccess
 
 EXTENSIONS = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp"}
 NO_ROUTE = (404, 405, 501)  # how a relay without `/uploads` answers
+UpFile = tuple[str, bytes, str]  # a file to send up: its name, bytes and media type
 
 
 class NoUploads(Exception):
@@ -87,20 +88,29 @@ def upload_slot(
     return uri, url, form
 
 
-async def slot_for_app(
+async def _started_slot(
     client: RunwayClient, upstream: Upstream, key: str | None, filename: str, allow_private: bool
-) -> tuple[str, str, dict[str, str]]:
-    """An upload slot for an app that posts the file itself (the gateway's `POST /v1/uploads`),
-    checked as the console's own are; NoUploads when a relay has no such route."""
+) -> tuple[str, str, dict[str, str], Exchange]:
+    """`POST /v1/uploads` and its answer checked (`upload_slot`), with the exchange made;
+    NoUploads when a relay has no such route."""
     try:
-        answer, _started = await client.start_upload(upstream, key, filename)
+        answer, started = await client.start_upload(upstream, key, filename)
     except UpstreamError as exc:
         if upstream.kind is UpstreamKind.RELAY and exc.status in NO_ROUTE:
             raise NoUploads() from None
         if exc.status is not None and exc.status < 400:  # a 200 that is not JSON: no slot
             raise UpstreamError(exc.message) from None
         raise
-    return upload_slot(answer, upstream, allow_private)
+    return (*upload_slot(answer, upstream, allow_private), started)
+
+
+async def slot_for_app(
+    client: RunwayClient, upstream: Upstream, key: str | None, filename: str, allow_private: bool
+) -> tuple[str, str, dict[str, str]]:
+    """An upload slot for an app that posts the file itself (the gateway's `POST /v1/uploads`),
+    checked as the console's own are; NoUploads when a relay has no such route."""
+    uri, url, form, _started = await _started_slot(client, upstream, key, filename, allow_private)
+    return uri, url, form
 
 
 class UploadSlots:
@@ -115,24 +125,30 @@ class UploadSlots:
         self, address: str | None, caller: Caller, filename: str
     ) -> tuple[str, str, dict[str, str]]:
         """The slot's `runway://` URI, upload URL and form fields (see `slot_for_app`)."""
-        upstream = await self._upstreams.resolve(address)
-        key = self._upstreams.key_for(upstream, caller)
-        allow_private = self._upstreams.policy.allow_private
+        upstream, key, allow_private = await _target(self._upstreams, address, caller)
         return await slot_for_app(self._client, upstream, key, filename, allow_private)
+
+    async def file(self, address: str | None, caller: Caller, file: UpFile) -> str:
+        """A file the form's media field was given, sent up to the caller's upstream by
+        `upload` (as a frame too large for a data URI is): its `runway://` URI."""
+        upstream, key, allow_private = await _target(self._upstreams, address, caller)
+        uri, _made = await upload(self._client, upstream, key, file, allow_private)
+        return uri
 
 
 async def upload(
     client: RunwayClient,
     upstream: Upstream,
     key: str | None,
-    file: tuple[str, bytes, str],
+    file: UpFile,
     allow_private: bool = False,
 ) -> tuple[str, list[Exchange]]:
     """One ephemeral upload of `file` (name, bytes, media type); its `runway://` URI, or
-    UpstreamError saying which step failed."""
+    UpstreamError saying which step failed (NoUploads: a relay without the route). The one
+    way up for a frame too big for a data URI and for a file the form's media field was
+    given (UploadSlots.file)."""
     filename, data, media_type = file
-    answer, started = await client.start_upload(upstream, key, filename)
-    uri, url, form = upload_slot(answer, upstream, allow_private)
+    uri, url, form, started = await _started_slot(client, upstream, key, filename, allow_private)
     http, target = client.client_for(upstream, url, "/uploads/")
     began = time.perf_counter()
     try:
@@ -148,3 +164,12 @@ async def upload(
         message = _("the upload failed: HTTP {status}", status=response.status_code)
         raise UpstreamError(message, status=response.status_code, exchange=sent)
     return uri, [started, sent]
+
+
+async def _target(
+    upstreams: UpstreamAccess, address: str | None, caller: Caller
+) -> tuple[Upstream, str | None, bool]:
+    """The caller's upstream for an address (refused as a `baseUrl` field error), its key,
+    and whether private addresses are allowed."""
+    upstream = await upstreams.resolve(address)
+    return upstream, upstreams.key_for(upstream, caller), upstreams.policy.allow_private

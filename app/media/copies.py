@@ -76,6 +76,10 @@ def output_suffix(record: TaskRecord) -> str:
     return "png" if endpoint is not None and endpoint.makes_image else "mp4"
 
 
+# The media type a saved output is served and embedded as, by its suffix.
+OUTPUT_MEDIA_TYPES = {"mp4": "video/mp4", "png": "image/png"}
+
+
 def png_problem(path: Path) -> str | None:
     """Why a downloaded file is not an image (None when it is one). A JPEG or WebP output is
     turned into PNG in place, so every saved image is served as one type."""

@@ -19,6 +19,7 @@ from urllib.parse import parse_qs, urlsplit
 from PIL import Image
 
 from app.catalog.credits import answer_credits, read_credits
+from app.catalog.endpoints import DEFAULT_ENDPOINT, ENDPOINTS, FORM_MODES
 from app.core.i18n import N_
 from app.core.i18n import gettext as _
 from app.runway.client import RunwayClient, UpstreamError
@@ -111,6 +112,7 @@ async def probe_address(client: RunwayClient, upstream: Upstream, key: str | Non
         N_("it accepted a body with no image: a task may have started") if accepted else "",
         failed=accepted,
     )
+    await probe_endpoints(client, upstream, key, report)
     json_answers = [
         p
         for p in (wrong, missing, invalid)
@@ -123,6 +125,37 @@ async def probe_address(client: RunwayClient, upstream: Upstream, key: str | Non
         f"{len(json_answers)} of 3",
     )
     return report
+
+
+async def probe_endpoints(
+    client: RunwayClient, upstream: Upstream, key: str | None, report: Report
+) -> None:
+    """Which of the other endpoints the form makes the address offers, for free: each is sent
+    its default model's name alone, a body Runway refuses with 400 naming the missing field.
+    A 404 says the address does not sell it; a 2xx that it may have started a task."""
+    paths = [path for path in FORM_MODES if path != DEFAULT_ENDPOINT]
+    probes = await asyncio.gather(
+        *(
+            client.probe(
+                upstream,
+                "POST",
+                upstream.endpoint_url(path),
+                key,
+                {"model": ENDPOINTS[path].default_model},
+            )
+            for path in paths
+        )
+    )
+    answers = [(path, probe.status) for path, probe in zip(paths, probes, strict=True)]
+    started = [path for path, status in answers if status is not None and status < 300]
+    report.add(
+        N_("The other endpoints refuse an invalid body"),
+        all(status == 400 for _path, status in answers),
+        "400 " + _("at each"),
+        " · ".join(f"{path} {status}" for path, status in answers),
+        N_("a body with no input was accepted: a task may have started") if started else "",
+        failed=bool(started),
+    )
 
 
 def tiny_frame() -> str:

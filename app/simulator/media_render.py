@@ -77,6 +77,9 @@ def _image(store: SimStore, task: SimTask, role: str) -> Image.Image | None:
         return None
     if found[1] == "data":
         data = store.frame_bytes(task.id, role)
+    elif found[1].startswith("output:"):  # one of its own image outputs
+        own = store.outputs_dir / f"{found[1].removeprefix('output:')}.png"
+        data = own.read_bytes() if own.is_file() else None
     else:
         path = upload_path(store.root, found[1])
         data = path.read_bytes() if path is not None else None

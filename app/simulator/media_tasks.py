@@ -22,7 +22,14 @@ from app.simulator.schema_checks import Path, check_schema, media_fields
 from app.simulator.state import SimState, sim_state
 from app.simulator.store import SimTask
 from app.simulator.upload_store import unknown_uploads
-from app.simulator.video_inputs import video_read_problem, video_source, video_uri_problem
+from app.simulator.video_inputs import (
+    OWN_IMAGE,
+    image_source,
+    own_image_problem,
+    video_read_problem,
+    video_source,
+    video_uri_problem,
+)
 
 # The simulator's own price guesses, in credits (the SDK carries none).
 PER_SECOND = {"aleph2": 15, "act_two": 5, "ruby": 20}
@@ -50,6 +57,8 @@ def _credits(endpoint: str, body: dict[str, Any]) -> int:
 def _media_problem(state: SimState, kind: str, uri: str, owner: str) -> str | None:
     if kind == "video":
         return video_uri_problem(uri) or video_read_problem(state, uri, owner)
+    if kind == "image" and OWN_IMAGE.search(uri):
+        return own_image_problem(state, uri, owner)
     if kind == "image":
         return image_uri_problem(uri)
     if uri.startswith(("https://", "runway://", "data:audio/")):
@@ -82,7 +91,7 @@ def _inputs(state: SimState, task_id: str, found: list[tuple[Path, str, str]]) -
         if kind == "video":
             kept[role] = [kind, video_source(state, task_id, uri, role)]
         else:
-            kept[role] = [kind, state.store.save_frame(task_id, role, uri)]
+            kept[role] = [kind, image_source(state, task_id, role, uri)]
     return kept
 
 

@@ -14,6 +14,7 @@ from typing import Any
 
 from app.catalog.models import SCHEMAS, SEED_MAX
 from app.simulator.checks import BodyRefused, Issue
+from app.simulator.cross_checks import cross_issues
 
 Path = tuple[str | int, ...]
 JSON_TYPES = {"string": (str,), "boolean": (bool,), "array": (list,), "object": (dict,)}
@@ -131,6 +132,7 @@ def check_schema(endpoint: str, body: dict[str, Any]) -> dict[str, Any]:
         raise BodyRefused([Issue(("model",), f"Expected one of {', '.join(models)}")])
     schema = models[name]
     issues = walk(body, schema, ())
+    issues += [] if issues else cross_issues(endpoint, body)  # on a body of the schema's shape
     seed = body.get("seed")
     if "seed" in schema["properties"] and isinstance(seed, int) and not 0 <= seed <= SEED_MAX:
         issues.append(Issue(("seed",), f"Expected an integer from 0 to {SEED_MAX}"))

@@ -15,6 +15,7 @@ from app.simulator.upload_store import upload_path
 
 VIDEO_DATA_URI = re.compile(r"^data:video/[\w.+-]+;base64,[A-Za-z0-9+/=\s]+$", re.I)
 OWN_OUTPUT = re.compile(r"/outputs/([0-9a-f-]{36})\.mp4(\?|$)")
+OWN_IMAGE = re.compile(r"/outputs/([0-9a-f-]{36})\.png(\?|$)")  # an image task's output
 DATA_URI_MAX_CHARS = 5 * 1024 * 1024
 NOT_A_VIDEO = "Expected an MP4, QuickTime or WebM video"
 NOT_YOUR_OUTPUT = "Not the output of a task made with this API key"
@@ -57,3 +58,22 @@ def video_source(state: SimState, task_id: str, uri: str, role: str = "video") -
     if match := OWN_OUTPUT.search(uri):
         return f"output:{match.group(1)}"
     return uri
+
+
+def own_image_problem(state: SimState, uri: str, owner: str) -> str | None:
+    """An image input that is one of this simulator's own image outputs (http on loopback, or
+    its path) must be the caller's, as a video output must; None for any other URI, which the
+    image rules check."""
+    match = OWN_IMAGE.search(uri)
+    if match is None:
+        return None
+    task = state.store.load(match.group(1))
+    return None if task is not None and task.belongs_to(owner) else NOT_YOUR_OUTPUT
+
+
+def image_source(state: SimState, task_id: str, role: str, uri: str) -> str:
+    """Where the renderer finds an image: kept bytes, one of this simulator's own image
+    outputs (`output:<id>`), an upload, or a URL it will not fetch."""
+    if match := OWN_IMAGE.search(uri):
+        return f"output:{match.group(1)}"
+    return state.store.save_frame(task_id, role, uri)

@@ -8,9 +8,7 @@ passed in is held for the call alone: only its mask and an HMAC of it are ever s
 
 import asyncio
 import contextlib
-import re
 from typing import Any
-from urllib.parse import urlsplit
 
 from app.callbacks.hooks import hook_url, new_token, unavailable
 from app.catalog.endpoints import DEFAULT_ENDPOINT, ENDPOINTS
@@ -26,10 +24,10 @@ from app.runway.upstreams import UpstreamAccess
 from app.storage.task_record import TaskRecord
 from app.storage.task_store import TaskStore
 from app.tasks.hook_receiver import HookReceiver
+from app.tasks.own_outputs import takes_own_outputs, upstream_inputs
 from app.tasks.refresh import Refresher
 from app.tasks.submission import Run, Submission
 
-OWN_MEDIA = re.compile(r"^/(?:v1/|runwayml/v1/)?media/([A-Za-z0-9_-]{1,64})\.mp4$")
 REFRESH_ON_VIEW = 10  # running tasks on a listed page that are refreshed as it is read
 
 
@@ -92,8 +90,8 @@ class TaskService:
 
         With `notify_here`, `notify_hook` becomes this console's receiver for the task.
         """
-        if endpoint == "video_upscale":
-            body = await self._own_video_upstream(body, caller)
+        if takes_own_outputs(endpoint):  # the console's own copy, handed on by an app
+            body = await upstream_inputs(body, lambda task_id: self.get(task_id, caller))
         token = None
         if notify_here:
             problem = unavailable(self._public_url, address)
@@ -107,19 +105,6 @@ class TaskService:
         if token and url:
             await self._receiver.bind(token, record.id, url, caller)
         return record
-
-    async def _own_video_upstream(self, body: dict[str, Any], caller: Caller) -> dict[str, Any]:
-        """An app upscaling a video this console answered with names the console's copy
-        (`/v1/media/<id>.mp4`), which the upstream cannot fetch: it becomes that task's own
-        upstream output URL, when the task is the caller's."""
-        uri = body.get("videoUri")
-        match = OWN_MEDIA.search(urlsplit(uri).path) if isinstance(uri, str) else None
-        if match is None:
-            return body
-        source = await self.get(match.group(1), caller)
-        if source is None or not source.output or output_suffix(source) != "mp4":
-            return body
-        return {**body, "videoUri": source.output[0]}
 
     async def upscale(
         self, task_id: str, caller: Caller, submit_token: str | None = None

@@ -19,6 +19,7 @@ from app.core.keys import Caller
 from app.core.settings import Settings
 from app.frames.owners import FrameOwners
 from app.frames.refs import FrameStore
+from app.frames.uploads import UploadSlots
 from app.media.copies import MediaStore
 from app.relays.service import RelayCheck
 from app.runway.upstreams import UpstreamAccess
@@ -63,6 +64,10 @@ async def get_relay_check(request: Request) -> RelayCheck:
 
 async def get_accounts(request: Request) -> UpstreamAccounts:
     return services(request).running.accounts
+
+
+async def get_upload_slots(request: Request) -> UploadSlots:
+    return services(request).running.upload_slots
 
 
 async def get_upstreams(request: Request) -> UpstreamAccess:
@@ -130,6 +135,7 @@ HooksDep = Annotated[HookStore, Depends(get_hooks)]
 ReceiverDep = Annotated[HookReceiver, Depends(get_receiver)]
 RelayCheckDep = Annotated[RelayCheck, Depends(get_relay_check)]
 AccountsDep = Annotated[UpstreamAccounts, Depends(get_accounts)]
+UploadSlotsDep = Annotated[UploadSlots, Depends(get_upload_slots)]
 UpstreamsDep = Annotated[UpstreamAccess, Depends(get_upstreams)]
 FramesDep = Annotated[FrameStore, Depends(get_frames)]
 FrameOwnersDep = Annotated[FrameOwners, Depends(get_frame_owners)]

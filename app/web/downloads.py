@@ -11,6 +11,7 @@ from fastapi.responses import StreamingResponse
 from app.core.keys import ANONYMOUS_OWNER, OPERATOR_OWNER, Caller
 from app.exports.share_page import share_context
 from app.exports.zip_file import build_zip, task_document
+from app.media.copies import OUTPUT_MEDIA_TYPES
 from app.storage.task_record import TaskRecord
 from app.web.byte_ranges import ranged_response
 from app.web.deps import CallerDep, FramesDep, MediaDep, ServiceDep
@@ -19,9 +20,6 @@ from app.web.task_object import task_to_api
 
 router = APIRouter()
 EXPORT_LIMIT = 10_000
-
-
-MEDIA_TYPES = {"mp4": "video/mp4", "png": "image/png"}
 
 
 @router.get("/media/{task_id}.mp4", tags=["media"])
@@ -71,7 +69,7 @@ async def _serve(
         media.reader(task_id, suffix),
         size,
         request.headers.get("range"),
-        MEDIA_TYPES[suffix],
+        OUTPUT_MEDIA_TYPES[suffix],
         {"Cache-Control": "private, max-age=86400"},
         head=request.method == "HEAD",
     )

@@ -4,6 +4,7 @@ Frames are held as references to stored frames (or https URLs), so re-rendering 
 after an error keeps everything, images included.
 """
 
+import re
 import secrets
 from dataclasses import dataclass, field
 from typing import Any
@@ -236,12 +237,17 @@ def form_field(api_field: str) -> str:
         return "last"
     if api_field.startswith("promptImage"):
         return "first"
-    return api_field.split(".")[0]
+    return re.split(r"[.\[]", api_field)[0]
 
 
 def attach_errors(state: FormState, errors: list[FieldError]) -> None:
+    """Each error under its form field; one deeper in it (`keyframes[0].seconds`) says its
+    whole path, as the schema names it."""
     for error in errors:
-        state.errors.setdefault(form_field(error.field), error.message)
+        name = form_field(error.field)
+        deeper = error.field != name and error.field.startswith(name) and state.schema_checked
+        message = f"{error.field}: {error.message}" if deeper else error.message
+        state.errors.setdefault(name, message)
 
 
 def state_from_record(record: TaskRecord, frames: FrameStore, new_seed: bool) -> FormState:

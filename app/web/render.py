@@ -11,7 +11,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.responses import Response
 
 from app.callbacks.hooks import reach_note
-from app.catalog.endpoints import FORM_MODES, endpoint_label
+from app.catalog.endpoints import ENDPOINTS, FORM_MODES, endpoint_label, form_mode_groups
 from app.catalog.failures import failure_hint
 from app.catalog.models import (
     DEFAULT_MODEL,
@@ -29,6 +29,7 @@ from app.core.resources import resource_dir
 from app.core.settings import Settings
 from app.frames.from_text import FrameRequest
 from app.frames.images import over_limit_message
+from app.frames.media_kinds import accept_attribute, kinds_words, limit_mb
 from app.frames.owners import ThumbLinks
 from app.frames.refs import first_frame, frame_sha
 from app.frames.samples import SAMPLES
@@ -190,11 +191,16 @@ def make_templates(secret: bytes, settings: Settings) -> Jinja2Templates:
     templates.env.globals["output_suffix"] = output_suffix
     templates.env.globals["endpoint_label"] = endpoint_label
     templates.env.globals["FORM_MODES"] = FORM_MODES
+    templates.env.globals["form_mode_groups"] = form_mode_groups
     templates.env.globals["input_modes"] = input_modes
     templates.env.globals["task_credits"] = task_credits
     templates.env.globals["submit_timings"] = submit_timings
     templates.env.globals["frame_request"] = FrameRequest.default
     templates.env.globals["over_limit_message"] = over_limit_message
+    templates.env.globals["media_accept"] = accept_attribute
+    templates.env.globals["media_limit_mb"] = limit_mb
+    templates.env.globals["media_words"] = kinds_words
+    templates.env.globals["ENDPOINT_RESULTS"] = {name: e.result for name, e in ENDPOINTS.items()}
     return templates
 
 

@@ -5,50 +5,72 @@ image (text_to_image) was made to be animated, so it comes back as the first fra
 image-to-video form (with the model the form has now, when the page says), at the video ratio
 nearest its shape; an image task that gave no image
 reopens its "Make a frame from text" panel, filled in, to try again. An upscale has no settings
-a person chose (its model and source are fixed), so it offers no reuse at all.
+a person chose (its model and source are fixed), so it offers no reuse at all. "Use as input"
+puts any succeeded output into a mode that needs its kind (`input_modes`), read off the
+schemas: a video into video-to-video, Act-Two or HDR (speech_to_speech's `media` too), an
+image into image upscale or, as its first frame, image-to-video.
 """
 
-from app.catalog.endpoints import FORM_MODES
+from app.catalog.endpoints import ENDPOINTS, FORM_MODES
 from app.frames.from_text import FrameRequest, frame_of, nearest_ratio
 from app.frames.images import BadImage
 from app.frames.owners import FrameOwners
 from app.frames.refs import FrameStore
-from app.media.copies import MediaStore, output_suffix
+from app.media.copies import MediaStore
 from app.storage.task_record import TaskRecord
 from app.web.forms import FormState, state_from_record
+from app.web.schema_form import union_tag
 
 IMAGE_ENDPOINT = "text_to_image"
-# "Use as input": the modes an output of each kind goes into (video_upscale and image to
-# video have their own buttons: "Upscale", "Use as first frame").
-INPUT_MODES = {
-    "mp4": ("video_to_video", "character_performance", "video_to_hdr"),
-    "png": ("image_upscale",),
-}
-MEDIA_KINDS = {"mp4": "video", "png": "image"}
+FIRST_FRAME_MODE = "image_to_video"  # an image goes in as its first frame
+
+
+def _output_kind(record: TaskRecord) -> str | None:
+    """What the task made (video, image, audio), by its endpoint; None for one not known."""
+    endpoint = ENDPOINTS.get(record.endpoint)
+    return endpoint.result if endpoint is not None else None
+
+
+def _takes(mode: str, kind: str) -> bool:
+    """Whether the form in `mode` (its default model) needs an input of this kind: a first
+    frame for an image, or a media field the body needs whose kinds include it (a video fits
+    speech_to_speech's `media`, audio or video)."""
+    if mode == FIRST_FRAME_MODE:
+        return kind == "image"
+    state = FormState(endpoint=mode)
+    state.fit_to_model()
+    return any(f.kind == "media" and f.essential and kind in f.kinds for f in state.schema_fields)
 
 
 def input_modes(record: TaskRecord) -> tuple[str, ...]:
-    """The form modes a task's output may go into as an input; none until it succeeded."""
-    if record.status != "SUCCEEDED" or not record.output:
+    """The form modes a task's output may go into as an input ("Use as input"); none until it
+    succeeded. An image made from text has its own "Use as first frame"."""
+    kind = _output_kind(record)
+    if record.status != "SUCCEEDED" or not record.output or kind is None:
         return ()
-    return INPUT_MODES.get(output_suffix(record), ())
+    skip = FIRST_FRAME_MODE if record.endpoint == IMAGE_ENDPOINT else None
+    return tuple(m for m in FORM_MODES if m != skip and _takes(m, kind))
 
 
-def input_state(record: TaskRecord, endpoint: str) -> FormState | None:
-    """The form in `endpoint`'s mode with the task's output as its input: the first field
-    the body needs that holds this kind of media (a union's `type` set to match), under its
-    upstream URL, which the upstream reads (the console's copy it cannot)."""
-    if endpoint not in input_modes(record):
+def input_state(
+    record: TaskRecord, endpoint: str, frames: FrameStore, media: MediaStore, model: str = ""
+) -> FormState | None:
+    """The form in `endpoint`'s mode with the task's output as its input (blocking: an image
+    becomes a stored first frame): the first field the body needs that holds this kind of
+    media (a union's `type` set to match), under its upstream URL, which the upstream reads
+    (the console's copy it cannot)."""
+    kind = _output_kind(record)
+    if endpoint not in input_modes(record) or kind is None:
         return None
-    kind = MEDIA_KINDS[output_suffix(record)]
+    if endpoint == FIRST_FRAME_MODE:
+        return _image_as_first_frame(record, frames, media, model)
     state = FormState(base_url=record.base_url, endpoint=endpoint)
     state.fit_to_model()
     for field in state.schema_fields:
-        if field.kind == "media" and field.media == kind and field.essential:
+        if field.kind == "media" and kind in field.kinds and field.essential:
             state.values[field.path] = record.output[0]
-            parent = field.path.rpartition(".")[0]
-            tag = next((f for f in state.schema_fields if f.path == f"{parent}.type"), None)
-            if parent and tag is not None and kind in tag.choices:
+            tag = union_tag(endpoint, state.model, field, kind)
+            if tag is not None:
                 state.values[tag.path] = kind
             return state
     return None
@@ -89,5 +111,5 @@ async def own_image_frame(
     record: TaskRecord, state: FormState, owners: FrameOwners, owner: str
 ) -> None:
     """A frame taken from the caller's own image is theirs now, as an upload would be."""
-    if record.endpoint == IMAGE_ENDPOINT and state.first.frame is not None:
+    if _output_kind(record) == "image" and state.first.frame is not None:
         await owners.own([state.first.frame.sha256], owner)

@@ -5,9 +5,10 @@ seed) becomes one input named `s.<path>` (`s.character.uri`, `s.keyframes.0.at`)
 (an https URL, an upload's `runway://` URI, or a previous task's output), literals as a choice,
 numbers with their range, booleans as yes/no/unset, nested objects as their fields, and lists
 of objects as a few rows. A union of objects (Act-Two's character: an image or a video) shows
-the fields of all its members, its `type` as one choice. Required fields and media come first;
-the rest go under "Advanced". The values go back into a body by the same list, typed as the
-schema says, so what the form sends is what the schema describes.
+the fields of all its members, its `type` as one choice, and a URI the members hold in kinds
+of their own takes them all (speech_to_speech's `media.uri`: audio or video). Required fields
+and media come first; the rest go under "Advanced". The values go back into a body by the same
+list, typed as the schema says, so what the form sends is what the schema describes.
 """
 
 from dataclasses import dataclass
@@ -32,8 +33,12 @@ class SchemaField:
     choices: tuple[Any, ...] = ()
     minimum: float | None = None
     maximum: float | None = None
-    media: str = ""
+    media: str = ""  # a media field's kinds: `video`, or `audio|video` for a union's
     hint: str = ""
+
+    @property
+    def kinds(self) -> tuple[str, ...]:
+        return tuple(self.media.split("|")) if self.media else ()
 
     @property
     def name(self) -> str:
@@ -58,6 +63,10 @@ def _merged(schema: dict[str, Any]) -> dict[str, Any]:
     properties: dict[str, Any] = {}
     for member in members:
         for key, sub in member.get("properties", {}).items():
+            if key in properties and "x-media" in sub and "x-media" in properties[key]:
+                kinds = properties[key]["x-media"].split("|")  # speech_to_speech's audio|video
+                if sub["x-media"] not in kinds:
+                    sub = {**sub, "x-media": "|".join([*kinds, sub["x-media"]])}
             if key in properties and "enum" in sub and "enum" in properties[key]:
                 values = properties[key]["enum"] + [
                     v for v in sub["enum"] if v not in properties[key]["enum"]
@@ -122,6 +131,20 @@ def schema_fields(endpoint: str, model: str) -> list[SchemaField]:
         return []
     found = _fields("", schema, False)
     return [f for f in found if not f.advanced] + [f for f in found if f.advanced]
+
+
+def media_field(endpoint: str, model: str, path: str) -> SchemaField | None:
+    """The media input at `path` of a model's form, or None when it has none there."""
+    fields = schema_fields(endpoint, model)
+    return next((f for f in fields if f.path == path and f.kind == "media"), None)
+
+
+def union_tag(endpoint: str, model: str, field: SchemaField, kind: str) -> SchemaField | None:
+    """The `type` choice beside a union's URI that names `kind` (Act-Two's `character.type`
+    for a video), which a filled-in input of that kind sets; None when there is none."""
+    parent = field.path.rpartition(".")[0]
+    tag = next((f for f in schema_fields(endpoint, model) if f.path == f"{parent}.type"), None)
+    return tag if parent and tag is not None and kind in tag.choices else None
 
 
 def _typed(field: SchemaField, text: str) -> Any:

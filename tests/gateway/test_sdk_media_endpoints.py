@@ -127,3 +127,28 @@ def test_the_history_names_each_endpoint(stack: Stack) -> None:
     assert listed.status_code == 200, listed.text
     made = [(task["endpoint"], task["model"]) for task in listed.json()["tasks"]]
     assert sorted(made) == sorted((endpoint, model) for endpoint, model, *_rest in TABLE)
+
+
+def test_an_output_the_console_answered_with_goes_on_as_an_input(
+    stack: Stack, uploads: dict[str, str]
+) -> None:
+    """An app hands the console's own copy (`/v1/media/<id>.mp4`, `.png`) to the next task,
+    which the upstream could not fetch: the console sends the upstream's own URL instead, for
+    a video to transform and an image to upscale as for a video to upscale."""
+    model = "magnific_precision_upscaler_v2"
+    with stack.sdk() as sdk:
+        hdr = _saved(
+            stack, sdk, sdk.video_to_hdr.create(model="ruby", video_uri=uploads["video"]).id
+        )
+        assert ".mp4?" in hdr
+        again = sdk.video_to_video.create(model="aleph2", video_uri=hdr, prompt_text="snow")
+        video = _saved(stack, sdk, again.id)
+        small = sdk.image_upscale.create(model=model, image_uri=uploads["small"], scale_factor=2)
+        image = _saved(stack, sdk, small.id)
+        assert ".png?" in image
+        larger = _saved(
+            stack, sdk, sdk.image_upscale.create(model=model, image_uri=image, scale_factor=2).id
+        )
+    assert video_facts(httpx.get(video, timeout=30).content)[0] == INPUT
+    picture = Image.open(io.BytesIO(httpx.get(larger, timeout=30).content))
+    assert picture.size == (256, 144)  # 64×36, twice made twice as large: the real pixels

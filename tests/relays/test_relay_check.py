@@ -1,9 +1,12 @@
 """The relay check: a conforming upstream passes; a non-conforming one is reported item by item."""
 
+import json
+
 import httpx
 import pytest
 from bs4 import BeautifulSoup
 
+from app.catalog.endpoints import FORM_MODES
 from tests.helpers import create_body, task_until
 from tests.relay_stub import Answer, RelayStub, Seen
 
@@ -17,6 +20,7 @@ FREE_ITEMS = (
     "The version header",
     "CORS preflight",
     "Answers allow browsers (Access-Control-Allow-Origin)",
+    "The other endpoints refuse an invalid body",
 )
 COST_ITEMS = (
     "The create answer carries estimatedCost",
@@ -37,7 +41,10 @@ async def test_the_simulator_behaves_like_runway(client: httpx.AsyncClient) -> N
     assert report["summary"]["differs"] == report["summary"]["failed"] == 0, report
     assert set(verdicts(report)) >= set(FREE_ITEMS)
     assert report["taskId"] is None
-    assert (await client.get("/simulator/_sim/stats")).json().get("create", 0) == 1  # the 400
+    # One refused create (400) at each endpoint the form makes, and no task at all.
+    stats = (await client.get("/simulator/_sim/stats")).json()
+    assert stats.get("create", 0) == len(FORM_MODES)
+    assert (await client.get("/api/tasks", headers=KEY)).json()["tasks"] == []
 
 
 async def test_a_tiny_task_checks_the_task_object(client: httpx.AsyncClient) -> None:
@@ -175,3 +182,27 @@ async def test_a_relay_without_costs_cors_or_the_version_header_is_told_so(
     assert names["Answers allow browsers (Access-Control-Allow-Origin)"] == "differs"
     preflights = [s for s in relay.seen if s.method == "OPTIONS"]
     assert len(preflights) == 1 and "authorization" not in preflights[0].headers
+
+
+async def test_the_endpoints_a_relay_does_not_sell_are_named(
+    relay: RelayStub, relay_console: httpx.AsyncClient
+) -> None:
+    """The stub serves image_to_video alone (404 elsewhere): the check names each endpoint the
+    form makes and what it answered, for free, and a relay that takes a body with no input
+    (a task may have started) is a failure."""
+    report = (
+        await relay_console.post("/api/relay-check", json={"baseUrl": relay.base_url}, headers=KEY)
+    ).json()
+    (item,) = [
+        i for i in report["items"] if i["name"] == "The other endpoints refuse an invalid body"
+    ]
+    assert item["verdict"] == "differs"
+    for endpoint in ("text_to_video", "video_to_video", "character_performance", "image_upscale"):
+        assert f"{endpoint} 404" in item["got"]
+    probes = [s for s in relay.seen if s.method == "POST" and s.path.endswith("/video_to_hdr")]
+    assert [json.loads(p.body) for p in probes] == [{"model": "ruby"}]
+    relay.other = lambda seen: Answer(body={"id": "relay-oops"})
+    report = (
+        await relay_console.post("/api/relay-check", json={"baseUrl": relay.base_url}, headers=KEY)
+    ).json()
+    assert verdicts(report)["The other endpoints refuse an invalid body"] == "failed"

@@ -2,12 +2,18 @@
 (video_to_video, Act-Two, video_to_hdr, image_upscale) as they show the others."""
 
 import asyncio
+import io
+import json
 import time
+import zipfile
 
 import httpx
 import pytest
+from bs4 import BeautifulSoup
 
+from app.catalog.endpoints import ENDPOINTS
 from tests.catalog.test_schema_check import GOOD
+from tests.helpers import wait_saved
 
 LANGUAGES = ("curl", "python", "sdk", "js")
 SDK_ARGUMENT = {
@@ -46,3 +52,41 @@ async def test_each_endpoint_s_task_shows_everywhere(
     sdk = (await client.get(f"/tasks/{task['id']}/code/sdk")).text
     compile(sdk, "snippet.py", "exec")
     assert f"client.{endpoint}.create(" in sdk and SDK_ARGUMENT[endpoint] in sdk
+
+
+OUTPUT_FILE = {
+    "video": ("video.mp4", "data:video/mp4;base64,"),
+    "image": ("image.png", "data:image/png;base64,"),
+}
+INPUT_SHOWN = {
+    "video_to_video": "videoUri",
+    "character_performance": "reference.uri",
+    "video_to_hdr": "videoUri",
+    "image_upscale": "imageUri",
+}
+
+
+@pytest.mark.parametrize("endpoint", list(GOOD))
+async def test_each_endpoint_s_task_shares_and_exports_its_output_and_inputs(
+    client: httpx.AsyncClient, endpoint: str
+) -> None:
+    """Share as HTML names the endpoint, embeds the output as what it is (an upscaled image
+    as an image) and lists the inputs; the export zip holds the output under its kind."""
+    created = await client.post("/api/tasks", json={**GOOD[endpoint], "endpoint": endpoint})
+    task = await wait_saved(client, created.json()["id"])
+    name, embedded = OUTPUT_FILE[ENDPOINTS[endpoint].result]
+    share = await client.get(f"/api/tasks/{task['id']}/share.html")
+    assert share.status_code == 200
+    page = BeautifulSoup(share.text, "html.parser")
+    assert ENDPOINTS[endpoint].label in page.select_one("h1").text
+    assert "image-to-video" not in page.select_one("h1").text
+    assert embedded in share.text
+    inputs = {
+        dt.text: dd.text
+        for dt, dd in zip(page.select(".inputs dt"), page.select(".inputs dd"), strict=True)
+    }
+    assert inputs[INPUT_SHOWN[endpoint]].startswith("https://example.com/")
+    export = await client.get(f"/api/tasks/{task['id']}/export.zip")
+    with zipfile.ZipFile(io.BytesIO(export.content)) as archive:
+        assert name in archive.namelist()
+        assert json.loads(archive.read("task.json"))["task"]["endpoint"] == endpoint

@@ -113,3 +113,16 @@ async def test_a_video_output_is_used_as_the_input_of_another_mode(
     assert filled.select_one("input[name='s.videoUri']")["value"] == output
     refused = await client.get(f"/form/use/{task_id}", params={"endpoint": "image_upscale"})
     assert refused.status_code == 404
+
+
+async def test_make_groups_its_modes_by_what_they_make(client: httpx.AsyncClient) -> None:
+    """Video-making modes under Video, the image upscale under Image: one radio group still."""
+    page = BeautifulSoup((await client.get("/")).text, "html.parser")
+    groups = {
+        g["data-result"]: [i["value"] for i in g.select("input[name=endpoint]")]
+        for g in page.select(".mode-groups .mode-group")
+    }
+    assert groups["video"][:2] == ["image_to_video", "text_to_video"]
+    assert {"video_to_video", "character_performance", "video_to_hdr"} <= set(groups["video"])
+    assert groups["image"] == ["image_upscale"]
+    assert page.select_one(".mode-groups")["role"] == "radiogroup"

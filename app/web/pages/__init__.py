@@ -5,8 +5,8 @@ Each fragment is a partial in templates/console/ that the page also includes.
 
 from fastapi import APIRouter
 
-from app.web.pages import form, frame_text, history, tasks, tools
+from app.web.pages import form, frame_text, history, media, tasks, tools
 
 router = APIRouter(include_in_schema=False)
-for part in (tasks, form, frame_text, tools, history):
+for part in (tasks, form, media, frame_text, tools, history):
     router.include_router(part.router)

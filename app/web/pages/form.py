@@ -206,13 +206,25 @@ async def reuse_form(
 
 @router.get("/form/use/{task_id}")
 async def use_as_input(
-    request: Request, task_id: str, endpoint: str, service: ServiceDep, caller: CallerDep
+    request: Request,
+    task_id: str,
+    endpoint: str,
+    service: ServiceDep,
+    frames: FramesDep,
+    media: MediaDep,
+    owners: FrameOwnersDep,
+    caller: CallerDep,
+    model: str = "",
 ) -> Response:
-    """The form in `endpoint`'s mode with a succeeded task's output as its input (a video into
-    video-to-video, Act-Two or HDR; an image into image upscale); 404 when it takes none."""
+    """The form in `endpoint`'s mode with a succeeded task's output as its input (app/web/
+    reuse.py input_modes); 404 when that mode takes none of its kind."""
     record = await service.get(task_id, caller, refresh=False)
-    state = input_state(record, endpoint) if record is not None else None
-    if state is None:
+    if record is None:
         raise HTTPException(404)
+    async with owners.storing():  # an image going in as a first frame is stored, then claimed
+        state = await asyncio.to_thread(input_state, record, endpoint, frames, media, model)
+        if state is None:
+            raise HTTPException(404)
+        await own_image_frame(record, state, owners, caller.owner)
     context = {"form": state, "oob": True, "upstream": resolve_upstream(state.base_url)}
     return render(request, "console/_form_reuse.html", context | {"error": None})

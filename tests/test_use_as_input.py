@@ -1,0 +1,79 @@
+""" "Use as input" moves an output into every mode that needs its kind, read off the schemas:
+on cards and history rows; an image into image upscale, Act-Two's character or, as its first
+frame, image to video;
+a video into video-to-video, Act-Two, HDR or the upscale; a union of audio or video
+(speech_to_speech's `media`) takes a video."""
+
+import httpx
+from bs4 import BeautifulSoup
+
+from app.web.schema_form import schema_fields, union_tag
+from tests.helpers import wait_saved
+
+UPSCALER = "magnific_precision_upscaler_v2"
+
+
+async def _made(client: httpx.AsyncClient, body: dict) -> dict:
+    answer = await client.post("/api/tasks", json=body)
+    assert answer.status_code == 201, answer.text
+    task = await wait_saved(client, answer.json()["id"])
+    assert task["status"] == "SUCCEEDED", task
+    return task
+
+
+def _row_modes(history: str, task_id: str) -> dict[str, str]:
+    row = BeautifulSoup(history, "html.parser").select_one(f"li[data-task-id='{task_id}']")
+    menu = row.select_one("details.use-as-input")
+    assert menu is not None, row
+    return {
+        b.get_text(strip=True): b.get("hx-get") or b.get("hx-post") for b in menu.select("button")
+    }
+
+
+async def test_a_video_s_history_row_offers_every_mode_that_takes_a_video(
+    client: httpx.AsyncClient,
+) -> None:
+    body = {"model": "gen4.5", "promptText": "dunes", "ratio": "1280:720", "duration": 2}
+    task = await _made(client, {"endpoint": "text_to_video", **body})
+    modes = _row_modes((await client.get("/history")).text, task["id"])
+    assert set(modes) == {"Video to video", "Act-Two", "Video to HDR", "Upscale"}
+    assert modes["Upscale"] == f"/tasks/{task['id']}/upscale"
+
+
+async def test_an_upscaled_image_goes_in_as_a_first_frame_or_to_be_upscaled_again(
+    client: httpx.AsyncClient,
+) -> None:
+    image = await _made(
+        client,
+        {
+            "endpoint": "text_to_image",
+            "model": "gen4_image",
+            "promptText": "a lake",
+            "ratio": "1920:1080",
+        },
+    )
+    # The image's own upstream URL, as "Use as input" puts it in the form.
+    source = image["output"][0].removeprefix("http://console")
+    body = {"endpoint": "image_upscale", "model": UPSCALER, "imageUri": source}
+    upscaled = await _made(client, body)
+    modes = _row_modes((await client.get("/history")).text, upscaled["id"])
+    # Act-Two's character may be an image too.
+    assert set(modes) == {"Image to video", "Image upscale", "Act-Two"}
+    # The text-to-image task keeps its own "Use as first frame" button instead.
+    made_from_text = _row_modes((await client.get("/history")).text, image["id"])
+    assert set(made_from_text) == {"Image upscale", "Act-Two"}
+    answer = await client.get(modes["Image to video"])
+    form = BeautifulSoup(answer.text, "html.parser")
+    assert form.select_one("input[name=endpoint][value=image_to_video]").has_attr("checked")
+    ref = form.select_one("input[name=first_ref]")
+    assert ref is not None and ref["value"].startswith("frame:")
+    thumb = form.select_one("#slot-first img.thumb")["src"]
+    assert (await client.get(thumb)).status_code == 200  # the frame is the caller's now
+
+
+async def test_a_union_of_audio_or_video_takes_a_video() -> None:
+    model = "eleven_multilingual_sts_v2"
+    (media,) = [f for f in schema_fields("speech_to_speech", model) if f.path == "media.uri"]
+    assert media.kinds == ("audio", "video") and media.essential
+    tag = union_tag("speech_to_speech", model, media, "video")
+    assert tag is not None and tag.path == "media.type"
