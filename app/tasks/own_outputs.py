@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 
 from app.catalog.endpoints import ENDPOINTS
 from app.media.copies import output_suffix
-from app.storage.database import TaskRecord
+from app.storage.task_record import TaskRecord
 
 OWN_MEDIA = re.compile(r"^/(?:v1/|runwayml/v1/)?media/([A-Za-z0-9_-]{1,64})\.(mp4|png)$")
 Reader = Callable[[str], Awaitable[TaskRecord | None]]
