@@ -9,7 +9,7 @@ from playwright.sync_api import Browser, Page
 
 from tests.browser.kit import Watched, axe_violations, wait_for_video
 from tests.browser.test_schema_modes import _video_output
-from tests.test_console_sdk import small_mp4
+from tests.gateway.test_console_sdk import small_mp4
 
 SHOTS = Path("/tmp/wm")
 PHONE = {"width": 390, "height": 844}

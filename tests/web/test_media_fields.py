@@ -8,9 +8,9 @@ from bs4 import BeautifulSoup
 from app.core.settings import Settings
 from app.frames.media_kinds import accept_attribute, kind_of_file, limit_mb
 from tests.conftest import in_process
+from tests.gateway.test_console_sdk import small_mp4
 from tests.helpers import image_bytes, wait_final
 from tests.relay_stub import RelayStub
-from tests.test_console_sdk import small_mp4
 
 V2V = {"endpoint": "video_to_video", "model": "aleph2", "path": "videoUri"}
 ACT_TWO = {"endpoint": "character_performance", "model": "act_two"}
