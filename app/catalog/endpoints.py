@@ -32,7 +32,7 @@ class CreateEndpoint:
 
     path: str
     label: str
-    result: str  # "video" or "image": what the task's output is, saved and shown as such
+    result: str  # "video", "image" or "audio": what the output is, saved and shown as such
     default_model: str
     takes_frames: bool = False
 
@@ -43,6 +43,10 @@ class CreateEndpoint:
     @property
     def makes_image(self) -> bool:
         return self.result == "image"
+
+    @property
+    def makes_audio(self) -> bool:
+        return self.result == "audio"
 
     @property
     def schema_checked(self) -> bool:
@@ -86,6 +90,14 @@ ENDPOINTS: dict[str, CreateEndpoint] = {
         CreateEndpoint(
             "image_upscale", N_("Image upscale"), "image", "magnific_precision_upscaler_v2"
         ),
+        CreateEndpoint("text_to_speech", N_("Text to speech"), "audio", "eleven_multilingual_v2"),
+        CreateEndpoint("sound_effect", N_("Sound effect"), "audio", "eleven_text_to_sound_v2"),
+        CreateEndpoint(
+            "speech_to_speech", N_("Speech to speech"), "audio", "eleven_multilingual_sts_v2"
+        ),
+        CreateEndpoint("voice_dubbing", N_("Voice dubbing"), "audio", "eleven_voice_dubbing"),
+        CreateEndpoint("voice_isolation", N_("Voice isolation"), "audio", "eleven_voice_isolation"),
+        CreateEndpoint("video_to_audio", N_("Video to audio"), "audio", "mirelo_sfx_2_0"),
     )
 }
 # The form's choice; video_upscale and text_to_image have their own buttons.

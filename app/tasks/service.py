@@ -8,11 +8,9 @@ passed in is held for the call alone: only its mask and an HMAC of it are ever s
 
 import asyncio
 import contextlib
-import re
 import time
 from functools import partial
 from typing import Any
-from urllib.parse import urlsplit
 
 from app.callbacks.hooks import Hook, HookStore, hook_url, new_token, unavailable
 from app.catalog.endpoints import DEFAULT_ENDPOINT, ENDPOINTS
@@ -33,12 +31,12 @@ from app.runway.endpoints import UpstreamKind, resolve_upstream
 from app.runway.upstreams import UpstreamAccess
 from app.storage.database import Storage, TaskRecord
 from app.tasks.hook_receiver import HookReceiver
+from app.tasks.own_media import own_media
 from app.tasks.recording import TaskRecorder
 from app.tasks.refresh import Refresher
 from app.tasks.submission import Run, Submission
 from app.team.budgets import NO_BUDGETS, Budgets
 
-OWN_MEDIA = re.compile(r"^/(?:v1/|runwayml/v1/)?media/([A-Za-z0-9_-]{1,64})\.mp4$")
 REFRESH_ON_VIEW = 10  # running tasks on a listed page that are refreshed as it is read
 
 
@@ -131,17 +129,14 @@ class TaskService:
         return record
 
     async def _own_video_upstream(self, body: dict[str, Any], caller: Caller) -> dict[str, Any]:
-        """An app upscaling a video this console answered with names the console's copy
-        (`/v1/media/<id>.mp4`), which the upstream cannot fetch: it becomes that task's own
-        upstream output URL, when the task is the caller's."""
-        uri = body.get("videoUri")
-        match = OWN_MEDIA.search(urlsplit(uri).path) if isinstance(uri, str) else None
-        if match is None:
-            return body
-        source = await self.get(match.group(1), caller)
-        if source is None or not source.output or output_suffix(source) != "mp4":
-            return body
-        return {**body, "videoUri": source.output[0]}
+        """A video or sound this console answered with, passed on by an app, names the console's
+        copy (`/v1/media/<id>.mp4`, `.mp3`...), which the upstream cannot fetch: it becomes that
+        task's upstream output URL, when the task is the caller's and of that type."""
+        for field, task_id, suffix in own_media(body):
+            source = await self.get(task_id, caller)
+            if source is not None and source.output and output_suffix(source) == suffix:
+                body = {**body, field: source.output[0]}
+        return body
 
     async def upscale(
         self, task_id: str, caller: Caller, submit_token: str | None = None
