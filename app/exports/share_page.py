@@ -9,7 +9,7 @@ from typing import Any
 
 from app.catalog.validation import prompt_images
 from app.frames.refs import FrameStore, frame_refs, frame_sha
-from app.media.copies import MediaStore
+from app.media.copies import OUTPUT_TYPES, MediaStore, output_suffix
 from app.storage.database import TaskRecord
 
 VIDEO_EMBED_LIMIT = 60 * 1024 * 1024
@@ -36,11 +36,14 @@ def embedded_frames(record: TaskRecord, frames: FrameStore) -> list[dict[str, An
 
 
 def embedded_video(record: TaskRecord, media: MediaStore) -> str | None:
-    size = media.size(record.id) if record.video_saved else None
+    """The saved output (a video, an image or a sound) as a data URI of its own type."""
+    suffix = output_suffix(record)
+    size = media.size(record.id, suffix) if record.video_saved else None
     if size is None or size > VIDEO_EMBED_LIMIT:
         return None
-    data = media.read(record.id)
-    return "data:video/mp4;base64," + base64.b64encode(data).decode() if data else None
+    data = media.read(record.id, suffix)
+    encoded = base64.b64encode(data).decode() if data else ""
+    return f"data:{OUTPUT_TYPES[suffix]};base64,{encoded}" if data else None
 
 
 def share_context(

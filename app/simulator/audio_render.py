@@ -65,7 +65,8 @@ def speech(text: str, seed: int, voice: str, speed: float, rate: int = RATE) -> 
     for word in text.split() or ["…"]:
         letters = [c for c in word if c.isalnum()] or ["."]
         shape = seeded("word", word.lower(), seed)
-        for start in range(0, len(letters), 3):
+        per = 3 if word.isascii() else 1  # a CJK character is a syllable of its own
+        for start in range(0, len(letters), per):
             pitch = base * shape.uniform(0.8, 1.3)
             out += _tone(0.06 * len(letters[start : start + 3]) * pace + 0.04, pitch, rate)
         pause = 0.28 if word[-1] in ".!?;:,。！？，" else 0.09

@@ -13,6 +13,7 @@ from app.frames.from_text import FrameRequest, frame_of, nearest_ratio
 from app.frames.images import BadImage
 from app.frames.owners import FrameOwners
 from app.frames.refs import FrameStore
+from app.media.audio import AUDIO_TYPES
 from app.media.copies import MediaStore, output_suffix
 from app.storage.database import TaskRecord
 from app.web.forms import FormState, state_from_record
@@ -20,11 +21,12 @@ from app.web.forms import FormState, state_from_record
 IMAGE_ENDPOINT = "text_to_image"
 # "Use as input": the modes an output of each kind goes into (video_upscale and image to
 # video have their own buttons: "Upscale", "Use as first frame").
+AUDIO_MODES = ("voice_isolation", "voice_dubbing", "speech_to_speech")
 INPUT_MODES = {
     "mp4": ("video_to_video", "character_performance", "video_to_hdr"),
     "png": ("image_upscale",),
-}
-MEDIA_KINDS = {"mp4": "video", "png": "image"}
+} | dict.fromkeys(AUDIO_TYPES, AUDIO_MODES)
+MEDIA_KINDS = {"mp4": "video", "png": "image"} | dict.fromkeys(AUDIO_TYPES, "audio")
 
 
 def input_modes(record: TaskRecord) -> tuple[str, ...]:
