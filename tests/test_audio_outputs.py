@@ -112,3 +112,31 @@ def test_a_download_is_kept_only_as_whole_sound_of_its_own_type(
     found, kept_as = checked(path, "mp3")
     assert kept_as == suffix
     assert found == problem if problem is None else problem in (found or "")
+
+
+async def test_a_speech_output_goes_on_as_the_input_of_voice_isolation(
+    client: httpx.AsyncClient,
+) -> None:
+    """ "Use as input" fills the form with the upstream's own output URL (http on the built-in
+    simulator), which the console's check takes for audio as it does for a video."""
+    speech = await _saved(client, SPEECH)
+    form = await client.get(f"/form/use/{speech['id']}?endpoint=voice_isolation", headers=HX)
+    field = BeautifulSoup(form.text, "html.parser").select_one("input[name='s.audioUri']")
+    assert field is not None and speech["output"][0].endswith(field["value"])
+    body = {"endpoint": "voice_isolation", "model": "eleven_voice_isolation"}
+    isolated = await _saved(client, {**body, "audioUri": field["value"]})
+    sound = (await client.get(isolated["videoUrl"])).content
+    original = (await client.get(speech["videoUrl"])).content
+    assert abs(audio_facts(sound)[1] - audio_facts(original)[1]) < 0.1
+
+
+async def test_a_videos_sound_track_goes_on_into_speech_to_speech(
+    client: httpx.AsyncClient,
+) -> None:
+    video = {"endpoint": "text_to_video", "model": "gen4.5", "promptText": "waves", "duration": 2}
+    made = await _saved(client, {**video, "ratio": "1280:720"})
+    form = await client.get(f"/form/use/{made['id']}?endpoint=speech_to_speech", headers=HX)
+    page = BeautifulSoup(form.text, "html.parser")
+    assert made["output"][0].endswith(page.select_one("input[name='s.media.uri']")["value"])
+    kind = page.select_one("select[name='s.media.type'] option[selected]")
+    assert kind is not None and kind["value"] == "video"

@@ -23,7 +23,14 @@ IMAGE_ENDPOINT = "text_to_image"
 # video have their own buttons: "Upscale", "Use as first frame").
 AUDIO_MODES = ("voice_isolation", "voice_dubbing", "speech_to_speech")
 INPUT_MODES = {
-    "mp4": ("video_to_video", "character_performance", "video_to_hdr"),
+    # A video's sound track too: speech-to-speech takes a video, video-to-audio scores one.
+    "mp4": (
+        "video_to_video",
+        "character_performance",
+        "video_to_hdr",
+        "speech_to_speech",
+        "video_to_audio",
+    ),
     "png": ("image_upscale",),
 } | dict.fromkeys(AUDIO_TYPES, AUDIO_MODES)
 MEDIA_KINDS = {"mp4": "video", "png": "image"} | dict.fromkeys(AUDIO_TYPES, "audio")
