@@ -72,3 +72,8 @@ def pcm(data: bytes) -> bytes:
             for ready in resampler.resample(frame):
                 out += bytes(ready.planes[0])[: ready.samples * 2]
         return bytes(out)
+
+
+def sample_rate(data: bytes) -> int:
+    with av.open(io.BytesIO(data)) as container:
+        return container.streams.audio[0].rate

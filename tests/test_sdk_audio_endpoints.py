@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.audio_helpers import audio_facts, tone_wav, video_with_sound
+from tests.audio_helpers import audio_facts, sample_rate, tone_wav, video_with_sound
 from tests.test_console_sdk import PASSWORD, Stack, serving
 from tests.test_sdk_media_endpoints import _saved
 
@@ -22,7 +22,7 @@ TABLE: list[tuple[str, str, dict[str, Any], str, str, tuple[float, float]]] = [
     (
         "text_to_speech",
         "seed_audio",
-        {"prompt_text": WORDS, "output_format": "wav"},
+        {"prompt_text": WORDS, "output_format": "wav", "sample_rate": 16000},
         "audio/wav",
         "wav",
         (2.0, 12.0),
@@ -155,6 +155,8 @@ def test_each_audio_model_makes_its_sound_through_the_gateway(
     assert answer.headers["content-type"] == media_type
     name, length = audio_facts(answer.content)
     assert name == container
+    if "sample_rate" in extra:
+        assert sample_rate(answer.content) == extra["sample_rate"]
     assert seconds[0] <= length <= seconds[1], length
 
 

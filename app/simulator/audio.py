@@ -111,4 +111,5 @@ def task_facts(endpoint: str, body: dict[str, Any]) -> dict[str, Any]:
         "speed": float(speed) if isinstance(speed, int | float) else 1.0,
         "targetLang": str(body.get("targetLang") or ""),
         "seconds": asked_seconds(endpoint, body) or body.get("duration"),
+        "sampleRate": body.get("sampleRate"),  # the schema's choices only (seed_audio)
     }

@@ -113,4 +113,5 @@ def _samples(store: SimStore, task: SimTask) -> sound.Samples:
 
 def render_audio(store: SimStore, task: SimTask, path: Path) -> None:
     """The task's sound, encoded in the format it asked for."""
-    sound.encode(_samples(store, task), str(task.extra["format"]), path)
+    asked = task.extra.get("sampleRate")
+    sound.encode(_samples(store, task), str(task.extra["format"]), path, out_rate=asked)

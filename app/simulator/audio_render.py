@@ -145,10 +145,13 @@ def audio_of(source: Source, rate: int = RATE) -> Samples | None:
         return [v / 32768 for v in out[:limit]]
 
 
-def encode(samples: Samples, suffix: str, path: Path, rate: int = RATE) -> None:
-    """The samples as an audio file of `suffix`'s type, written whole or not at all."""
+def encode(
+    samples: Samples, suffix: str, path: Path, rate: int = RATE, out_rate: int | None = None
+) -> None:
+    """The samples (at `rate`) as an audio file of `suffix`'s type at `out_rate` (Opus: 48 kHz
+    always), written whole or not at all."""
     container, codec, fixed_rate = ENCODERS[suffix]
-    out_rate = fixed_rate or rate
+    out_rate = fixed_rate or out_rate or rate
     pcm = array("h", (max(-32767, min(32767, int(v * 32767))) for v in samples or [0.0]))
     temporary = path.with_suffix(".part")
     try:
