@@ -3,9 +3,10 @@
 A JSON Schema per model says what each field holds; a sentence such as "Only valid when
 `outputFormat` is `prores`" or "All keyframes must either set a range or none may" ties two
 fields together. Those are kept here by hand, each with the docstring sentence it comes from
-(`source`; tests/catalog/test_cross_rules.py fails when the installed SDK no longer says it), as data:
-the console checks a body against them (app/catalog/rule_check.py, called by schema_check.py)
-and the simulator with its own code (app/simulator/cross_checks.py), as it does the schemas.
+(`source`; tests/catalog/test_cross_rules.py fails when the installed SDK no longer says
+it), as data: the console checks a body against them (app/catalog/rule_check.py, called by
+schema_check.py) and the simulator with its own code (app/simulator/cross_checks.py), as it
+does the schemas.
 
 Paths are dotted (`providerSettings.multiPrompt`); a rule whose fields a body does not hold
 says nothing, so a rule applies to every model of its endpoint that has them.

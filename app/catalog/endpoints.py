@@ -45,6 +45,10 @@ class CreateEndpoint:
         return self.result == "image"
 
     @property
+    def makes_audio(self) -> bool:
+        return self.result == "audio"
+
+    @property
     def schema_checked(self) -> bool:
         """Checked against its models' JSON Schemas (app/catalog/schema_check.py), not by hand."""
         return self.path in SCHEMA_ENDPOINTS
@@ -86,6 +90,14 @@ ENDPOINTS: dict[str, CreateEndpoint] = {
         CreateEndpoint(
             "image_upscale", N_("Image upscale"), "image", "magnific_precision_upscaler_v2"
         ),
+        CreateEndpoint("text_to_speech", N_("Text to speech"), "audio", "eleven_multilingual_v2"),
+        CreateEndpoint("sound_effect", N_("Sound effect"), "audio", "eleven_text_to_sound_v2"),
+        CreateEndpoint(
+            "speech_to_speech", N_("Speech to speech"), "audio", "eleven_multilingual_sts_v2"
+        ),
+        CreateEndpoint("voice_dubbing", N_("Voice dubbing"), "audio", "eleven_voice_dubbing"),
+        CreateEndpoint("voice_isolation", N_("Voice isolation"), "audio", "eleven_voice_isolation"),
+        CreateEndpoint("video_to_audio", N_("Video to audio"), "audio", "mirelo_sfx_2_0"),
     )
 }
 # The form's choice; video_upscale and text_to_image have their own buttons.

@@ -106,6 +106,15 @@ LABELS: dict[str, str] = {
     "act_two": "Act-Two",
     "ruby": "Ruby HDR",
     "magnific_precision_upscaler_v2": "Magnific Precision Upscaler",
+    "seed_audio": "Seed Audio",
+    "eleven_v4": "ElevenLabs v4",
+    "eleven_multilingual_v2": "ElevenLabs Multilingual v2",
+    "eleven_v3": "ElevenLabs v3",
+    "mirelo_sfx_2_0": "Mirelo SFX 2.0",
+    "eleven_text_to_sound_v2": "ElevenLabs Sound Effects v2",
+    "eleven_multilingual_sts_v2": "ElevenLabs Speech to Speech v2",
+    "eleven_voice_dubbing": "ElevenLabs Dubbing",
+    "eleven_voice_isolation": "ElevenLabs Voice Isolator",
 }
 
 # The durations the form offers where the SDK types `duration` as any integer (inclusive).

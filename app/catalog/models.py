@@ -48,7 +48,21 @@ SCHEMAS: dict[str, dict[str, Any]] = json.loads(
 )["endpoints"]
 # The endpoints checked against their schema (app/catalog/schema_check.py and, separately, the
 # simulator's app/simulator/schema_checks.py); the first four keep their own rules.
-SCHEMA_ENDPOINTS = ("video_to_video", "character_performance", "video_to_hdr", "image_upscale")
+AUDIO_ENDPOINTS = (
+    "text_to_speech",
+    "sound_effect",
+    "speech_to_speech",
+    "voice_dubbing",
+    "voice_isolation",
+    "video_to_audio",
+)
+SCHEMA_ENDPOINTS = (
+    "video_to_video",
+    "character_performance",
+    "video_to_hdr",
+    "image_upscale",
+    *AUDIO_ENDPOINTS,
+)
 
 
 def api_models(endpoint: str = "image_to_video") -> dict[str, dict[str, Any]]:
@@ -155,7 +169,9 @@ def _schema_model(name: str, schema: dict[str, Any]) -> Model:
     ratios, durations and prompt limit read off its JSON Schema."""
     fields, required = schema["properties"], schema.get("required", [])
     durations: tuple[int, ...] = ()
-    if "duration" in fields:
+    # A `number` duration is a sound's length in seconds, any fraction: the form asks it as
+    # a number (schema_form.py) and the task is priced per task, not by whole seconds.
+    if "duration" in fields and fields["duration"].get("type") != "number":
         listed = sorted(v for v in _values(fields["duration"]) if isinstance(v, int))
         low, high = _integer_range(fields["duration"]) or FORM_DURATIONS.get(
             name, FORM_DURATIONS_FALLBACK

@@ -47,6 +47,8 @@ def _media_problem(kind: str, uri: object) -> str | None:
         return check_video_uri(uri)
     if not isinstance(uri, str) or not uri:
         return _("is required (an https URL, a runway:// upload or a data URI)")
+    if kind == "audio" and not uri.startswith("data:"):
+        return check_video_uri(uri)  # an upstream's own output too, as a video may be
     if uri.startswith("runway:"):
         return check_runway_uri(uri)
     if uri.startswith("data:"):

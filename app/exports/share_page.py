@@ -13,7 +13,7 @@ from app.catalog.endpoints import ENDPOINTS
 from app.catalog.validation import prompt_images
 from app.core.transcript import shorten_data_uris
 from app.frames.refs import FrameStore, frame_refs, frame_sha
-from app.media.copies import OUTPUT_MEDIA_TYPES, MediaStore, output_suffix
+from app.media.copies import OUTPUT_TYPES, MediaStore, output_suffix
 from app.storage.task_record import TaskRecord
 
 VIDEO_EMBED_LIMIT = 60 * 1024 * 1024
@@ -40,14 +40,15 @@ def embedded_frames(record: TaskRecord, frames: FrameStore) -> list[dict[str, An
 
 
 def embedded_output(record: TaskRecord, media: MediaStore) -> str | None:
-    """The saved output as a data URI of its own media type; None when not saved or too big."""
+    """The saved output (a video, an image or a sound) as a data URI of its own type; None
+    when not saved or too big."""
     suffix = output_suffix(record)
     size = media.size(record.id, suffix) if record.video_saved else None
     if size is None or size > VIDEO_EMBED_LIMIT:
         return None
     data = media.read(record.id, suffix)
     encoded = base64.b64encode(data).decode() if data else ""
-    return f"data:{OUTPUT_MEDIA_TYPES[suffix]};base64,{encoded}" if data else None
+    return f"data:{OUTPUT_TYPES[suffix]};base64,{encoded}" if data else None
 
 
 URI_PREFIXES = ("https://", "http://", "runway://", "data:", "/")

@@ -11,6 +11,7 @@ from app.media.copies import MediaStore, output_suffix
 from app.storage.task_record import TaskRecord
 
 SPOOL_BYTES = 16 * 1024 * 1024
+ZIP_NAMES = {"png": "image.png", "mp4": "video.mp4"}  # else `audio.<its type>`
 
 
 def task_document(record: TaskRecord, api: dict[str, Any], events: list[dict[str, Any]]) -> dict:
@@ -46,7 +47,13 @@ def write_task(
     suffix = output_suffix(record)
     size = media.size(record.id, suffix) if record.video_saved else None
     if size is not None:  # streamed in, not held whole: a video may be hundreds of MB
-        name = "image.png" if suffix == "png" else "video.mp4"
+        name = (
+            "image.png"
+            if suffix == "png"
+            else "video.mp4"
+            if suffix == "mp4"
+            else f"audio.{suffix}"
+        )
         info = zipfile.ZipInfo(f"{prefix}{name}", time.localtime()[:6])
         info.compress_type, info.file_size = zipfile.ZIP_STORED, size
         with archive.open(info, "w", force_zip64=True) as out:

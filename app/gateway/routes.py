@@ -28,6 +28,7 @@ from app.gateway.protocol import PREFIXES, version_refusal
 from app.gateway.shapes import created_answer, error_body, issue_path, task_answer
 from app.gateway.uploads import upload_slot_answer
 from app.gateway.urls import output_urls
+from app.media.copies import OUTPUT_TYPES
 from app.runway.client import UpstreamError
 from app.tasks.recording import TaskNotRecorded
 from app.team.account import member_account, organization_answer
@@ -206,7 +207,7 @@ def gateway_router() -> APIRouter:
         # The saved copy, as /media/ serves it (Range, token in the URL), under a path that
         # skips the page's password like every gateway path: an app fetches it with the URL,
         # so only the token or an owner's key opens it there (app/web/downloads.py).
-        for suffix in ("mp4", "png"):
+        for suffix in OUTPUT_TYPES:
             path = f"{prefix}/media/{{task_id}}.{suffix}"
             router.add_api_route(path, gateway_media, methods=["GET", "HEAD"])
         router.add_route(f"{prefix}/{{rest:path}}", unknown, ALL_METHODS)

@@ -1,7 +1,8 @@
 """The console's copies of outputs, so history plays after the upstream's URL expires.
 
 A video task's output is kept as `videos/<id>.mp4`, an image task's (text_to_image) as
-`images/<id>.png`: the record's endpoint says which (`output_suffix`).
+`images/<id>.png`, an audio task's as `audio/<id>.<its type>` (media/audio.py): the record's
+endpoint says which (`output_suffix`).
 
 A copy is streamed to a scratch file on this replica's disk, bounded in size, checked to be a
 whole MP4, and only then stored in the object store (the data dir, or S3) under its final key,
@@ -29,6 +30,7 @@ from PIL import Image, UnidentifiedImageError
 from app.catalog.endpoints import ENDPOINTS
 from app.core.i18n import N_
 from app.core.i18n import gettext as _
+from app.media.audio import AUDIO_TYPES, asked_suffix, audio_problem
 from app.media.leases import VideoLeases
 from app.runway.client import RunwayClient
 from app.runway.endpoints import resolve_upstream
@@ -43,6 +45,8 @@ SAFE_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 EXPIRED_STATUSES = (401, 403, 404, 410)
 MAX_ATTEMPTS = 3
 EXPIRED_NOTE = N_("the output link has expired")
+# Every saved output's media type, by its suffix.
+OUTPUT_TYPES = {"mp4": "video/mp4", "png": "image/png", **AUDIO_TYPES}
 
 
 class DownloadError(Exception):
@@ -71,13 +75,21 @@ def mp4_problem(path: Path) -> str | None:
 
 
 def output_suffix(record: TaskRecord) -> str:
-    """How a task's saved output is named and served: `png` for an image task, else `mp4`."""
+    """How a task's saved output is named and served: `png` for an image task, an audio
+    task's real type (as saved, else as asked), else `mp4`."""
     endpoint = ENDPOINTS.get(record.endpoint)
+    if endpoint is not None and endpoint.makes_audio:
+        saved = (record.video_path or "").rpartition(".")[2]
+        return saved if saved in AUDIO_TYPES else asked_suffix(record.request)
     return "png" if endpoint is not None and endpoint.makes_image else "mp4"
 
 
-# The media type a saved output is served and embedded as, by its suffix.
-OUTPUT_MEDIA_TYPES = {"mp4": "video/mp4", "png": "image/png"}
+def checked(path: Path, suffix: str) -> tuple[str | None, str]:
+    """Why a download is not a whole output of its kind (None when it is), and the suffix
+    it is kept under: an audio file's own type, whatever was asked."""
+    if suffix in AUDIO_TYPES:
+        return audio_problem(path)
+    return (png_problem if suffix == "png" else mp4_problem)(path), suffix
 
 
 def png_problem(path: Path) -> str | None:
@@ -96,8 +108,8 @@ def png_problem(path: Path) -> str | None:
 
 
 class MediaStore:
-    """Outputs as `videos/<task id>.mp4` or `images/<task id>.png` in the object store
-    (blocking calls: use a thread)."""
+    """Outputs as `videos/<task id>.mp4`, `images/<task id>.png` or `audio/<task id>.mp3`
+    (or .wav...) in the object store (blocking calls: use a thread)."""
 
     def __init__(self, objects: ObjectStore, scratch: Path) -> None:
         self.objects = objects
@@ -109,7 +121,7 @@ class MediaStore:
         return f"{safe}.{suffix}"
 
     def key(self, task_id: str, suffix: str = "mp4") -> str:
-        folder = "images" if suffix == "png" else "videos"
+        folder = "images" if suffix == "png" else "audio" if suffix in AUDIO_TYPES else "videos"
         return f"{folder}/{self.name(task_id, suffix)}"
 
     def size(self, task_id: str, suffix: str = "mp4") -> int | None:
@@ -124,13 +136,14 @@ class MediaStore:
         return self.objects.get_bytes(self.key(task_id, suffix))
 
     def remove(self, task_id: str) -> None:
-        self.objects.delete(self.key(task_id))
-        self.objects.delete(self.key(task_id, "png"))
+        for suffix in ("mp4", "png", *AUDIO_TYPES):
+            self.objects.delete(self.key(task_id, suffix))
 
     async def download(
         self, response_cm: object, task_id: str, limit_bytes: int, suffix: str = "mp4"
-    ) -> int:
-        """Stream an opened response into the store as this task's output; returns its size.
+    ) -> tuple[int, str]:
+        """Stream an opened response into the store as this task's output; returns its size
+        and the suffix it is kept under (an audio file's own type).
 
         The scratch file is named after the task and locked while written
         (app/storage/scratch.py): a copy resumed after a crash reuses it, and none is left for
@@ -143,13 +156,12 @@ class MediaStore:
             raise DownloadError(_("another copy of this video is under way")) from None
         try:
             await self._receive(response_cm, out, limit_bytes)
-            check = png_problem if suffix == "png" else mp4_problem
-            problem = await asyncio.to_thread(check, temporary)
+            problem, suffix = await asyncio.to_thread(checked, temporary, suffix)
             if problem:
                 raise DownloadError(problem)
             written = temporary.stat().st_size  # a converted image has its own size
             await self._store(self.key(task_id, suffix), temporary)
-            return written
+            return written, suffix
         except httpx.HTTPError as exc:
             raise DownloadError(_("download failed: {error}", error=type(exc).__name__)) from None
         finally:
@@ -262,7 +274,7 @@ class VideoSaver:
                 return
             renewing = asyncio.create_task(self._renew(task_id))
             try:
-                size = await self._copy(record)
+                size, suffix = await self._copy(record)
             except DownloadError as exc:
                 error = EXPIRED_NOTE if exc.expired else str(exc)
                 await self.leases.finish_video(task_id, self.holder, error=error)
@@ -273,7 +285,7 @@ class VideoSaver:
                 continue
             finally:
                 renewing.cancel()
-            name = self.media.name(task_id, output_suffix(record))
+            name = self.media.name(task_id, suffix)
             await self.leases.finish_video(task_id, self.holder, path=name, size=size)
             return
 
@@ -284,7 +296,7 @@ class VideoSaver:
             if not await self.leases.renew_video(task_id, self.holder, time.time(), self.lease_s):
                 return
 
-    async def _copy(self, record: TaskRecord) -> int:
+    async def _copy(self, record: TaskRecord) -> tuple[int, str]:
         stream = self.client.stream_output(resolve_upstream(record.base_url), record.output[0])
         try:
             async with asyncio.timeout(self.timeout_s):

@@ -5,6 +5,7 @@ curl with a relay's documented JSON or the official SDK pointed at it, works unc
 endpoint lives in its own module; this one only puts the routes together.
 """
 
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from starlette.applications import Starlette
@@ -15,6 +16,7 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app.core.i18n import language
+from app.simulator.audio_outputs import AUDIO_KINDS
 from app.simulator.callbacks import read_callbacks
 from app.simulator.control import control_account, control_faults, read_stats
 from app.simulator.faults import FaultBoard
@@ -26,6 +28,7 @@ from app.simulator.generations import (
 from app.simulator.hook_book import Callbacks
 from app.simulator.image_to_video import create_task
 from app.simulator.media_tasks import (
+    create_at,
     create_character_performance,
     create_image_upscale,
     create_video_to_hdr,
@@ -61,7 +64,16 @@ def api_routes(prefix: str) -> list[Route]:
         Route(f"{prefix}/v1/character_performance", create_character_performance, methods=["POST"]),
         Route(f"{prefix}/v1/video_to_hdr", create_video_to_hdr, methods=["POST"]),
         Route(f"{prefix}/v1/image_upscale", create_image_upscale, methods=["POST"]),
+        *(Route(f"{prefix}/v1/{kind}", _create_at(kind), methods=["POST"]) for kind in AUDIO_KINDS),
     ]
+
+
+def _create_at(endpoint: str) -> Callable[[Request], Awaitable[Response]]:
+    async def create(request: Request) -> Response:
+        return await create_at(request, endpoint)
+
+    create.__name__ = f"create_{endpoint}"
+    return create
 
 
 class EnglishOnly:

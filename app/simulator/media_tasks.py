@@ -1,5 +1,5 @@
 """The endpoints the SDK's schemas drive: video_to_video, character_performance (Act-Two),
-video_to_hdr and image_upscale.
+video_to_hdr, image_upscale and the audio endpoints (audio.py says what is audio's own).
 
 Each body is checked against its model's JSON Schema (schema_checks.py); then every URI whose
 schema says what it holds (`x-media`) is checked as the simulator checks inputs elsewhere: a
@@ -15,7 +15,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from app.catalog.hand import CREDITS_PER_SECOND, UNKNOWN_PRICE
+from app.simulator import audio
 from app.simulator.answers import caller_owner
+from app.simulator.audio_outputs import AUDIO_KINDS
 from app.simulator.checks import BodyRefused, Issue, image_uri_problem
 from app.simulator.creating import admitted_body, body_refused, new_task, start_task
 from app.simulator.schema_checks import Path, check_schema, media_fields
@@ -42,11 +44,15 @@ ROLES = {
     "imageUri": "image",
     "character": "character",
     "reference": "reference",
+    "audioUri": "audio",
+    "media": "audio",  # speech_to_speech's speech, an audio or a video
 }
 
 
 def _credits(endpoint: str, body: dict[str, Any]) -> int:
     model = body["model"]
+    if endpoint in AUDIO_KINDS:
+        return audio.credits(endpoint, body)
     if endpoint == "image_upscale":
         return UPSCALE_CREDITS.get(int(body.get("scaleFactor") or 2), 10)
     duration = body.get("duration")
@@ -61,9 +67,7 @@ def _media_problem(state: SimState, kind: str, uri: str, owner: str) -> str | No
         return own_image_problem(state, uri, owner)
     if kind == "image":
         return image_uri_problem(uri)
-    if uri.startswith(("https://", "runway://", "data:audio/")):
-        return None
-    return "Expected an HTTPS URL, a runway:// upload URI or an audio data URI"
+    return audio.audio_uri_problem(uri) or audio.audio_read_problem(state, uri, owner)
 
 
 def _input_issues(state: SimState, found: list[tuple[Path, str, str]], owner: str) -> list[Issue]:
@@ -82,7 +86,7 @@ def _input_issues(state: SimState, found: list[tuple[Path, str, str]], owner: st
 
 def _inputs(state: SimState, task_id: str, found: list[tuple[Path, str, str]]) -> dict[str, Any]:
     """The main inputs by role, as the renderer finds them: {role: [kind, source]}. Data
-    URIs are kept as bytes; references, keyframes and audio only count in the checks."""
+    URIs are kept as bytes; references and keyframes only count in the checks."""
     kept: dict[str, Any] = {}
     for path, kind, uri in found:
         role = ROLES.get(str(path[0]))
@@ -90,6 +94,8 @@ def _inputs(state: SimState, task_id: str, found: list[tuple[Path, str, str]]) -
             continue
         if kind == "video":
             kept[role] = [kind, video_source(state, task_id, uri, role)]
+        elif kind == "audio":
+            kept[role] = [kind, audio.audio_input(state, task_id, uri, role)]
         else:
             kept[role] = [kind, image_source(state, task_id, role, uri)]
     return kept
@@ -109,13 +115,16 @@ def _new_task(
         extra={"kind": endpoint},
     )
     task.extra["inputs"] = _inputs(state, task.id, media_fields(body, schema))
+    if endpoint in AUDIO_KINDS:
+        task.extra.update(audio.task_facts(endpoint, body))
     for name in ("scaleFactor", "targetAspectRatio", "expressionIntensity", "sharpen"):
         if body.get(name) is not None:
             task.extra[name] = body[name]
     return task
 
 
-async def _create(request: Request, endpoint: str) -> Response:
+async def create_at(request: Request, endpoint: str) -> Response:
+    """A create at one of the endpoints the SDK's schemas drive."""
     state = sim_state(request)
     body = await admitted_body(request, state)
     if isinstance(body, Response):
@@ -135,16 +144,16 @@ async def _create(request: Request, endpoint: str) -> Response:
 
 
 async def create_video_to_video(request: Request) -> Response:
-    return await _create(request, "video_to_video")
+    return await create_at(request, "video_to_video")
 
 
 async def create_character_performance(request: Request) -> Response:
-    return await _create(request, "character_performance")
+    return await create_at(request, "character_performance")
 
 
 async def create_video_to_hdr(request: Request) -> Response:
-    return await _create(request, "video_to_hdr")
+    return await create_at(request, "video_to_hdr")
 
 
 async def create_image_upscale(request: Request) -> Response:
-    return await _create(request, "image_upscale")
+    return await create_at(request, "image_upscale")

@@ -19,6 +19,7 @@ from starlette.responses import FileResponse, PlainTextResponse, Response, Strea
 
 from app.core.secret_compare import same_secret
 from app.simulator.answers import apply_faults
+from app.simulator.audio_outputs import MEDIA_TYPES as AUDIO_TYPES
 from app.simulator.renderer import output_suffix
 from app.simulator.state import SimState, sim_state, url_base
 from app.simulator.store import SimTask
@@ -30,7 +31,7 @@ def _signature(state: SimState, task_id: str, owner: str, expires: str) -> str:
 
 
 TRICKLE_BYTES = 16 * 1024
-MEDIA_TYPES = {"mp4": "video/mp4", "png": "image/png"}
+MEDIA_TYPES = {"mp4": "video/mp4", "png": "image/png", **AUDIO_TYPES}
 
 
 def output_url(state: SimState, request: Request, task: SimTask) -> str:

@@ -9,6 +9,8 @@ import av
 from PIL import Image
 
 from app.catalog.models import ratio_size
+from app.simulator.audio_outputs import AUDIO_KINDS, render_audio
+from app.simulator.audio_outputs import SUFFIXES as AUDIO_SUFFIXES
 from app.simulator.camera import CameraPath
 from app.simulator.containers import HEAD_BYTES, container_format, file_format
 from app.simulator.media_render import render_media
@@ -24,15 +26,19 @@ from app.simulator.video import (
     source_size,
 )
 
-SUFFIXES = ("mp4", "png")
+SUFFIXES = ("mp4", "png", *AUDIO_SUFFIXES)
 IMAGE_KINDS = ("text_to_image", "image_upscale")
 # The endpoints the SDK's schemas drive render in media_render.py.
 MEDIA_KINDS = ("video_to_video", "character_performance", "video_to_hdr", "image_upscale")
 
 
 def output_suffix(task: SimTask) -> str:
-    """What a task makes: a PNG for an image endpoint, an MP4 for everything else."""
-    return "png" if task.extra.get("kind") in IMAGE_KINDS else "mp4"
+    """What a task makes: a PNG for an image endpoint, the asked audio format for an audio
+    one, an MP4 for everything else."""
+    kind = task.extra.get("kind")
+    if kind in AUDIO_KINDS:
+        return str(task.extra.get("format") or "mp3")
+    return "png" if kind in IMAGE_KINDS else "mp4"
 
 
 class Renderer:
@@ -90,6 +96,8 @@ class Renderer:
         kind = task.extra.get("kind", "image_to_video")
         if kind == "video_upscale":
             return self._upscale(task)
+        if kind in AUDIO_KINDS:
+            return render_audio(self._store, task, self.output_path(task.id, output_suffix(task)))
         if kind in MEDIA_KINDS:
             return render_media(
                 self._store, task, self.output_path(task.id, output_suffix(task)), self._stopping

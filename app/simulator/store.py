@@ -156,7 +156,7 @@ class SimStore:
         with self._lock:
             if self._usage is not None:
                 self._usage.pop(task_id, None)
-        outputs = (self.outputs_dir / f"{task_id}.{suffix}" for suffix in ("mp4", "png"))
+        outputs = self.outputs_dir.glob(f"{task_id}.*") if _is_uuid(task_id) else ()
         for path in (self.tasks_dir / f"{task_id}.json", *outputs):
             path.unlink(missing_ok=True)
         for path in self.frames_dir.glob(f"{task_id}-*"):

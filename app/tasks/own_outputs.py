@@ -17,7 +17,7 @@ from app.catalog.endpoints import ENDPOINTS
 from app.media.copies import output_suffix
 from app.storage.task_record import TaskRecord
 
-OWN_MEDIA = re.compile(r"^/(?:v1/|runwayml/v1/)?media/([A-Za-z0-9_-]{1,64})\.(mp4|png)$")
+OWN_MEDIA = re.compile(r"^/(?:v1/|runwayml/v1/)?media/([A-Za-z0-9_-]{1,64})\.(\w{3,4})$")
 Reader = Callable[[str], Awaitable[TaskRecord | None]]
 
 

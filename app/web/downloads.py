@@ -11,7 +11,8 @@ from fastapi.responses import StreamingResponse
 from app.core.keys import ANONYMOUS_OWNER, OPERATOR_OWNER, Caller
 from app.exports.share_page import share_context
 from app.exports.zip_file import build_zip, task_document
-from app.media.copies import OUTPUT_MEDIA_TYPES
+from app.media.audio import AUDIO_TYPES
+from app.media.copies import OUTPUT_TYPES
 from app.storage.task_record import TaskRecord
 from app.web.byte_ranges import ranged_response
 from app.web.deps import CallerDep, FramesDep, MediaDep, ServiceDep
@@ -69,13 +70,34 @@ async def _serve(
         media.reader(task_id, suffix),
         size,
         request.headers.get("range"),
-        OUTPUT_MEDIA_TYPES[suffix],
+        OUTPUT_TYPES[suffix],
         {"Cache-Control": "private, max-age=86400"},
         head=request.method == "HEAD",
     )
 
 
-for _path, _route in (("/media/{task_id}.mp4", read_media), ("/media/{task_id}.png", read_image)):
+async def read_audio(
+    request: Request,
+    task_id: str,
+    service: ServiceDep,
+    media: MediaDep,
+    caller: CallerDep,
+    t: str = "",
+) -> Response:
+    """The console's copy of an audio task's sound, under its own type (`.mp3`, `.wav`...)."""
+    suffix = request.url.path.rsplit(".", 1)[-1]
+    return await _serve(request, task_id, suffix, service, media, caller, t)
+
+
+for _suffix in AUDIO_TYPES:
+    router.add_api_route(
+        f"/media/{{task_id}}.{_suffix}", read_audio, methods=["GET"], tags=["media"]
+    )
+for _path, _route in (
+    ("/media/{task_id}.mp4", read_media),
+    ("/media/{task_id}.png", read_image),
+    *((f"/media/{{task_id}}.{suffix}", read_audio) for suffix in AUDIO_TYPES),
+):
     router.add_api_route(_path, _route, methods=["HEAD"], include_in_schema=False)
 
 

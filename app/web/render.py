@@ -14,6 +14,7 @@ from app.callbacks.hooks import reach_note
 from app.catalog.endpoints import ENDPOINTS, FORM_MODES, endpoint_label, form_mode_groups
 from app.catalog.failures import failure_hint
 from app.catalog.models import (
+    AUDIO_ENDPOINTS,
     DEFAULT_MODEL,
     MODELS,
     OFFICIAL_MODEL,
@@ -33,6 +34,7 @@ from app.frames.media_kinds import accept_attribute, kinds_words, limit_mb
 from app.frames.owners import ThumbLinks
 from app.frames.refs import first_frame, frame_sha
 from app.frames.samples import SAMPLES
+from app.media.audio import AUDIO_TYPES
 from app.media.copies import output_suffix
 from app.runway.endpoints import SIMULATOR_ADDRESS, SIMULATOR_ORIGIN
 from app.runway.redaction import without_surrogates
@@ -98,6 +100,12 @@ THUMB_LABELS = {
     "video_to_video": "V2V",
     "character_performance": "ACT",
     "video_to_hdr": "HDR",
+    "text_to_speech": "♪ TTS",
+    "sound_effect": "♪ SFX",
+    "speech_to_speech": "♪ STS",
+    "voice_dubbing": "♪ DUB",
+    "voice_isolation": "♪ ISO",
+    "video_to_audio": "♪ V2A",
 }
 # Where a task names the media it started from, besides a first frame.
 INPUT_FIELDS = ("videoUri", "promptVideo", "imageUri")
@@ -189,6 +197,8 @@ def make_templates(secret: bytes, settings: Settings) -> Jinja2Templates:
     templates.env.globals["SDK_MODELS"] = SDK_MODELS
     templates.env.globals["sdk_knows"] = sdk_knows
     templates.env.globals["output_suffix"] = output_suffix
+    templates.env.globals["is_audio"] = lambda record: output_suffix(record) in AUDIO_TYPES
+    templates.env.globals["AUDIO_ENDPOINTS"] = AUDIO_ENDPOINTS
     templates.env.globals["endpoint_label"] = endpoint_label
     templates.env.globals["FORM_MODES"] = FORM_MODES
     templates.env.globals["form_mode_groups"] = form_mode_groups

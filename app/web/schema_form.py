@@ -97,6 +97,12 @@ def _leaf(
     return None
 
 
+def _sound_length(key: str, schema: dict[str, Any]) -> bool:
+    """A `number` duration (a sound's seconds, any fraction): the form's duration choice,
+    whole seconds of a video, does not cover it, so it is asked as the schema says."""
+    return key == "duration" and schema.get("type") == "number"
+
+
 def _fields(
     prefix: str, schema: dict[str, Any], advanced: bool, needed: bool = True
 ) -> list[SchemaField]:
@@ -104,7 +110,7 @@ def _fields(
     required = set(schema.get("required", []))
     found: list[SchemaField] = []
     for key, sub in schema.get("properties", {}).items():
-        if not prefix and key in OWN_CONTROLS:
+        if not prefix and key in OWN_CONTROLS and not _sound_length(key, sub):
             continue
         path = f"{prefix}{key}"
         sub = _merged(sub)

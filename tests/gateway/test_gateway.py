@@ -220,7 +220,7 @@ async def test_pass_through_can_be_switched_off(tmp_path: Path) -> None:
 async def test_an_endpoint_the_console_does_not_offer_is_runways_404(gateway: Gateway) -> None:
     token = await gateway.member("gus")
     answer = await gateway.http.post(
-        "/v1/voice_dubbing",  # part 2 of issue 25 (audio) offers it
+        "/v1/voices",  # the SDK's voices: not a task, not offered (issue 26)
         json={},
         headers={"Authorization": f"Bearer {token}", **VERSION},
     )
