@@ -10,8 +10,8 @@ import pytest
 from app.simulator.app import create_simulator_app
 from tests.audio_helpers import audio_facts, pcm, tone_wav, video_with_sound
 from tests.helpers import data_uri, image_bytes
-from tests.test_sim_media_endpoints import output
-from tests.test_sim_upscale_inputs import ALICE, BOB, task_files, upload
+from tests.simulator.test_sim_media_endpoints import output
+from tests.simulator.test_sim_upscale_inputs import ALICE, BOB, task_files, upload
 
 
 @pytest.fixture

@@ -10,8 +10,8 @@ import httpx
 import pytest
 
 from tests.audio_helpers import audio_facts, sample_rate, tone_wav, video_with_sound
-from tests.test_console_sdk import PASSWORD, Stack, serving
-from tests.test_sdk_media_endpoints import _saved
+from tests.gateway.test_console_sdk import PASSWORD, Stack, serving
+from tests.gateway.test_sdk_media_endpoints import _saved
 
 PRESET = {"type": "runway-preset", "preset_id": "Maya"}
 WORDS = "The quick brown fox jumps over the lazy dog, twice. Then it rests."
