@@ -36,7 +36,9 @@ async def test_a_video_s_history_row_offers_every_mode_that_takes_a_video(
     body = {"model": "gen4.5", "promptText": "dunes", "ratio": "1280:720", "duration": 2}
     task = await _made(client, {"endpoint": "text_to_video", **body})
     modes = _row_modes((await client.get("/history")).text, task["id"])
-    assert set(modes) == {"Video to video", "Act-Two", "Video to HDR", "Upscale"}
+    # The audio modes that take a video (its sound track) are offered too.
+    video_modes = {"Video to video", "Act-Two", "Video to HDR", "Upscale"}
+    assert set(modes) == video_modes | {"Speech to speech", "Video to audio"}
     assert modes["Upscale"] == f"/tasks/{task['id']}/upscale"
 
 
