@@ -12,6 +12,7 @@ from app.catalog.models import ratio_size
 from app.simulator.camera import CameraPath
 from app.simulator.containers import HEAD_BYTES, container_format, file_format
 from app.simulator.media_render import render_media
+from app.simulator.recipe_render import is_recipe, makes_image, render_recipe
 from app.simulator.scenes import paint_scene
 from app.simulator.store import SimStore, SimTask
 from app.simulator.upload_store import upload_path
@@ -32,7 +33,8 @@ MEDIA_KINDS = ("video_to_video", "character_performance", "video_to_hdr", "image
 
 def output_suffix(task: SimTask) -> str:
     """What a task makes: a PNG for an image endpoint, an MP4 for everything else."""
-    return "png" if task.extra.get("kind") in IMAGE_KINDS else "mp4"
+    kind = task.extra.get("kind")
+    return "png" if kind in IMAGE_KINDS or makes_image(kind) else "mp4"
 
 
 class Renderer:
@@ -90,6 +92,9 @@ class Renderer:
         kind = task.extra.get("kind", "image_to_video")
         if kind == "video_upscale":
             return self._upscale(task)
+        if is_recipe(kind):
+            path = self.output_path(task.id, output_suffix(task))
+            return render_recipe(self._store, task, path, self._stopping)
         if kind in MEDIA_KINDS:
             return render_media(
                 self._store, task, self.output_path(task.id, output_suffix(task)), self._stopping
