@@ -70,6 +70,12 @@ class CreateEndpoint:
             return str(body.get("version") or model_key(self.path, body))
         return str(body.get("model"))
 
+    def prompt_of(self, body: dict[str, Any]) -> str:
+        """What the task records as its prompt: `promptText`, or a recipe's brief (its prompt,
+        else the creative concept), so history and the demo can say what was asked."""
+        names = ("prompt", "userConcept", "productInfo") if self.is_recipe else ("promptText",)
+        return next((body[n] for n in names if isinstance(body.get(n), str) and body[n]), "")
+
     def validate(self, body: dict[str, Any]) -> None:
         if self.schema_checked:
             raise_errors(body, body_errors(body, self.path))

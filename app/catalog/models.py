@@ -79,6 +79,13 @@ def selector(endpoint: str) -> str | None:
     return next(k for k in schema["required"] if fields[k].get("enum") == [name])
 
 
+def latest_version(endpoint: str) -> str:
+    """The newest dated `version` a recipe lists: what the console asks for where it picks
+    (the demo's product ad), never `unsafe-latest`, which may change without notice."""
+    schema = next(iter(SCHEMAS[endpoint].values()))
+    return max(v for v in schema["properties"]["version"]["enum"] if v[:1].isdigit())
+
+
 def model_key(endpoint: str, body: dict[str, Any]) -> str:
     """The name of the schema (and the catalog's model) a body of `endpoint` is checked as."""
     if endpoint not in SCHEMAS or (field := selector(endpoint)) == "model":

@@ -23,7 +23,7 @@ from app.core.secret_compare import same_secret
 from app.core.settings import Settings
 from app.frames.owners import FrameOwners
 from app.frames.refs import FrameStore
-from app.frames.uploads import slot_for_app
+from app.frames.uploads import slot_for_app, upload
 from app.media.copies import MediaStore, VideoSaver, output_suffix
 from app.relays.callback import RecordedStart, check_callback, refused
 from app.relays.check import Report, probe_address, run_tiny_task
@@ -302,6 +302,17 @@ class TaskService:
         key = self._upstreams.key_for(upstream, caller)
         allow_private = self._upstreams.policy.allow_private
         return await slot_for_app(self._client, upstream, key, filename, allow_private)
+
+    async def upload_file(
+        self, address: str | None, caller: Caller, file: tuple[str, bytes, str]
+    ) -> str:
+        """A file the console holds (the demo's product photo) as an ephemeral upload on the
+        caller's upstream: its `runway://` URI, or UpstreamError."""
+        upstream = await self._upstreams.resolve(address)
+        key = self._upstreams.key_for(upstream, caller)
+        allow_private = self._upstreams.policy.allow_private
+        uri, _made = await upload(self._client, upstream, key, file, allow_private)
+        return uri
 
     async def check_relay(
         self, address: str | None, caller: Caller, tiny_task: bool, notify_here: bool = False

@@ -297,7 +297,7 @@ class Submission:
             base_url=ready.upstream.base_url,
             key_mask=mask_key(key) if caller.key else ("operator" if key else ""),
             model=ready.endpoint.model_of(to_send),
-            prompt_text=to_send.get("promptText") or "",
+            prompt_text=ready.endpoint.prompt_of(to_send),
             ratio=to_send.get("ratio") or "",  # a model may take no ratio
             duration=ready.endpoint.duration_of(to_send),
             seed=to_send.get("seed"),

@@ -11,7 +11,7 @@ from fastapi import Request
 
 from app.core.i18n import N_
 from app.core.i18n import gettext as _
-from app.demo.service import Demo, clean_prompt, failure_text
+from app.demo.service import PRODUCT_AD, Demo, clean_prompt, failure_text
 from app.exports.share_links import Share
 from app.frames.owners import ThumbLinks
 from app.frames.refs import first_frame, frame_sha
@@ -123,6 +123,8 @@ def strip_items(records: list[TaskRecord], thumbs: ThumbLinks) -> list[dict[str,
                 "thumb": thumb,
                 "phase": phase_of(record),
                 "label": label if len(label) <= 80 else label[:79] + "…",
+                # A product ad shows its kind where a video shows its picture (it has none).
+                "kind": _("Product ad") if record.endpoint == PRODUCT_AD else "",
             }
         )
     return items
