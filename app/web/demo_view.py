@@ -117,6 +117,8 @@ def strip_items(records: list[TaskRecord], thumbs: ThumbLinks) -> list[dict[str,
         sha = first_sha(record)
         thumb = thumbs.src(sha) if sha else None
         label = clean_prompt(record.prompt_text)
+        kind = _("Product ad") if record.endpoint == PRODUCT_AD else ""
+        label = f"{kind}: {label}" if kind else label  # says what its tile shows
         items.append(
             {
                 "key": record.id,
@@ -124,7 +126,7 @@ def strip_items(records: list[TaskRecord], thumbs: ThumbLinks) -> list[dict[str,
                 "phase": phase_of(record),
                 "label": label if len(label) <= 80 else label[:79] + "…",
                 # A product ad shows its kind where a video shows its picture (it has none).
-                "kind": _("Product ad") if record.endpoint == PRODUCT_AD else "",
+                "kind": kind,
             }
         )
     return items

@@ -11,7 +11,14 @@ from typing import Any
 from starlette.datastructures import ImmutableMultiDict
 
 from app.catalog.endpoints import DEFAULT_ENDPOINT, ENDPOINTS, FORM_MODES
-from app.catalog.models import DEFAULT_MODEL, SCHEMAS, Model, model_key, random_seed
+from app.catalog.models import (
+    DEFAULT_MODEL,
+    SCHEMAS,
+    Model,
+    latest_version,
+    model_key,
+    random_seed,
+)
 from app.catalog.validation import FieldError, prompt_images
 from app.core.i18n import gettext as _
 from app.frames.from_text import FrameRequest
@@ -99,6 +106,8 @@ class FormState:
             self.ratio = model.default_ratio
         if not self.duration.isdigit() or int(self.duration) not in model.durations:
             self.duration = str(model.default_duration)
+        if ENDPOINTS[self.endpoint].is_recipe and not self.values.get("version"):
+            self.values["version"] = latest_version(self.endpoint)  # a dated one, not unsafe
 
 
 def slot_from_form(form: ImmutableMultiDict, position: str, frames: FrameStore) -> FrameSlot:
