@@ -194,7 +194,7 @@ class Demo:
         """The product photo as an ephemeral upload on the operator's upstream."""
         data = await asyncio.to_thread(self.frames.read, product)
         name = f"{product.sha256[:16]}.{EXTENSIONS[product.media_type]}"
-        return await self.tasks.upload_file(
+        return await self.tasks.files.upload(
             None, Caller(None, owner), (name, data, product.media_type)
         )
 

@@ -63,7 +63,7 @@ async def upload_slot_answer(request: Request, who: GatewayCaller) -> Response:
     (run inside the gateway's `answer`, which turns refusals into Runway's error shape)."""
     filename = _filename(await _bounded_json(request))
     try:
-        uri, url, fields = await request.app.state.tasks.upload_slot(
+        uri, url, fields = await request.app.state.tasks.files.slot(
             who.address, who.caller, filename
         )
     except NoUploads:

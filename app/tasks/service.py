@@ -23,7 +23,6 @@ from app.core.secret_compare import same_secret
 from app.core.settings import Settings
 from app.frames.owners import FrameOwners
 from app.frames.refs import FrameStore
-from app.frames.uploads import slot_for_app, upload
 from app.media.copies import MediaStore, VideoSaver, output_suffix
 from app.relays.callback import RecordedStart, check_callback, refused
 from app.relays.check import Report, probe_address, run_tiny_task
@@ -36,6 +35,7 @@ from app.tasks.hook_receiver import HookReceiver
 from app.tasks.recording import TaskRecorder
 from app.tasks.refresh import Refresher
 from app.tasks.submission import Run, Submission
+from app.tasks.upstream_files import UpstreamFiles
 from app.team.budgets import NO_BUDGETS, Budgets
 
 OWN_MEDIA = re.compile(r"^/(?:v1/|runwayml/v1/)?media/([A-Za-z0-9_-]{1,64})\.mp4$")
@@ -79,6 +79,7 @@ class TaskService:
             owners=self._owners,
         )
         self.hooks = HookStore(storage)
+        self.files = UpstreamFiles(client, upstreams)  # ephemeral uploads on its upstream
         self.receiver = HookReceiver(storage, self.hooks, self._refresher, upstreams)
 
     async def close(self) -> None:
@@ -292,27 +293,6 @@ class TaskService:
         """The organisation's credits and limits, where the upstream offers them."""
         upstream = await self._upstreams.resolve(address)
         return await self._client.organization(upstream, self._upstreams.key_for(upstream, caller))
-
-    async def upload_slot(
-        self, address: str | None, caller: Caller, filename: str
-    ) -> tuple[str, str, dict[str, str]]:
-        """An ephemeral upload's `runway://` URI, upload URL and form fields on the caller's
-        upstream, for an app that then posts the file there itself (the gateway)."""
-        upstream = await self._upstreams.resolve(address)
-        key = self._upstreams.key_for(upstream, caller)
-        allow_private = self._upstreams.policy.allow_private
-        return await slot_for_app(self._client, upstream, key, filename, allow_private)
-
-    async def upload_file(
-        self, address: str | None, caller: Caller, file: tuple[str, bytes, str]
-    ) -> str:
-        """A file the console holds (the demo's product photo) as an ephemeral upload on the
-        caller's upstream: its `runway://` URI, or UpstreamError."""
-        upstream = await self._upstreams.resolve(address)
-        key = self._upstreams.key_for(upstream, caller)
-        allow_private = self._upstreams.policy.allow_private
-        uri, _made = await upload(self._client, upstream, key, file, allow_private)
-        return uri
 
     async def check_relay(
         self, address: str | None, caller: Caller, tiny_task: bool, notify_here: bool = False
