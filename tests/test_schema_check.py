@@ -1,6 +1,7 @@
-"""The console checks the schema-driven endpoints (video_to_video, Act-Two, video_to_hdr, the
-recipes, image_upscale) against the SDK's JSON Schemas: each bad field by its API name, before anything
-is sent; and the simulator, reading the same schemas with its own code, agrees on the field."""
+"""The console checks the schema-driven endpoints (video_to_video, Act-Two, video_to_hdr,
+image_upscale, the recipes) against the SDK's JSON Schemas: each bad field by its API name,
+before anything is sent; and the simulator, reading the same schemas with its own code, agrees
+on the field."""
 
 import httpx
 import pytest
