@@ -62,3 +62,11 @@ def test_copy_as_code_calls_the_recipe_s_sdk_method() -> None:
     ast.parse(text)
     curl = snippet("curl", upstream, upstream.api_root, body, "t-1", endpoint="recipes/product_ad")
     assert "/v1/recipes/product_ad" in curl
+
+
+def test_a_recipe_s_version_is_a_metrics_label_as_a_model_is() -> None:
+    """The recorded model of a recipe is its version: counted under it, not as `other`."""
+    from app.metrics.shared import _task_labels
+
+    assert _task_labels("recipes/product_ad", "2026-07", "SUCCEEDED")[1] == "2026-07"
+    assert _task_labels("recipes/product_ad", "gen4_turbo", "SUCCEEDED")[1] == "other"

@@ -86,6 +86,17 @@ def latest_version(endpoint: str) -> str:
     return max(v for v in schema["properties"]["version"]["enum"] if v[:1].isdigit())
 
 
+@cache
+def recorded_models(endpoint: str) -> frozenset[str]:
+    """What a task of `endpoint` records as its model: a model the catalog lists, or for a
+    recipe (no model), a version its schema lists (app/catalog/endpoints.py, `model_of`)."""
+    models = set(ENDPOINT_MODELS.get(endpoint, {}))
+    if endpoint in RECIPE_ENDPOINTS:
+        for schema in SCHEMAS[endpoint].values():
+            models |= set(schema["properties"]["version"].get("enum", []))
+    return frozenset(models)
+
+
 def model_key(endpoint: str, body: dict[str, Any]) -> str:
     """The name of the schema (and the catalog's model) a body of `endpoint` is checked as."""
     if endpoint not in SCHEMAS or (field := selector(endpoint)) == "model":
