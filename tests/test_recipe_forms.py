@@ -4,6 +4,8 @@ copy as code calls `client.recipes.<name>(...)`, and that call runs."""
 
 import ast
 
+from bs4 import BeautifulSoup
+
 from app.catalog.endpoints import ENDPOINTS
 from app.catalog.models import latest_version
 from app.runway.endpoints import resolve_upstream
@@ -70,3 +72,19 @@ def test_a_recipe_s_version_is_a_metrics_label_as_a_model_is() -> None:
 
     assert _task_labels("recipes/product_ad", "2026-07", "SUCCEEDED")[1] == "2026-07"
     assert _task_labels("recipes/product_ad", "gen4_turbo", "SUCCEEDED")[1] == "other"
+
+
+async def test_a_recipe_s_history_row_says_recipe_and_its_version(client) -> None:
+    """A recipe's row has no picture of its input: it is marked RCP, named by the recipe and
+    the version it ran at."""
+    body = {
+        "endpoint": "recipes/product_ad",
+        "version": "2026-06",
+        "productImages": [{"uri": IMAGE}],
+    }
+    created = await client.post("/api/tasks", json=body)
+    assert created.status_code == 201, created.text
+    assert created.json()["model"] == "2026-06"
+    rows = BeautifulSoup((await client.get("/history")).text, "html.parser")
+    row = rows.select_one(".history-row")
+    assert "RCP" in row.get_text(" ") and "Product ad · 2026-06" in row.get_text(" ")
