@@ -181,13 +181,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             submission=submission,
             receiver=receiver,
         )
-        parts = DemoParts(settings, storage, frames, media, secret, owners)
+        uploads = UploadSlots(client, upstreams)
+        parts = DemoParts(settings, storage, frames, media, secret, owners, uploads)
         running = Running(
             tasks=tasks,
             demo=Demo(tasks, parts),
             receiver=receiver,
             relay_check=RelayCheck(settings, client, upstreams, services.hooks, tasks.submit),
-            upload_slots=UploadSlots(client, upstreams),
+            upload_slots=uploads,
             accounts=UpstreamAccounts(client, upstreams),
         )
         services.start(running)

@@ -11,6 +11,12 @@ Two extensions, both `x-`: `x-media` names what a URI field must hold (`image`, 
 `audio`, as its docstring says "containing an encoded video"), and a string's `maxLength` is
 counted in UTF-16 code units, as the SDK's limits are (an emoji counts two).
 
+The recipes (`runwayml/types/recipe_<name>_params.py`, posted by `resources/recipes.py` to
+`/v1/recipes/<name>`) are endpoints too, named by that path (`recipes/product_ad`). Their bodies
+name no model but a dated `version`, which stays a field; a recipe whose body is a union of
+variants (multi_shot_video's `mode`: auto or custom) is keyed by the literal that tells them apart,
+as a model would be. Limits written "(1-10)" bound a list's length or an integer.
+
 Run through scripts/generate_catalog.py, which writes app/catalog/schema.json.
 """
 
@@ -27,11 +33,14 @@ from typing import Any, Literal, Required, Union, get_args, get_origin
 from typing_extensions import is_typeddict
 
 SUFFIX = "_create_params"
+RECIPE = re.compile(r"^recipe_(\w+)_params$")
+RECIPES = "recipes/"  # the endpoint name (and path under /v1) of recipe `<name>` is recipes/<name>
 NO_MODEL = "default"  # the key of an endpoint whose body names no model
 MEDIA = re.compile(r"containing an encoded (image|video|audio)")
 RANGE = re.compile(
     r"(?:from|between) (-?\d+(?:\.\d+)?)(?: \([^)]*\))? (?:to|and) (-?\d+(?:\.\d+)?)"
 )
+SPAN = re.compile(r"\((\d+)-(\d+)(?: \w+)?\)")  # "(1-10)", "(3-5 shots)"
 FRACTION = re.compile(r"fraction \[(-?\d+(?:\.\d+)?), (-?\d+(?:\.\d+)?)\]")
 MAX_CHARS = re.compile(r"up to (\d+) characters", re.I)
 MAX_ITEMS = re.compile(r"\bup to (\d+)\b(?! ?(?:characters|MB|seconds|megapixels))", re.I)
@@ -40,14 +49,21 @@ SEQUENCES = (collections.abc.Iterable, collections.abc.Sequence, list, tuple)
 
 
 def endpoint_names() -> list[str]:
-    """Every endpoint the SDK creates at: one `*_create_params` module each, sorted."""
+    """Every endpoint the SDK creates at: one `*_create_params` module each, and one
+    `recipe_*_params` module each (`recipes/<name>`), sorted."""
     import runwayml.types
 
-    return sorted(
-        info.name.removesuffix(SUFFIX)
-        for info in pkgutil.iter_modules(runwayml.types.__path__)
-        if info.name.endswith(SUFFIX)
-    )
+    names = [info.name for info in pkgutil.iter_modules(runwayml.types.__path__)]
+    creates = [name.removesuffix(SUFFIX) for name in names if name.endswith(SUFFIX)]
+    recipes = [RECIPES + match[1] for name in names if (match := RECIPE.match(name))]
+    return sorted(creates + recipes)
+
+
+def params_module(endpoint: str) -> str:
+    """The SDK module that types an endpoint's body."""
+    if endpoint.startswith(RECIPES):
+        return f"runwayml.types.recipe_{endpoint.removeprefix(RECIPES)}_params"
+    return f"runwayml.types.{endpoint}{SUFFIX}"
 
 
 def _strip(hint: Any) -> Any:
@@ -176,6 +192,11 @@ def _with_doc(schema: dict[str, Any], doc: str) -> dict[str, Any]:
     if match := MAX_ITEMS.search(doc):
         for array in _parts(schema, "array"):
             array["maxItems"] = int(match[1])
+    if match := SPAN.search(doc):
+        for array in _parts(schema, "array"):
+            array["minItems"], array["maxItems"] = int(match[1]), int(match[2])
+        for number in _parts(schema, "integer"):
+            number["minimum"], number["maximum"] = int(match[1]), int(match[2])
     if match := DEFAULT.search(doc):
         schema["default"] = _default(match[1])
     return schema
@@ -203,19 +224,32 @@ def object_schema(cls: type) -> dict[str, Any]:
 
 
 def _variants(module: types.ModuleType) -> list[type]:
-    name = next(k for k in vars(module) if k.endswith("CreateParams"))
+    name = next(k for k in vars(module) if k.endswith("Params"))
     union = vars(module)[name]
     return list(get_args(union)) or [union]
 
 
+def _tag(schema: dict[str, Any], others: list[dict[str, Any]]) -> list[Any]:
+    """The one-value literal that tells a variant of a model-less body from the others
+    (multi_shot_video's `mode`), as a list of keys; [NO_MODEL] for a body of one variant."""
+    for key in schema.get("required", []):
+        values = schema["properties"][key].get("enum", [])
+        theirs = [o["properties"].get(key, {}).get("enum") for o in others]
+        if len(values) == 1 and others and all(t and values[0] not in t for t in theirs):
+            return values
+    return [NO_MODEL]
+
+
 def endpoint_schemas(endpoint: str) -> dict[str, dict[str, Any]]:
-    """model → its body's JSON Schema, for one endpoint (`default` when no body names one)."""
-    module = importlib.import_module(f"runwayml.types.{endpoint}{SUFFIX}")
+    """model → its body's JSON Schema, for one endpoint (`default` when no body names one,
+    or the literal that tells its variants apart)."""
+    module = importlib.import_module(params_module(endpoint))
     found: dict[str, dict[str, Any]] = {}
-    for cls in _variants(module):
-        schema = object_schema(cls)
+    variants = [object_schema(cls) for cls in _variants(module)]
+    for index, schema in enumerate(variants):
         model = schema["properties"].get("model", {})
-        names = model.get("enum") or [NO_MODEL]
+        others = variants[:index] + variants[index + 1 :]
+        names = model.get("enum") or _tag(schema, others)
         for name in names:
             one = {**schema, "properties": {**schema["properties"]}}
             if "model" in one["properties"]:

@@ -221,8 +221,10 @@ function tr(text, values) {
   function clearFieldError(name) {
     if (!name) return;
     $$("[data-error-for='" + name + "']").forEach(function (el) { el.remove(); });
-    $$("[name='" + name + "'][aria-invalid], #" + CSS.escape(name) + "[aria-invalid]").forEach(function (el) { el.removeAttribute("aria-invalid"); });
-    var slot = $("#slot-" + name);
+    // Escaped: a schema field's name is a path (`s.productImages.0.uri`), no plain CSS id.
+    var id = CSS.escape(name);
+    $$("[name='" + name + "'][aria-invalid], #" + id + "[aria-invalid]").forEach(function (el) { el.removeAttribute("aria-invalid"); });
+    var slot = $("#slot-" + id);
     if (slot && (name === "first" || name === "last")) slot.classList.remove("has-error");
     var banner = $(".form-alert");
     if (!banner) return;

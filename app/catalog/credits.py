@@ -11,7 +11,7 @@ import json
 import math
 from typing import Any
 
-from app.catalog.models import ENDPOINT_MODELS, api_models, duration_when_omitted
+from app.catalog.models import ENDPOINT_MODELS, api_models, duration_when_omitted, model_key
 
 # Beyond any real task's price by far, and what a member's charge columns (32-bit on
 # PostgreSQL) hold: a larger count is no credit count a relay can mean, so it is ignored.
@@ -42,7 +42,7 @@ def counted_duration(body: dict[str, Any], endpoint: str) -> int | None:
     entry = api_models(endpoint).get(name)
     if entry:
         return duration_when_omitted(name, entry)
-    model = ENDPOINT_MODELS.get(endpoint, {}).get(name)  # a schema-checked endpoint's default
+    model = ENDPOINT_MODELS.get(endpoint, {}).get(model_key(endpoint, body))  # its schema's
     return (model.default_duration or None) if model is not None else None
 
 
@@ -59,7 +59,7 @@ def estimate_credits(body: dict[str, Any], endpoint: str = "image_to_video") -> 
     """The console's own estimate for a create body: the catalog's credits per second times
     the counted duration, or per task for an image or an upscale (0 for a model the catalog
     does not know or a duration validation refuses; neither is ever sent)."""
-    model = ENDPOINT_MODELS.get(endpoint, {}).get(str(body.get("model")))
+    model = ENDPOINT_MODELS.get(endpoint, {}).get(model_key(endpoint, body))
     if model is None:
         return 0
     if not model.durations:

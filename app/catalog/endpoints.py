@@ -17,6 +17,8 @@ from app.catalog.models import (
     SCHEMA_ENDPOINTS,
     SCHEMAS,
     Model,
+    model_key,
+    selector,
 )
 from app.catalog.schema_check import body_errors
 from app.catalog.validation import FieldError, Invalid, raise_errors, validate_create_body
@@ -61,6 +63,23 @@ class CreateEndpoint:
         schema = SCHEMAS[self.path].get(str(model))
         return schema is not None and "seed" in schema["properties"]
 
+    @property
+    def is_recipe(self) -> bool:
+        return self.path.startswith("recipes/")
+
+    def model_of(self, body: dict[str, Any]) -> str:
+        """What the task records as its model: the body's, or for a recipe (which names none)
+        its dated `version`, which pins what runs as a model does."""
+        if self.schema_checked and selector(self.path) != "model":
+            return str(body.get("version") or model_key(self.path, body))
+        return str(body.get("model"))
+
+    def prompt_of(self, body: dict[str, Any]) -> str:
+        """What the task records as its prompt: `promptText`, or a recipe's brief (its prompt,
+        else the creative concept), so history and the demo can say what was asked."""
+        names = ("prompt", "userConcept", "productInfo") if self.is_recipe else ("promptText",)
+        return next((body[n] for n in names if isinstance(body.get(n), str) and body[n]), "")
+
     def validate(self, body: dict[str, Any]) -> None:
         if self.schema_checked:
             raise_errors(body, body_errors(body, self.path))
@@ -98,6 +117,18 @@ ENDPOINTS: dict[str, CreateEndpoint] = {
         CreateEndpoint("voice_dubbing", N_("Voice dubbing"), "audio", "eleven_voice_dubbing"),
         CreateEndpoint("voice_isolation", N_("Voice isolation"), "audio", "eleven_voice_isolation"),
         CreateEndpoint("video_to_audio", N_("Video to audio"), "audio", "mirelo_sfx_2_0"),
+        # The recipes (the SDK's resources/recipes.py): a body with a dated version, no model.
+        CreateEndpoint("recipes/product_ad", N_("Product ad"), "video", "default"),
+        CreateEndpoint("recipes/product_ugc", N_("Product UGC video"), "video", "default"),
+        CreateEndpoint("recipes/product_swap", N_("Product swap"), "video", "default"),
+        CreateEndpoint("recipes/multi_shot_video", N_("Multi-shot video"), "video", "auto"),
+        CreateEndpoint("recipes/ad_localization", N_("Ad localization"), "image", "default"),
+        CreateEndpoint(
+            "recipes/product_campaign_image", N_("Product campaign image"), "image", "default"
+        ),
+        CreateEndpoint(
+            "recipes/marketing_stock_image", N_("Marketing stock image"), "image", "default"
+        ),
     )
 }
 # The form's choice; video_upscale and text_to_image have their own buttons.

@@ -70,6 +70,19 @@ CREDITS_PER_TASK: dict[str, int] = {
     "magnific_precision_upscaler_v2": 10,
 }
 UNKNOWN_TASK_PRICE = 5
+# The recipes (endpoint → credits: per second for a video recipe, per task for an image one).
+# Guesses: Runway prices a recipe as the models it runs, which the SDK does not say.
+RECIPE_CREDITS: dict[str, int] = {
+    "recipes/product_ad": 15,
+    "recipes/product_ugc": 15,
+    "recipes/product_swap": 20,
+    "recipes/multi_shot_video": 12,
+    "recipes/ad_localization": 8,
+    "recipes/product_campaign_image": 20,
+    "recipes/marketing_stock_image": 16,
+}
+# A recipe has no model: the picker names its one schema, or the variant its `mode` picks.
+RECIPE_LABELS = {"default": "Recipe", "auto": "Auto: from a story", "custom": "Custom: a shot list"}
 
 LABELS: dict[str, str] = {
     "gen3a_turbo": "Gen-3 Alpha Turbo",

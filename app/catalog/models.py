@@ -11,6 +11,7 @@ simulator's own checks all read from here, so adding a model is regenerating the
 import json
 import secrets
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,8 @@ from app.catalog.hand import (
     FORM_DURATIONS_FALLBACK,
     LABELS,
     PUBLISHED_PRICES,
+    RECIPE_CREDITS,
+    RECIPE_LABELS,
     RELAY_ONLY,
     RUNWAY_MODELS,
     UNKNOWN_PRICE,
@@ -56,13 +59,58 @@ AUDIO_ENDPOINTS = (
     "voice_isolation",
     "video_to_audio",
 )
+# The recipes (the SDK's resources/recipes.py): each at /v1/recipes/<name>, a body with a
+# dated `version` and no model.
+RECIPE_ENDPOINTS = tuple(name for name in SCHEMAS if name.startswith("recipes/"))
 SCHEMA_ENDPOINTS = (
     "video_to_video",
     "character_performance",
     "video_to_hdr",
     "image_upscale",
     *AUDIO_ENDPOINTS,
+    *RECIPE_ENDPOINTS,
 )
+NO_MODEL = "default"  # the schema of an endpoint whose body names no model (sdk_schema.py)
+
+
+@cache
+def selector(endpoint: str) -> str | None:
+    """The body field that picks a schema-driven endpoint's schema: `model`, or for a body
+    that names none, the literal its variants are keyed by (multi_shot_video's `mode`); None
+    when it has one schema."""
+    models = SCHEMAS[endpoint]
+    name, schema = next(iter(models.items()))
+    if "model" in schema["properties"]:
+        return "model"
+    if name == NO_MODEL:
+        return None
+    fields = schema["properties"]
+    return next(k for k in schema["required"] if fields[k].get("enum") == [name])
+
+
+def latest_version(endpoint: str) -> str:
+    """The newest dated `version` a recipe lists: what the console asks for where it picks
+    (the demo's product ad), never `unsafe-latest`, which may change without notice."""
+    schema = next(iter(SCHEMAS[endpoint].values()))
+    return max(v for v in schema["properties"]["version"]["enum"] if v[:1].isdigit())
+
+
+@cache
+def recorded_models(endpoint: str) -> frozenset[str]:
+    """What a task of `endpoint` records as its model: a model the catalog lists, or for a
+    recipe (no model), a version its schema lists (app/catalog/endpoints.py, `model_of`)."""
+    models = set(ENDPOINT_MODELS.get(endpoint, {}))
+    if endpoint in RECIPE_ENDPOINTS:
+        for schema in SCHEMAS[endpoint].values():
+            models |= set(schema["properties"]["version"].get("enum", []))
+    return frozenset(models)
+
+
+def model_key(endpoint: str, body: dict[str, Any]) -> str:
+    """The name of the schema (and the catalog's model) a body of `endpoint` is checked as."""
+    if endpoint not in SCHEMAS or (field := selector(endpoint)) == "model":
+        return str(body.get("model"))
+    return NO_MODEL if field is None else str(body.get(field))
 
 
 def api_models(endpoint: str = "image_to_video") -> dict[str, dict[str, Any]]:
@@ -109,6 +157,8 @@ class Model:
     relay_only: bool = False
     prompt_max_chars: int = PROMPT_MAX_CHARS
     duration_required: bool = True
+    credits_per_task: int | None = None  # a recipe's own price, whatever its name
+    duration_default: int | None = None  # the seconds its schema says a body without one runs
 
     @property
     def default_ratio(self) -> str:
@@ -119,11 +169,15 @@ class Model:
         """5 s where offered; 0 for a model that makes no video of its own length."""
         if not self.durations:
             return 0
+        if self.duration_default in self.durations:
+            return self.duration_default
         return 5 if 5 in self.durations else self.durations[0]
 
     def credits(self, duration: int) -> int:
         """The estimate for one task: by the second for videos, by the task otherwise."""
         if not self.durations:
+            if self.credits_per_task is not None:
+                return self.credits_per_task
             return CREDITS_PER_TASK.get(self.name, UNKNOWN_TASK_PRICE)
         return self.credits_per_second * duration
 
@@ -164,9 +218,10 @@ def _integer_range(schema: dict[str, Any]) -> tuple[int, int] | None:
     return None
 
 
-def _schema_model(name: str, schema: dict[str, Any]) -> Model:
+def _schema_model(name: str, schema: dict[str, Any], endpoint: str = "") -> Model:
     """A model of a schema-checked endpoint, as the form and the estimates use it: its
-    ratios, durations and prompt limit read off its JSON Schema."""
+    ratios, durations and prompt limit read off its JSON Schema. A recipe's price is its
+    endpoint's (RECIPE_CREDITS), per second for a video, per task for an image."""
     fields, required = schema["properties"], schema.get("required", [])
     durations: tuple[int, ...] = ()
     # A `number` duration is a sound's length in seconds, any fraction: the form asks it as
@@ -177,15 +232,18 @@ def _schema_model(name: str, schema: dict[str, Any]) -> Model:
             name, FORM_DURATIONS_FALLBACK
         )
         durations = tuple(listed) or tuple(range(low, high + 1))
+    recipe = RECIPE_CREDITS.get(endpoint)
     return Model(
         name=name,
-        label=LABELS.get(name, name),
+        label=LABELS.get(name, name) if recipe is None else RECIPE_LABELS.get(name, name),
         ratios=tuple(v for v in _values(fields.get("ratio", {})) if isinstance(v, str)),
         durations=durations,
         last_frame=False,
         prompt_required="promptText" in required,
-        credits_per_second=CREDITS_PER_SECOND.get(name, UNKNOWN_PRICE),
-        group="runway" if name in RUNWAY_MODELS else "partner",
+        credits_per_second=recipe or CREDITS_PER_SECOND.get(name, UNKNOWN_PRICE),
+        credits_per_task=recipe,
+        duration_default=fields.get("duration", {}).get("default") if recipe else None,
+        group="runway" if name in RUNWAY_MODELS or recipe is not None else "partner",
         prompt_max_chars=fields.get("promptText", {}).get("maxLength") or PROMPT_MAX_CHARS,
         duration_required="duration" in required,
     )
@@ -203,7 +261,7 @@ ENDPOINT_MODELS: dict[str, dict[str, Model]] = {
     for endpoint in ENDPOINT_NAMES
     if endpoint not in SCHEMA_ENDPOINTS
 } | {
-    endpoint: {name: _schema_model(name, s) for name, s in SCHEMAS[endpoint].items()}
+    endpoint: {name: _schema_model(name, s, endpoint) for name, s in SCHEMAS[endpoint].items()}
     for endpoint in SCHEMA_ENDPOINTS
 }
 MODELS = ENDPOINT_MODELS["image_to_video"]

@@ -14,7 +14,7 @@ The simulator checks the same schemas with its own code (app/simulator/schema_ch
 import math
 from typing import Any
 
-from app.catalog.models import ENDPOINT_MODELS, SCHEMAS, SEED_MAX
+from app.catalog.models import ENDPOINT_MODELS, SCHEMAS, SEED_MAX, model_key, selector
 from app.catalog.rule_check import rule_errors
 from app.catalog.validation import (
     UPSTREAM_OUTPUTS,
@@ -163,9 +163,11 @@ def schema_errors(value: object, schema: dict[str, Any], path: str = "") -> list
     if kind == "string":
         return _string_errors(value, schema, path)
     if kind == "array":
-        most = schema.get("maxItems")
+        most, least = schema.get("maxItems"), schema.get("minItems", 0)
         if most is not None and len(value) > most:
             return [FieldError(path, _("at most {n} items", n=most))]
+        if len(value) < least:
+            return [FieldError(path, _("at least {n} items", n=least))]
         items = schema.get("items", {})
         return [
             e for i, item in enumerate(value) for e in schema_errors(item, items, _join(path, i))
@@ -180,9 +182,11 @@ def body_errors(body: dict[str, Any], endpoint: str) -> list[FieldError]:
     SDK's docstrings state (catalog/cross_rules.py) and the console's own rules (the form's
     prompt limit, the seed's range, the relay fields)."""
     schemas = SCHEMAS[endpoint]
-    name = body.get("model")
-    if not isinstance(name, str) or name not in schemas:
-        names = ", ".join(schemas)
+    name = model_key(endpoint, body)
+    if name not in schemas:
+        field, names = selector(endpoint) or "model", ", ".join(schemas)
+        if field != "model":
+            return [FieldError(field, _("must be one of {names}", names=names))]
         return [FieldError("model", _("unknown model; choose one of {names}", names=names))]
     schema = schemas[name]
     prompt = schema["properties"].get("promptText")

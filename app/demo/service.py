@@ -1,4 +1,5 @@
-"""The demo page's work: one click from a sample (or the customer's image) to a playing video.
+"""The demo page's work: one click from a sample (or the customer's image) to a playing video,
+or to a product ad made of it (the product_ad recipe, with the picture as the product photo).
 
 It drives the task service like any other caller, on the operator's upstream (the server's key,
 or the simulator when none), under the demo session's own owner. Everything a customer could
@@ -16,7 +17,8 @@ from functools import partial
 from typing import NamedTuple
 
 from app.catalog.credits import estimate_credits
-from app.catalog.models import MODELS, OFFICIAL_MODEL, Model, random_seed
+from app.catalog.endpoints import DEFAULT_ENDPOINT
+from app.catalog.models import MODELS, OFFICIAL_MODEL, Model, latest_version, random_seed
 from app.catalog.validation import Invalid
 from app.core.i18n import N_
 from app.core.i18n import gettext as _
@@ -27,8 +29,9 @@ from app.demo.sessions import REPEATED, DemoSessions
 from app.exports.share_links import ShareLinks
 from app.frames.images import prepare_image
 from app.frames.owners import FrameOwners
-from app.frames.refs import FrameStore, StoredFrame
+from app.frames.refs import EXTENSIONS, FrameStore, StoredFrame
 from app.frames.samples import Sample, find_sample, sample_file
+from app.frames.uploads import UploadSlots
 from app.media.copies import MediaStore
 from app.runway.client import UpstreamError
 from app.runway.endpoints import OFFICIAL_HOST, UpstreamKind, resolve_upstream
@@ -52,6 +55,8 @@ PROMPT_LIMIT = 500
 POOLS_FULL = N_("The demo has made all the videos it can today. It will be ready again tomorrow.")
 
 DEFAULT_PROMPT = "Gentle, cinematic camera motion"  # English: what the models know best
+PRODUCT_AD = "recipes/product_ad"  # the second button's recipe: the picture is the product
+MAKES = {"": DEFAULT_ENDPOINT, "product_ad": PRODUCT_AD}
 
 
 def clean_prompt(text: str) -> str:
@@ -79,6 +84,7 @@ class DemoRequest:
     prompt: str = ""
     scenario: str = ""
     once: str = ""
+    make: str = ""  # "" animates the picture; "product_ad" makes a product ad of it
 
 
 @dataclass(frozen=True)
@@ -91,6 +97,7 @@ class DemoParts:
     media: MediaStore
     secret: bytes
     owners: FrameOwners  # create_app's: a session may use only frames it added
+    uploads: UploadSlots  # the product photo goes up as an ephemeral upload
 
 
 class Demo:
@@ -102,6 +109,7 @@ class Demo:
         self.media = parts.media
         self.secret = parts.secret
         self.owners = parts.owners
+        self.uploads = parts.uploads
         database = parts.storage.database
         self.sessions = DemoSessions(database)
         self.pools = DemoPools(database, parts.secret, PoolCaps.of(parts.settings))
@@ -173,6 +181,26 @@ class Demo:
             "watermark": False,
         }
 
+    def _ad_body(self, product: StoredFrame, request: DemoRequest, uri: str) -> dict[str, object]:
+        """A product ad of the picture: the recipe's newest dated version, the picture as its
+        product photo (`uri`: its upload, made once the ad is within the caps), the prompt as
+        the creative concept."""
+        concept = clean_prompt(request.prompt)[:PROMPT_LIMIT] or DEFAULT_PROMPT
+        marker = SCENARIOS.get(request.scenario) if self.simulated else None
+        return {
+            "version": latest_version(PRODUCT_AD),
+            "productImages": [{"uri": uri}],
+            "userConcept": f"{concept} {marker}" if marker else concept,
+            "ratio": "720:1280" if product.height > product.width else "1280:720",
+            "duration": DURATION,
+        }
+
+    async def _upload(self, product: StoredFrame, owner: str) -> str:
+        """The product photo as an ephemeral upload on the operator's upstream."""
+        data = await asyncio.to_thread(self.frames.read, product)
+        name = f"{product.sha256[:16]}.{EXTENSIONS[product.media_type]}"
+        return await self.uploads.file(None, Caller(None, owner), (name, data, product.media_type))
+
     def _duration(self) -> int:
         model = self.model()
         return DURATION if DURATION in model.durations else model.default_duration
@@ -187,13 +215,17 @@ class Demo:
     async def animate(self, owner: str, request: DemoRequest, address: str) -> TaskRecord:
         """Start one video within today's caps (this session's, the client address's and the
         console's); raises DemoRefusal with a sentence to show."""
+        endpoint = MAKES.get(request.make, DEFAULT_ENDPOINT)
         first, last = await self._frames(request, owner)
-        body = self._body(first, last, request)
+        ad = endpoint == PRODUCT_AD  # priced before its photo is uploaded: nothing sent yet
+        body = self._ad_body(first, request, "") if ad else self._body(first, last, request)
         once = request.once[:100]
-        reserved = await self._reserve(owner, address, estimate_credits(body), once)
+        reserved = await self._reserve(owner, address, estimate_credits(body, endpoint), once)
         try:
+            if ad:
+                body = self._ad_body(first, request, await self._upload(first, owner))
             record = await self.tasks.submit(
-                body, None, Caller(None, owner), submit_token=once or None
+                body, None, Caller(None, owner), submit_token=once or None, endpoint=endpoint
             )
         except AlreadySubmitted:
             await self._refund(owner, address, reserved)

@@ -16,7 +16,7 @@ from prometheus_client.registry import Collector
 from sqlalchemy import case, func, select
 from sqlalchemy.engine import Connection
 
-from app.catalog.models import ENDPOINT_MODELS
+from app.catalog.models import ENDPOINT_MODELS, recorded_models
 from app.runway.status import STATUSES, Status
 from app.storage.database import Database
 from app.storage.schema import charges_table, hook_deliveries_table, tasks_table
@@ -47,7 +47,7 @@ def _task_labels(endpoint: str, model: str, status: str) -> tuple[str, str, str]
     models = ENDPOINT_MODELS.get(endpoint)
     return (
         endpoint if models is not None else OTHER,
-        model if models and model in models else OTHER,
+        model if models and model in recorded_models(endpoint) else OTHER,
         status if status in STATUSES else OTHER,
     )
 

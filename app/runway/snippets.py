@@ -12,7 +12,7 @@ import shlex
 from dataclasses import dataclass
 from typing import Any
 
-from app.catalog.models import SCHEMA_ENDPOINTS, SCHEMAS, SDK
+from app.catalog.models import SCHEMA_ENDPOINTS, SCHEMAS, SDK, model_key, selector
 from app.runway.endpoints import Upstream
 
 ENV_VAR = "RUNWAYML_API_SECRET"
@@ -32,7 +32,10 @@ LANGUAGES = ("curl", "python", "sdk", "js")
 
 
 def sdk_knows(endpoint: str, model: str) -> bool:
-    """Whether the official SDK types this model at this endpoint (its snippet is offered)."""
+    """Whether the official SDK types this model at this endpoint (its snippet is offered);
+    a recipe, which names no model but a version, it types whatever the version."""
+    if endpoint in SCHEMA_ENDPOINTS and selector(endpoint) != "model":
+        return True
     return model in SDK_FIELDS.get(endpoint, {})
 
 
@@ -129,14 +132,16 @@ def python_sdk(
     """The official `runwayml` SDK, for the models it knows; None for the others. Each body
     field the SDK declares for the model becomes its snake_case argument; the relay-only
     ones (`watermark`, `notify_hook`) are left out, as the SDK would refuse them."""
-    model = str(body.get("model"))
-    if not sdk_knows(endpoint, model):
+    model = model_key(endpoint, body)
+    if not sdk_knows(endpoint, model) or model not in SDK_FIELDS.get(endpoint, {}):
         return None
     key_expr = (
         json.dumps(mask or "YOUR_KEY") if key_mode == "masked" else f'os.environ["{ENV_VAR}"]'
     )
     fields = SDK_FIELDS[endpoint][model]
-    arguments = {"model": model}
+    # A recipe is a method of `client.recipes` named after it, with no model argument.
+    method = endpoint.replace("/", ".") if "/" in endpoint else f"{endpoint}.create"
+    arguments = {"model": model} if "model" in body else {}
     arguments |= {
         _snake(name): value
         for name, value in body.items()
@@ -147,7 +152,7 @@ def python_sdk(
     return (
         "import os\n\nfrom runwayml import RunwayML\n\n"
         f"client = RunwayML(api_key={key_expr}, base_url={base!r})\n"
-        f"task = client.{endpoint}.create(\n{args})\n"
+        f"task = client.{method}(\n{args})\n"
         "print(task.id)\n"
         f"print(client.tasks.retrieve({task_id!r}))  # the task the console ran\n"
         "print(task.wait_for_task_output())  # polls until it is done\n"

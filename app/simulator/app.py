@@ -37,6 +37,7 @@ from app.simulator.media_tasks import (
 from app.simulator.organization import read_organization, read_usage
 from app.simulator.outputs import read_output
 from app.simulator.protocol import CorsExceptControl, RunwayVersion, json_http_error
+from app.simulator.recipes import RECIPE_PATHS, recipe_route
 from app.simulator.renderer import Renderer
 from app.simulator.state import SimState, load_secret
 from app.simulator.store import SimStore
@@ -65,6 +66,7 @@ def api_routes(prefix: str) -> list[Route]:
         Route(f"{prefix}/v1/video_to_hdr", create_video_to_hdr, methods=["POST"]),
         Route(f"{prefix}/v1/image_upscale", create_image_upscale, methods=["POST"]),
         *(Route(f"{prefix}/v1/{kind}", _create_at(kind), methods=["POST"]) for kind in AUDIO_KINDS),
+        *(Route(f"{prefix}/v1/{p}", recipe_route(p), methods=["POST"]) for p in RECIPE_PATHS),
     ]
 
 

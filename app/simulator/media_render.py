@@ -270,6 +270,9 @@ def render_image_upscale(store: SimStore, task: SimTask, path: Path) -> None:
     temporary.replace(path)
 
 
+input_image = _image  # the recipes' renders (recipes.py) read their images as these do
+
+
 def render_media(store: SimStore, task: SimTask, path: Path, stop: threading.Event) -> None:
     kind = task.extra.get("kind")
     if kind == "image_upscale":

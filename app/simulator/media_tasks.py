@@ -84,12 +84,18 @@ def _input_issues(state: SimState, found: list[tuple[Path, str, str]], owner: st
     ]
 
 
-def _inputs(state: SimState, task_id: str, found: list[tuple[Path, str, str]]) -> dict[str, Any]:
+def _inputs(
+    state: SimState,
+    task_id: str,
+    found: list[tuple[Path, str, str]],
+    roles: dict[str, str] = ROLES,
+) -> dict[str, Any]:
     """The main inputs by role, as the renderer finds them: {role: [kind, source]}. Data
-    URIs are kept as bytes; references and keyframes only count in the checks."""
+    URIs are kept as bytes; references, keyframes and audio only count in the checks. The
+    recipes (recipes.py) name their own roles."""
     kept: dict[str, Any] = {}
     for path, kind, uri in found:
-        role = ROLES.get(str(path[0]))
+        role = roles.get(str(path[0]))
         if role is None or role in kept:
             continue
         if kind == "video":

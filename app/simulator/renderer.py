@@ -14,6 +14,7 @@ from app.simulator.audio_outputs import SUFFIXES as AUDIO_SUFFIXES
 from app.simulator.camera import CameraPath
 from app.simulator.containers import HEAD_BYTES, container_format, file_format
 from app.simulator.media_render import render_media
+from app.simulator.recipe_render import is_recipe, makes_image, render_recipe
 from app.simulator.scenes import paint_scene
 from app.simulator.store import SimStore, SimTask
 from app.simulator.upload_store import upload_path
@@ -33,12 +34,12 @@ MEDIA_KINDS = ("video_to_video", "character_performance", "video_to_hdr", "image
 
 
 def output_suffix(task: SimTask) -> str:
-    """What a task makes: a PNG for an image endpoint, the asked audio format for an audio
-    one, an MP4 for everything else."""
+    """What a task makes: a PNG for an image endpoint or recipe, the asked audio format for an
+    audio one, an MP4 for everything else."""
     kind = task.extra.get("kind")
     if kind in AUDIO_KINDS:
         return str(task.extra.get("format") or "mp3")
-    return "png" if kind in IMAGE_KINDS else "mp4"
+    return "png" if kind in IMAGE_KINDS or makes_image(kind) else "mp4"
 
 
 class Renderer:
@@ -98,6 +99,9 @@ class Renderer:
             return self._upscale(task)
         if kind in AUDIO_KINDS:
             return render_audio(self._store, task, self.output_path(task.id, output_suffix(task)))
+        if is_recipe(kind):
+            path = self.output_path(task.id, output_suffix(task))
+            return render_recipe(self._store, task, path, self._stopping)
         if kind in MEDIA_KINDS:
             return render_media(
                 self._store, task, self.output_path(task.id, output_suffix(task)), self._stopping

@@ -67,6 +67,8 @@ def walk(value: object, schema: dict[str, Any], at: Path) -> list[Issue]:
     if kind == "array":
         if len(value) > schema.get("maxItems", len(value)):
             return [Issue(at, f"Expected at most {schema['maxItems']} items")]
+        if len(value) < schema.get("minItems", 0):
+            return [Issue(at, f"Expected at least {schema['minItems']} items")]
         item = schema.get("items", {})
         return [issue for i, each in enumerate(value) for issue in walk(each, item, (*at, i))]
     if kind == "object":
@@ -123,14 +125,29 @@ def media_fields(
     return []
 
 
+def _tag(name: str, schema: dict[str, Any]) -> str:
+    """The field whose one value names this schema: `model`, or a recipe variant's `mode`."""
+    fields = schema["properties"]
+    return next((k for k, sub in fields.items() if sub.get("enum") == [name]), "model")
+
+
+def _chosen(endpoint: str, body: dict[str, Any]) -> dict[str, Any]:
+    """The schema a body picks: by its `model`; a recipe (no model) has one, or one per value
+    of the literal its variants carry (multi_shot_video's `mode`)."""
+    models = SCHEMAS[endpoint]
+    first, schema = next(iter(models.items()))
+    if len(models) == 1 and "model" not in schema["properties"]:
+        return schema
+    field = _tag(first, schema)
+    if isinstance(body.get(field), str) and body[field] in models:
+        return models[body[field]]
+    raise BodyRefused([Issue((field,), f"Expected one of {', '.join(models)}")])
+
+
 def check_schema(endpoint: str, body: dict[str, Any]) -> dict[str, Any]:
     """The model's schema applied to `body`: the schema of the model it names, or
     BodyRefused with every issue."""
-    models = SCHEMAS[endpoint]
-    name = body.get("model")
-    if not isinstance(name, str) or name not in models:
-        raise BodyRefused([Issue(("model",), f"Expected one of {', '.join(models)}")])
-    schema = models[name]
+    schema = _chosen(endpoint, body)
     issues = walk(body, schema, ())
     issues += [] if issues else cross_issues(endpoint, body)  # on a body of the schema's shape
     seed = body.get("seed")

@@ -297,8 +297,8 @@ class Submission:
             owner=caller.owner,
             base_url=ready.upstream.base_url,
             key_mask=mask_key(key) if caller.key else ("operator" if key else ""),
-            model=to_send["model"],
-            prompt_text=to_send.get("promptText") or "",
+            model=ready.endpoint.model_of(to_send),
+            prompt_text=ready.endpoint.prompt_of(to_send),
             ratio=to_send.get("ratio") or "",  # a model may take no ratio
             duration=ready.endpoint.duration_of(to_send),
             seed=to_send.get("seed"),

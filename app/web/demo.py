@@ -81,9 +81,11 @@ async def animate(
     prompt: Annotated[str, Form()] = "",
     scenario: Annotated[str, Form()] = "",
     once: Annotated[str, Form()] = "",
+    make: Annotated[str, Form()] = "",
 ) -> Response:
-    """Animate: start one video and answer with the progress view (or a plain refusal)."""
-    ask = DemoRequest(sample, frame, prompt, scenario, once)
+    """Animate (or Make a product ad, `make=product_ad`): start one video and answer with the
+    progress view (or a plain refusal)."""
+    ask = DemoRequest(sample, frame, prompt, scenario, once, make)
     try:
         record = await demo.animate(session.owner, ask, client_key(request))
     except DemoRefusal as exc:

@@ -11,7 +11,7 @@ from fastapi import Request
 
 from app.core.i18n import N_
 from app.core.i18n import gettext as _
-from app.demo.service import Demo, clean_prompt, failure_text
+from app.demo.service import PRODUCT_AD, Demo, clean_prompt, failure_text
 from app.exports.share_links import Share
 from app.frames.owners import ThumbLinks
 from app.frames.refs import first_frame, frame_sha
@@ -117,12 +117,16 @@ def strip_items(records: list[TaskRecord], thumbs: ThumbLinks) -> list[dict[str,
         sha = first_sha(record)
         thumb = thumbs.src(sha) if sha else None
         label = clean_prompt(record.prompt_text)
+        kind = _("Product ad") if record.endpoint == PRODUCT_AD else ""
+        label = f"{kind}: {label}" if kind else label  # says what its tile shows
         items.append(
             {
                 "key": record.id,
                 "thumb": thumb,
                 "phase": phase_of(record),
                 "label": label if len(label) <= 80 else label[:79] + "…",
+                # A product ad shows its kind where a video shows its picture (it has none).
+                "kind": kind,
             }
         )
     return items

@@ -12,7 +12,14 @@ from typing import Any
 from starlette.datastructures import ImmutableMultiDict
 
 from app.catalog.endpoints import DEFAULT_ENDPOINT, ENDPOINTS, FORM_MODES
-from app.catalog.models import DEFAULT_MODEL, SCHEMAS, Model, random_seed
+from app.catalog.models import (
+    DEFAULT_MODEL,
+    SCHEMAS,
+    Model,
+    latest_version,
+    model_key,
+    random_seed,
+)
 from app.catalog.validation import FieldError, prompt_images
 from app.core.i18n import gettext as _
 from app.frames.from_text import FrameRequest
@@ -100,6 +107,8 @@ class FormState:
             self.ratio = model.default_ratio
         if not self.duration.isdigit() or int(self.duration) not in model.durations:
             self.duration = str(model.default_duration)
+        if ENDPOINTS[self.endpoint].is_recipe and not self.values.get("version"):
+            self.values["version"] = latest_version(self.endpoint)  # a dated one, not unsafe
 
 
 def slot_from_form(form: ImmutableMultiDict, position: str, frames: FrameStore) -> FrameSlot:
@@ -183,7 +192,8 @@ def _schema_body(state: FormState) -> tuple[dict[str, Any], list[FieldError]]:
     """A schema-driven endpoint's body: its own inputs, then the form's common controls
     where the model's schema has them."""
     model = state.model_info
-    body: dict[str, Any] = {"model": model.name}
+    endpoint = ENDPOINTS[state.endpoint]
+    body: dict[str, Any] = {} if endpoint.is_recipe else {"model": model.name}
     body |= body_values(state.endpoint, model.name, state.values)
     errors: list[FieldError] = []
     if state.takes_prompt and (state.prompt_text or model.prompt_required):
@@ -250,13 +260,18 @@ def attach_errors(state: FormState, errors: list[FieldError]) -> None:
         state.errors.setdefault(name, message)
 
 
+def _recipe(endpoint: str) -> bool:
+    """A recipe's task records its version as its model; its form picks by its schema."""
+    return endpoint in ENDPOINTS and ENDPOINTS[endpoint].is_recipe
+
+
 def state_from_record(record: TaskRecord, frames: FrameStore, new_seed: bool) -> FormState:
     """Every setting of a past task, both frames included, ready to run again."""
     request = record.request
     state = FormState(
         base_url=record.base_url,
         endpoint=form_mode(record.endpoint),
-        model=record.model,
+        model=model_key(record.endpoint, request) if _recipe(record.endpoint) else record.model,
         prompt_text=record.prompt_text,
         ratio=record.ratio,
         duration=str(record.duration),

@@ -127,6 +127,8 @@ def thumb_label(record: TaskRecord) -> str:
     """What a history row without a picture shows in its place: where the task came from."""
     if record.endpoint == "image_to_video" and uploaded_input(record):
         return "UPL"
+    if record.endpoint.startswith("recipes/"):
+        return "RCP"  # a recipe: Runway's workflow, whatever it makes
     return THUMB_LABELS.get(record.endpoint, "MP4")
 
 

@@ -4,11 +4,12 @@ Each field of the schema that the form's own controls do not cover (prompt, rati
 seed) becomes one input named `s.<path>` (`s.character.uri`, `s.keyframes.0.at`): a media URI
 (an https URL, an upload's `runway://` URI, or a previous task's output), literals as a choice,
 numbers with their range, booleans as yes/no/unset, nested objects as their fields, and lists
-of objects as a few rows. A union of objects (Act-Two's character: an image or a video) shows
-the fields of all its members, its `type` as one choice, and a URI the members hold in kinds
-of their own takes them all (speech_to_speech's `media.uri`: audio or video). Required fields
-and media come first; the rest go under "Advanced". The values go back into a body by the same
-list, typed as the schema says, so what the form sends is what the schema describes.
+of objects as a few rows (the rows a required list needs, like a product ad's first product
+image, among the main fields). A union of objects (Act-Two's character: an image or a video)
+shows the fields of all its members, its `type` as one choice, and a URI the members hold in
+kinds of their own takes them all (speech_to_speech's `media.uri`: audio or video). Required
+fields and media come first; the rest go under "Advanced". The values go back into a body by
+the same list, typed as the schema says, so what the form sends is what the schema describes.
 """
 
 from dataclasses import dataclass
@@ -122,9 +123,11 @@ def _fields(
             item = _merged(sub.get("items", {}))
             if item.get("type") != "object":
                 continue
-            rows = min(LIST_ROWS, sub.get("maxItems", LIST_ROWS))
-            for row in range(rows):  # an optional list: nothing in a row is needed
-                found += _fields(f"{path}.{row}.", item, True, False)
+            least = sub.get("minItems", 0) if essential else 0
+            rows = max(least, min(LIST_ROWS, sub.get("maxItems", LIST_ROWS)))
+            for row in range(rows):  # rows past a required list's least need nothing
+                needed_row = row < least
+                found += _fields(f"{path}.{row}.", item, not needed_row, needed_row)
         elif (leaf := _leaf(path, sub, key in required, hidden, essential)) is not None:
             found.append(leaf)
     return found

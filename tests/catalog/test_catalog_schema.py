@@ -36,8 +36,49 @@ def test_every_create_endpoint_of_the_sdk_has_a_schema() -> None:
         for info in pkgutil.iter_modules(runwayml.types.__path__)
         if info.name.endswith("_create_params")
     }
-    assert set(SCHEMAS) == modules and len(modules) == 20
+    recipes = {name for name in SCHEMAS if name.startswith("recipes/")}
+    assert set(SCHEMAS) - recipes == modules and len(modules) == 20
     assert len(SCHEMAS["video_to_video"]) == 12
+
+
+def test_every_recipe_is_an_endpoint_at_the_path_the_sdk_posts_to() -> None:
+    """The seven recipes of resources/recipes.py, each at `/v1/recipes/<name>` as the SDK's
+    method posts it, with the dated `version` its body carries as a required field."""
+    import inspect
+
+    from runwayml.resources.recipes import RecipesResource
+
+    names = {
+        info.name.removeprefix("recipe_").removesuffix("_params")
+        for info in pkgutil.iter_modules(runwayml.types.__path__)
+        if info.name.startswith("recipe_") and info.name.endswith("_params")
+    }
+    assert len(names) == 7
+    assert {n for n in SCHEMAS if n.startswith("recipes/")} == {f"recipes/{n}" for n in names}
+    for name in names:
+        assert f'"/v1/recipes/{name}"' in inspect.getsource(getattr(RecipesResource, name))
+        for schema in SCHEMAS[f"recipes/{name}"].values():
+            assert "version" in schema["required"] and "model" not in schema["properties"]
+            assert "2026-06" in schema["properties"]["version"]["enum"]
+
+
+def test_the_recipe_facts_read_by_hand_from_runwayml_5_24_0() -> None:
+    ad = SCHEMAS["recipes/product_ad"]["default"]
+    assert ad["required"] == ["productImages", "version"]
+    assert ad["properties"]["version"]["enum"] == ["2026-06", "2026-07", "unsafe-latest"]
+    images = ad["properties"]["productImages"]
+    assert (images["minItems"], images["maxItems"]) == (1, 10)
+    assert images["items"]["properties"]["uri"]["x-media"] == "image"
+    assert ad["properties"]["styleImages"]["maxItems"] == 4
+    duration = ad["properties"]["duration"]
+    assert (duration["minimum"], duration["maximum"], duration["default"]) == (4, 15, 10)
+    shots = SCHEMAS["recipes/multi_shot_video"]
+    assert set(shots) == {"auto", "custom"}  # keyed by `mode`, which tells its variants apart
+    assert shots["custom"]["properties"]["shots"]["minItems"] == 3
+    swap = SCHEMAS["recipes/product_swap"]["default"]["properties"]
+    assert swap["referenceVideo"]["properties"]["uri"]["x-media"] == "video"
+    stock = SCHEMAS["recipes/marketing_stock_image"]["default"]["properties"]
+    assert (stock["outputCount"]["minimum"], stock["outputCount"]["maximum"]) == (1, 4)
 
 
 def test_the_facts_read_by_hand_from_runwayml_5_24_0() -> None:

@@ -1,6 +1,7 @@
 """The console checks the schema-driven endpoints (video_to_video, Act-Two, video_to_hdr,
-image_upscale) against the SDK's JSON Schemas: each bad field by its API name, before anything
-is sent; and the simulator, reading the same schemas with its own code, agrees on the field."""
+image_upscale, the recipes) against the SDK's JSON Schemas: each bad field by its API name,
+before anything is sent; and the simulator, reading the same schemas with its own code, agrees
+on the field."""
 
 import httpx
 import pytest
@@ -22,6 +23,24 @@ GOOD = {
     },
     "video_to_hdr": {"model": "ruby", "videoUri": VIDEO},
     "image_upscale": {"model": "magnific_precision_upscaler_v2", "imageUri": IMAGE},
+    # The recipes name no model: a dated version, and multi_shot_video's mode picks its schema.
+    "recipes/product_ad": {"version": "2026-07", "productImages": [{"uri": IMAGE}]},
+    "recipes/multi_shot_video": {
+        "version": "2026-06",
+        "mode": "custom",
+        "shots": [{"duration": 5, "prompt": "a door"}] * 3,
+    },
+    "recipes/ad_localization": {
+        "version": "2026-06",
+        "referenceImage": {"uri": IMAGE},
+        "targetLanguage": "ja",
+    },
+    "recipes/product_swap": {
+        "version": "2026-06",
+        "newProductImages": [{"uri": IMAGE, "view": "front"}],
+        "originalProductImage": {"uri": IMAGE},
+        "referenceVideo": {"uri": VIDEO},
+    },
 }
 BAD = [
     ("video_to_video", {"videoUri": None}, "videoUri"),
@@ -41,6 +60,24 @@ BAD = [
     ("image_upscale", {"scaleFactor": True}, "scaleFactor"),
     ("image_upscale", {"sharpen": 101}, "sharpen"),
     ("image_upscale", {"flavor": "painting"}, "flavor"),
+    ("recipes/product_ad", {"productImages": []}, "productImages"),
+    ("recipes/product_ad", {"version": "2025-01"}, "version"),
+    ("recipes/product_ad", {"version": None}, "version"),
+    ("recipes/product_ad", {"duration": 3}, "duration"),
+    ("recipes/product_ad", {"styleImages": [{"uri": IMAGE}] * 5}, "styleImages"),
+    ("recipes/multi_shot_video", {"mode": "story"}, "mode"),
+    ("recipes/multi_shot_video", {"shots": [{"duration": 5, "prompt": "x"}] * 2}, "shots"),
+    (
+        "recipes/multi_shot_video",
+        {"shots": [{"duration": 5}, *[{"duration": 5, "prompt": "x"}] * 2]},
+        "shots[0].prompt",
+    ),
+    ("recipes/ad_localization", {"targetLanguage": "xx"}, "targetLanguage"),
+    (
+        "recipes/product_swap",
+        {"newProductImages": [{"uri": IMAGE, "view": "top"}]},
+        "newProductImages[0].view",
+    ),
 ]
 # URIs: the console's own rules by `x-media`; the simulator checks them after the schema
 # walk, against what it may read (app/simulator/media_tasks.py).
@@ -53,6 +90,8 @@ BAD_URIS = [
         {"reference": {"type": "video", "uri": "ftp://e.com/r.mp4"}},
         "reference.uri",
     ),
+    ("recipes/product_ad", {"productImages": [{"uri": "ftp://x"}]}, "productImages[0].uri"),
+    ("recipes/product_swap", {"referenceVideo": {"uri": "file:///x"}}, "referenceVideo.uri"),
 ]
 
 

@@ -58,7 +58,7 @@ async def test_the_page_offers_samples_and_shows_no_internals(demo: httpx.AsyncC
     assert len(samples) >= 6
     assert all(label.startswith("Sample: ") for label in samples)
     assert "Sample: Harbour at dawn" in samples
-    assert [b.text for b in page.select("button[type=submit]")] == ["Animate"]
+    assert [b.text for b in page.select("button[type=submit]")] == ["Animate", "Make a product ad"]
     assert not page.select("#baseUrl, #api-key, input[type=password], .inspector")
     text = page.get_text(" ", strip=True).lower()
     assert not [word for word in INTERNAL if word in text]
