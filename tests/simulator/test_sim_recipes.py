@@ -15,8 +15,8 @@ from PIL import Image
 from app.catalog.hand import RECIPE_CREDITS
 from app.simulator.app import create_simulator_app
 from tests.helpers import data_uri, image_bytes
-from tests.test_sim_media_endpoints import video
-from tests.test_sim_upscale_inputs import ALICE
+from tests.simulator.test_sim_media_endpoints import video
+from tests.simulator.test_sim_upscale_inputs import ALICE
 
 RED = data_uri(image_bytes((320, 320), color=(200, 30, 30)))
 

@@ -8,9 +8,9 @@ from bs4 import BeautifulSoup
 
 from app.catalog.credits import estimate_credits
 from app.demo.service import PRODUCT_AD
+from tests.demo.test_demo import INTERNAL, animate, demo, demo_client, until_settled  # noqa: F401
+from tests.demo.test_demo_caps import SESSION_SPENT, creates
 from tests.helpers import image_bytes
-from tests.test_demo import INTERNAL, animate, demo, demo_client, until_settled  # noqa: F401
-from tests.test_demo_caps import SESSION_SPENT, creates
 
 
 async def test_a_sample_becomes_a_product_ad_in_one_click(demo: httpx.AsyncClient) -> None:  # noqa: F811

@@ -11,8 +11,8 @@ import httpx
 import pytest
 from PIL import Image
 
-from tests.test_console_sdk import PASSWORD, Stack
-from tests.test_sdk_media_endpoints import _saved, stack, uploads  # noqa: F401 - fixtures
+from tests.gateway.test_console_sdk import PASSWORD, Stack
+from tests.gateway.test_sdk_media_endpoints import _saved, stack, uploads  # noqa: F401 - fixtures
 
 VERSION = "2026-06"
 # recipe, the SDK's arguments (`{image}`, `{video}` stand for uploads), what it makes:
