@@ -26,7 +26,7 @@ from app.metrics.replica import ReplicaMetrics
 from app.relays.service import RelayCheck
 from app.runway.client import RunwayClient
 from app.runway.guard import GuardedTransport, GuardPolicy
-from app.runway.pools import POOLS, SpreadPools
+from app.runway.pools import engine_transport
 from app.runway.upstreams import UpstreamAccess
 from app.simulator.app import create_simulator_app
 from app.storage.database import Database
@@ -83,9 +83,7 @@ def network_transport(policy: GuardPolicy) -> GuardedTransport:
     """The pooled transport for real upstreams, guarded at connect time; nothing on top of it
     follows redirects, so a relay cannot bounce the console to an address the guard refused."""
     tls = httpx.create_ssl_context()  # once: loading the CA bundle takes ~20 ms a context
-    limits = httpx.Limits(keepalive_expiry=UPSTREAM_KEEPALIVE_S)
-    pools = [httpx.AsyncHTTPTransport(verify=tls, retries=0, limits=limits) for _ in range(POOLS)]
-    return GuardedTransport(policy, SpreadPools(pools))
+    return GuardedTransport(policy, engine_transport(tls, UPSTREAM_KEEPALIVE_S))
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

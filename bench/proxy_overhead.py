@@ -4,8 +4,12 @@ Usage: python bench/proxy_overhead.py [--pairs 300]
 The same create + read, at concurrency 1 and 50, straight to the standalone simulator, through
 nginx (a plain reverse proxy) and through the console (`POST /api/tasks` + `GET /api/tasks/{id}`
 with the simulator as a relay). At concurrency 1 twice: the first frame as a URL, and as a
-320×192 PNG data URI (the frame path: checked, stored, inlined). Then reads per second the
+320×192 PNG data URI (the frame path: checked, stored, inlined), every way and both paths
+taking turns pair by pair; at concurrency 50 in turns of many pairs. Then reads per second the
 console serves from its store.
+
+Each pair's create is also timed on its own: issue 28's targets are for the create alone (a
+create with the PNG frame adds ≤ 2.0 ms median, one with a URL ≤ 1.5 ms, at concurrency 1).
 """
 
 import argparse
@@ -14,6 +18,7 @@ import base64
 import contextlib
 import io
 import json
+import statistics
 import sys
 import tempfile
 import time
@@ -33,6 +38,7 @@ from bench.common import (
     summary,
     unlimited_account,
 )
+from bench.proxy_report import report
 
 # `[sim:internal]`: the simulator fails these tasks instead of rendering hundreds of videos,
 # whose CPU would otherwise be measured as if it were the console's overhead.
@@ -63,14 +69,15 @@ FRAME_BODY = {**BODY, "promptImage": png_frame()}
 def pair_direct(body: dict = BODY):
     sent = json_body(body)
 
-    async def pair(conn: Connection) -> float:
+    async def pair(conn: Connection) -> tuple[float, float]:
         started = time.perf_counter()
         created = await conn.request("POST", "/runwayml/v1/image_to_video", sent, AUTH)
         assert created.status == 200, created
+        create_ms = (time.perf_counter() - started) * 1000
         task_id = json.loads(created.body)["id"]
         read = await conn.request("GET", f"/runwayml/v1/tasks/{task_id}", headers=AUTH)
         assert created.status == 200 and read.status == 200, (created, read)
-        return (time.perf_counter() - started) * 1000
+        return (time.perf_counter() - started) * 1000, create_ms
 
     return pair
 
@@ -78,14 +85,15 @@ def pair_direct(body: dict = BODY):
 def pair_console(sim_base: str, sent: dict = BODY):
     body = json_body({**sent, "baseUrl": sim_base})
 
-    async def pair(conn: Connection) -> float:
+    async def pair(conn: Connection) -> tuple[float, float]:
         started = time.perf_counter()
         created = await conn.request("POST", "/api/tasks", body, KEY)
         assert created.status == 201, created
+        create_ms = (time.perf_counter() - started) * 1000
         task_id = json.loads(created.body)["id"]
         read = await conn.request("GET", f"/api/tasks/{task_id}", headers=KEY)
         assert created.status == 201 and read.status == 200, (created, read)
-        return (time.perf_counter() - started) * 1000
+        return (time.perf_counter() - started) * 1000, create_ms
 
     return pair
 
@@ -95,12 +103,12 @@ ROUNDS = 5  # the three ways take turns, so drift in the machine's load hits the
 
 async def measure(
     port: int, pair, pairs: int, concurrency: int, pids: list[int]
-) -> tuple[list[float], list[float]]:
-    """(pair times in ms, CPU seconds each of `pids` used for the timed pairs)."""
+) -> tuple[list[tuple[float, float]], list[float]]:
+    """((pair, create) times in ms, CPU seconds each of `pids` used for the timed pairs)."""
     connections = [await Connection.open(port) for _ in range(concurrency)]
     for conn in connections:  # warm up every connection (and the server's caches)
         await pair(conn)
-    samples: list[float] = []
+    samples: list[tuple[float, float]] = []
     remaining = pairs
 
     async def worker(conn: Connection) -> None:
@@ -118,8 +126,9 @@ async def measure(
 
 
 def side_by_side(targets: dict[str, tuple], pairs: int, concurrency: int) -> dict[str, dict]:
-    """Each way measured in ROUNDS turns; medians over all turns, CPU ms per pair per process."""
-    samples: dict[str, list[float]] = {name: [] for name in targets}
+    """Each way measured in ROUNDS turns; medians over all turns (the pair's, and its create's
+    under "create"), CPU ms per pair per process."""
+    samples: dict[str, list[tuple[float, float]]] = {name: [] for name in targets}
     cpu: dict[str, list[float]] = {name: [0.0] * len(t[2]) for name, t in targets.items()}
     for _ in range(ROUNDS):
         for name, (port, pair, pids) in targets.items():
@@ -128,7 +137,38 @@ def side_by_side(targets: dict[str, tuple], pairs: int, concurrency: int) -> dic
             cpu[name] = [a + b for a, b in zip(cpu[name], used, strict=True)]
     return {
         name: {
-            **summary(samples[name]),
+            **summary([pair for pair, _create in samples[name]]),
+            "create": summary([create for _pair, create in samples[name]]),
+            "cpu_ms_per_pair": [1000 * c / len(samples[name]) for c in cpu[name]],
+        }
+        for name in targets
+    }
+
+
+async def _one_by_one(targets: dict[str, tuple], pairs: int) -> dict[str, dict]:
+    """Concurrency 1, the ways taking turns pair by pair (each round in a rotated order), so a
+    change in the machine's load between two pairs hits every way alike: on a loaded machine,
+    turns of many pairs each left differences of several ms between two runs."""
+    connections = {name: await Connection.open(port) for name, (port, _p, _ids) in targets.items()}
+    for name, (_port, pair, _pids) in targets.items():
+        await pair(connections[name])  # warm up every connection (and the server's caches)
+    samples: dict[str, list[tuple[float, float]]] = {name: [] for name in targets}
+    cpu: dict[str, list[float]] = {name: [0.0] * len(t[2]) for name, t in targets.items()}
+    names = list(targets)
+    for index in range(pairs):
+        start = index % len(names)
+        for name in names[start:] + names[:start]:
+            _port, pair, pids = targets[name]
+            before = [cpu_seconds(pid) for pid in pids]
+            samples[name].append(await pair(connections[name]))
+            used = [cpu_seconds(pid) - b for pid, b in zip(pids, before, strict=True)]
+            cpu[name] = [a + b for a, b in zip(cpu[name], used, strict=True)]
+    for conn in connections.values():
+        conn.close()
+    return {
+        name: {
+            **summary([pair for pair, _create in samples[name]]),
+            "create": summary([create for _pair, create in samples[name]]),
             "cpu_ms_per_pair": [1000 * c / len(samples[name]) for c in cpu[name]],
         }
         for name in targets
@@ -209,67 +249,23 @@ def run(pairs: int, baseline: Path | None = None) -> dict[str, object]:
         urls, frames = targets(BODY), targets(FRAME_BODY)
         both = {f"url {k}": v for k, v in urls.items()}
         both |= {f"frame {k}": v for k, v in frames.items()}
-        measured = side_by_side(both, pairs, 1)  # the two paths take turns too
+        measured = asyncio.run(_one_by_one(both, pairs))  # the two paths take turns too
         results["c1"] = {k.removeprefix("url "): v for k, v in measured.items() if "url" in k}
         results["c1 frame"] = {
             k.removeprefix("frame "): v for k, v in measured.items() if "frame" in k
         }
         results["c50"] = side_by_side(urls, pairs * 3, 50)
-        for name, (port, _pids) in consoles.items():
-            task_id = asyncio.run(finished_task(port, sim_base))
-            results[f"reads_per_s {name}"] = asyncio.run(reads_per_second(port, task_id, 5, 50))
+        tasks = {
+            name: asyncio.run(finished_task(port, sim_base)) for name, (port, _) in consoles.items()
+        }
+        rates: dict[str, list[float]] = {name: [] for name in consoles}
+        for turn in range(ROUNDS):  # 1 s each in turns, like the pairs, so load drift hits both
+            for name in list(consoles)[:: 1 if turn % 2 == 0 else -1]:
+                port = consoles[name][0]
+                rates[name].append(asyncio.run(reads_per_second(port, tasks[name], 1, 50)))
+        for name, rate in rates.items():
+            results[f"reads_per_s {name}"] = statistics.median(rate)
     return results
-
-
-def report(results: dict) -> list[tuple[str, str]]:
-    rows = []
-    for key in ("c1", "c1 frame", "c50"):
-        row = results[key]
-        what = "with a 320×192 PNG frame, " if key.endswith("frame") else ""
-        level = key.split()[0][1:]
-        added = {m: row["console"][m] - row["direct"][m] for m in ("median", "p99")}
-        nginx = {m: row["nginx"][m] - row["direct"][m] for m in ("median", "p99")}
-        multiple = (
-            f"{added['median'] / nginx['median']:.1f}× nginx's overhead"
-            if nginx["median"] > 0.01
-            else "nginx's own overhead is within noise"
-        )
-        rows.append(
-            (
-                f"create+read, {what}concurrency {level}",
-                f"direct {row['direct']['median']:.2f}/{row['direct']['p99']:.2f} ms, "
-                f"nginx {row['nginx']['median']:.2f}/{row['nginx']['p99']:.2f}, "
-                f"console {row['console']['median']:.2f}/{row['console']['p99']:.2f} "
-                f"(median/p99); console adds {added['median']:.2f} ms median, "
-                f"{added['p99']:.2f} ms p99; nginx adds {nginx['median']:.2f} ms median "
-                f"({multiple})",
-            )
-        )
-        rows.append(
-            (
-                f"CPU per pair, {what}concurrency {level}",
-                f"simulator {row['direct']['cpu_ms_per_pair'][0]:.2f} ms; "
-                f"nginx {row['nginx']['cpu_ms_per_pair'][0]:.2f} ms; "
-                f"console {row['console']['cpu_ms_per_pair'][0]:.2f} ms",
-            )
-        )
-        if "before" in row:
-            before = row["before"]["median"] - row["direct"]["median"]
-            rows.append(
-                (
-                    f"baseline console, {what}concurrency {level}",
-                    f"{row['before']['median']:.2f}/{row['before']['p99']:.2f} ms "
-                    f"(median/p99): adds {before:.2f} ms median (this one: "
-                    f"{added['median']:.2f}); CPU per pair "
-                    f"{row['before']['cpu_ms_per_pair'][0]:.2f} ms",
-                )
-            )
-    for name in ("console", "before"):
-        if f"reads_per_s {name}" in results:
-            which = "" if name == "console" else ", baseline console"
-            value = f"{results[f'reads_per_s {name}']:.0f}/s"
-            rows.append((f"task reads/s from the store (c=50{which})", value))
-    return rows
 
 
 if __name__ == "__main__":

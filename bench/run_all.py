@@ -1,6 +1,7 @@
 """Run every benchmark once and print one table (about two minutes on the project's 2-core VM).
 
-Usage: python bench/run_all.py [--quick]
+Usage: python bench/run_all.py [--quick] [--only proxy_overhead,page_weight]
+`--only` runs the named benchmarks alone: those two give every row of issue 28's table.
 Needs the test extra (Playwright), Debian's chromium and nginx. Everything talks to 127.0.0.1.
 """
 
@@ -23,18 +24,30 @@ from bench import (
 )
 
 
-def main(quick: bool) -> None:
+def main(quick: bool, only: set[str]) -> None:
     started = time.perf_counter()
     rows: list[tuple[str, str]] = []
-    rows += proxy_overhead.report(proxy_overhead.run(100 if quick else 300))
-    rows += watchers.report(watchers.run(20 if quick else 60))
-    rows += page_weight.report(page_weight.run())
-    rows += uploads.report(uploads.run())
-    rows += video_first_frame.report(video_first_frame.run(10))
-    rows += startup.report(startup.run(5))
-    print("history first page with 10,000 tasks:", flush=True)
-    asyncio.run(history_page.main(10_000, 50))
-    width = max(len(name) for name, _ in rows)
+    chosen = only or {"all"}
+
+    def wanted(name: str) -> bool:
+        return "all" in chosen or name in chosen
+
+    if wanted("proxy_overhead"):
+        rows += proxy_overhead.report(proxy_overhead.run(100 if quick else 300))
+    if wanted("watchers"):
+        rows += watchers.report(watchers.run(20 if quick else 60))
+    if wanted("page_weight"):
+        rows += page_weight.report(page_weight.run())
+    if wanted("uploads"):
+        rows += uploads.report(uploads.run())
+    if wanted("video_first_frame"):
+        rows += video_first_frame.report(video_first_frame.run(10))
+    if wanted("startup"):
+        rows += startup.report(startup.run(5))
+    if wanted("history_page"):
+        print("history first page with 10,000 tasks:", flush=True)
+        asyncio.run(history_page.main(10_000, 50))
+    width = max((len(name) for name, _ in rows), default=0)
     print()
     for name, value in rows:
         print(f"{name:<{width}}  {value}")
@@ -44,4 +57,6 @@ def main(quick: bool) -> None:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true", help="shorter runs, for a smoke check")
-    main(parser.parse_args().quick)
+    parser.add_argument("--only", default="", help="comma-separated benchmark names")
+    arguments = parser.parse_args()
+    main(arguments.quick, {name for name in arguments.only.split(",") if name})

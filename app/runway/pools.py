@@ -1,73 +1,93 @@
-"""Several small connection pools in place of one big one, used least-busy first.
+"""The console's connections to upstreams: httpx as the client API, aiohttp's engine under it.
 
-httpcore's pool walks every pooled connection on each request and release, and polls each
-idle socket for readability as it goes (encode/httpcore#924, encode/httpx#3215). With fifty
-requests in flight to one upstream, that was a fifth of the console's CPU in py-spy. Splitting
-the connections over a few pools bounds each walk; picking the least busy pool keeps a
-single person's requests on pool 0, so a quiet console reuses one warm (TLS) connection.
+httpcore's pool walks every pooled connection on each request and release, polling each idle
+socket as it goes (encode/httpcore#924), and h11 parses in pure Python; the console spread its
+connections over eight httpcore pools to bound the walk. aiohttp's connector keeps its idle
+connections per host and parses in C. Measured side by side (bench/README.md, issue 28): the
+console's CPU per create 0.4 ms lower at concurrency 1, per create+read pair 1.2 ms lower at
+concurrency 50. The transport is `httpx-aiohttp`'s, the one the official SDK offers; the SSRF
+guard (guard.py) stays in front of it and decides every connection's address before it is made.
+
+What httpcore raised is what this raises, so every message about an upstream that failed
+reads as before: a connection dropped before the answer is a `RemoteProtocolError`.
 """
 
-from collections.abc import AsyncIterator
+import ssl
+from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
 
+import aiohttp
 import httpx
+from httpx_aiohttp import AiohttpTransport
 
-POOLS = 8
+# aiohttp's error -> what httpcore raised for the same event. Checked in order: the first match.
+_AS_HTTPCORE: tuple[tuple[type[BaseException], type[httpx.TransportError]], ...] = (
+    (aiohttp.ConnectionTimeoutError, httpx.ConnectTimeout),
+    (aiohttp.ServerTimeoutError, httpx.ReadTimeout),
+    (aiohttp.ServerDisconnectedError, httpx.RemoteProtocolError),
+    (aiohttp.ClientPayloadError, httpx.RemoteProtocolError),
+    (aiohttp.ClientConnectorError, httpx.ConnectError),
+    (aiohttp.ClientOSError, httpx.ReadError),
+    (aiohttp.ClientError, httpx.TransportError),
+)
 
 
-class _Released(httpx.AsyncByteStream):
-    """A response body that tells its pool when it is closed (the connection is free again)."""
+@contextmanager
+def _as_httpcore() -> Iterator[None]:
+    """Re-raise an engine error as the httpx error httpcore gave for it."""
+    try:
+        yield
+    except httpx.TransportError as exc:
+        cause = exc.__cause__
+        for engine_error, ours in _AS_HTTPCORE:
+            if isinstance(cause, engine_error):
+                raise ours(str(cause) or type(cause).__name__) from cause
+        raise
 
-    def __init__(self, inner: httpx.AsyncByteStream, release: "Release") -> None:
+
+class _Body(httpx.AsyncByteStream):
+    """An answer's body, its errors as httpcore's."""
+
+    def __init__(self, inner: httpx.AsyncByteStream) -> None:
         self._inner = inner
-        self._release = release
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
-        async for chunk in self._inner:
-            yield chunk
+        with _as_httpcore():
+            async for chunk in self._inner:
+                yield chunk
 
     async def aclose(self) -> None:
-        try:
+        with _as_httpcore():
             await self._inner.aclose()
-        finally:
-            self._release()
 
 
-class Release:
-    """Gives a pool's slot back once, however many times it is called."""
-
-    def __init__(self, busy: list[int], index: int) -> None:
-        self._busy, self._index, self._done = busy, index, False
-
-    def __call__(self) -> None:
-        if not self._done:
-            self._done = True
-            self._busy[self._index] -= 1
-
-
-class SpreadPools(httpx.AsyncBaseTransport):
-    """Sends each request through the pool with the fewest requests open (the first on a tie)."""
-
-    def __init__(self, pools: list[httpx.AsyncBaseTransport]) -> None:
-        self._pools = pools
-        self._busy = [0] * len(pools)
+class EngineTransport(AiohttpTransport):
+    """httpx-aiohttp's transport, failing in httpcore's words."""
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        index = self._busy.index(min(self._busy))
-        self._busy[index] += 1
-        release = Release(self._busy, index)
-        try:
-            response = await self._pools[index].handle_async_request(request)
-        except BaseException:
-            release()
-            raise
+        with _as_httpcore():
+            response = await super().handle_async_request(request)
         assert isinstance(response.stream, httpx.AsyncByteStream)
         return httpx.Response(
             response.status_code,
             headers=response.headers,
-            stream=_Released(response.stream, release),
+            stream=_Body(response.stream),
             extensions=response.extensions,
         )
 
-    async def aclose(self) -> None:
-        for pool in self._pools:
-            await pool.aclose()
+
+def engine_transport(tls: ssl.SSLContext, keepalive_s: float) -> EngineTransport:
+    """One pooled transport for every upstream, its session made on first use (in the loop):
+    no cap on connections (as the httpcore pools had none), idle ones dropped after
+    `keepalive_s`, no proxy from the environment, and only the headers the console sets
+    (no User-Agent, Accept or Accept-Encoding of aiohttp's own, as with httpcore)."""
+
+    def session() -> aiohttp.ClientSession:
+        connector = aiohttp.TCPConnector(ssl=tls, limit=0, keepalive_timeout=keepalive_s)
+        return aiohttp.ClientSession(
+            connector=connector,
+            trust_env=False,
+            skip_auto_headers=("User-Agent", "Accept", "Accept-Encoding"),
+        )
+
+    return EngineTransport(verify=tls, client=session)

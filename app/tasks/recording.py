@@ -25,6 +25,11 @@ BACKGROUND_MAX_S = 30.0
 GIVE_UP_AFTER_S = 48 * 3600.0  # Runway keeps outputs 24-48 h; after that the record is moot
 
 
+def _reason(exc: Exception) -> str:
+    """Why an insert failed, in one bounded line."""
+    return f"{type(exc).__name__}: {str(exc).splitlines()[0][:200] if str(exc) else ''}"
+
+
 class TaskNotRecorded(Exception):
     """The upstream accepted `record`, but the database has not taken it yet."""
 
@@ -74,9 +79,17 @@ class TaskRecorder:
                     return None
                 record.upstream_id = record.upstream_task_id
                 record.id = console_task_id(record.upstream_id, taken=True)
-                return "another task holds this id; recording under a new one"
+                return await again()
             except Exception as exc:  # any failure: the task exists upstream regardless
-                return f"{type(exc).__name__}: {str(exc).splitlines()[0][:200] if str(exc) else ''}"
+                return _reason(exc)
+            return None
+
+        async def again() -> str | None:
+            """Under the new id at once: no wait, since nothing was wrong but the id."""
+            try:
+                await self.storage.add(record, frame_shas)
+            except Exception as exc:
+                return _reason(exc)
             return None
 
         return attempt

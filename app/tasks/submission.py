@@ -287,9 +287,10 @@ class Submission:
             if give_back:
                 await self._give_back([ready])
             raise
-        task_id = console_task_id(upstream_id, await self._storage.get_any(upstream_id) is not None)
+        # Taken or not is the insert's to find (TaskRecorder): asking first cost a database
+        # trip on every create for an id two upstreams share almost never.
+        task_id = console_task_id(upstream_id, taken=False)
         upstream_estimate = answer_credits(exchange.body, "estimatedCost")
-        await self._budgets.created(hold, task_id, upstream_estimate)
         now = time.time()
         record = TaskRecord(
             id=task_id,
@@ -317,7 +318,10 @@ class Submission:
             endpoint=ready.endpoint.path,
             estimated_credits=upstream_estimate,
         )
-        await self._recorder.add(record, frame_refs(ready.to_store))
+        try:
+            await self._recorder.add(record, frame_refs(ready.to_store))
+        finally:  # recorded or not, the task exists upstream: the hold becomes its charge
+            await self._budgets.created(hold, record.id, upstream_estimate)
         self._refresher.remember_claim(record.id, now)
         created(record, exchange)
         return record
