@@ -8,6 +8,7 @@ from typing import Any
 from app.runway.status import FINAL_STATUSES
 
 MAX_EXCHANGES = 40
+OPENING_EXCHANGES = 8  # at most this many of the first: the uploads and the create itself
 JSON_FIELDS = {"request": "request_json", "output": "output_json", "exchanges": "exchanges_json"}
 LEASE_COLUMNS = ("video_holder", "video_lease_until")  # the video copy's job (media/leases.py)
 
@@ -70,7 +71,7 @@ class TaskRecord:
         row = {k: v for k, v in self.__dict__.items() if k not in JSON_FIELDS}
         row["request_json"] = json.dumps(self.request)
         row["output_json"] = json.dumps(self.output)
-        row["exchanges_json"] = json.dumps(self.exchanges[-MAX_EXCHANGES:])
+        row["exchanges_json"] = json.dumps(kept_exchanges(self.exchanges))
         return row
 
     @classmethod
@@ -81,3 +82,14 @@ class TaskRecord:
         for name, column in JSON_FIELDS.items():
             data[name] = json.loads(data.pop(column))
         return cls(**data)
+
+
+def kept_exchanges(exchanges: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The exchanges a row stores: at most MAX_EXCHANGES, the opening ones first (the uploads
+    and the create: up to the last non-GET among the first few), then the latest, so a task
+    polled many times still shows the request that started it."""
+    if len(exchanges) <= MAX_EXCHANGES:
+        return exchanges
+    head = exchanges[:OPENING_EXCHANGES]
+    opening = max((n + 1 for n, e in enumerate(head) if e.get("method") != "GET"), default=0)
+    return exchanges[:opening] + exchanges[opening - MAX_EXCHANGES :]

@@ -1,6 +1,7 @@
 """Task storage: records round-trip, history is scoped and ordered, refresh is coalesced."""
 
 import asyncio
+import json
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -12,7 +13,7 @@ from sqlalchemy.engine import Connection
 from app.storage.database import Database
 from app.storage.migrations import SCHEMA_VERSION
 from app.storage.schema import schema_table
-from app.storage.task_record import TaskRecord
+from app.storage.task_record import MAX_EXCHANGES, TaskRecord
 from app.storage.task_store import EVENTS_BATCH, TaskStore
 from tests.engines import PostgresServer
 
@@ -275,3 +276,18 @@ async def test_with_postgres_a_read_sees_what_another_replica_wrote(
     finally:
         await one.database.close()
         await two.database.close()
+
+
+def test_a_long_watched_task_keeps_its_create_among_the_exchanges_it_stores() -> None:
+    """Only the latest exchanges are stored, but a task polled many times (a slow render, a
+    busy machine) still shows the request that started it: the inspector's first line."""
+    task = record("t-many")
+    upload = {"method": "POST", "url": "https://up/v1/uploads", "status": 200}
+    create = {"method": "POST", "url": "https://up/v1/image_to_video", "status": 200}
+    polls = [{"method": "GET", "url": f"https://up/v1/tasks/{n}", "status": 200} for n in range(80)]
+    task.exchanges = [upload, create, *polls]
+    stored = json.loads(task.to_row()["exchanges_json"])
+    assert stored[:2] == [upload, create] and stored[-1] == polls[-1]
+    assert len(stored) == MAX_EXCHANGES
+    task.exchanges = polls[:3]
+    assert json.loads(task.to_row()["exchanges_json"]) == polls[:3]
