@@ -116,7 +116,8 @@ async def test_a_video_output_is_used_as_the_input_of_another_mode(
 
 
 async def test_make_groups_its_modes_by_what_they_make(client: httpx.AsyncClient) -> None:
-    """Video-making modes under Video, the image upscale under Image: one radio group still."""
+    """Video-making modes under Video, the image upscale and image recipes under Image, the
+    sound under Audio: one radio group still."""
     page = BeautifulSoup((await client.get("/")).text, "html.parser")
     groups = {
         g["data-result"]: [i["value"] for i in g.select("input[name=endpoint]")]
@@ -124,5 +125,7 @@ async def test_make_groups_its_modes_by_what_they_make(client: httpx.AsyncClient
     }
     assert groups["video"][:2] == ["image_to_video", "text_to_video"]
     assert {"video_to_video", "character_performance", "video_to_hdr"} <= set(groups["video"])
-    assert groups["image"] == ["image_upscale"]
+    assert groups["image"][0] == "image_upscale"  # then the recipes that make an image
+    assert all(mode.startswith("recipes/") for mode in groups["image"][1:])
+    assert {"text_to_speech", "sound_effect", "video_to_audio"} <= set(groups["audio"])
     assert page.select_one(".mode-groups")["role"] == "radiogroup"

@@ -38,7 +38,8 @@ async def test_a_video_s_history_row_offers_every_mode_that_takes_a_video(
     modes = _row_modes((await client.get("/history")).text, task["id"])
     # The audio modes that take a video (its sound track) are offered too.
     video_modes = {"Video to video", "Act-Two", "Video to HDR", "Upscale"}
-    assert set(modes) == video_modes | {"Speech to speech", "Video to audio"}
+    audio_modes = {"Speech to speech", "Video to audio"}
+    assert set(modes) == video_modes | audio_modes | {"Product swap"}  # its reference video
     assert modes["Upscale"] == f"/tasks/{task['id']}/upscale"
 
 
@@ -59,11 +60,18 @@ async def test_an_upscaled_image_goes_in_as_a_first_frame_or_to_be_upscaled_agai
     body = {"endpoint": "image_upscale", "model": UPSCALER, "imageUri": source}
     upscaled = await _made(client, body)
     modes = _row_modes((await client.get("/history")).text, upscaled["id"])
-    # Act-Two's character may be an image too.
-    assert set(modes) == {"Image to video", "Image upscale", "Act-Two"}
+    # Act-Two's character may be an image too, and the recipes that need an image take it.
+    recipes = {
+        "Product ad",
+        "Product UGC video",
+        "Product swap",
+        "Ad localization",
+        "Product campaign image",
+    }
+    assert set(modes) == {"Image to video", "Image upscale", "Act-Two"} | recipes
     # The text-to-image task keeps its own "Use as first frame" button instead.
     made_from_text = _row_modes((await client.get("/history")).text, image["id"])
-    assert set(made_from_text) == {"Image upscale", "Act-Two"}
+    assert set(made_from_text) == {"Image upscale", "Act-Two"} | recipes
     answer = await client.get(modes["Image to video"])
     form = BeautifulSoup(answer.text, "html.parser")
     assert form.select_one("input[name=endpoint][value=image_to_video]").has_attr("checked")
