@@ -39,8 +39,12 @@ def _plays(page: Page) -> None:
         timeout=15_000,
     )
     page.wait_for_selector("#task-card canvas.waveform[data-peaks]", timeout=15_000)
-    assert ":" in page.inner_text("#task-card [data-audio-duration]")
-    assert "–" not in page.inner_text("#task-card [data-audio-duration]")
+    # The length is read from the file's metadata once it loads, as a person sees it appear.
+    page.wait_for_function(
+        "() => { const d = document.querySelector('#task-card [data-audio-duration]');"
+        " return d && d.textContent.includes(':') && !d.textContent.includes('–') }",
+        timeout=15_000,
+    )
 
 
 def test_a_speech_task_and_a_sound_effect_play(watched: Watched, console_url: str) -> None:
