@@ -19,6 +19,7 @@ from fastapi.responses import Response
 from app.catalog.endpoints import ENDPOINTS, FORM_MODES
 from app.catalog.validation import Invalid
 from app.core.i18n import gettext as _
+from app.frames.allowance import FrameAllowanceSpent
 from app.frames.media_kinds import file_problem, kind_of_upload, kind_problem
 from app.frames.uploads import NoUploads
 from app.runway.client import UpstreamError
@@ -76,6 +77,8 @@ async def upload_media(
         uri = await uploads.file(baseUrl.strip() or None, caller, (name, data, media_type))
     except Invalid as exc:
         return _answer(request, state, field, media_error=exc.errors[0].message)
+    except FrameAllowanceSpent as exc:  # kept on this server (the built-in simulator): charged
+        return _answer(request, state, field, media_error=str(exc))
     except NoUploads:
         refusal = _("this address takes no uploads: give the file as an https URL")
         return _answer(request, state, field, media_error=refusal)
