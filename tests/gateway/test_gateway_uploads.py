@@ -103,12 +103,16 @@ async def test_files_posted_to_the_simulator_s_slots_count_against_the_allowance
 ) -> None:
     """An app posts its file to the built-in simulator's form itself, which keeps it on this
     server: the member the gateway gave the slot to is charged as for a frame, and past 1 MB a
-    day the form is refused with the allowance's sentence and the file is not kept."""
-    async for made in console(tmp_path, CONSOLE_FRAME_MB_PER_DAY=1):
+    day the form is refused with the allowance's sentence and the file is not kept. A slot
+    from the simulator's own `/v1/uploads` (no member to charge) counts to the address."""
+    limits = {"CONSOLE_FRAME_MB_PER_DAY": 1, "CONSOLE_FRAME_MB_PER_ADDRESS_DAY": 1.5}
+    async for made in console(tmp_path, **limits):
         folder = tmp_path / "data" / "simulator" / "uploads"
 
-        async def posted(headers: dict[str, str], made: Console = made) -> httpx.Response:
-            answer = (await made.http.post("/v1/uploads", json=SLOT, headers=headers)).json()
+        async def posted(
+            headers: dict[str, str], made: Console = made, at: str = "/v1/uploads"
+        ) -> httpx.Response:
+            answer = (await made.http.post(at, json=SLOT, headers=headers)).json()
             big = image_bytes() + os.urandom(600_000)  # ~0.6 MB
             files = {"file": ("frame.png", big, "image/png")}
             return await made.http.post(answer["uploadUrl"], data=answer["fields"], files=files)
@@ -120,9 +124,16 @@ async def test_files_posted_to_the_simulator_s_slots_count_against_the_allowance
         assert "allowance of 1 MB of stored images is used up" in refused.text
         assert sorted(folder.rglob("*")) == before
         _other, token = await services(made.app).members.create("another", None)
-        assert (
-            await posted({**made.member, "Authorization": f"Bearer {token}"})
-        ).status_code == 204
+        other = {**made.member, "Authorization": f"Bearer {token}"}
+        assert (await posted(other)).status_code == 204
+        # 1.2 MB from this address so far: the simulator's own slot takes it past 1.5.
+        page = BeautifulSoup((await made.http.get("/login")).text, "html.parser")
+        token = page.select_one("input[name=csrf_token]")["value"]  # the mount's API needs a login
+        await made.http.post("/login", data={"password": PASSWORD, "csrf_token": token})
+        own = {"Authorization": "Bearer sim-key-0001", **VERSION}
+        direct = await posted(own, at="/simulator/v1/uploads")
+        assert direct.status_code == 413 and "1.5 MB of stored images is used up" in direct.text
+        assert len(list(folder.rglob("*"))) == len(before) + 2  # the other's file and its facts
 
 
 @pytest.mark.parametrize(
