@@ -179,7 +179,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             submission=submission,
             receiver=receiver,
         )
-        uploads = UploadSlots(client, upstreams)
+        uploads = UploadSlots(client, upstreams, owners.allowance)
+        simulator.state.sim.upload_gate = uploads.admit  # what it keeps counts here
         parts = DemoParts(settings, storage, frames, media, secret, owners, uploads)
         running = Running(
             tasks=tasks,

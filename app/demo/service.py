@@ -199,7 +199,8 @@ class Demo:
         """The product photo as an ephemeral upload on the operator's upstream."""
         data = await asyncio.to_thread(self.frames.read, product)
         name = f"{product.sha256[:16]}.{EXTENSIONS[product.media_type]}"
-        return await self.uploads.file(None, Caller(None, owner), (name, data, product.media_type))
+        file = (name, data, product.media_type)
+        return await self.uploads.file(None, Caller(None, owner), file, paid=True)  # a frame
 
     def _duration(self) -> int:
         model = self.model()

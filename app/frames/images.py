@@ -86,6 +86,18 @@ def _open_checked(file: BinaryIO, size: int) -> tuple[Image.Image, tuple[int, in
     return image, full_size
 
 
+def image_type(data: bytes) -> str | None:
+    """The media type of the JPEG, PNG or WebP image `data` holds, told by Pillow from its
+    header alone (nothing is decoded), or None: the bytes decide, never the file's name."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+        try:
+            with Image.open(io.BytesIO(data), formats=list(FORMATS)) as image:
+                return FORMATS.get(image.format or "")
+        except Exception:
+            return None
+
+
 def fits(byte_count: int, media_type: str) -> bool:
     return data_uri_length(byte_count, media_type) <= DATA_URI_MAX_CHARS
 

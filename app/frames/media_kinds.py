@@ -7,11 +7,14 @@ file with one sentence. A field whose union takes two kinds (speech_to_speech's 
 or video) takes the files of both.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from app.core.i18n import N_
 from app.core.i18n import gettext as _
-from app.frames.images import over_limit_message
+from app.frames.images import image_type, over_limit_message
+from app.media.audio import audio_kind
+from app.media.video import HEAD_BYTES, video_container
 
 
 @dataclass(frozen=True)
@@ -94,12 +97,49 @@ def kind_of_file(media: str, media_type: str, filename: str) -> MediaKind | None
     return None
 
 
+def _is_audio(data: bytes) -> bool:
+    """Audio the console keeps (app/media/audio.py's rule), or WebM audio (a Matroska file)."""
+    head = data[:HEAD_BYTES]
+    return audio_kind(head) is not None or video_container(head) == "matroska"
+
+
+# What each kind's bytes must be, whatever the file's name and Content-Type say.
+BYTES_ARE: dict[str, Callable[[bytes], bool]] = {
+    "image": lambda data: image_type(data) is not None,
+    "video": lambda data: video_container(data[:HEAD_BYTES]) is not None,
+    "audio": _is_audio,
+}
+
+
+def kind_of_bytes(media: str, data: bytes) -> MediaKind | None:
+    """Which of the field's kinds the file's bytes are (told by their first bytes), or None."""
+    for kind in kinds_of(media):
+        if BYTES_ARE[kind.name](data):
+            return kind
+    return None
+
+
+def kind_of_upload(media: str, media_type: str, filename: str, data: bytes) -> MediaKind | None:
+    """The kind a received file is: the one its name or type claims when its bytes are of it
+    (an MP4 is both M4A audio and video by its bytes), else any of the field's kinds its bytes
+    are; None when they are of none, whatever the name said."""
+    claimed = kind_of_file(media, media_type, filename)
+    if claimed is not None and BYTES_ARE[claimed.name](data):
+        return claimed
+    return kind_of_bytes(media, data)
+
+
+def kind_problem(media: str) -> str:
+    """Why a file of none of the field's kinds is refused, by its name or by its bytes."""
+    return _("must be {kinds}", kinds=kinds_words(media))
+
+
 def file_problem(
     media: str, media_type: str, filename: str, size: int, console_mb: float
 ) -> str | None:
     """Why the field refuses this file (its kind, then its size), or None."""
     if kind_of_file(media, media_type, filename) is None:
-        return _("must be {kinds}", kinds=kinds_words(media))
+        return kind_problem(media)
     limit = limit_mb(media, console_mb)
     if size > limit * 1024 * 1024:
         return over_limit_message(limit)

@@ -13,6 +13,8 @@ rule) and is reached through the same guarded clients (`RunwayClient.client_for`
 import asyncio
 import copy
 import time
+from collections import OrderedDict
+from contextvars import ContextVar
 from typing import Any
 
 import httpx
@@ -20,6 +22,7 @@ import httpx
 from app.catalog.validation import check_runway_uri, prompt_images
 from app.core.i18n import gettext as _
 from app.core.keys import Caller
+from app.frames.allowance import CLIENT_SCOPE, FrameAllowance, FrameAllowanceSpent
 from app.frames.refs import FrameStore, frame_sha
 from app.runway.client import RunwayClient
 from app.runway.endpoints import Upstream, UpstreamKind
@@ -31,6 +34,14 @@ from app.runway.upstreams import UpstreamAccess
 EXTENSIONS = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp"}
 NO_ROUTE = (404, 405, 501)  # how a relay without `/uploads` answers
 UpFile = tuple[str, bytes, str]  # a file to send up: its name, bytes and media type
+
+
+# Set while the console posts its own file (`upload`): its bytes were charged already, as a
+# frame when it was kept or by UploadSlots.file, so the built-in simulator's gate (reached in
+# this same task through its in-process transport) does not charge them again.
+CHARGED_ALREADY: ContextVar[bool] = ContextVar("upload_charged_already", default=False)
+SLOT_OWNERS_KEPT = 10_000  # slots handed out on the built-in simulator, newest kept
+UNKNOWN_SENDER = "uploads:unknown"  # outside a request, which every post to the mount is in
 
 
 class NoUploads(Exception):
@@ -114,26 +125,67 @@ async def slot_for_app(
 
 
 class UploadSlots:
-    """Ephemeral upload slots on a caller's upstream, for an app that then posts the file
-    there itself (the gateway's `POST /v1/uploads`)."""
+    """Ephemeral uploads on a caller's upstream: a file the console sends up itself, or a slot
+    for an app that then posts the file there (the gateway's `POST /v1/uploads`).
 
-    def __init__(self, client: RunwayClient, upstreams: UpstreamAccess) -> None:
+    The built-in simulator keeps what it is sent on this server, so there every file is
+    charged to the daily allowance of kept bytes, as a frame is (app/frames/allowance.py): by
+    `file` before it is sent, and by `admit` (the simulator's `upload_gate`) for a file an
+    app posts to a slot. A relay or Runway keeps nothing here, and is charged nothing.
+    """
+
+    def __init__(
+        self, client: RunwayClient, upstreams: UpstreamAccess, allowance: FrameAllowance
+    ) -> None:
         self._client = client
         self._upstreams = upstreams
+        self._allowance = allowance
+        self._slot_owners: OrderedDict[str, str] = OrderedDict()  # the simulator's, by id
 
     async def slot(
         self, address: str | None, caller: Caller, filename: str
     ) -> tuple[str, str, dict[str, str]]:
-        """The slot's `runway://` URI, upload URL and form fields (see `slot_for_app`)."""
+        """The slot's `runway://` URI, upload URL and form fields (see `slot_for_app`); on the
+        built-in simulator, the caller is remembered as the one its file is charged to."""
         upstream, key, allow_private = await _target(self._upstreams, address, caller)
-        return await slot_for_app(self._client, upstream, key, filename, allow_private)
+        uri, url, form = await slot_for_app(self._client, upstream, key, filename, allow_private)
+        if upstream.kind is UpstreamKind.SIMULATOR:
+            self._slot_owners[uri.rpartition("/")[2]] = caller.owner
+            while len(self._slot_owners) > SLOT_OWNERS_KEPT:
+                self._slot_owners.popitem(last=False)
+        return uri, url, form
 
-    async def file(self, address: str | None, caller: Caller, file: UpFile) -> str:
-        """A file the form's media field was given, sent up to the caller's upstream by
-        `upload` (as a frame too large for a data URI is): its `runway://` URI."""
+    async def file(
+        self, address: str | None, caller: Caller, file: UpFile, paid: bool = False
+    ) -> str:
+        """A file sent up to the caller's upstream by `upload` (as a frame too large for a
+        data URI is): its `runway://` URI. On the built-in simulator it is first charged to
+        the caller's day (FrameAllowanceSpent past it, nothing sent) unless `paid` (a stored
+        frame, charged when it was kept), and refunded if it does not get there."""
         upstream, key, allow_private = await _target(self._upstreams, address, caller)
-        uri, _made = await upload(self._client, upstream, key, file, allow_private)
+        size = 0 if paid or upstream.kind is not UpstreamKind.SIMULATOR else len(file[1])
+        charged = await self._allowance.charge(caller.owner, size)
+        try:
+            uri, _made = await upload(self._client, upstream, key, file, allow_private)
+        except BaseException:
+            await self._allowance.refund(charged, size)
+            raise
         return uri
+
+    async def admit(self, upload_id: str, size: int) -> str | None:
+        """The built-in simulator's `upload_gate`: why a file posted to one of its slots may
+        not be kept (the allowance's sentence), or None once it is charged. A file the console
+        sends itself was charged already; one for a slot this console did not hand out (the
+        simulator's own `/v1/uploads`, another replica's) is charged to its address alone."""
+        if CHARGED_ALREADY.get():
+            return None
+        owner = self._slot_owners.get(upload_id) or CLIENT_SCOPE.get() or UNKNOWN_SENDER
+        try:
+            await self._allowance.charge(owner, size)
+        except FrameAllowanceSpent as exc:
+            return str(exc)
+        self._slot_owners.pop(upload_id, None)
+        return None
 
 
 async def upload(
@@ -151,6 +203,7 @@ async def upload(
     uri, url, form, started = await _started_slot(client, upstream, key, filename, allow_private)
     http, target = client.client_for(upstream, url, "/uploads/")
     began = time.perf_counter()
+    charged_already = CHARGED_ALREADY.set(True)
     try:
         response = await http.post(target, data=form, files={"file": (filename, data, media_type)})
     except UpstreamRefused as exc:
@@ -158,6 +211,8 @@ async def upload(
     except httpx.HTTPError as exc:
         message = _("the upload failed: {detail}", detail=type(exc).__name__)
         raise UpstreamError(message, retryable=True) from None
+    finally:
+        CHARGED_ALREADY.reset(charged_already)
     elapsed = (time.perf_counter() - began) * 1000
     sent = Exchange("POST", url.split("?")[0], response.status_code, elapsed, response.text[:2000])
     if not response.is_success:

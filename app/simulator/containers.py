@@ -11,20 +11,13 @@ import base64
 import binascii
 from pathlib import Path
 
-HEAD_BYTES = 12
-# An ISO/QuickTime file starts with a box: its size, then its type. Newer files open with
-# `ftyp`; older QuickTime ones with the movie, its data or padding.
-MOV_BOXES = {b"ftyp", b"moov", b"mdat", b"wide", b"free", b"skip"}
-EBML_MAGIC = b"\x1a\x45\xdf\xa3"  # Matroska and WebM
+from app.media.video import HEAD_BYTES, video_container
 
 
 def container_format(head: bytes) -> str | None:
-    """The PyAV format for a video starting with `head`, or None when it is none of ours."""
-    if len(head) >= 8 and head[4:8] in MOV_BOXES:
-        return "mov"
-    if head.startswith(EBML_MAGIC):
-        return "matroska"
-    return None
+    """The PyAV format for a video starting with `head`, or None when it is none of ours
+    (the console's one rule, app/media/video.py)."""
+    return video_container(head)
 
 
 def file_format(path: Path) -> str | None:

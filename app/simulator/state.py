@@ -1,5 +1,6 @@
 """What every simulator route shares: the state object, its secret, and the request's key."""
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -15,6 +16,7 @@ from app.simulator.renderer import Renderer
 from app.simulator.store import SimStore
 
 DEFAULT_OUTPUT_TTL_S = 24 * 3600.0  # Runway: 24–48 h
+UploadGate = Callable[[str, int], Awaitable[str | None]]
 QUIRKS = ("error_object", "auth_403", "progress_percent", "output_string", "status_lowercase")
 
 
@@ -32,6 +34,9 @@ class SimState:
     counts: dict[str, int] = field(default_factory=dict)
     quirks: set[str] = field(default_factory=set)
     callbacks: Callbacks | None = None  # notify_hook deliveries; None: never called
+    # Inside the console, its daily allowance of kept bytes: given an upload's id and size it
+    # answers why the file may not be kept (the file is then refused), or None. Alone: none.
+    upload_gate: UploadGate | None = None
     books: Books = field(init=False)  # every key's account, over the same store
 
     def __post_init__(self) -> None:

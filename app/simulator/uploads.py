@@ -59,7 +59,8 @@ async def create_upload(request: Request) -> Response:
 
 async def receive_upload(request: Request) -> Response:
     """`POST /uploads/{id}`: the signed multipart form with the file, answered 204 as a bucket
-    does. A wrong or expired signature is 403; a file over the limit is 413."""
+        does. A wrong or expired signature is 403; a file over the limit, or past the console's
+    daily allowance of kept bytes (`upload_gate`), is 413 and not kept."""
     state = sim_state(request)
     upload_id = request.path_params["upload_id"]
     async with request.form(max_files=1, max_fields=20) as form:
@@ -78,5 +79,7 @@ async def receive_upload(request: Request) -> Response:
         if len(data) > MAX_UPLOAD_BYTES:
             return PlainTextResponse("Your proposed upload exceeds the maximum", status_code=413)
         meta = {"filename": file.filename, "type": file.content_type, "expires": int(expires)}
+    if state.upload_gate is not None and (refusal := await state.upload_gate(upload_id, len(data))):
+        return PlainTextResponse(refusal, status_code=413)  # nothing kept
     save_upload(state.store.root, upload_id, data, meta)
     return Response(status_code=204)

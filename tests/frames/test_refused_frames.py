@@ -21,6 +21,7 @@ from app.core.settings import Settings
 from app.storage.objects import S3Objects
 from app.web.deps import services
 from tests.conftest import asgi_client, make_settings, started
+from tests.gateway.test_console_sdk import small_mp4
 from tests.helpers import data_uri, image_bytes
 
 BASE = "http://console"
@@ -139,6 +140,42 @@ async def test_uploads_past_the_daily_allowance_are_refused_and_not_kept(tmp_pat
         # Another scope has its own allowance.
         other = await http.post("/api/tasks", json=body, headers={"X-Runway-Key": "hk-other-02"})
         assert other.status_code == 201, other.text
+
+
+async def test_page_uploads_to_the_built_in_simulator_count_against_the_allowance(
+    tmp_path: Path,
+) -> None:
+    """A media field's file sent up to the built-in simulator is kept on this server (its
+    uploads folder), so it is charged as a frame is: past 1 MB a day the page refuses it with
+    the allowance's sentence and nothing is kept; frames share that allowance, another scope
+    has its own."""
+    settings = make_settings(tmp_path / "data", CONSOLE_FRAME_MB_PER_DAY=1)
+    params = {"endpoint": "video_to_video", "model": "aleph2", "path": "videoUri"}
+    async with console(settings) as (http, app):
+        await http.get("/")
+        http.headers["X-CSRF-Token"] = http.cookies["rc_csrf"]
+
+        async def sent(key: str) -> str:
+            video = small_mp4() + os.urandom(600_000)  # ~0.6 MB, a video by its first bytes
+            files = {"file": ("clip.mp4", video, "video/mp4")}
+            headers = {"X-Runway-Key": key}
+            return (
+                await http.post("/form/media", params=params, files=files, headers=headers)
+            ).text
+
+        assert "uploaded as runway://" in await sent("hk-media-allowance-01")
+        before = kept(settings, app)
+        refused = await sent("hk-media-allowance-01")
+        assert "allowance of 1 MB of stored images is used up" in refused
+        assert "uploaded as" not in refused
+        assert kept(settings, app) == before
+        files = {"file": ("noise.png", noise_png(450), "image/png")}
+        frame = await http.post(
+            "/frames", files=files, headers={"X-Runway-Key": "hk-media-allowance-01"}
+        )
+        assert "allowance of 1 MB of stored images is used up" in frame.text
+        assert kept(settings, app) == before
+        assert "uploaded as runway://" in await sent("hk-media-other-0002")
 
 
 async def test_new_cookies_and_invented_keys_share_their_addresses_allowance(

@@ -8,6 +8,7 @@ whose frame the upstream holds.
 """
 
 import json
+import os
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,6 +16,7 @@ from pathlib import Path
 import httpx
 import pytest
 from bs4 import BeautifulSoup
+from fastapi import FastAPI
 
 from app.web.deps import services
 from tests.conftest import asgi_client, make_settings, started
@@ -31,6 +33,7 @@ VERSION = {"X-Runway-Version": "2024-11-06"}
 class Console:
     http: httpx.AsyncClient  # no key and no session: what an app has
     token: str  # a member's
+    app: FastAPI
 
     @property
     def member(self) -> dict[str, str]:
@@ -42,7 +45,7 @@ async def console(tmp_path: Path, **settings: object) -> AsyncIterator[Console]:
     settings_ = make_settings(tmp_path / "data", CONSOLE_PASSWORD=PASSWORD, **settings)
     async with started(settings_) as app, asgi_client(app, base_url=BASE, timeout=60) as http:
         _member, token = await services(app).members.create("uploader", None)
-        yield Console(http, token)
+        yield Console(http, token, app)
 
 
 @pytest.fixture
@@ -93,6 +96,44 @@ async def test_the_slot_is_on_the_public_url_when_one_is_set(tmp_path: Path) -> 
     async for made in console(tmp_path, CONSOLE_PUBLIC_URL="https://console.example.net"):
         slot = await made.http.post("/v1/uploads", json=SLOT, headers=made.member)
         assert slot.json()["uploadUrl"].startswith("https://console.example.net/simulator/uploads/")
+
+
+async def test_files_posted_to_the_simulator_s_slots_count_against_the_allowance(
+    tmp_path: Path,
+) -> None:
+    """An app posts its file to the built-in simulator's form itself, which keeps it on this
+    server: the member the gateway gave the slot to is charged as for a frame, and past 1 MB a
+    day the form is refused with the allowance's sentence and the file is not kept. A slot
+    from the simulator's own `/v1/uploads` (no member to charge) counts to the address."""
+    limits = {"CONSOLE_FRAME_MB_PER_DAY": 1, "CONSOLE_FRAME_MB_PER_ADDRESS_DAY": 1.5}
+    async for made in console(tmp_path, **limits):
+        folder = tmp_path / "data" / "simulator" / "uploads"
+
+        async def posted(
+            headers: dict[str, str], made: Console = made, at: str = "/v1/uploads"
+        ) -> httpx.Response:
+            answer = (await made.http.post(at, json=SLOT, headers=headers)).json()
+            big = image_bytes() + os.urandom(600_000)  # ~0.6 MB
+            files = {"file": ("frame.png", big, "image/png")}
+            return await made.http.post(answer["uploadUrl"], data=answer["fields"], files=files)
+
+        assert (await posted(made.member)).status_code == 204
+        before = sorted(folder.rglob("*"))
+        refused = await posted(made.member)
+        assert refused.status_code == 413
+        assert "allowance of 1 MB of stored images is used up" in refused.text
+        assert sorted(folder.rglob("*")) == before
+        _other, token = await services(made.app).members.create("another", None)
+        other = {**made.member, "Authorization": f"Bearer {token}"}
+        assert (await posted(other)).status_code == 204
+        # 1.2 MB from this address so far: the simulator's own slot takes it past 1.5.
+        page = BeautifulSoup((await made.http.get("/login")).text, "html.parser")
+        token = page.select_one("input[name=csrf_token]")["value"]  # the mount's API needs a login
+        await made.http.post("/login", data={"password": PASSWORD, "csrf_token": token})
+        own = {"Authorization": "Bearer sim-key-0001", **VERSION}
+        direct = await posted(own, at="/simulator/v1/uploads")
+        assert direct.status_code == 413 and "1.5 MB of stored images is used up" in direct.text
+        assert len(list(folder.rglob("*"))) == len(before) + 2  # the other's file and its facts
 
 
 @pytest.mark.parametrize(

@@ -6,7 +6,7 @@ import httpx
 from bs4 import BeautifulSoup
 
 from app.core.settings import Settings
-from app.frames.media_kinds import accept_attribute, kind_of_file, limit_mb
+from app.frames.media_kinds import accept_attribute, kind_of_bytes, kind_of_file, limit_mb
 from tests.conftest import in_process
 from tests.gateway.test_console_sdk import small_mp4
 from tests.helpers import image_bytes, wait_final
@@ -142,3 +142,55 @@ async def test_a_relay_without_uploads_is_named_in_the_field(
     assert [(s.method, s.path.rsplit("/", 2)[-2:]) for s in relay.seen] == [
         ("POST", ["v1", "uploads"])
     ]
+
+
+async def test_a_file_whose_bytes_are_not_of_the_field_s_kind_is_refused(
+    client: httpx.AsyncClient,
+) -> None:
+    """The name and Content-Type say video, the bytes do not: the server reads them and refuses
+    the file naming the field, as for a wrong name (an image as .mp4, text as .png)."""
+    character = {**ACT_TWO, "path": "character.uri"}
+    for params, file, said in (
+        (V2V, ("clip.mp4", image_bytes(), "video/mp4"), "videoUri: must be a video"),
+        (
+            V2V,
+            ("clip.webm", b"<html>no video</html>" * 40, "video/webm"),
+            "videoUri: must be a video",
+        ),
+        (
+            character,
+            ("me.png", b"GIF89a" + b"\0" * 500, "image/png"),
+            "character.uri: must be an image or a video",
+        ),
+    ):
+        answer = await client.post("/form/media", params=params, files={"file": file})
+        field = _field(answer.text)
+        assert field.select_one(".error-text").text == said
+        assert "uploaded as" not in answer.text
+    image_field = {"endpoint": "image_upscale", "model": "magnific_precision_upscaler_v2"}
+    files = {"file": ("photo.jpg", small_mp4(), "image/jpeg")}
+    answer = await client.post(
+        "/form/media", params={**image_field, "path": "imageUri"}, files=files
+    )
+    assert _field(answer.text).select_one(".error-text").text == "imageUri: must be an image"
+
+
+async def test_bytes_of_another_kind_never_reach_the_upstream(
+    relay: RelayStub, relay_console: httpx.AsyncClient
+) -> None:
+    files = {"file": ("clip.mp4", b"MZ\x90\x00" + b"\0" * 4000, "video/mp4")}
+    answer = await relay_console.post(
+        "/form/media", params=V2V, files=files, data={"baseUrl": relay.base_url}
+    )
+    assert _field(answer.text).select_one(".error-text").text == "videoUri: must be a video"
+    assert relay.seen == []
+
+
+def test_each_kind_is_told_from_its_first_bytes() -> None:
+    assert kind_of_bytes("video", small_mp4()).name == "video"
+    assert kind_of_bytes("video", b"\x1a\x45\xdf\xa3" + b"\0" * 40).name == "video"
+    assert kind_of_bytes("image", image_bytes()).name == "image"
+    assert kind_of_bytes("audio|video", b"RIFF\0\0\0\0WAVEfmt ").name == "audio"
+    assert kind_of_bytes("audio|video", small_mp4()) is not None
+    assert kind_of_bytes("image", small_mp4()) is None
+    assert kind_of_bytes("audio", image_bytes()) is None

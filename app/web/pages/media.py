@@ -3,8 +3,9 @@
 A schema media field (`x-media`: image, video, audio) takes an https URL, a `runway://` upload
 or a task's output URL as text; these routes fill it the other two ways. A file is checked
 against the field's kinds and size limit (app/frames/media_kinds.py, which the page checked
-first) and goes to the form's API address as the official SDK's `uploads.create_ephemeral`
-sends it, by the same code as a frame too large for a data URI (UploadSlots.file);
+first), then its first bytes must be of one of those kinds, whatever its name says; it goes to
+the form's API address as the official SDK's `uploads.create_ephemeral` sends it, by the same
+code as a frame too large for a data URI (UploadSlots.file);
 the field comes back holding its `runway://` URI. Nothing is kept here: a refused file leaves
 nothing behind, and its error names the field as the schema does.
 """
@@ -18,7 +19,8 @@ from fastapi.responses import Response
 from app.catalog.endpoints import ENDPOINTS, FORM_MODES
 from app.catalog.validation import Invalid
 from app.core.i18n import gettext as _
-from app.frames.media_kinds import file_problem, kind_of_file
+from app.frames.allowance import FrameAllowanceSpent
+from app.frames.media_kinds import file_problem, kind_of_upload, kind_problem
 from app.frames.uploads import NoUploads
 from app.runway.client import UpstreamError
 from app.web.deps import CallerDep, ServiceDep, SettingsDep, UploadSlotsDep
@@ -67,13 +69,16 @@ async def upload_media(
     problem = file_problem(field.media, media_type, name, size, settings.max_upload_mb)
     if problem:
         return _answer(request, state, field, media_error=problem)
-    kind = kind_of_file(field.media, media_type, name)
-    assert kind is not None  # file_problem said it is one of the field's kinds
     data = await file.read()
+    kind = kind_of_upload(field.media, media_type, name, data)  # the bytes, not the name
+    if kind is None:
+        return _answer(request, state, field, media_error=kind_problem(field.media))
     try:
         uri = await uploads.file(baseUrl.strip() or None, caller, (name, data, media_type))
     except Invalid as exc:
         return _answer(request, state, field, media_error=exc.errors[0].message)
+    except FrameAllowanceSpent as exc:  # kept on this server (the built-in simulator): charged
+        return _answer(request, state, field, media_error=str(exc))
     except NoUploads:
         refusal = _("this address takes no uploads: give the file as an https URL")
         return _answer(request, state, field, media_error=refusal)
