@@ -8,6 +8,7 @@ from bs4 import BeautifulSoup
 
 from app.catalog.credits import estimate_credits
 from app.demo.service import PRODUCT_AD
+from app.web.deps import services
 from tests.demo.test_demo import INTERNAL, animate, demo, demo_client, until_settled  # noqa: F401
 from tests.demo.test_demo_caps import SESSION_SPENT, creates
 from tests.helpers import image_bytes
@@ -36,7 +37,7 @@ async def test_the_customers_own_photo_is_the_product(demo: httpx.AsyncClient) -
     stage = await until_settled(demo, key)
     assert stage.select_one(".prompt-line").text == "a bottle on marble"
     app = demo._transport.app  # type: ignore[attr-defined]
-    record = await app.state.demo.storage.get_any(key)
+    record = await services(app).running.demo.storage.get_any(key)
     assert record.endpoint == PRODUCT_AD and record.model == "2026-07"  # the newest dated one
     assert record.ratio == "720:1280" and record.duration == 5
     assert record.request["productImages"][0]["uri"].startswith("runway://")

@@ -12,10 +12,13 @@ from pathlib import Path
 
 import pytest
 
+from app.frames.guard import FrameGuard
 from app.frames.owners import FrameOwners
 from app.frames.refs import FrameStore
-from app.storage.database import Storage, TaskRecord
+from app.storage.database import Database
 from app.storage.objects import LocalObjects
+from app.storage.task_record import TaskRecord
+from app.storage.task_store import TaskStore
 
 CLAIMED, OLD, STRANGER = "a" * 64, "b" * 64, "c" * 64
 
@@ -41,14 +44,16 @@ def old_task(task_id: str, owner: str) -> TaskRecord:
 
 @pytest.fixture
 async def owners(database_url: str, tmp_path: Path) -> AsyncIterator[FrameOwners]:
-    storage = Storage(database_url)
-    await storage.migrate()
-    found = FrameOwners(storage, FrameStore(LocalObjects(tmp_path)), 10**9, 10**9)
+    database = Database(database_url)
+    await database.migrate()
+    frames = FrameStore(LocalObjects(tmp_path))
+    found = FrameOwners(database, FrameGuard(database), frames, 10**9, 10**9)
     await found.own([CLAIMED], "key:me")
-    await storage.add(old_task("t-old", "key:me"), {OLD})  # used by a task, never claimed
-    await storage.add(old_task("t-theirs", "key:them"), {STRANGER})
+    tasks = TaskStore(database)
+    await tasks.add(old_task("t-old", "key:me"), {OLD})  # used by a task, never claimed
+    await tasks.add(old_task("t-theirs", "key:them"), {STRANGER})
     yield found
-    await storage.close()
+    await database.close()
 
 
 async def test_one_frame_is_the_scopes_by_its_claim_or_by_its_own_task(
