@@ -13,14 +13,14 @@ import math
 from typing import Any
 
 from app.catalog.models import SCHEMAS, SEED_MAX
-from app.simulator.checks import BodyRefused, Issue
+from app.simulator.checks import ANY_DURATION_MAX, BodyRefused, Issue
 from app.simulator.cross_checks import cross_issues
 
 Path = tuple[str | int, ...]
 JSON_TYPES = {"string": (str,), "boolean": (bool,), "array": (list,), "object": (dict,)}
 # The simulator's own ranges where the SDK states none, so nothing it prices or renders is
-# unbounded: a duration of more than 0 s and at most an hour, any other number a uint32's size.
-MAX_SECONDS = 3600
+# unbounded: a duration as long as the video models' any-integer one, any other number a
+# uint32's size.
 NUMBER_MAX = 2**32 - 1
 
 
@@ -47,8 +47,8 @@ def _units(text: str) -> int:
 
 
 def _own_range(value: float, at: Path) -> list[Issue]:
-    if at and at[-1] == "duration" and not 0 < value <= MAX_SECONDS:
-        return [Issue(at, f"Expected a duration of more than 0 and at most {MAX_SECONDS}")]
+    if at and at[-1] == "duration" and not 0 < value <= ANY_DURATION_MAX:
+        return [Issue(at, f"Expected a duration of more than 0 and at most {ANY_DURATION_MAX}")]
     if at != ("seed",) and abs(value) > NUMBER_MAX:  # the seed's own rule says more
         return [Issue(at, f"Expected a number in [-{NUMBER_MAX}, {NUMBER_MAX}]")]
     return []
