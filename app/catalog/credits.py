@@ -16,20 +16,29 @@ from app.catalog.models import ENDPOINT_MODELS, api_models, duration_when_omitte
 # Beyond any real task's price by far, and what a member's charge columns (32-bit on
 # PostgreSQL) hold: a larger count is no credit count a relay can mean, so it is ignored.
 MAX_CREDITS = 2**31 - 1
+# The longest run a body may ask for: far past any model's (the longest run minutes), and short
+# enough that its price stays a credit count. A `duration` of 0 or less, or past this, is no
+# duration (a 1e308 once counted as a 309-digit int and priced into an OverflowError).
+MAX_SECONDS = 3600
+
+
+def is_duration(value: float) -> bool:
+    """Whether a finite number is a length a task may be asked to run (see MAX_SECONDS)."""
+    return 0 < value <= MAX_SECONDS
 
 
 def whole_seconds(value: object) -> int | None:
     """A `duration` as Runway reads it: a JSON integer, else None.
 
     JSON has one number type, so `5.0` is the integer 5 (a JavaScript server and the simulator
-    run 5 s for it); `5.5`, `"5"`, `true`, NaN and infinities are no duration at all. Booleans
-    are ints to Python, never to JSON.
+    run 5 s for it); `5.5`, `"5"`, `true`, NaN, infinities and a count of seconds `is_duration`
+    refuses are no duration at all. Booleans are ints to Python, never to JSON.
     """
     if isinstance(value, bool) or not isinstance(value, int | float):
         return None
     if isinstance(value, float) and not (math.isfinite(value) and value.is_integer()):
         return None
-    return int(value)
+    return int(value) if is_duration(value) else None
 
 
 def counted_duration(body: dict[str, Any], endpoint: str) -> int | None:

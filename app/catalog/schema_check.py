@@ -14,6 +14,7 @@ The simulator checks the same schemas with its own code (app/simulator/schema_ch
 import math
 from typing import Any
 
+from app.catalog.credits import MAX_SECONDS, is_duration
 from app.catalog.models import ENDPOINT_MODELS, SCHEMAS, SEED_MAX, model_key, selector
 from app.catalog.rule_check import rule_errors
 from app.catalog.validation import (
@@ -30,6 +31,9 @@ from app.catalog.validation import (
 from app.core.i18n import gettext as _
 
 KINDS = {"string": str, "boolean": bool, "array": list, "object": dict}
+# No parameter means a number past a uint32 (a seed's range): where the SDK states no range,
+# a larger one is refused on its field rather than sent on to be priced or rendered.
+NUMBER_MAX = SEED_MAX
 
 
 def _join(path: str, key: str | int) -> str:
@@ -142,6 +146,19 @@ def _object_errors(value: dict, schema: dict[str, Any], path: str) -> list[Field
     return errors
 
 
+def _number_errors(value: float, path: str) -> list[FieldError]:
+    """The console's own range for a number the SDK gives none: a `duration` anywhere is one
+    `is_duration` takes (credits.py, as the estimate counts it), any other at most a uint32."""
+    if path.rpartition(".")[2] == "duration" and not is_duration(value):
+        message = _("must be more than 0 and at most {max} seconds", max=MAX_SECONDS)
+        return [FieldError(path, message)]
+    if path != "seed" and abs(value) > NUMBER_MAX:  # a seed's own rule says more
+        return [
+            FieldError(path, _("must be from {low} to {high}", low=-NUMBER_MAX, high=NUMBER_MAX))
+        ]
+    return []
+
+
 def schema_errors(value: object, schema: dict[str, Any], path: str = "") -> list[FieldError]:
     """Every way `value` breaks `schema`, each naming its field's path."""
     if "anyOf" in schema:
@@ -160,6 +177,7 @@ def schema_errors(value: object, schema: dict[str, Any], path: str = "") -> list
         low, high = schema.get("minimum"), schema.get("maximum")
         if (low is not None and value < low) or (high is not None and value > high):
             return [FieldError(path, _("must be from {low} to {high}", low=low, high=high))]
+        return _number_errors(value, path)
     if kind == "string":
         return _string_errors(value, schema, path)
     if kind == "array":

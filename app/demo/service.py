@@ -31,12 +31,13 @@ from app.frames.images import prepare_image
 from app.frames.owners import FrameOwners
 from app.frames.refs import EXTENSIONS, FrameStore, StoredFrame
 from app.frames.samples import Sample, find_sample, sample_file
-from app.frames.uploads import UploadSlots
+from app.frames.uploads import NoUploads, UploadSlots
 from app.media.copies import MediaStore
 from app.runway.client import UpstreamError
 from app.runway.endpoints import OFFICIAL_HOST, UpstreamKind, resolve_upstream
 from app.storage.task_record import TaskRecord
 from app.storage.task_store import TaskStore
+from app.tasks.recording import TaskNotRecorded
 from app.tasks.service import TaskService
 from app.tasks.submit_tokens import AlreadySubmitted
 
@@ -225,19 +226,18 @@ class Demo:
         try:
             if ad:
                 body = self._ad_body(first, request, await self._upload(first, owner))
-            record = await self.tasks.submit(
+            return await self.tasks.submit(
                 body, None, Caller(None, owner), submit_token=once or None, endpoint=endpoint
             )
-        except AlreadySubmitted:
+        except TaskNotRecorded:  # started upstream, so its credits are spent: nothing back
+            on_its_way = _("Your video is on its way. It will appear with your videos shortly.")
+            raise DemoRefusal(on_its_way) from None
+        except BaseException as exc:  # anything else: nothing started, the caps give it back
             await self._refund(owner, address, reserved)
-            raise DemoRefusal(_("Your video is already on its way.")) from None
-        except Invalid:
-            await self._refund(owner, address, reserved)
-            raise DemoRefusal(_("This image can't be used. Please try another one.")) from None
-        except UpstreamError as exc:
-            await self._refund(owner, address, reserved)
-            raise DemoRefusal(refusal_text(exc.status)) from None
-        return record
+            refusal = refusal_for(exc)
+            if refusal is None:
+                raise
+            raise refusal from None
 
     async def _reserve(self, owner: str, address: str, credits: int, once: str) -> Reserved:
         """Count a video against every cap before anything is sent: what each counted
@@ -283,6 +283,20 @@ class Demo:
                 with contextlib.suppress(UpstreamError):
                     await self.tasks.delete(record.id, Caller(None, owner))
         await self.sessions.clear(owner)
+
+
+def refusal_for(exc: BaseException) -> DemoRefusal | None:
+    """The customer's sentence for a create that started nothing, or None for a fault of ours
+    (the caller answers that as the error it is)."""
+    if isinstance(exc, AlreadySubmitted):
+        return DemoRefusal(_("Your video is already on its way."))
+    if isinstance(exc, Invalid):
+        return DemoRefusal(_("This image can't be used. Please try another one."))
+    if isinstance(exc, NoUploads):  # a relay without `/uploads`: the photo can't go up
+        return DemoRefusal(_("Product ads can't be made here right now. Try Animate instead."))
+    if isinstance(exc, UpstreamError):
+        return DemoRefusal(refusal_text(exc.status))
+    return None
 
 
 def refusal_text(status: int | None) -> str:

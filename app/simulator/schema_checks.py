@@ -13,11 +13,15 @@ import math
 from typing import Any
 
 from app.catalog.models import SCHEMAS, SEED_MAX
-from app.simulator.checks import BodyRefused, Issue
+from app.simulator.checks import ANY_DURATION_MAX, BodyRefused, Issue
 from app.simulator.cross_checks import cross_issues
 
 Path = tuple[str | int, ...]
 JSON_TYPES = {"string": (str,), "boolean": (bool,), "array": (list,), "object": (dict,)}
+# The simulator's own ranges where the SDK states none, so nothing it prices or renders is
+# unbounded: a duration as long as the video models' any-integer one, any other number a
+# uint32's size.
+NUMBER_MAX = 2**32 - 1
 
 
 def _fits_type(value: object, kind: str | None) -> bool:
@@ -42,6 +46,14 @@ def _units(text: str) -> int:
     return len(text.encode("utf-16-le", "surrogatepass")) // 2
 
 
+def _own_range(value: float, at: Path) -> list[Issue]:
+    if at and at[-1] == "duration" and not 0 < value <= ANY_DURATION_MAX:
+        return [Issue(at, f"Expected a duration of more than 0 and at most {ANY_DURATION_MAX}")]
+    if at != ("seed",) and abs(value) > NUMBER_MAX:  # the seed's own rule says more
+        return [Issue(at, f"Expected a number in [-{NUMBER_MAX}, {NUMBER_MAX}]")]
+    return []
+
+
 def walk(value: object, schema: dict[str, Any], at: Path) -> list[Issue]:
     """Every issue of `value` under `schema`, found depth first."""
     if "anyOf" in schema:
@@ -56,7 +68,9 @@ def walk(value: object, schema: dict[str, Any], at: Path) -> list[Issue]:
         if not math.isfinite(value):
             return [Issue(at, "Expected a finite number")]
         low, high = schema.get("minimum", -math.inf), schema.get("maximum", math.inf)
-        return [] if low <= value <= high else [Issue(at, f"Expected a number in [{low}, {high}]")]
+        if not low <= value <= high:
+            return [Issue(at, f"Expected a number in [{low}, {high}]")]
+        return _own_range(value, at)
     if kind == "string":
         if schema.get("minLength") and not value.strip():
             return [Issue(at, "Must not be empty")]

@@ -23,11 +23,21 @@ QUICK_RETRIES_S = (0.1, 0.5)  # within the request: a failover or a dropped conn
 BACKGROUND_FIRST_S = 1.0
 BACKGROUND_MAX_S = 30.0
 GIVE_UP_AFTER_S = 48 * 3600.0  # Runway keeps outputs 24-48 h; after that the record is moot
+Recorded = Callable[[str], Awaitable[None]]  # told the id a task is recorded under
 
 
 def _reason(exc: Exception) -> str:
     """Why an insert failed, in one bounded line."""
     return f"{type(exc).__name__}: {str(exc).splitlines()[0][:200] if str(exc) else ''}"
+
+
+async def _told(recorded: Recorded, task_id: str) -> str | None:
+    """None once `recorded` has heard of the task's id; else why not."""
+    try:
+        await recorded(task_id)
+    except Exception as exc:
+        return _reason(exc)
+    return None
 
 
 class TaskNotRecorded(Exception):
@@ -46,19 +56,28 @@ class TaskRecorder:
         self.storage = storage
         self._pending: dict[str, asyncio.Task[None]] = {}
 
-    async def add(self, record: TaskRecord, frame_shas: set[str]) -> None:
-        """Record a created task, or raise TaskNotRecorded after starting background retries."""
+    async def add(
+        self, record: TaskRecord, frame_shas: set[str], recorded: Recorded | None = None
+    ) -> None:
+        """Record a created task, or raise TaskNotRecorded after starting background retries.
+
+        `recorded` is awaited with the id the task is recorded under: in the request, or once
+        a background retry lands, when the id may be a fresh one (another task took the
+        upstream's), so what names the task (a member's charge) follows it there."""
         attempt = self._attempt(record, frame_shas)
         for delay in (*QUICK_RETRIES_S, None):
             reason = await attempt()
             if reason is None:
+                if recorded is not None:
+                    await recorded(record.id)
                 return
             if delay is not None:
                 await asyncio.sleep(delay)
-        log.error("task %s was created upstream but not recorded (%s); retrying", record.id, reason)
-        job = asyncio.create_task(self._keep_trying(record.id, attempt))
-        self._pending[record.id] = job
-        job.add_done_callback(lambda _: self._pending.pop(record.id, None))
+        task_id = record.id
+        log.error("task %s was created upstream but not recorded (%s); retrying", task_id, reason)
+        job = asyncio.create_task(self._keep_trying(record, attempt, recorded))
+        self._pending[task_id] = job
+        job.add_done_callback(lambda _: self._pending.pop(task_id, None))
         raise TaskNotRecorded(record, reason)
 
     def _attempt(
@@ -95,14 +114,20 @@ class TaskRecorder:
         return attempt
 
     async def _keep_trying(
-        self, task_id: str, attempt: Callable[[], Awaitable[str | None]]
+        self,
+        record: TaskRecord,
+        attempt: Callable[[], Awaitable[str | None]],
+        recorded: Recorded | None,
     ) -> None:
+        task_id = record.id  # as the request named it; `attempt` may give the record a new one
         delay, started = BACKGROUND_FIRST_S, time.monotonic()
         while time.monotonic() - started < GIVE_UP_AFTER_S:
             await asyncio.sleep(delay)
             reason = await attempt()
+            if reason is None and recorded is not None:
+                reason = await _told(recorded, record.id)  # again next time: attempt finds it
             if reason is None:
-                log.info("task %s is recorded after all", task_id)
+                log.info("task %s is recorded after all, as %s", task_id, record.id)
                 return
             delay = min(delay * 2, BACKGROUND_MAX_S)
         log.error("task %s was never recorded; gave up", task_id)

@@ -10,6 +10,7 @@ import contextlib
 import time
 import uuid
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from app.catalog.credits import answer_credits, as_counted
@@ -318,10 +319,10 @@ class Submission:
             endpoint=ready.endpoint.path,
             estimated_credits=upstream_estimate,
         )
-        try:
-            await self._recorder.add(record, frame_refs(ready.to_store))
-        finally:  # recorded or not, the task exists upstream: the hold becomes its charge
-            await self._budgets.created(hold, record.id, upstream_estimate)
+        # The hold becomes the task's charge under the id it is recorded with: at once, or when
+        # a background retry records it (maybe under a fresh id); a hold until then.
+        charge = partial(self._budgets.created, hold, upstream_estimate=upstream_estimate)
+        await self._recorder.add(record, frame_refs(ready.to_store), charge)
         self._refresher.remember_claim(record.id, now)
         created(record, exchange)
         return record

@@ -9,10 +9,16 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.provisional import domains
 
+from app.catalog.credits import MAX_CREDITS, MAX_SECONDS, estimate_credits
+from app.catalog.endpoints import ENDPOINTS
+from app.catalog.models import AUDIO_ENDPOINTS
 from app.catalog.validation import Invalid, check_https_url, validate_create_body
 from app.core.keys import mask_key
 from app.runway.endpoints import BadAddress, UpstreamKind, resolve_upstream
 from app.runway.guard import GuardPolicy, ip_refusal
+from app.simulator import audio
+from app.simulator.checks import BodyRefused
+from app.simulator.schema_checks import check_schema
 
 JSON = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=30),
@@ -143,3 +149,45 @@ def test_only_https_host_urls_pass(url: str) -> None:
 @given(st.one_of(st.ip_addresses(v=4).map(str), st.ip_addresses(v=6).map(lambda ip: f"[{ip}]")))
 def test_an_ip_literal_host_is_refused(host: str) -> None:
     assert check_https_url(f"https://{host}/a.jpg") is not None
+
+
+NUMBERS = st.one_of(
+    st.integers(), st.floats(allow_nan=False, allow_infinity=False), st.just(1e308), st.just(-5)
+)
+COUNTED = {
+    "video_to_audio": {"model": "mirelo_sfx_2_0", "videoUri": "https://example.com/a.mp4"},
+    "sound_effect": {"model": "mirelo_sfx_2_0", "promptText": "rain"},
+    "text_to_speech": {
+        "model": "eleven_v3",
+        "promptText": "hi",
+        "voice": {"type": "runway-preset", "presetId": "Maya"},
+    },
+    "recipes/product_ad": {"version": "2026-07", "productImages": [{"uri": "https://a.io/p.png"}]},
+}
+
+
+@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.sampled_from(sorted(COUNTED)),
+    st.dictionaries(st.sampled_from(["duration", "numVariants", "speed", "stability"]), NUMBERS),
+)
+def test_any_number_a_body_passes_with_is_priced_and_counted_within_bounds(
+    endpoint: str, numbers: dict
+) -> None:
+    """Console and simulator each refuse a number they can't count (1e308, -5, 10**40) on its
+    field; what either takes is counted in a duration and a price of sane size, no overflow."""
+    body = {**COUNTED[endpoint], **numbers}
+    try:
+        ENDPOINTS[endpoint].validate(body)
+    except Invalid as exc:
+        assert exc.errors and all(e.field and e.message for e in exc.errors)
+    else:
+        assert 0 <= ENDPOINTS[endpoint].duration_of(body) <= MAX_SECONDS
+        assert 0 <= estimate_credits(body, endpoint) <= MAX_CREDITS
+    try:
+        check_schema(endpoint, body)
+    except BodyRefused as refused:
+        assert refused.issues
+    else:
+        if endpoint in AUDIO_ENDPOINTS:
+            assert 0 < audio.credits(endpoint, body) <= MAX_CREDITS

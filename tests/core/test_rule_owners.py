@@ -140,6 +140,38 @@ def test_only_the_composition_root_and_deps_touch_the_app_state() -> None:
     assert templates == [], "templates get the settings as a global (app/web/render.py)"
 
 
+def _console_state_reads(source: str) -> list[int]:
+    """Lines reading a console app's attribute bag: `<x>.state.<name>`, or `app.state` passed
+    on whole. The simulator's own app keeps its `SimState` at `.state.sim`, its business."""
+    tree = ast.parse(source)
+    parents = {child: node for node in ast.walk(tree) for child in ast.iter_child_nodes(node)}
+    lines = []
+    for node in ast.walk(tree):
+        if not (isinstance(node, ast.Attribute) and node.attr == "state"):
+            continue
+        above = parents.get(node)
+        named = isinstance(above, ast.Attribute) and above.value is node
+        holder = node.value
+        app_named = (holder.attr if isinstance(holder, ast.Attribute) else "") == "app" or (
+            getattr(holder, "id", "") == "app"
+        )
+        if (named and above.attr != "sim") or (not named and app_named):
+            lines.append(node.lineno)
+    return lines
+
+
+def test_tests_reach_the_consoles_services_through_the_container_too() -> None:
+    """A test reading `app.state.<service>` outlives the container it bypasses (issue 29 left
+    one reading `app.state.demo`, an AttributeError only when that test ran): tests use
+    `services(app)` like routes do, so a moved service fails where it is named."""
+    found = {
+        f"{path.relative_to(ROOT)}:{line}"
+        for path in (ROOT / "tests").rglob("*.py")
+        for line in _console_state_reads(path.read_text("utf-8"))
+    }
+    assert found == set()
+
+
 def test_the_database_runs_no_domains_statements() -> None:
     """app/storage/database.py is the engine and its transactions; the statements are each
     domain's (tasks in storage/task_store.py), and the frames' release on a task's delete is

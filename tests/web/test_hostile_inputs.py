@@ -85,3 +85,46 @@ async def test_deleting_tasks_gives_the_database_space_back(
     for task_id in ids:
         assert (await relay_console.delete(f"/api/tasks/{task_id}", headers=KEY)).status_code == 204
     assert size() < full / 3
+
+
+MIRELO = {"model": "mirelo_sfx_2_0", "videoUri": "https://example.com/a.mp4"}
+SPEECH = {
+    "model": "eleven_v3",
+    "promptText": "hi",
+    "voice": {"type": "runway-preset", "presetId": "Maya"},
+}
+HOSTILE_NUMBERS = [
+    ("video_to_audio", {**MIRELO, "duration": 1e308}, "duration"),
+    ("video_to_audio", {**MIRELO, "duration": -5}, "duration"),
+    ("video_to_audio", {**MIRELO, "duration": 0}, "duration"),
+    ("video_to_audio", {**MIRELO, "duration": 5, "numVariants": 1e300}, "numVariants"),
+    ("sound_effect", {"model": "mirelo_sfx_2_0", "promptText": "x", "duration": 1e308}, "duration"),
+    ("text_to_speech", {**SPEECH, "speed": 1e308}, "speed"),
+    ("text_to_speech", {**SPEECH, "speed": -1e308}, "speed"),
+    (
+        "voice_dubbing",
+        {
+            "model": "eleven_voice_dubbing",
+            "audioUri": "https://example.com/a.mp3",
+            "targetLang": "es",
+            "numSpeakers": 1e300,
+        },
+        "numSpeakers",
+    ),
+]
+
+
+@pytest.mark.parametrize(("endpoint", "body", "field"), HOSTILE_NUMBERS)
+async def test_a_hostile_number_is_a_field_error_on_the_gateway_and_the_simulator(
+    client: httpx.AsyncClient, endpoint: str, body: dict, field: str
+) -> None:
+    """A duration of 1e308 once priced into an OverflowError (a 500 the gateway passed on), and
+    a negative one was taken: each side refuses it with a 400 naming the field; the console
+    before anything is sent upstream."""
+    headers = {"Authorization": "Bearer k", "X-Runway-Version": "2024-11-06"}
+    for path in (f"/v1/{endpoint}", f"/simulator/v1/{endpoint}"):
+        answer = await client.post(path, json=body, headers=headers)
+        assert answer.status_code == 400, (path, answer.text)
+        assert field in answer.text, (path, answer.text)
+        if path.startswith("/v1/"):  # the console's own check: the upstream never asked
+            assert (await client.get("/simulator/_sim/stats")).json().get("create", 0) == 0
