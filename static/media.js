@@ -1,7 +1,8 @@
 // The form's media fields (templates/console/_media_field.html): drop, paste or pick a file,
 // which goes to the API address as an ephemeral upload (app/web/pages/media.py) and comes back
-// as the field holding its runway:// URI; or a previous task's output. The field's kinds and
-// size limit are checked here first, with the server's sentences, so a wrong file is never sent.
+// as the field holding its runway:// URI; or a previous task's output (its URL or saved copy).
+// The field's kinds and size limit are checked here first, with the server's sentences, so a
+// wrong file is never sent.
 (function () {
   "use strict";
   var $ = consolePage.$;
@@ -32,16 +33,15 @@
     var tag = parent && kind ? document.querySelector("select[name='s." + parent + ".type']") : null;
     if (tag && tag.querySelector("option[value='" + kind + "']")) tag.value = kind;
   }
-  function send(field, file) {
-    if (!fits(field, file)) { fieldError(field, field.dataset.wrongKind); return; }
-    if (file.size > parseInt(field.dataset.maxBytes || "0", 10)) { fieldError(field, field.dataset.tooLarge); return; }
-    var body = new FormData(), address = $("#baseUrl");
-    body.append("file", file);
+  // A file, or a previous task's saved copy (`task`), goes to the field's route with the form's
+  // address; the field comes back holding its runway:// URI, or saying why not.
+  function post(field, url, body, name) {
+    var address = $("#baseUrl");
     body.append("baseUrl", address ? address.value.trim() : "");
     field.classList.add("uploading");
     var drop = $(".media-drop span:not(.drop-icon)", field);
-    if (drop) drop.textContent = tr("Uploading {name}…", { name: file.name });
-    fetch(field.dataset.uploadUrl, { method: "POST", body: body, headers: consolePage.postHeaders() })
+    if (drop) drop.textContent = tr("Uploading {name}…", { name: name });
+    fetch(url, { method: "POST", body: body, headers: consolePage.postHeaders() })
       .then(function (response) {
         if (response.status === 413) throw new Error(field.dataset.tooLarge);
         if (!response.ok) throw new Error(tr("Upload failed: HTTP {status}", { status: response.status }));
@@ -59,19 +59,36 @@
       })
       .catch(function (err) { fieldError(field, field.dataset.path + ": " + err.message); });
   }
-  function choose(field) { var input = $(".media-file", field); if (input) input.click(); }
-  document.addEventListener("click", function (evt) {
-    var zone = evt.target.closest ? evt.target.closest(".media-drop") : null;
-    if (zone) { choose(fieldOf(zone)); return; }
-    var pick = evt.target.closest ? evt.target.closest(".media-output") : null;
-    var field = fieldOf(pick);
-    if (!field) return;
+  function send(field, file) {
+    if (!fits(field, file)) { fieldError(field, field.dataset.wrongKind); return; }
+    if (file.size > parseInt(field.dataset.maxBytes || "0", 10)) { fieldError(field, field.dataset.tooLarge); return; }
+    var body = new FormData();
+    body.append("file", file);
+    post(field, field.dataset.uploadUrl, body, file.name);
+  }
+  // An output whose link works from the form's address goes in as it is; another's saved copy
+  // is sent up (app/web/handoff.py decided which when it listed them).
+  function pickOutput(field, pick) {
+    if (pick.dataset.taskId) {
+      var body = new FormData();
+      body.append("task", pick.dataset.taskId);
+      post(field, field.dataset.outputUrl, body, pick.textContent.split(" · ")[0]);
+      return;
+    }
     var input = $(".media-uri", field);
     input.value = pick.dataset.mediaValue;
     input.dispatchEvent(new Event("input", { bubbles: true }));
     setTag(field, pick.dataset.mediaKind);
     $(".media-outputs", field).open = false;
     input.focus();
+  }
+  function choose(field) { var input = $(".media-file", field); if (input) input.click(); }
+  document.addEventListener("click", function (evt) {
+    var zone = evt.target.closest ? evt.target.closest(".media-drop") : null;
+    if (zone) { choose(fieldOf(zone)); return; }
+    var pick = evt.target.closest ? evt.target.closest(".media-output") : null;
+    var field = fieldOf(pick);
+    if (field) pickOutput(field, pick);
   });
   document.addEventListener("keydown", function (evt) {
     var zone = evt.target.classList && evt.target.classList.contains("media-drop") ? evt.target : null;
