@@ -33,7 +33,7 @@ class BadImage(ValueError):
 
 def over_limit_message(limit_mb: float) -> str:
     """Why an upload was refused for its size: the upload route says it, and so does the page
-    (app.js) when it refuses a file before sending it; one sentence, one limit."""
+    (frames.js, media.js) when it refuses a file before sending it; one sentence, one limit."""
     return _("the file is over the {mb} MB limit", mb=f"{limit_mb:g}")
 
 

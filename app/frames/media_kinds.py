@@ -1,6 +1,6 @@
 """What a schema media field (`x-media`: image, video or audio) takes as a file.
 
-The form's media widget (templates/console/_media_field.html, static/app.js) reads its
+The form's media widget (templates/console/_media_field.html, static/media.js) reads its
 `accept` attribute and size limit from here, and the upload route (app/web/pages/media.py)
 checks the same facts again before a byte goes upstream, so the page and the server refuse a
 file with one sentence. A field whose union takes two kinds (speech_to_speech's `media`: audio

@@ -44,12 +44,12 @@ from app.web.deps import services
 from app.web.middleware.csrf import csrf_token, set_csrf_cookie
 from app.web.reuse import input_modes
 from app.web.roles import session_member
-from app.web.static_urls import static_url
+from app.web.static_urls import bundle, static_url
 from app.web.task_object import submit_timings, task_credits
 
 
 def _ago(seconds: float) -> str:
-    """A duration in the page's language; app.js's formatElapsed follows these steps and words
+    """A duration in the page's language; results.js's formatElapsed follows these steps and words
     (tests/browser/test_server_rules.py holds the two to the same text)."""
     seconds = max(0, int(seconds))
     if seconds < 60:
@@ -152,13 +152,15 @@ def _pretty_json(text: str) -> str:
 
 @cache
 def _js_keys() -> tuple[str, ...]:
-    """The strings app.js shows, marked there as tr("…"): one source, no list to keep in step."""
-    script = (resource_dir("static") / "app.js").read_text("utf-8")
+    """The strings the console's scripts show, marked there as tr("…"): one source, no list
+    to keep in step."""
+    script = bundle().decode("utf-8")
     return tuple(dict.fromkeys(re.findall(r'\btr\("((?:[^"\\]|\\.)*)"', script)))
 
 
 def js_catalog() -> str:
-    """Translations of app.js's strings for the current language, for a data attribute."""
+    """Translations of the console scripts' strings in the current language, for a data
+    attribute."""
     return json.dumps({key: gettext(key) for key in _js_keys()}, ensure_ascii=False)
 
 

@@ -19,6 +19,7 @@ from app.frames.refs import FrameStore
 from app.media.copies import MediaStore
 from app.storage.task_record import TaskRecord
 from app.web.forms import FormState, state_from_record
+from app.web.handoff import Handoff, handoff
 from app.web.schema_form import union_tag
 
 IMAGE_ENDPOINT = "text_to_image"
@@ -48,6 +49,10 @@ def input_modes(record: TaskRecord) -> tuple[str, ...]:
     kind = _output_kind(record)
     if record.status != "SUCCEEDED" or not record.output or kind is None:
         return ()
+    # The form opens on the task's own address: an output whose link may have expired goes
+    # in only as its saved copy (app/web/handoff.py), so with none it is not offered.
+    if handoff(record, record.base_url) is Handoff.NONE:
+        return ()
     skip = FIRST_FRAME_MODE if record.endpoint == IMAGE_ENDPOINT else None
     return tuple(m for m in FORM_MODES if m != skip and _takes(m, kind))
 
@@ -58,7 +63,8 @@ def input_state(
     """The form in `endpoint`'s mode with the task's output as its input (blocking: an image
     becomes a stored first frame): the first field the body needs that holds this kind of
     media (a union's `type` set to match), under its upstream URL, which the upstream reads
-    (the console's copy it cannot)."""
+    (the console's copy it cannot); `handoff.copy_into` swaps in the saved copy where that
+    URL may have expired."""
     kind = _output_kind(record)
     if endpoint not in input_modes(record) or kind is None:
         return None

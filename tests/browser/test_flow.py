@@ -313,7 +313,7 @@ def test_the_chinese_page(browser: Browser, console_url: str, tmp_path: Path) ->
     page.fill("#promptText", "湖面上的晨雾，镜头缓慢推进")
     page.click("#generate")
     page.wait_for_selector("#task-card .elapsed:not([data-final])")
-    page.wait_for_timeout(1200)  # app.js has rewritten the running card's elapsed time
+    page.wait_for_timeout(1200)  # results.js has rewritten the running card's elapsed time
     assert re.fullmatch(r"\d+ 秒", page.inner_text("#task-card .elapsed")), "in Chinese units"
     page.wait_for_selector("#task-card .badge[data-status=SUCCEEDED]", timeout=30_000)
     assert re.search(r"排队 \d+ 秒", page.inner_text("#task-card")), "the timings too"

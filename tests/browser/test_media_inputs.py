@@ -3,6 +3,7 @@ picked file and an Act-Two task from "Use as input" and a dropped file both play
 currentTime advances); a keyframe set under Advanced reaches the request; the widget is keyboard
 reachable and axe-clean. Screenshots (desktop, phone, Chinese) go to /tmp/wm/."""
 
+import time
 from pathlib import Path
 
 from playwright.sync_api import Browser, Page
@@ -169,3 +170,33 @@ def test_screenshots_desktop_phone_and_chinese(browser: Browser, console_url: st
         assert width <= viewport["width"], (name, width, wide)
         assert watched.errors == [], (name, watched.errors)
         context.close()
+
+
+def test_an_output_whose_link_may_have_expired_goes_in_as_its_saved_copy(
+    watched: Watched, console_url: str
+) -> None:
+    """Links signed to expire within app/web/handoff.py's margin: "From a previous task" sends
+    the console's copy up, and the field holds its runway:// URI, not the upstream's link."""
+    page = watched.page
+    page.set_viewport_size(DESKTOP)
+    faults = f"{console_url}/simulator/_sim/faults"
+    assert page.request.post(faults, data={"output_ttl_s": 60}).ok
+    try:
+        link = _video_output(page, console_url)
+    finally:
+        page.request.delete(faults)
+    task_id = link.rsplit("/", 1)[-1].split(".")[0]
+    deadline = time.monotonic() + 60
+    while not page.request.get(f"{console_url}/api/tasks/{task_id}").json()["videoSaved"]:
+        assert time.monotonic() < deadline, "the copy was never saved"
+        page.wait_for_timeout(300)
+    page.goto(console_url)
+    page.check("input[name=endpoint][value=video_to_video]")
+    field = ".media-field[data-path=videoUri]"
+    page.click(f"{field} details.media-outputs summary")
+    page.click(f"{field} .media-output[data-task-id='{task_id}']")
+    assert _uploaded(page, "videoUri").startswith("runway://uploads/")
+    assert f"task {task_id[:8]}" in page.inner_text(f"{field} .media-note")
+    SHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SHOTS / "media-output-copy-desktop.png"), full_page=False)
+    assert watched.errors == [], watched.errors

@@ -1,6 +1,6 @@
 """What the page's script works out itself agrees with what the server decides.
 
-app.js rewrites a running card's elapsed time every second and prices the form as it changes,
+results.js rewrites a running card's elapsed time every second and prices the form as it changes,
 so it repeats two of the server's rules: `_ago`'s steps (render.py) and the catalog's
 USD_PER_CREDIT. These tests fail when the page and the server disagree again.
 """

@@ -1,8 +1,8 @@
 """Both languages have every string: whatever the code marks for translation is in the catalog.
 
-Strings are found where they are marked: `_("…")` in templates, `tr("…")` in app.js, and
-`_(…)`, `N_(…)` or `gettext(…)` calls in Python (read through its AST, so strings split over
-lines count as one).
+Strings are found where they are marked: `_("…")` in templates, `tr("…")` in the console's
+scripts (static_urls.CONSOLE_SCRIPTS), and `_(…)`, `N_(…)` or `gettext(…)` calls in Python (read
+through its AST, so strings split over lines count as one).
 """
 
 import ast
@@ -15,6 +15,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from app.core.i18n import LANGUAGES, catalog, choose
+from app.web.static_urls import bundle
 from tests.helpers import ROOT, create_body
 
 TEMPLATE_CALL = re.compile(r"""\b_\(\s*(?:"((?:[^"\\]|\\.)*)"|'((?:[^'\\]|\\.)*)')""")
@@ -42,7 +43,7 @@ def marked_strings() -> set[str]:
     for path in (ROOT / "templates").rglob("*.html"):
         for double, single in TEMPLATE_CALL.findall(path.read_text("utf-8")):
             found.add((double or single).replace("\\'", "'").replace('\\"', '"'))
-    found.update(JS_CALL.findall((ROOT / "static" / "app.js").read_text("utf-8")))
+    found.update(JS_CALL.findall(bundle().decode("utf-8")))
     for path in (ROOT / "app").rglob("*.py"):
         found |= python_strings(path)
     return found

@@ -19,6 +19,7 @@ from app.core.timestamps import DAY_S, day_number, day_of, resets_at
 from app.core.transcript import shorten_data_uris, shorten_data_uris_in_text
 from app.main import create_app
 from app.web.deps import services
+from app.web.static_urls import bundle
 from tests.conftest import started
 from tests.helpers import ROOT
 
@@ -101,7 +102,7 @@ def test_the_code_view_and_the_inspector_name_one_image_one_size() -> None:
         shown = shorten_data_uris_in_text(f'{{"promptImage": "{uri}"}}')
         size = shorten_data_uris(uri).rsplit("…", 1)[1]
         assert shown.endswith(f'{size}"}}'), (characters, shown[-40:], size)
-    script = (ROOT / "static" / "app.js").read_text("utf-8")
+    script = bundle().decode("utf-8")
     assert not re.search(r"\bKB\b|\bMB\b|1048576|/ ?1024", script), "sizes are named by the server"
 
 

@@ -9,7 +9,7 @@ from app.core.settings import Settings
 from app.frames.media_kinds import accept_attribute, kind_of_bytes, kind_of_file, limit_mb
 from tests.conftest import in_process
 from tests.gateway.test_console_sdk import small_mp4
-from tests.helpers import image_bytes, wait_final
+from tests.helpers import image_bytes, wait_final, wait_saved
 from tests.relay_stub import RelayStub
 
 V2V = {"endpoint": "video_to_video", "model": "aleph2", "path": "videoUri"}
@@ -194,3 +194,84 @@ def test_each_kind_is_told_from_its_first_bytes() -> None:
     assert kind_of_bytes("audio|video", small_mp4()) is not None
     assert kind_of_bytes("image", small_mp4()) is None
     assert kind_of_bytes("audio", image_bytes()) is None
+
+
+# Links the simulator signs to expire within the hand-off's margin (app/web/handoff.py): still
+# readable, so the console saves its copy, but too near their end to hand to a new task.
+SHORT_LINKS = {"output_ttl_s": 60}
+CLIP = {"endpoint": "text_to_video", "model": "gen4.5", "promptText": "dunes"}
+
+
+async def _clip(client: httpx.AsyncClient, ttl: dict, saved: bool) -> dict:
+    assert (await client.post("/simulator/_sim/faults", json=ttl)).status_code == 200
+    body = {**CLIP, "ratio": "1280:720", "duration": 2}
+    made = (await client.post("/api/tasks", json=body)).json()
+    task = await (wait_saved if saved else wait_final)(client, made["id"])
+    assert task["status"] == "SUCCEEDED", task
+    return task
+
+
+def _picks(html: str) -> list:
+    return BeautifulSoup(html, "html.parser").select("button.media-output")
+
+
+async def test_an_output_whose_link_may_have_expired_goes_in_as_its_saved_copy(
+    client: httpx.AsyncClient,
+) -> None:
+    task = await _clip(client, SHORT_LINKS, saved=True)
+    (pick,) = _picks((await client.get("/form/outputs", params=V2V)).text)
+    assert pick["data-task-id"] == task["id"] and not pick.has_attr("data-media-value")
+    answer = await client.post("/form/media/output", params=V2V, data={"task": task["id"]})
+    field = _field(answer.text)
+    uri = field.select_one("input[name='s.videoUri']")["value"]
+    assert uri.startswith("runway://") and field.select_one(".error-text") is None, answer.text
+    form = {**V2V, "s.videoUri": uri, "promptText": "in winter", "runs": "1"}
+    made = await client.post("/tasks", data={**form, "form_token": "tok-copy-up-1"})
+    assert made.status_code == 200, made.text
+    newest = (await client.get("/api/tasks")).json()["tasks"][0]
+    assert newest["endpoint"] == "video_to_video"
+    assert (await wait_final(client, newest["id"]))["status"] == "SUCCEEDED"
+
+
+async def test_an_expired_output_with_no_copy_is_not_offered_and_says_why(
+    client: httpx.AsyncClient,
+) -> None:
+    """Its link is past its `exp=` when the task ends, so no copy could be saved either."""
+    task = await _clip(client, {"output_ttl_s": -1}, saved=False)
+    listed = await client.get("/form/outputs", params=V2V)
+    assert _picks(listed.text) == []
+    assert "1 older outputs are not offered" in listed.text
+    # Asked for all the same: refused in the field, nothing filled in.
+    answer = await client.post("/form/media/output", params=V2V, data={"task": task["id"]})
+    field = _field(answer.text)
+    assert field.select_one("input[name='s.videoUri']")["value"] == ""
+    assert "may have expired" in field.select_one(".error-text").text
+
+
+async def test_only_the_caller_s_own_task_goes_in(client: httpx.AsyncClient) -> None:
+    task = await _clip(client, SHORT_LINKS, saved=True)
+    theirs = {"X-Runway-Key": "sim-key-someone-else-0002"}
+    answer = await client.post(
+        "/form/media/output", params=V2V, data={"task": task["id"]}, headers=theirs
+    )
+    assert answer.status_code == 404
+    listed = await client.get("/form/outputs", params=V2V, headers=theirs)
+    assert _picks(listed.text) == []
+
+
+async def test_another_upstream_gets_the_saved_copy_not_the_simulator_s_url(
+    relay: RelayStub, relay_console: httpx.AsyncClient
+) -> None:
+    """A fresh simulator output, the form on a relay: the relay is no upstream that promises
+    to read the simulator's link, so only the copy is offered, and this relay takes none."""
+    task = await _clip(relay_console, {"output_ttl_s": 3600}, saved=True)
+    on_relay = {**V2V, "baseUrl": relay.base_url}
+    (pick,) = _picks((await relay_console.get("/form/outputs", params=on_relay)).text)
+    assert pick["data-task-id"] == task["id"]
+    (fresh,) = _picks((await relay_console.get("/form/outputs", params=V2V)).text)
+    assert task["output"][0].endswith(fresh["data-media-value"])  # its own upstream: the URL
+    data = {"task": task["id"], "baseUrl": relay.base_url}
+    answer = await relay_console.post("/form/media/output", params=V2V, data=data)
+    assert _field(answer.text).select_one(".error-text").text == (
+        "videoUri: this address takes no uploads: give the file as an https URL"
+    )

@@ -19,6 +19,7 @@ from app.web.deps import (
     MediaDep,
     ServiceDep,
     SettingsDep,
+    UploadSlotsDep,
     UpstreamsDep,
     services,
 )
@@ -28,6 +29,7 @@ from app.web.forms import (
     keep_owned_frames,
     state_from_form,
 )
+from app.web.handoff import copy_into
 from app.web.render import render
 from app.web.reuse import input_state, own_image_frame, reuse_state
 
@@ -214,10 +216,12 @@ async def use_as_input(
     media: MediaDep,
     owners: FrameOwnersDep,
     caller: CallerDep,
+    uploads: UploadSlotsDep,
     model: str = "",
 ) -> Response:
     """The form in `endpoint`'s mode with a succeeded task's output as its input (app/web/
-    reuse.py input_modes); 404 when that mode takes none of its kind."""
+    reuse.py input_modes), its saved copy where its link may have expired (app/web/handoff.py);
+    404 when that mode takes none of its kind."""
     record = await service.get(task_id, caller, refresh=False)
     if record is None:
         raise HTTPException(404)
@@ -226,5 +230,6 @@ async def use_as_input(
         if state is None:
             raise HTTPException(404)
         await own_image_frame(record, state, owners, caller.owner)
+    await copy_into(state, record, media, uploads, caller)
     context = {"form": state, "oob": True, "upstream": resolve_upstream(state.base_url)}
     return render(request, "console/_form_reuse.html", context | {"error": None})

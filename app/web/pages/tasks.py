@@ -293,7 +293,7 @@ async def video_state(
     request: Request, task_id: str, service: ServiceDep, caller: CallerDep, compact: bool = False
 ) -> Response:
     """Whether the console's own copy of the video is saved yet; once it is, the player moves
-    to it (app.js), since an http relay's own URL never plays under the page's CSP."""
+    to it (video.js), since an http relay's own URL never plays under the page's CSP."""
     record = await service.get(task_id, caller)
     if record is None or not record.output:
         raise HTTPException(404)
