@@ -33,18 +33,30 @@
   // Changes we make ourselves fire events on that video; those must not echo back to the rest
   // of the group. A short quiet window, not a count of expected events: a count left over by an
   // event that never came (an autoplay already under way) swallowed the person's next seek.
+  // A seek inside the window is an echo only when it lands where we sent the video: a person's
+  // seek just after a Pause or Play (which also opens the window) still moves the group.
   var QUIET_MS = 400;
-  function quietly(video, action) {
+  function quietly(video, action, seekTo) {
     video.dataset.syncQuietUntil = String(Date.now() + QUIET_MS);
+    if (seekTo === undefined) delete video.dataset.syncSeekTo;
+    else video.dataset.syncSeekTo = String(seekTo);
     action(video);
+  }
+  function isEcho(video, type) {
+    if (Number(video.dataset.syncQuietUntil || 0) <= Date.now()) return false;
+    if (type !== "seeked") return true;
+    var to = video.dataset.syncSeekTo;
+    return to !== undefined && Math.abs(video.currentTime - Number(to)) < 0.1;
   }
   function follow(source, type) {
     groupVideos(source).forEach(function (other) {
       if (other === source) return;
       if (type === "seeked") {
-        quietly(other, function (v) { v.currentTime = Math.min(source.currentTime, v.duration || source.currentTime); });
+        var to = Math.min(source.currentTime, other.duration || source.currentTime);
+        quietly(other, function (v) { v.currentTime = to; }, to);
       } else if (type === "play") {
-        quietly(other, function (v) { v.muted = true; v.currentTime = source.currentTime; v.play().catch(function () {}); });
+        var at = source.currentTime;
+        quietly(other, function (v) { v.muted = true; v.currentTime = at; v.play().catch(function () {}); }, at);
       } else if (type === "pause") {
         quietly(other, function (v) { v.pause(); });
       }
@@ -54,7 +66,7 @@
     document.addEventListener(type, function (evt) {
       var video = evt.target;
       if (!video.matches || !video.matches(".group[data-sync] video")) return;
-      if (Number(video.dataset.syncQuietUntil || 0) > Date.now()) return;
+      if (isEcho(video, type)) return;
       follow(video, type);
     }, true);
   });
@@ -68,7 +80,7 @@
         video.muted = true;
         if (action === "restart") video.currentTime = 0;
         video.play().catch(function () {});
-      });
+      }, action === "restart" ? 0 : undefined);
     });
   });
   // Keep playing groups within a frame or two of their first video.
@@ -78,7 +90,8 @@
       if (videos.length < 2 || videos[0].paused) return;
       for (var i = 1; i < videos.length; i++) {
         if (!videos[i].paused && Math.abs(videos[i].currentTime - videos[0].currentTime) > 0.15) {
-          quietly(videos[i], function (v) { v.currentTime = videos[0].currentTime; });
+          var lead = videos[0].currentTime;
+          quietly(videos[i], function (v) { v.currentTime = lead; }, lead);
         }
       }
     });
