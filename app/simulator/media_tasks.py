@@ -9,6 +9,7 @@ an upload must exist. The task has the lifecycle, markers and failures of every 
 the renderer (media_render.py).
 """
 
+from collections.abc import Callable
 from typing import Any
 
 from starlette.requests import Request
@@ -129,8 +130,22 @@ def _new_task(
     return task
 
 
-async def create_at(request: Request, endpoint: str) -> Response:
-    """A create at one of the endpoints the SDK's schemas drive."""
+NewTask = Callable[[SimState, str, dict[str, Any], str, dict[str, Any]], SimTask]
+
+
+def _as_sent(body: dict[str, Any]) -> dict[str, Any]:
+    return body
+
+
+async def create_at(
+    request: Request,
+    endpoint: str,
+    make: NewTask = _new_task,
+    shared: Callable[[dict[str, Any]], dict[str, Any]] = _as_sent,
+) -> Response:
+    """A create at one of the endpoints the SDK's schemas drive: the body checked against its
+    schema and its inputs, then a task made by `make` from the body as `shared` gives it to
+    the shared steps (a recipe names its text and endpoint there: recipes.py)."""
     state = sim_state(request)
     body = await admitted_body(request, state)
     if isinstance(body, Response):
@@ -144,9 +159,9 @@ async def create_at(request: Request, endpoint: str) -> Response:
         return body_refused(request, refused)
 
     def build(state: SimState, body: dict[str, Any], owner: str) -> SimTask:
-        return _new_task(state, endpoint, body, owner, schema)
+        return make(state, endpoint, body, owner, schema)
 
-    return await start_task(request, state, body, build)
+    return await start_task(request, state, shared(body), build)
 
 
 async def create_video_to_video(request: Request) -> Response:

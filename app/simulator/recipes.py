@@ -16,13 +16,11 @@ from starlette.responses import Response
 
 from app.catalog.hand import RECIPE_CREDITS, UNKNOWN_TASK_PRICE
 from app.catalog.models import SCHEMAS
-from app.simulator.answers import caller_owner
-from app.simulator.checks import BodyRefused
-from app.simulator.creating import admitted_body, body_refused, new_task, start_task
-from app.simulator.media_tasks import _input_issues, _inputs
+from app.simulator.creating import new_task
+from app.simulator.media_tasks import _inputs, create_at
 from app.simulator.recipe_render import IMAGE_RECIPES, PREFIX, is_recipe
-from app.simulator.schema_checks import check_schema, media_fields
-from app.simulator.state import SimState, sim_state
+from app.simulator.schema_checks import media_fields
+from app.simulator.state import SimState
 from app.simulator.store import SimTask
 
 # The ratio a video recipe runs at when its body names none (product_swap names a resolution).
@@ -98,22 +96,10 @@ def _new_task(
 
 
 async def _create(request: Request, endpoint: str) -> Response:
-    state = sim_state(request)
-    body = await admitted_body(request, state)
-    if isinstance(body, Response):
-        return body
-    owner = caller_owner(request)
-    try:
-        schema = check_schema(endpoint, body)
-        if issues := _input_issues(state, media_fields(body, schema), owner):
-            raise BodyRefused(issues)
-    except BodyRefused as refused:
-        return body_refused(request, refused)
+    def shared(body: dict[str, Any]) -> dict[str, Any]:
+        return {**_marked(body), "model": endpoint}
 
-    def build(state: SimState, body: dict[str, Any], owner: str) -> SimTask:
-        return _new_task(state, endpoint, body, owner, schema)
-
-    return await start_task(request, state, {**_marked(body), "model": endpoint}, build)
+    return await create_at(request, endpoint, _new_task, shared)
 
 
 def recipe_route(endpoint: str) -> Callable[[Request], Awaitable[Response]]:

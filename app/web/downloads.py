@@ -11,7 +11,6 @@ from fastapi.responses import StreamingResponse
 from app.core.keys import ANONYMOUS_OWNER, OPERATOR_OWNER, Caller
 from app.exports.share_page import share_context
 from app.exports.zip_file import build_zip, task_document
-from app.media.audio import AUDIO_TYPES
 from app.media.copies import OUTPUT_TYPES
 from app.storage.task_record import TaskRecord
 from app.web.byte_ranges import ranged_response
@@ -21,35 +20,6 @@ from app.web.task_object import task_to_api
 
 router = APIRouter()
 EXPORT_LIMIT = 10_000
-
-
-@router.get("/media/{task_id}.mp4", tags=["media"])
-async def read_media(
-    request: Request,
-    task_id: str,
-    service: ServiceDep,
-    media: MediaDep,
-    caller: CallerDep,
-    t: str = "",
-) -> Response:
-    """The console's copy of a task's video: for its owner's key, or with the task's token.
-
-    Served with Range from the object store, so any replica can serve it and the player seeks.
-    """
-    return await _serve(request, task_id, "mp4", service, media, caller, t)
-
-
-@router.get("/media/{task_id}.png", tags=["media"])
-async def read_image(
-    request: Request,
-    task_id: str,
-    service: ServiceDep,
-    media: MediaDep,
-    caller: CallerDep,
-    t: str = "",
-) -> Response:
-    """The console's copy of an image task's picture (text_to_image), as videos are served."""
-    return await _serve(request, task_id, "png", service, media, caller, t)
 
 
 async def _serve(
@@ -76,7 +46,7 @@ async def _serve(
     )
 
 
-async def read_audio(
+async def read_output(
     request: Request,
     task_id: str,
     service: ServiceDep,
@@ -84,21 +54,17 @@ async def read_audio(
     caller: CallerDep,
     t: str = "",
 ) -> Response:
-    """The console's copy of an audio task's sound, under its own type (`.mp3`, `.wav`...)."""
+    """The console's copy of a task's output under its own type (`.mp4`, `.png`, `.mp3`...): for
+    its owner's key, or with the task's token. Served with Range from the object store, so any
+    replica can serve it and the player seeks."""
     suffix = request.url.path.rsplit(".", 1)[-1]
     return await _serve(request, task_id, suffix, service, media, caller, t)
 
 
-for _suffix in AUDIO_TYPES:
-    router.add_api_route(
-        f"/media/{{task_id}}.{_suffix}", read_audio, methods=["GET"], tags=["media"]
-    )
-for _path, _route in (
-    ("/media/{task_id}.mp4", read_media),
-    ("/media/{task_id}.png", read_image),
-    *((f"/media/{{task_id}}.{suffix}", read_audio) for suffix in AUDIO_TYPES),
-):
-    router.add_api_route(_path, _route, methods=["HEAD"], include_in_schema=False)
+for _suffix in OUTPUT_TYPES:
+    _path = f"/media/{{task_id}}.{_suffix}"
+    router.add_api_route(_path, read_output, methods=["GET"], tags=["media"])
+    router.add_api_route(_path, read_output, methods=["HEAD"], include_in_schema=False)
 
 
 def proven_owner(caller: Caller) -> Caller | None:

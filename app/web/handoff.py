@@ -1,7 +1,7 @@
 """A past task's output handed to a new task ("Use as input", "From a previous task").
 
 The output URL is the upstream's: signed, it expires (Runway's in 24–48 h, some relays' sooner;
-/work/shared/RUNWAY_API.md), and only that upstream promises to fetch it. So it is handed on
+docs/runway-api.md), and only that upstream promises to fetch it. So it is handed on
 as it is only while both hold: the form's address is the task's upstream, and the URL is not
 past its expiry less MARGIN_S (the new task may wait in a queue before its upstream reads
 it). Otherwise the console's saved copy goes up to the form's upstream as an ephemeral upload

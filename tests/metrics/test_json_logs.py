@@ -16,7 +16,7 @@ from tests.conftest import FAST_ENV
 from tests.helpers import create_body, free_port, live_process
 from tests.team.test_members import cli
 
-OPERATOR_KEY = "key_FAKEoperatorFAKEoperatorFAKE0001"  # an obvious fake in Runway's key shape
+OPERATOR_KEY = "fake-operator-secret-json-logs-0001"  # an obvious fake
 PERSONAL_KEY = "hk-personal-json-logs-7a7a7a7a"
 PASSWORD = "json logs password 4b4b"
 METRICS_TOKEN = "json-logs-metrics-token-3c3c3c3c"
