@@ -27,6 +27,8 @@ def _make(page: Page, endpoint: str, prompt: str) -> None:
 
 def _plays(page: Page) -> None:
     """The player plays (its position moves), its length is shown, its waveform drawn."""
+    # The card is drawn again once the copy is saved here; play the card a person then sees.
+    page.wait_for_selector("#task-card .video-state.saved", timeout=60_000)
     player = page.locator("#task-card audio.audio-player")
     page.wait_for_function(
         "() => { const a = document.querySelector('#task-card audio.audio-player');"
@@ -35,7 +37,8 @@ def _plays(page: Page) -> None:
     )
     player.evaluate("a => a.play()")
     page.wait_for_function(
-        "() => document.querySelector('#task-card audio.audio-player').currentTime > 0.3",
+        "() => { const a = document.querySelector('#task-card audio.audio-player');"
+        " return a && a.currentTime > 0.3 }",
         timeout=15_000,
     )
     page.wait_for_selector("#task-card canvas.waveform[data-peaks]", timeout=15_000)
