@@ -21,8 +21,16 @@ def _make(page: Page, endpoint: str, prompt: str) -> None:
         "m => document.querySelector('#model').value === m", arg=MODELS[endpoint]
     )
     page.fill("#promptText", prompt)
+    before = page.evaluate("() => document.querySelector('#task-card')?.dataset.taskId || ''")
     page.click("#generate")
-    page.wait_for_selector("#task-card .badge[data-status=SUCCEEDED]", timeout=60_000)
+    # The previous task's card stays until the new one is drawn: wait for this task's card.
+    page.wait_for_function(
+        "before => { const c = document.querySelector('#task-card');"
+        " return c && c.dataset.taskId && c.dataset.taskId !== before"
+        " && c.querySelector('.badge[data-status=SUCCEEDED]') }",
+        arg=before,
+        timeout=60_000,
+    )
 
 
 def _plays(page: Page) -> None:

@@ -6,7 +6,7 @@ reachable and axe-clean. Screenshots (desktop, phone, Chinese) go to /tmp/wm/.""
 import time
 from pathlib import Path
 
-from playwright.sync_api import Browser, Page
+from playwright.sync_api import Browser, FileChooser, Page
 
 from tests.browser.kit import Watched, axe_violations, wait_for_video
 from tests.browser.test_schema_modes import _video_output
@@ -117,6 +117,10 @@ def test_a_wrong_file_is_refused_naming_the_field_before_it_is_sent(
     """The page checks the kind itself: no request leaves; the error names the schema's field
     and takes focus; the drop zone opens the chooser from the keyboard; axe finds nothing."""
     page = watched.page
+    # Listening before the page loads turns Chromium's chooser interception on in good time: a
+    # listener added just before the key press raced it under load and the event never came.
+    choosers: list[FileChooser] = []
+    page.on("filechooser", lambda chooser: choosers.append(chooser))
     page.goto(console_url)
     page.check("input[name=endpoint][value=image_upscale]")
     field = ".media-field[data-path=imageUri]"
@@ -128,9 +132,12 @@ def test_a_wrong_file_is_refused_naming_the_field_before_it_is_sent(
     assert page.evaluate("document.activeElement.classList.contains('error-text')")
     assert len([u for u in watched.requests if "/form/media" in u]) == uploads_before
     page.focus(f"{field} .media-drop")
-    with page.expect_file_chooser() as chooser:
-        page.keyboard.press("Enter")
-    assert chooser.value.element.get_attribute("accept").startswith("image/jpeg")
+    page.keyboard.press("Enter")
+    deadline = time.monotonic() + 15
+    while not choosers and time.monotonic() < deadline:
+        page.wait_for_timeout(50)  # lets the chooser's event come in
+    assert len(choosers) == 1, "Enter on the drop zone opens the file chooser"
+    assert choosers[0].element.get_attribute("accept").startswith("image/jpeg")
     page.click(f"{field} details.media-outputs summary")
     page.wait_for_selector(f"{field} .media-output-list p")
     assert watched.errors == [], watched.errors
