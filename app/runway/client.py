@@ -7,6 +7,7 @@ Runway has no idempotency key, so a retried POST can start and bill a second tas
 """
 
 import asyncio
+import functools
 import json
 import random
 import time
@@ -31,7 +32,7 @@ from app.runway.exchange import (
 from app.runway.guard import PublicOnlyTransport, UpstreamRefused
 from app.runway.outputs import on_upstream_origin
 from app.runway.reach import unanswered
-from app.runway.redaction import redact_response, without_surrogates
+from app.runway.redaction import redact_answer, without_surrogates
 
 DECODED = ("content-encoding", "content-length")  # describe the bytes before decoding
 SIMULATOR_ANONYMOUS_KEY = "sim-anonymous"
@@ -43,6 +44,14 @@ MAX_ANSWER_BYTES = 1024 * 1024  # a task or error answer is a few KB; a relay ma
 # Told of each upstream call as it ends: (kind of call, upstream kind, HTTP status or None when
 # no answer came, seconds); app/metrics/replica.py counts them.
 UpstreamObserver = Callable[[str, str, int | None, float], None]
+
+
+@functools.lru_cache(maxsize=1024)
+def parsed_url(url: str) -> httpx.URL:
+    """httpx's parse of an upstream URL, kept: the same few URLs (an endpoint, a task) are
+    asked for again and again, and parsing one was ~4 % of a create's CPU. httpx.URL is
+    immutable (`copy_with` makes another), so sharing one is safe."""
+    return httpx.URL(url)
 
 
 class RunwayClient:
@@ -120,9 +129,8 @@ class RunwayClient:
         status: int | None = None
         try:
             async with asyncio.timeout(self._timeout_s):
-                response = await self._exchange(upstream, method, url, headers, body)
+                response = await self._exchange(upstream, method, url, headers, body, key)
             status = response.status_code
-            response = redact_response(response, key)
         except UpstreamRefused as exc:
             raise UpstreamError(str(exc)) from None
         except (httpx.TimeoutException, TimeoutError):
@@ -161,9 +169,16 @@ class RunwayClient:
         )
 
     async def _exchange(
-        self, upstream: Upstream, method: str, url: str, headers: dict[str, str], body: Any
+        self,
+        upstream: Upstream,
+        method: str,
+        url: str,
+        headers: dict[str, str],
+        body: Any,
+        key: str | None,
     ) -> httpx.Response:
-        """One request, its whole answer read, and the connection handed back to the pool."""
+        """One request, its whole answer read (the key masked in it), and the connection
+        handed back to the pool."""
         content = None
         if body is not None:
             content = json.dumps(
@@ -171,7 +186,7 @@ class RunwayClient:
             ).encode()
         request = httpx.Request(
             method,
-            url,
+            parsed_url(url),
             headers=headers,
             content=content,
             extensions={"timeout": self._timeout.as_dict()},
@@ -192,10 +207,9 @@ class RunwayClient:
                     )
         finally:
             await response.aclose()
-        headers = [(k, v) for k, v in response.headers.multi_items() if k not in DECODED]
-        return httpx.Response(
-            response.status_code, headers=headers, content=bytes(answer), request=request
-        )
+        kept = [(k, v) for k, v in response.headers.multi_items() if k not in DECODED]
+        kept, content = redact_answer(kept, bytes(answer), key)
+        return httpx.Response(response.status_code, headers=kept, content=content, request=request)
 
     @staticmethod
     def _json(response: httpx.Response, exchange: Exchange) -> dict[str, Any]:

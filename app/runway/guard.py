@@ -7,6 +7,7 @@ pins the connection to the checked IP so DNS rebinding cannot swap it afterwards
 """
 
 import asyncio
+import functools
 import ipaddress
 import socket
 from dataclasses import dataclass
@@ -186,6 +187,13 @@ async def resolve_checked(host: str, port: int, policy: GuardPolicy) -> IPAddres
     return addresses[0]
 
 
+@functools.lru_cache(maxsize=1024)
+def pinned_url(url: httpx.URL, ip: str) -> httpx.URL:
+    """`url` with its host replaced by the address checked for it (kept, as parsed URLs are
+    in client.py: the same URL pinned to the same address is asked for on every poll)."""
+    return url.copy_with(host=ip)
+
+
 class GuardedTransport(httpx.AsyncBaseTransport):
     """An httpx transport that connects only to checked IPs, keeping Host and TLS name."""
 
@@ -203,7 +211,7 @@ class GuardedTransport(httpx.AsyncBaseTransport):
         if request.url.scheme == "https":
             # An outer guard (public outputs, client.py) has already pinned the name.
             request.extensions = {"sni_hostname": host, **request.extensions}
-        request.url = request.url.copy_with(host=str(ip))
+        request.url = pinned_url(request.url, str(ip))
         return await self._inner.handle_async_request(request)
 
     async def aclose(self) -> None:

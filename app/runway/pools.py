@@ -68,12 +68,8 @@ class EngineTransport(AiohttpTransport):
         with _as_httpcore():
             response = await super().handle_async_request(request)
         assert isinstance(response.stream, httpx.AsyncByteStream)
-        return httpx.Response(
-            response.status_code,
-            headers=response.headers,
-            stream=_Body(response.stream),
-            extensions=response.extensions,
-        )
+        response.stream = _Body(response.stream)  # the same answer, its errors as httpcore's
+        return response
 
 
 def engine_transport(tls: ssl.SSLContext, keepalive_s: float) -> EngineTransport:

@@ -14,8 +14,6 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-import httpx
-
 from app.core.keys import mask_key
 
 MIN_SECRET_CHARS = 8  # shorter strings occur in ordinary text; replacing them would garble it
@@ -81,15 +79,12 @@ def _redact_headers(headers: Headers, key: str) -> Headers:
     return [(name.replace(key, mask), value.replace(key, mask)) for name, value in headers]
 
 
-def redact_response(response: httpx.Response, key: str | None) -> httpx.Response:
-    """The same answer with the key masked in its body and its header values."""
+def redact_answer(headers: Headers, content: bytes, key: str | None) -> tuple[Headers, bytes]:
+    """An answer's headers and body with the key masked in the body and the header values,
+    before the response is built from them (once: building it twice cost a create ~0.1 ms)."""
     if not key or len(key) < MIN_SECRET_CHARS:
-        return response
-    headers = _redact_headers(response.headers.multi_items(), key)
-    content = redact_bytes(response.content, key)
-    return httpx.Response(
-        response.status_code, headers=headers, content=content, request=response.request
-    )
+        return headers, content
+    return _redact_headers(headers, key), redact_bytes(content, key)
 
 
 def redact_delivery(headers: Headers, body: bytes, keys: Iterable[str]) -> tuple[Headers, bytes]:

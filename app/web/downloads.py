@@ -18,7 +18,10 @@ from app.web.deps import CallerDep, FramesDep, MediaDep, ServiceDep
 from app.web.render import render
 from app.web.task_object import task_to_api
 
-router = APIRouter()
+router = APIRouter()  # the media files
+# A task's files under /api/tasks/: included before the JSON API, whose /api/tasks/{task_id}
+# would take /api/tasks/export.zip.
+task_files = APIRouter()
 EXPORT_LIMIT = 10_000
 
 
@@ -117,7 +120,7 @@ async def _zip_response(
     return StreamingResponse(_chunks(spool), media_type="application/zip", headers=headers)
 
 
-@router.get("/api/tasks/{task_id}/share.html", tags=["tasks"])
+@task_files.get("/api/tasks/{task_id}/share.html", tags=["tasks"])
 async def share_task(
     request: Request,
     task_id: str,
@@ -138,7 +141,7 @@ async def share_task(
     return response
 
 
-@router.get("/api/tasks/export.zip", tags=["tasks"])
+@task_files.get("/api/tasks/export.zip", tags=["tasks"])
 async def export_all(
     service: ServiceDep, frames: FramesDep, media: MediaDep, caller: CallerDep
 ) -> StreamingResponse:
@@ -148,7 +151,7 @@ async def export_all(
     return await _zip_response(service, frames, media, records, name, folders=True)
 
 
-@router.get("/api/tasks/{task_id}/export.zip", tags=["tasks"])
+@task_files.get("/api/tasks/{task_id}/export.zip", tags=["tasks"])
 async def export_task(
     task_id: str, service: ServiceDep, frames: FramesDep, media: MediaDep, caller: CallerDep
 ) -> StreamingResponse:
