@@ -8,7 +8,7 @@ profiling item 10). `storage/database.py` runs them.
 from sqlalchemy import and_, bindparam, insert, or_, select, update
 
 from app.runway.status import FINAL_STATUSES
-from app.storage.schema import task_events_table, tasks_table
+from app.storage.schema import task_events_table, task_frames_table, tasks_table
 from app.storage.task_record import LEASE_COLUMNS
 
 # Written only by the video copy's own statements, never by a whole-record save: a save from a
@@ -17,6 +17,7 @@ VIDEO_COLUMNS = ("video_path", "video_bytes", "video_error", "video_attempts")
 
 INSERT_TASK = insert(tasks_table)
 INSERT_EVENT = insert(task_events_table)
+INSERT_FRAME = insert(task_frames_table)  # a frame a task uses
 NOT_SAVED = ("id", "last_checked_at", *VIDEO_COLUMNS, *LEASE_COLUMNS)
 SAVED_COLUMNS = [c.name for c in tasks_table.c if c.name not in NOT_SAVED]
 UPDATE_TASK = (

@@ -6,7 +6,7 @@ upstream per interval.
 
 from typing import Any
 
-from sqlalchemy import and_, delete, func, insert, select
+from sqlalchemy import and_, delete, func, select
 from sqlalchemy.engine import Connection
 
 from app.storage.database import Database
@@ -16,6 +16,7 @@ from app.storage.task_statements import (
     CLAIM_ANY,
     CLAIM_NOT_FINAL,
     INSERT_EVENT,
+    INSERT_FRAME,
     INSERT_TASK,
     SELECT_MINE,
     UPDATE_TASK,
@@ -26,12 +27,13 @@ RECORD_CACHE_SIZE = 1_000  # tasks being watched are few; each may carry 40 exch
 EVENTS_BATCH = 500  # task ids per IN (...) list, well within SQLite's parameter limit
 
 
-def _log_status(conn: Connection, record: TaskRecord, at: float) -> None:
+def _status_event(record: TaskRecord, at: float) -> dict[str, Any]:
     """One line of the task's status history (shown in exports and shared runs)."""
-    conn.execute(
-        INSERT_EVENT,
-        {"task_id": record.id, "at": at, "status": record.status, "progress": record.progress},
-    )
+    return {"task_id": record.id, "at": at, "status": record.status, "progress": record.progress}
+
+
+def _log_status(conn: Connection, record: TaskRecord, at: float) -> None:
+    conn.execute(INSERT_EVENT, _status_event(record, at))
 
 
 def _mine(task_id: str, owner: str) -> Any:
@@ -56,18 +58,13 @@ class TaskStore:
     ) -> None:
         """Insert a new task with its first status event and the frames it uses."""
 
-        row = record.to_row()
-
-        def work(conn: Connection) -> None:
-            conn.execute(INSERT_TASK, row)
-            _log_status(conn, record, record.created_at)
-            if frame_shas:
-                conn.execute(
-                    insert(task_frames_table),
-                    [{"task_id": record.id, "sha256": sha} for sha in frame_shas],
-                )
-
-        await self.database.run(work, write=True)
+        await self.database.insert(
+            [
+                (INSERT_TASK, [record.to_row()]),
+                (INSERT_EVENT, [_status_event(record, record.created_at)]),
+                (INSERT_FRAME, [{"task_id": record.id, "sha256": sha} for sha in frame_shas]),
+            ]
+        )
         self._remember(record)
 
     async def save(self, record: TaskRecord, *, status_changed: bool = False) -> None:
