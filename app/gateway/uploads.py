@@ -19,8 +19,8 @@ from app.catalog.validation import FieldError, Invalid
 from app.core.json_values import NotJson, parse_json
 from app.frames.uploads import NoUploads
 from app.gateway.auth import GatewayCaller, GatewayRefusal
-from app.web.deps import services
-from app.web.public_url import absolute_url, public_base
+from app.web.deps import public_base, services
+from app.web.public_url import absolute_url
 
 MAX_BODY_BYTES = 16 * 1024  # `{filename, type}`: the SDK's is well under 1 KB
 MAX_FILENAME = 255

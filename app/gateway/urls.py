@@ -3,8 +3,8 @@
 from starlette.requests import Request
 
 from app.storage.task_record import TaskRecord
-from app.web.deps import services
-from app.web.public_url import absolute_url, public_base
+from app.web.deps import public_base, services
+from app.web.public_url import absolute_url
 
 
 def output_urls(request: Request, record: TaskRecord) -> list[str]:

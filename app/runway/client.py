@@ -7,7 +7,6 @@ Runway has no idempotency key, so a retried POST can start and bill a second tas
 """
 
 import asyncio
-import functools
 import json
 import random
 import time
@@ -33,6 +32,7 @@ from app.runway.guard import PublicOnlyTransport, UpstreamRefused
 from app.runway.outputs import on_upstream_origin
 from app.runway.reach import unanswered
 from app.runway.redaction import redact_answer, without_surrogates
+from app.runway.url_cache import parsed_url
 
 DECODED = ("content-encoding", "content-length")  # describe the bytes before decoding
 SIMULATOR_ANONYMOUS_KEY = "sim-anonymous"
@@ -44,14 +44,6 @@ MAX_ANSWER_BYTES = 1024 * 1024  # a task or error answer is a few KB; a relay ma
 # Told of each upstream call as it ends: (kind of call, upstream kind, HTTP status or None when
 # no answer came, seconds); app/metrics/replica.py counts them.
 UpstreamObserver = Callable[[str, str, int | None, float], None]
-
-
-@functools.lru_cache(maxsize=1024)
-def parsed_url(url: str) -> httpx.URL:
-    """httpx's parse of an upstream URL, kept: the same few URLs (an endpoint, a task) are
-    asked for again and again, and parsing one was ~4 % of a create's CPU. httpx.URL is
-    immutable (`copy_with` makes another), so sharing one is safe."""
-    return httpx.URL(url)
 
 
 class RunwayClient:

@@ -7,7 +7,6 @@ pins the connection to the checked IP so DNS rebinding cannot swap it afterwards
 """
 
 import asyncio
-import functools
 import ipaddress
 import socket
 from dataclasses import dataclass
@@ -16,6 +15,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from app.core.i18n import gettext as _
+from app.runway.url_cache import pinned_url
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 # Cloud metadata and credential endpoints: refused in every mode, since one answer from them
@@ -185,13 +185,6 @@ async def resolve_checked(host: str, port: int, policy: GuardPolicy) -> IPAddres
         if reason:
             raise UpstreamRefused(_("refused {host}: {reason}", host=host, reason=reason))
     return addresses[0]
-
-
-@functools.lru_cache(maxsize=1024)
-def pinned_url(url: httpx.URL, ip: str) -> httpx.URL:
-    """`url` with its host replaced by the address checked for it (kept, as parsed URLs are
-    in client.py: the same URL pinned to the same address is asked for on every poll)."""
-    return url.copy_with(host=ip)
 
 
 class GuardedTransport(httpx.AsyncBaseTransport):

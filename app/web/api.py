@@ -3,6 +3,7 @@
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Header, HTTPException, Query, Response
+from fastapi.responses import JSONResponse
 
 from app.callbacks.hooks import HookStore
 from app.catalog.endpoints import endpoint_named
@@ -13,8 +14,14 @@ from app.storage.task_record import TaskRecord
 from app.tasks.recording import TaskNotRecorded
 from app.tasks.service import TaskService
 from app.tasks.submit_tokens import AlreadySubmitted
-from app.web.deps import CallerDep, HooksDep, RelayCheckDep, ServiceDep
-from app.web.public_url import public_base_dependency
+from app.web.deps import (
+    CallerDep,
+    HooksDep,
+    RelayCheckDep,
+    ServiceDep,
+    TaskCallDep,
+    public_base_dependency,
+)
 from app.web.task_object import task_to_api
 
 router = APIRouter(prefix="/api", tags=["tasks"])
@@ -36,16 +43,12 @@ EXAMPLE_BODY = {
 EXAMPLE_CREATE = {**EXAMPLE_BODY, "baseUrl": SIMULATOR_ADDRESS}
 
 
-@router.post("/tasks", status_code=201)
+@router.post("/tasks", status_code=201, response_model=dict[str, Any])
 async def create_task(
-    service: ServiceDep,
-    hooks: HooksDep,
-    caller: CallerDep,
-    base: BaseDep,
-    response: Response,
+    call: TaskCallDep,
     body: Annotated[dict[str, Any], Body(examples=[EXAMPLE_CREATE])],
     submit_token: Annotated[str | None, Header(alias="Idempotency-Key", max_length=100)] = None,
-) -> dict[str, Any]:
+) -> JSONResponse:
     """Start a task: a Runway create body as it is, plus an optional `baseUrl`, and an
     optional `endpoint` (`image_to_video` when absent, or any other of
     app/catalog/endpoints.py: `text_to_video`, `video_to_video`, `image_upscale`, ...), the
@@ -65,10 +68,10 @@ async def create_task(
     address = address if isinstance(address, str) else None
     notify_here = body.pop("notifyHere", False) is True
     try:
-        record = await service.submit(
+        record = await call.service.submit(
             body,
             address,
-            caller,
+            call.caller,
             submit_token=submit_token,
             notify_here=notify_here,
             endpoint=endpoint.path,
@@ -80,10 +83,9 @@ async def create_task(
     except TaskNotRecorded as exc:
         # 202, not 5xx: the task exists upstream, and a client that retried would pay twice.
         message = f"{exc}. It will appear in history once the database takes it; do not resend."
-        response.status_code = 202
-        task = task_to_api(exc.record, service.video_url(exc.record), base)
-        return {**task, "recorded": False, "lastError": message}
-    return await _with_hook(service, hooks, record, base)
+        task = task_to_api(exc.record, call.service.video_url(exc.record), call.base)
+        return JSONResponse({**task, "recorded": False, "lastError": message}, status_code=202)
+    return JSONResponse(await _with_hook(call.service, call.hooks, record, call.base), 201)
 
 
 @router.post("/tasks/{task_id}/upscale", status_code=201)
@@ -123,15 +125,15 @@ async def list_tasks(
     return {"tasks": [task_to_api(record, service.video_url(record), base) for record in records]}
 
 
-@router.get("/tasks/{task_id}")
-async def read_task(
-    task_id: str, service: ServiceDep, hooks: HooksDep, caller: CallerDep, base: BaseDep
-) -> dict[str, Any]:
+@router.get("/tasks/{task_id}", response_model=dict[str, Any])
+async def read_task(task_id: str, call: TaskCallDep) -> JSONResponse:
     """One task, refreshed from upstream when a poll is due."""
-    record = await service.get(task_id, caller)
+    record = await call.service.get(task_id, call.caller)
     if record is None:
         raise HTTPException(404, "no such task for this key")
-    return await _with_hook(service, hooks, record, base)
+    # Returned as it is: FastAPI's validation of a dict answer against `dict[str, Any]` and
+    # its encoding walk cost a read more than building it did.
+    return JSONResponse(await _with_hook(call.service, call.hooks, record, call.base))
 
 
 async def _with_hook(

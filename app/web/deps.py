@@ -7,6 +7,7 @@ Async on purpose: FastAPI runs a plain `def` dependency on a worker thread, a ho
 for a lookup that takes microseconds.
 """
 
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Header, HTTPException, Request
@@ -28,6 +29,7 @@ from app.tasks.service import TaskService
 from app.team.account import UpstreamAccounts
 from app.team.members import looks_like_token
 from app.web.container import Services
+from app.web.public_url import base_of
 from app.web.roles import member_caller
 
 
@@ -40,6 +42,18 @@ def services(source: HTTPConnection | Starlette) -> Services:
     """The app's one container, from a request (or websocket) or the app itself."""
     app = source.app if isinstance(source, HTTPConnection) else source
     return app.state.services
+
+
+def public_base(request: HTTPConnection) -> str:
+    """Where this client reached the console (app/web/public_url.py): answers' URLs are
+    absolute on it."""
+    return base_of(request, services(request).settings.public_url)
+
+
+async def public_base_dependency(request: Request) -> str:
+    """`public_base` for a route's `Depends`. Async although it awaits nothing: FastAPI runs a
+    plain `def` dependency on a worker thread, a hop per request."""
+    return public_base(request)
 
 
 async def get_services(request: Request) -> Services:
@@ -103,6 +117,26 @@ async def get_caller(
     return await caller_for(request, upstreams, x_runway_key)
 
 
+@dataclass(frozen=True)
+class TaskCall:
+    """What the JSON API's task routes work with, as one dependency: FastAPI's own work per
+    dependency solved (~0.04 ms) made the create's and the read's four, with theirs, a
+    tenth of what the console added to each (bench/README.md, issue 28)."""
+
+    service: TaskService
+    hooks: HookStore
+    caller: Caller
+    base: str  # where this client reached the console: answers' URLs are absolute on it
+
+
+async def get_task_call(
+    request: Request, x_runway_key: Annotated[str | None, Header(include_in_schema=True)] = None
+) -> TaskCall:
+    found = services(request)
+    caller = await caller_for(request, found.upstreams, x_runway_key)
+    return TaskCall(found.running.tasks, found.hooks, caller, public_base(request))
+
+
 async def caller_for(request: Request, upstreams: UpstreamAccess, key: str | None) -> Caller:
     """Who a key in the key field is: a member by their token, else a personal key (or none).
     A member's session is the member whatever the field holds (app/web/roles.py)."""
@@ -142,3 +176,4 @@ FrameOwnersDep = Annotated[FrameOwners, Depends(get_frame_owners)]
 MediaDep = Annotated[MediaStore, Depends(get_media)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 CallerDep = Annotated[Caller, Depends(get_caller)]
+TaskCallDep = Annotated[TaskCall, Depends(get_task_call)]

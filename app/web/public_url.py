@@ -6,22 +6,15 @@ the request's own, as the operator's proxies forwarded them (app/serving.py deci
 proxies may), so the stored records keep their origin-free paths.
 """
 
-from starlette.requests import Request
+from starlette.requests import HTTPConnection
 
 from app.runway.endpoints import SIMULATOR_ORIGIN
-from app.web.deps import services
 
 
-def public_base(request: Request) -> str:
-    """CONSOLE_PUBLIC_URL when set, else the request's own scheme and host (no trailing /)."""
-    configured = services(request).settings.public_url
+def base_of(request: HTTPConnection, configured: str | None) -> str:
+    """CONSOLE_PUBLIC_URL (`configured`) when set, else the request's own scheme and host (no
+    trailing /). app/web/deps.py's `public_base` gives it the setting."""
     return (configured or f"{request.url.scheme}://{request.url.netloc}").rstrip("/")
-
-
-async def public_base_dependency(request: Request) -> str:
-    """`public_base` for a route's `Depends`. Async although it awaits nothing: FastAPI runs a
-    plain `def` dependency on a worker thread, a hop on every create and read."""
-    return public_base(request)
 
 
 def absolute_url(base: str, url: str) -> str:

@@ -19,9 +19,9 @@ from app.web.deps import (
     FramesDep,
     RelayCheckDep,
     ServiceDep,
+    public_base,
     services,
 )
-from app.web.public_url import public_base
 from app.web.refusals import REFUSALS, refusal
 from app.web.render import render
 from app.web.roles import session_member
