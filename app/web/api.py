@@ -15,6 +15,7 @@ from app.tasks.recording import TaskNotRecorded
 from app.tasks.service import TaskService
 from app.tasks.submit_tokens import AlreadySubmitted
 from app.web.deps import (
+    KEY_HEADER_DOC,
     CallerDep,
     HooksDep,
     RelayCheckDep,
@@ -43,7 +44,7 @@ EXAMPLE_BODY = {
 EXAMPLE_CREATE = {**EXAMPLE_BODY, "baseUrl": SIMULATOR_ADDRESS}
 
 
-@router.post("/tasks", status_code=201, response_model=dict[str, Any])
+@router.post("/tasks", status_code=201, response_model=dict[str, Any], openapi_extra=KEY_HEADER_DOC)
 async def create_task(
     call: TaskCallDep,
     body: Annotated[dict[str, Any], Body(examples=[EXAMPLE_CREATE])],
@@ -125,7 +126,7 @@ async def list_tasks(
     return {"tasks": [task_to_api(record, service.video_url(record), base) for record in records]}
 
 
-@router.get("/tasks/{task_id}", response_model=dict[str, Any])
+@router.get("/tasks/{task_id}", response_model=dict[str, Any], openapi_extra=KEY_HEADER_DOC)
 async def read_task(task_id: str, call: TaskCallDep) -> JSONResponse:
     """One task, refreshed from upstream when a poll is due."""
     record = await call.service.get(task_id, call.caller)

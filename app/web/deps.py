@@ -129,12 +129,21 @@ class TaskCall:
     base: str  # where this client reached the console: answers' URLs are absolute on it
 
 
-async def get_task_call(
-    request: Request, x_runway_key: Annotated[str | None, Header(include_in_schema=True)] = None
-) -> TaskCall:
+async def get_task_call(request: Request) -> TaskCall:
+    """The key is read off the request here, not declared as a Header parameter, whose
+    solving (FastAPI inspects the annotation on every request) cost as much as the rest;
+    the routes document the header with `KEY_HEADER_DOC`."""
     found = services(request)
-    caller = await caller_for(request, found.upstreams, x_runway_key)
+    caller = await caller_for(request, found.upstreams, request.headers.get("x-runway-key"))
     return TaskCall(found.running.tasks, found.hooks, caller, public_base(request))
+
+
+# The X-Runway-Key header in /docs, for routes taking TaskCallDep.
+KEY_HEADER_DOC = {
+    "parameters": [
+        {"name": "x-runway-key", "in": "header", "required": False, "schema": {"type": "string"}}
+    ]
+}
 
 
 async def caller_for(request: Request, upstreams: UpstreamAccess, key: str | None) -> Caller:
