@@ -255,5 +255,8 @@ def _frame_uri(
             raise Invalid([FieldError(field, _("image data: {error}", error=exc))]) from None
         if kept is not None:
             kept.append(frame)
+        prefix = f"data:{frame.media_type};base64,"
+        if sent is raw and uri.startswith(prefix):  # the same bytes, already base64: as sent
+            return uri, frame.ref
         return data_uri(sent, frame.media_type), frame.ref  # in hand: not read back
     return uri, uri
