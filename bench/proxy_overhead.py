@@ -19,6 +19,7 @@ import contextlib
 import io
 import json
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -37,6 +38,7 @@ from bench.common import (
     server,
     summary,
     unlimited_account,
+    wait_up,
 )
 from bench.proxy_report import report
 
@@ -210,6 +212,31 @@ async def finished_task(port: int, sim_base: str) -> str:
     return task_id
 
 
+@contextlib.contextmanager
+def bare_passthrough(port: int):
+    """bench/bare_passthrough.py under uvicorn, as the console runs (uvloop, httptools)."""
+    command = [sys.executable, "-m", "uvicorn", "bench.bare_passthrough:app", "--port", str(port)]
+    command += [
+        "--loop",
+        "uvloop",
+        "--http",
+        "httptools",
+        "--no-access-log",
+        "--log-level",
+        "warning",
+    ]
+    root = Path(__file__).resolve().parent.parent
+    process = subprocess.Popen(
+        command, cwd=root, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    try:
+        wait_up(f"http://127.0.0.1:{port}/healthz")
+        yield process
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
 def run(pairs: int, baseline: Path | None = None) -> dict[str, object]:
     """With `baseline` (another checkout of the project), its console runs beside this one,
     as a fourth way taking turns with the others: a before/after in one run, on a machine
@@ -231,6 +258,8 @@ def run(pairs: int, baseline: Path | None = None) -> dict[str, object]:
         sim_base = f"http://127.0.0.1:{sim_port}"
         unlimited_account(sim_base, AUTH["Authorization"].removeprefix("Bearer "))
         consoles = {"console": (console_port, [console.pid, sim.pid])}
+        bare_port = free_port()
+        bare = stack.enter_context(bare_passthrough(bare_port))
         if baseline is not None:
             env = {**console_env, "CONSOLE_DATA_DIR": f"{tmp}/before"}
             before = stack.enter_context(server(["serve"], env, before_port, cwd=baseline))
@@ -244,6 +273,8 @@ def run(pairs: int, baseline: Path | None = None) -> dict[str, object]:
             }
             for name, (port, pids) in consoles.items():
                 ways[name] = (port, pair_console(sim_base, body), pids)
+            if body is BODY:  # the floor for the URL path (it does nothing with frames)
+                ways["bare"] = (bare_port, pair_console(sim_base, body), [bare.pid, sim.pid])
             return ways
 
         urls, frames = targets(BODY), targets(FRAME_BODY)

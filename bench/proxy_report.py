@@ -16,6 +16,9 @@ def create_row(results: dict, key: str, target_ms: float) -> tuple[str, str]:
     if "before" in row:
         before = row["before"]["median"] - row["direct"]["median"]
         value += f"; baseline console adds {before:.2f} ms"
+    if "bare" in row:
+        bare = row["bare"]["median"] - row["direct"]["median"]
+        value += f"; a bare FastAPI + httpx pass-through adds {bare:.2f} ms"
     return f"create alone, {what}, concurrency 1", value
 
 
@@ -60,6 +63,15 @@ def report(results: dict) -> list[tuple[str, str]]:
                     f"(median/p99): adds {before:.2f} ms median (this one: "
                     f"{added['median']:.2f}); CPU per pair "
                     f"{row['before']['cpu_ms_per_pair'][0]:.2f} ms",
+                )
+            )
+        if "bare" in row:
+            bare = row["bare"]["median"] - row["direct"]["median"]
+            rows.append(
+                (
+                    f"bare FastAPI + httpx pass-through, {what}concurrency {level}",
+                    f"adds {bare:.2f} ms median (the console: {added['median']:.2f}); CPU per "
+                    f"pair {row['bare']['cpu_ms_per_pair'][0]:.2f} ms",
                 )
             )
     for name in ("console", "before"):

@@ -1,0 +1,49 @@
+"""The floor under the console: a bare FastAPI app doing only what a pass-through must.
+
+Usage: `python -m uvicorn bench.bare_passthrough:app --port N --loop uvloop --http httptools`
+(bench/proxy_overhead.py starts it beside the console). `POST /api/tasks` sends the body, less
+`baseUrl`, to `{baseUrl}/v1/image_to_video` through httpx on the same aiohttp transport the
+console uses, keeps the answer in memory and answers 201 with it; `GET /api/tasks/{id}` answers
+from memory. No checks, no database, no middleware: what FastAPI, uvicorn and httpx cost here,
+so the console's figures can be read as framework plus its own work.
+"""
+
+from typing import Any
+
+import httpx
+from fastapi import FastAPI, HTTPException, Request
+from fastapi.responses import JSONResponse
+from httpx_aiohttp import AiohttpTransport
+
+app = FastAPI()
+client = httpx.AsyncClient(transport=AiohttpTransport(), timeout=30)
+tasks: dict[str, dict[str, Any]] = {}
+
+
+@app.get("/healthz")
+async def healthz() -> dict[str, bool]:
+    return {"ok": True}
+
+
+@app.post("/api/tasks")
+async def create(request: Request) -> JSONResponse:
+    body = await request.json()
+    base = body.pop("baseUrl")
+    answer = await client.post(
+        f"{base}/v1/image_to_video",
+        json=body,
+        headers={
+            "Authorization": f"Bearer {request.headers.get('x-runway-key', '')}",
+            "X-Runway-Version": "2024-11-06",
+        },
+    )
+    task = answer.json()
+    tasks[task["id"]] = task
+    return JSONResponse(task, status_code=201)
+
+
+@app.get("/api/tasks/{task_id}")
+async def read(task_id: str) -> JSONResponse:
+    if task_id not in tasks:
+        raise HTTPException(404)
+    return JSONResponse(tasks[task_id])
