@@ -100,7 +100,9 @@ http {{
   # console does, not spooled to a temp file (whose separate write met delayed ACKs).
   client_body_buffer_size 8m; client_max_body_size 16m;
   fastcgi_temp_path {tmp}; uwsgi_temp_path {tmp}; scgi_temp_path {tmp};
-  upstream sim {{ server 127.0.0.1:{upstream_port}; keepalive 64; }}
+  # Idle connections dropped after 4 s, before the simulator's uvicorn drops them at 5 s: a
+  # request sent on one it was closing came back 502 (nginx's default keeps them 60 s).
+  upstream sim {{ server 127.0.0.1:{upstream_port}; keepalive 64; keepalive_timeout 4s; }}
   server {{
     listen 127.0.0.1:{port};
     location / {{ proxy_pass http://sim; proxy_http_version 1.1;
