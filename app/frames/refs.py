@@ -235,6 +235,17 @@ def _stored(store: FrameStore, raw: bytes) -> tuple[StoredFrame, bytes]:
     return store.put(image), image.data
 
 
+def _canonical(uri: str, prefix: str, raw: bytes) -> bool:
+    """Whether `uri` is `prefix` then `raw` in base64 exactly as an encoder writes it: the
+    decoder allows extra padding and stray low bits, which a strict upstream may refuse."""
+    payload = uri[len(prefix) :]
+    if not uri.startswith(prefix) or len(payload) != 4 * ((len(raw) + 2) // 3):
+        return False
+    # It decoded to `raw`, so only its last group can differ from the encoder's writing.
+    last_group = raw[-(len(raw) % 3 or 3) :]
+    return base64.b64encode(last_group).decode() == payload[-4:] if raw else True
+
+
 def _frame_uri(
     store: FrameStore, uri: object, field: str, owned: set[str], kept: list[StoredFrame] | None
 ) -> tuple[object, object]:
@@ -255,8 +266,7 @@ def _frame_uri(
             raise Invalid([FieldError(field, _("image data: {error}", error=exc))]) from None
         if kept is not None:
             kept.append(frame)
-        prefix = f"data:{frame.media_type};base64,"
-        if sent is raw and uri.startswith(prefix):  # the same bytes, already base64: as sent
-            return uri, frame.ref
+        if sent is raw and _canonical(uri, f"data:{frame.media_type};base64,", raw):
+            return uri, frame.ref  # the same bytes, already in base64 as it writes them
         return data_uri(sent, frame.media_type), frame.ref  # in hand: not read back
     return uri, uri

@@ -5,17 +5,17 @@ are each domain's own (tasks in app/storage/task_store.py, members in app/team/,
 """
 
 import asyncio
-import functools
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
-from sqlalchemy import Insert, create_engine, event, exc
+from sqlalchemy import Insert, create_engine, event
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.pool import StaticPool
 
 from app.storage.migrations import migrate
+from app.storage.sqlite_inserts import CompiledInserts
 from app.storage.sqlite_pragmas import sqlite_pragmas
 from app.storage.sqlite_space import enable_incremental_vacuum, give_space_back
 
@@ -37,6 +37,7 @@ class Database:
     def __init__(self, url: str) -> None:
         self.url = url
         self._executor: ThreadPoolExecutor | None = None
+        self._inserts: CompiledInserts | None = None
         self._async_engine: AsyncEngine | None = None
         if url.startswith("sqlite"):
             sync_url = url.replace("sqlite+aiosqlite", "sqlite", 1)
@@ -45,6 +46,7 @@ class Database:
             )
             event.listen(self._sync_engine, "connect", sqlite_pragmas)
             self._executor = ThreadPoolExecutor(1, thread_name_prefix="sqlite")
+            self._inserts = CompiledInserts(self._sync_engine.dialect)
         else:
             self._async_engine = create_async_engine(url)
 
@@ -71,13 +73,13 @@ class Database:
     async def insert(self, inserts: Inserts) -> None:
         """Insert every row in one transaction: the statements are each domain's own.
 
-        On SQLite each statement is compiled once for its columns and run on the driver's
-        cursor: SQLAlchemy's work around two small inserts (a task and its first event) was
-        0.4 of a create's 0.65 ms in the database (bench/README.md, issue 28); the SQLite
-        work itself is 0.04. Errors are SQLAlchemy's, as from `run` (an IntegrityError for a
-        taken id). A row missing a column the statement would fill by default takes `run`."""
+        On SQLite each statement runs compiled once on the driver's cursor
+        (storage/sqlite_inserts.py), a fifth of SQLAlchemy's execution cost; errors are
+        SQLAlchemy's, as from `run`. A row missing a column the statement would fill by
+        default takes `run`, as PostgreSQL always does."""
         batches = [(statement, rows) for statement, rows in inserts if rows]
-        if self._executor is None or not all(self._plain(s, r) for s, r in batches):
+        plain = self._inserts is not None and all(self._inserts.plain(*b) for b in batches)
+        if self._executor is None or not plain:
 
             def work(conn: Connection) -> None:
                 for statement, rows in batches:
@@ -88,35 +90,11 @@ class Database:
         def call() -> None:
             raw = self._sync_engine.raw_connection()  # the one connection (StaticPool)
             try:
-                cursor = raw.cursor()
-                for statement, rows in batches:
-                    sql, names = self._compiled(statement, tuple(rows[0]))
-                    values = [tuple(row[name] for name in names) for row in rows]
-                    try:
-                        cursor.executemany(sql, values)
-                    except self._sync_engine.dialect.loaded_dbapi.Error as error:
-                        raise exc.DBAPIError.instance(
-                            sql, values, error, self._sync_engine.dialect.loaded_dbapi.Error
-                        ) from error
-                raw.commit()
-            except BaseException:
-                raw.rollback()
-                raise
+                self._inserts.run(raw, batches)
             finally:
                 raw.close()  # back to the pool, still open
 
         await asyncio.get_running_loop().run_in_executor(self._executor, call)
-
-    def _plain(self, statement: Insert, rows: Sequence[dict[str, Any]]) -> bool:
-        """Whether every row names exactly the columns the compiled statement binds."""
-        names = self._compiled(statement, tuple(rows[0]))[1]
-        return len(names) == len(rows[0]) and all(row.keys() == rows[0].keys() for row in rows)
-
-    @functools.lru_cache(maxsize=64)  # noqa: B019 (one Database per app, for its whole life)
-    def _compiled(self, statement: Insert, columns: tuple[str, ...]) -> tuple[str, list[str]]:
-        """The statement's SQL for these columns, and the order its parameters go in."""
-        compiled = statement.compile(dialect=self._sync_engine.dialect, column_keys=list(columns))
-        return str(compiled), list(compiled.positiontup or [])
 
     async def migrate(self) -> None:
         await self.run(migrate, write=True)

@@ -1,8 +1,11 @@
 """`Database.insert`, the create's one write: on SQLite it runs compiled statements on the
 driver's cursor, on PostgreSQL through SQLAlchemy; both must behave alike."""
 
+import gc
 import time
+import weakref
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -82,3 +85,18 @@ async def test_a_row_leaving_out_a_defaulted_column_gets_the_default(database: D
         return found.key_mask, found.video_attempts
 
     assert await database.run(stored) == ("", 0)
+
+
+async def test_a_closed_database_is_not_kept_alive_by_its_compiled_inserts(
+    tmp_path: Path,
+) -> None:
+    """The compiled statements are the database's own: a cache shared by the class kept up to
+    64 closed databases (with their engines) alive in a test run."""
+    database = Database(f"sqlite:///{tmp_path / 'gone.db'}")
+    await database.migrate()
+    await database.insert([(INSERT_TASK, [record("t1").to_row()])])
+    await database.close()
+    gone = weakref.ref(database)
+    del database
+    gc.collect()
+    assert gone() is None
