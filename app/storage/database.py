@@ -5,23 +5,21 @@ are each domain's own (tasks in app/storage/task_store.py, members in app/team/,
 """
 
 import asyncio
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, TypeVar
+from typing import TypeVar
 
-from sqlalchemy import Insert, create_engine, event
+from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.pool import StaticPool
 
 from app.storage.migrations import migrate
-from app.storage.sqlite_inserts import CompiledInserts
+from app.storage.sqlite_inserts import Batches, CompiledInserts
 from app.storage.sqlite_pragmas import sqlite_pragmas
 from app.storage.sqlite_space import enable_incremental_vacuum, give_space_back
 
 T = TypeVar("T")
-# Rows for one INSERT statement, each a dict of its columns' values.
-Inserts = Sequence[tuple[Insert, Sequence[dict[str, Any]]]]
 
 
 class Database:
@@ -70,7 +68,7 @@ class Database:
         async with opened_async as conn:
             return await conn.run_sync(work)
 
-    async def insert(self, inserts: Inserts) -> None:
+    async def insert(self, inserts: Batches) -> None:
         """Insert every row in one transaction: the statements are each domain's own.
 
         On SQLite each statement runs compiled once on the driver's cursor

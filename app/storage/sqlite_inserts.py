@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import Insert, exc
 from sqlalchemy.engine import Dialect
 
-Rows = Sequence[dict[str, Any]]
+Rows = Sequence[dict[str, Any]]  # for one INSERT statement, each a dict of its columns' values
 Batches = Sequence[tuple[Insert, Rows]]
 
 

@@ -6,6 +6,7 @@ import time
 import weakref
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select
@@ -38,6 +39,12 @@ async def _count(database: Database, table) -> int:  # type: ignore[no-untyped-d
     return await database.run(work)
 
 
+async def _task_row(database: Database, task_id: str) -> Any:
+    return await database.run(
+        lambda conn: conn.execute(select(tasks_table).where(tasks_table.c.id == task_id)).one()
+    )
+
+
 async def test_rows_of_several_statements_land_together(database: Database) -> None:
     frames = [{"task_id": "t1", "sha256": "a" * 64}, {"task_id": "t1", "sha256": "b" * 64}]
     await database.insert(
@@ -51,11 +58,8 @@ async def test_rows_of_several_statements_land_together(database: Database) -> N
     assert await _count(database, tasks_table) == 1
     assert await _count(database, task_events_table) == 1
 
-    def stored(conn: Connection) -> tuple[str, float]:
-        row = conn.execute(select(tasks_table).where(tasks_table.c.id == "t1")).one()
-        return row.prompt_text, row.duration
-
-    assert await database.run(stored) == ("waves", 5)
+    row = await _task_row(database, "t1")
+    assert (row.prompt_text, row.duration) == ("waves", 5)
 
 
 async def test_a_taken_id_is_sqlalchemys_integrity_error_and_nothing_lands(
@@ -80,11 +84,8 @@ async def test_a_row_leaving_out_a_defaulted_column_gets_the_default(database: D
     del row["key_mask"], row["video_attempts"]
     await database.insert([(INSERT_TASK, [row])])
 
-    def stored(conn: Connection) -> tuple[str, int]:
-        found = conn.execute(select(tasks_table).where(tasks_table.c.id == "t2")).one()
-        return found.key_mask, found.video_attempts
-
-    assert await database.run(stored) == ("", 0)
+    row = await _task_row(database, "t2")
+    assert (row.key_mask, row.video_attempts) == ("", 0)
 
 
 async def test_a_closed_database_is_not_kept_alive_by_its_compiled_inserts(
